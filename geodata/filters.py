@@ -1,0 +1,274 @@
+"""Filtering incidents: vectorised boolean masks, no per-row Python loops.
+
+:class:`Filters` is the one description of a view used everywhere: the
+command line, the page (and its URL), the export. Filters combine with AND;
+the date range is inclusive and an incident that spans days matches when its
+span overlaps the range.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, replace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .errors import GeodataError
+from .schema import ATTRIBUTION_STATUSES, ROLES
+
+__all__ = [
+    "FilterError",
+    "Filters",
+    "actors_of",
+    "empty_reason",
+    "filter_incidents",
+    "filter_steps",
+    "unique_values",
+]
+
+
+class FilterError(GeodataError, ValueError):
+    """A filter value is malformed (bad date, unknown role, bad bounding box)."""
+
+
+def _as_date(value, name: str) -> pd.Timestamp | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, pd.Timestamp | _dt.date):
+        return pd.Timestamp(value).normalize()
+    try:
+        return pd.Timestamp(_dt.date.fromisoformat(str(value)))
+    except ValueError:
+        raise FilterError(f"{name} must be a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def _as_tuple(values) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        return (values,)
+    return tuple(dict.fromkeys(str(v) for v in values))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A view of the incidents.
+
+    Parameters
+    ----------
+    start, end : str, datetime.date or pandas.Timestamp, optional
+        Inclusive date range (``YYYY-MM-DD``).
+    actors : sequence of str
+        Parties to keep; empty keeps all.
+    role : {'any', 'perpetrator', 'target'}
+        Match ``actors`` against ``actor``, ``target`` or either.
+    event_types, countries, statuses : sequence of str
+        Values to keep; empty keeps all. ``statuses`` are attribution statuses.
+    bbox : (minx, miny, maxx, maxy), optional
+        Longitude/latitude box, inclusive.
+
+    Examples
+    --------
+    >>> f = Filters(start="2019-12-27", end="2020-01-08", actors=["Kataib Hezbollah"])
+    >>> f.describe()
+    ['from 2019-12-27', 'to 2020-01-08', "actor/target: 'Kataib Hezbollah'"]
+    """
+
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+    actors: tuple[str, ...] = field(default_factory=tuple)
+    role: str = "any"
+    event_types: tuple[str, ...] = field(default_factory=tuple)
+    countries: tuple[str, ...] = field(default_factory=tuple)
+    statuses: tuple[str, ...] = field(default_factory=tuple)
+    bbox: tuple[float, float, float, float] | None = None
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(self, "start", _as_date(self.start, "start"))
+        set_(self, "end", _as_date(self.end, "end"))
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise FilterError(
+                f"end {self.end:%Y-%m-%d} is before start {self.start:%Y-%m-%d}"
+            )
+        for name in ("actors", "event_types", "countries", "statuses"):
+            set_(self, name, _as_tuple(getattr(self, name)))
+        if self.role not in ROLES:
+            raise FilterError(f"role must be one of {', '.join(ROLES)}, got {self.role!r}")
+        bad = [s for s in self.statuses if s not in ATTRIBUTION_STATUSES]
+        if bad:
+            raise FilterError(
+                f"unknown attribution status {bad[0]!r} "
+                f"(expected one of {', '.join(ATTRIBUTION_STATUSES)})"
+            )
+        if self.bbox is not None:
+            try:
+                box = tuple(float(v) for v in self.bbox)
+            except (TypeError, ValueError):
+                raise FilterError(f"bbox must be 4 numbers, got {self.bbox!r}") from None
+            if len(box) != 4 or not np.all(np.isfinite(box)) or box[0] > box[2] or box[1] > box[3]:
+                raise FilterError(
+                    f"bbox must be (minx, miny, maxx, maxy) with min <= max, got {self.bbox!r}"
+                )
+            set_(self, "bbox", box)
+
+    def replace(self, **changes) -> Filters:
+        """Return a copy with some fields changed."""
+        return replace(self, **changes)
+
+    def is_empty(self) -> bool:
+        """True when no filter is set (every incident passes)."""
+        return all(
+            getattr(self, f.name) in (None, ()) for f in fields(self) if f.name != "role"
+        )
+
+    def steps(self) -> list[tuple[str, Filters]]:
+        """The filters one at a time, each as a label and a one-filter view."""
+        out = []
+        if self.start is not None:
+            out.append((f"from {self.start:%Y-%m-%d}", Filters(start=self.start)))
+        if self.end is not None:
+            out.append((f"to {self.end:%Y-%m-%d}", Filters(end=self.end)))
+        if self.actors:
+            who = {"any": "actor/target", "perpetrator": "actor", "target": "target"}[self.role]
+            out.append(
+                (f"{who}: {', '.join(map(repr, self.actors))}",
+                 Filters(actors=self.actors, role=self.role))
+            )
+        if self.event_types:
+            out.append((f"event type: {', '.join(map(repr, self.event_types))}",
+                        Filters(event_types=self.event_types)))
+        if self.countries:
+            out.append((f"country: {', '.join(self.countries)}", Filters(countries=self.countries)))
+        if self.statuses:
+            out.append((f"attribution: {', '.join(self.statuses)}",
+                        Filters(statuses=self.statuses)))
+        if self.bbox is not None:
+            out.append((f"bbox: {self.bbox}", Filters(bbox=self.bbox)))
+        return out
+
+    def describe(self) -> list[str]:
+        """Human-readable labels of the filters that are set."""
+        return [label for label, _ in self.steps()]
+
+    def mask(self, gdf: gpd.GeoDataFrame) -> np.ndarray:
+        """Boolean array: which rows of ``gdf`` pass every filter."""
+        n = len(gdf)
+        keep = np.ones(n, dtype=bool)
+        if n == 0:
+            return keep
+        if self.start is not None or self.end is not None:
+            start = gdf["date"].to_numpy()
+            if "end_date" in gdf.columns:
+                stop = gdf["end_date"].to_numpy()
+                stop = np.where(np.isnat(stop), start, stop)
+            else:
+                stop = start
+            if self.end is not None:
+                keep &= start <= self.end.to_datetime64()
+            if self.start is not None:
+                keep &= stop >= self.start.to_datetime64()
+        if self.actors:
+            hit = np.zeros(n, dtype=bool)
+            if self.role in ("any", "perpetrator"):
+                hit |= _isin(gdf, "actor", self.actors)
+            if self.role in ("any", "target"):
+                hit |= _isin(gdf, "target", self.actors)
+            keep &= hit
+        if self.event_types:
+            keep &= _isin(gdf, "event_type", self.event_types)
+        if self.countries:
+            keep &= _isin(gdf, "country", self.countries)
+        if self.statuses:
+            keep &= _isin(gdf, "attribution_status", self.statuses)
+        if self.bbox is not None:
+            minx, miny, maxx, maxy = self.bbox
+            geoms = gdf.geometry.values
+            x = shapely.get_x(geoms)
+            y = shapely.get_y(geoms)
+            keep &= (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
+        return keep
+
+    def apply(self, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """The rows of ``gdf`` that pass every filter (a view-safe copy)."""
+        if self.is_empty():
+            return gdf
+        return gdf.loc[self.mask(gdf)]
+
+
+def _isin(gdf: gpd.GeoDataFrame, column: str, values: Iterable[str]) -> np.ndarray:
+    if column not in gdf.columns:
+        return np.zeros(len(gdf), dtype=bool)
+    col = gdf[column]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        # Compare integer codes: much faster than comparing strings.
+        wanted = [col.cat.categories.get_loc(v) for v in values if v in col.cat.categories]
+        return np.isin(col.cat.codes.to_numpy(), np.asarray(wanted, dtype=np.int64))
+    return col.isin(list(values)).to_numpy()
+
+
+def filter_incidents(gdf: gpd.GeoDataFrame, filters: Filters | None = None, **kwargs):
+    """Filter incidents; keyword arguments are those of :class:`Filters`.
+
+    Examples
+    --------
+    >>> filter_incidents(gdf, start="2020-01-01", actors=["Iran"], role="perpetrator")
+    ... # doctest: +SKIP
+    """
+    if filters is None:
+        filters = Filters(**kwargs)
+    elif kwargs:
+        filters = filters.replace(**kwargs)
+    return filters.apply(gdf)
+
+
+def filter_steps(gdf: gpd.GeoDataFrame, filters: Filters) -> list[tuple[str, int, int]]:
+    """Explain a result, filter by filter.
+
+    For each filter: its label, how many rows it keeps alone, and how many
+    remain after it and every filter before it. Used to say which filters
+    emptied a view.
+    """
+    remaining = np.ones(len(gdf), dtype=bool)
+    out = []
+    for label, one in filters.steps():
+        alone = one.mask(gdf)
+        remaining &= alone
+        out.append((label, int(alone.sum()), int(remaining.sum())))
+    return out
+
+
+def empty_reason(gdf: gpd.GeoDataFrame, filters: Filters) -> str:
+    """A sentence saying which filters left nothing, for an empty result."""
+    steps = filter_steps(gdf, filters)
+    alone_empty = [label for label, alone, _ in steps if alone == 0]
+    if alone_empty:
+        return "no incident matches " + "; ".join(alone_empty)
+    for label, _, after in steps:
+        if after == 0:
+            before = [lbl for lbl, _, _ in steps[: steps.index((label, _, after))]]
+            return (
+                f"each filter matches some incidents, but none match {label!r} together with "
+                + "; ".join(repr(b) for b in before)
+            )
+    return "no incident in the data" if len(gdf) == 0 else ""
+
+
+def unique_values(gdf: gpd.GeoDataFrame, column: str) -> list[str]:
+    """Sorted distinct non-missing values of a column (categories in use)."""
+    if column not in gdf.columns:
+        return []
+    col = gdf[column]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        used = col.cat.remove_unused_categories().cat.categories
+        return sorted(map(str, used))
+    return sorted({str(v) for v in col.dropna().tolist()})
+
+
+def actors_of(gdf: gpd.GeoDataFrame) -> list[str]:
+    """Every party that appears as actor or target, sorted."""
+    return sorted(set(unique_values(gdf, "actor")) | set(unique_values(gdf, "target")))

@@ -1,0 +1,423 @@
+"""Checks of incidents against the schema.
+
+:func:`check_features` looks at raw GeoJSON features (as parsed from a file)
+and reports every problem with the feature's index, id and field. It never
+raises on bad data: whatever the input, the answer is a report.
+:func:`validate` is the public entry point: strict by default (raise one
+:class:`~geodata.errors.ValidationError` listing everything), lenient on
+request (return the report; its ``valid`` mask picks the good features).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import DataSourceError, Problem, ValidationError
+from .schema import (
+    ATTRIBUTION_STATUSES,
+    COUNT_FIELDS,
+    DATE_PRECISIONS,
+    GEO_PRECISIONS,
+    REQUIRED,
+    URL_SCHEMES,
+)
+
+__all__ = ["ValidationReport", "check_features", "is_http_url", "validate"]
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO3 = re.compile(r"[A-Z]{3}")
+
+
+def is_http_url(value: object) -> bool:
+    """Return True when ``value`` is an absolute http or https URL.
+
+    Examples
+    --------
+    >>> is_http_url("https://www.bbc.com/news/world-middle-east-51890492")
+    True
+    >>> is_http_url("javascript:alert(1)")
+    False
+    """
+    if not isinstance(value, str):
+        return False
+    scheme, sep, rest = value.strip().partition("://")
+    return bool(sep) and scheme.lower() in URL_SCHEMES and bool(rest) and not any(
+        c.isspace() or ord(c) < 32 for c in value.strip()
+    )
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of checking a dataset.
+
+    Attributes
+    ----------
+    source : str or None
+        The file or label checked.
+    n_features : int
+        How many features the input had.
+    problems : list of Problem
+        Every problem, in feature order (file-level ones first).
+    valid : numpy.ndarray of bool
+        One flag per feature: True where the feature has no problem.
+    """
+
+    source: str | None
+    n_features: int
+    problems: list[Problem] = field(default_factory=list)
+    valid: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong."""
+        return not self.problems
+
+    @property
+    def n_valid(self) -> int:
+        """Number of features without problems."""
+        return int(self.valid.sum())
+
+    @property
+    def n_invalid(self) -> int:
+        """Number of features with at least one problem."""
+        return self.n_features - self.n_valid
+
+    def lines(self) -> list[str]:
+        """One human-readable line per problem."""
+        return [str(p) for p in self.problems]
+
+    def raise_if_invalid(self) -> None:
+        """Raise :class:`ValidationError` listing every problem, if any."""
+        if self.problems:
+            raise ValidationError(self.problems, self.source)
+
+    def summary(self) -> str:
+        """A one-line account: how many features, how many bad, how many problems."""
+        src = f"{self.source}: " if self.source else ""
+        if self.ok:
+            return f"{src}{self.n_features} incidents, all valid"
+        return (
+            f"{src}{self.n_features} incidents, {self.n_invalid} invalid "
+            f"({len(self.problems)} problems), {self.n_valid} usable"
+        )
+
+
+def _fmt(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _parse_day(value: Any) -> _dt.date | None:
+    if not isinstance(value, str) or not _DAY.fullmatch(value):
+        return None
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _is_count(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value >= 0
+    if isinstance(value, float):
+        return math.isfinite(value) and value >= 0 and value.is_integer()
+    return False
+
+
+def _is_number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
+
+
+def _feature_id(feature: Any) -> str | None:
+    """The id a feature goes by: ``properties.id``, else the Feature's ``id``."""
+    if not isinstance(feature, Mapping):
+        return None
+    props = feature.get("properties")
+    if isinstance(props, Mapping) and isinstance(props.get("id"), str) and props["id"]:
+        return props["id"]
+    fid = feature.get("id")
+    if isinstance(fid, str) and fid:
+        return fid
+    if isinstance(fid, int) and not isinstance(fid, bool):
+        return str(fid)
+    return None
+
+
+def _check_geometry(geom: Any, add) -> None:
+    if geom is None:
+        add("geometry", "missing (a Point is needed)")
+        return
+    if not isinstance(geom, Mapping):
+        add("geometry", f"not a GeoJSON geometry object: {_fmt(geom)}")
+        return
+    gtype = geom.get("type")
+    if gtype != "Point":
+        add("geometry", f"must be a Point, got {_fmt(gtype)}")
+        return
+    coords = geom.get("coordinates")
+    if (
+        not isinstance(coords, list | tuple)
+        or len(coords) not in (2, 3)
+        or not all(_is_number(c) for c in coords)
+    ):
+        add("geometry", f"Point coordinates must be [longitude, latitude], got {_fmt(coords)}")
+        return
+    lon, lat = coords[0], coords[1]
+    if not -180 <= lon <= 180:
+        add("geometry", f"longitude {lon!r} out of range [-180, 180]")
+    if not -90 <= lat <= 90:
+        add("geometry", f"latitude {lat!r} out of range [-90, 90]")
+
+
+def _check_string(props: Mapping, name: str, add, required: bool) -> None:
+    value = props.get(name)
+    if value is None:
+        if required:
+            add(name, "missing")
+        return
+    if not isinstance(value, str) or not value.strip():
+        add(name, f"must be a non-empty string, got {_fmt(value)}")
+
+
+def _check_string_list(value: Any, name: str, add) -> None:
+    if value is None:
+        return
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        add(name, f"must be a list of names, got {_fmt(value)}")
+
+
+def _check_attribution(value: Any, add) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Mapping):
+        add("attribution", f"must be an object with a 'status', got {_fmt(value)}")
+        return
+    status = value.get("status")
+    if status is None:
+        add("attribution.status", "missing")
+    elif status not in ATTRIBUTION_STATUSES:
+        add(
+            "attribution.status",
+            f"unknown status {_fmt(status)} (expected one of {', '.join(ATTRIBUTION_STATUSES)})",
+        )
+    _check_string_list(value.get("claimed_by"), "attribution.claimed_by", add)
+    _check_string_list(value.get("blamed_by"), "attribution.blamed_by", add)
+
+
+def _check_sources(value: Any, add) -> None:
+    if value is None:
+        return
+    if not isinstance(value, list):
+        add("sources", f"must be a list of sources, got {_fmt(value)}")
+        return
+    for i, src in enumerate(value):
+        if not isinstance(src, Mapping):
+            add(f"sources[{i}]", f"must be an object with title and url, got {_fmt(src)}")
+            continue
+        url = src.get("url")
+        if url is not None and not is_http_url(url):
+            add(f"sources[{i}].url", f"not an http(s) URL: {_fmt(url)}")
+        title = src.get("title")
+        if title is not None and not isinstance(title, str):
+            add(f"sources[{i}].title", f"must be a string, got {_fmt(title)}")
+        if title is None and url is None:
+            add(f"sources[{i}]", "needs a title or a url")
+
+
+def _check_related(value: Any, add) -> None:
+    if value is None:
+        return
+    if not isinstance(value, list):
+        add("related", f"must be a list of {{id, relation}} objects, got {_fmt(value)}")
+        return
+    for i, rel in enumerate(value):
+        if not isinstance(rel, Mapping) or not isinstance(rel.get("id"), str) or not rel["id"]:
+            add(f"related[{i}]", f"must be an object with a string 'id', got {_fmt(rel)}")
+
+
+def _check_properties(props: Mapping, add) -> None:
+    for name in REQUIRED:
+        if name != "id" and name != "date":
+            _check_string(props, name, add, required=True)
+    for name in ("sub_event_type", "target", "place", "admin1", "notes"):
+        _check_string(props, name, add, required=False)
+
+    start = None
+    date = props.get("date")
+    if date is None:
+        add("date", "missing")
+    else:
+        start = _parse_day(date)
+        if start is None:
+            add("date", f"not an ISO 8601 day (YYYY-MM-DD): {_fmt(date)}")
+    end_raw = props.get("end_date")
+    if end_raw is not None:
+        end = _parse_day(end_raw)
+        if end is None:
+            add("end_date", f"not an ISO 8601 day (YYYY-MM-DD): {_fmt(end_raw)}")
+        elif start is not None and end < start:
+            add("end_date", f"{end_raw!r} is before the start date {date!r}")
+    prec = props.get("date_precision")
+    if prec is not None and prec not in DATE_PRECISIONS:
+        add(
+            "date_precision",
+            f"unknown precision {_fmt(prec)} (expected one of {', '.join(DATE_PRECISIONS)})",
+        )
+
+    country = props.get("country")
+    if isinstance(country, str) and country.strip() and not _ISO3.fullmatch(country):
+        add("country", f"must be an ISO 3166-1 alpha-3 code such as 'IRQ', got {_fmt(country)}")
+
+    gp = props.get("geo_precision")
+    if gp is not None and gp not in GEO_PRECISIONS:
+        add(
+            "geo_precision",
+            f"unknown precision {_fmt(gp)} (expected one of {', '.join(GEO_PRECISIONS)})",
+        )
+    km = props.get("geo_precision_km")
+    if km is not None and not (_is_number(km) and km >= 0):
+        add("geo_precision_km", f"must be a non-negative number, got {_fmt(km)}")
+
+    counts = {}
+    for name in COUNT_FIELDS:
+        value = props.get(name)
+        if value is None:
+            continue
+        if _is_count(value):
+            counts[name] = value
+        else:
+            add(name, f"must be a non-negative integer, got {_fmt(value)}")
+    low, best, high = (counts.get(k) for k in ("fatalities_low", "fatalities", "fatalities_high"))
+    if low is not None and high is not None and low > high:
+        add("fatalities_low", f"{low} is above fatalities_high {high}")
+    if best is not None and low is not None and best < low:
+        add("fatalities", f"{best} is below fatalities_low {low}")
+    if best is not None and high is not None and best > high:
+        add("fatalities", f"{best} is above fatalities_high {high}")
+
+    _check_attribution(props.get("attribution"), add)
+    _check_sources(props.get("sources"), add)
+    _check_related(props.get("related"), add)
+
+
+def check_features(features: Any, source: str | None = None) -> ValidationReport:
+    """Check raw GeoJSON features against the schema, never raising on bad data.
+
+    Parameters
+    ----------
+    features : list
+        Parsed GeoJSON Feature objects (anything else is reported, not raised).
+    source : str, optional
+        A label for messages, usually the file name.
+
+    Returns
+    -------
+    ValidationReport
+        Every problem; ``report.valid`` flags the features that have none.
+
+    Examples
+    --------
+    >>> bad = {"type": "Feature", "geometry": None, "properties": {"id": "a"}}
+    >>> report = check_features([bad])
+    >>> report.ok, report.problems[0].field
+    (False, 'title')
+    """
+    if not isinstance(features, list):
+        problem = Problem(None, None, None, f"expected a list of features, got {_fmt(features)}")
+        return ValidationReport(source, 0, [problem], np.zeros(0, dtype=bool))
+
+    n = len(features)
+    valid = np.ones(n, dtype=bool)
+    problems: list[Problem] = []
+    first_seen: dict[str, int] = {}
+
+    for index, feature in enumerate(features):
+        fid = _feature_id(feature)
+        found: list[Problem] = []
+
+        def add(name, message, _index=index, _fid=fid, _found=found):
+            _found.append(Problem(_index, _fid, name, message))
+
+        if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
+            add(None, f"not a GeoJSON Feature object: {_fmt(feature)}")
+        else:
+            props = feature.get("properties")
+            if not isinstance(props, Mapping):
+                add("properties", f"must be an object, got {_fmt(props)}")
+                props = {}
+            raw_id = props.get("id", feature.get("id"))
+            if fid is None:
+                add("id", "missing" if raw_id is None else f"must be a non-empty string, got "
+                    f"{_fmt(raw_id)}")
+            elif fid in first_seen:
+                add("id", f"duplicate of feature {first_seen[fid]}")
+            else:
+                first_seen[fid] = index
+            _check_properties(props, add)
+            _check_geometry(feature.get("geometry"), add)
+
+        if found:
+            valid[index] = False
+            problems.extend(found)
+    return ValidationReport(source, n, problems, valid)
+
+
+def validate(data: Any, *, lenient: bool = False) -> ValidationReport:
+    """Check a dataset against the incident schema.
+
+    Parameters
+    ----------
+    data : str, os.PathLike, dict, list or GeoDataFrame
+        A GeoJSON or GeoParquet file, a parsed FeatureCollection, a list of
+        features, or a frame as returned by :func:`geodata.read`.
+    lenient : bool, default False
+        Strict mode raises one :class:`ValidationError` that lists every bad
+        feature. Lenient mode returns the report instead; ``report.valid``
+        marks the features that can be used.
+
+    Returns
+    -------
+    ValidationReport
+
+    Raises
+    ------
+    ValidationError
+        In strict mode, when anything is wrong.
+    DataSourceError
+        When a file cannot be read at all (missing, not JSON, wrong format).
+    """
+    from . import io  # local import: io depends on this module
+
+    source = None
+    if isinstance(data, str | os.PathLike):
+        source = os.fspath(data)
+        features = io.load_features(data)
+    elif isinstance(data, Mapping):
+        features = io.features_of(data, source)
+    elif isinstance(data, list):
+        features = data
+    elif hasattr(data, "geometry"):
+        features = io.to_features(data)
+    else:
+        raise DataSourceError(
+            f"validate() takes a path, a FeatureCollection, a list of features or a "
+            f"GeoDataFrame, got {type(data).__name__}"
+        )
+    report = check_features(features, source)
+    if not lenient:
+        report.raise_if_invalid()
+    return report

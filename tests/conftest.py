@@ -1,0 +1,82 @@
+"""Shared fixtures: small datasets built in code (no committed test files)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASET = ROOT / "incidents.geojson"
+
+
+def make_feature(i: int = 0, **props) -> dict:
+    """A valid incident feature; keyword arguments override properties
+    (a value of ``...`` deletes the property)."""
+    base = {
+        "id": f"inc-{i}",
+        "title": f"Incident {i}",
+        "date": f"2020-01-{(i % 28) + 1:02d}",
+        "date_precision": "day",
+        "event_type": "Explosions/Remote violence",
+        "sub_event_type": "Air/drone strike",
+        "actor": ["United States", "Iran", "Kataib Hezbollah"][i % 3],
+        "target": ["Kataib Hezbollah", "United States", "Iraqi security forces"][i % 3],
+        "attribution": {"status": "confirmed", "claimed_by": [], "blamed_by": []},
+        "fatalities": i % 5,
+        "place": f"Place {i}",
+        "admin1": "Baghdad",
+        "country": ["IRQ", "IRN", "SYR"][i % 3],
+        "geo_precision": "site",
+        "geo_precision_km": 1.0,
+        "sources": [{"title": "A source", "publisher": "Pub", "date": "2020-01-03",
+                     "url": "https://example.org/a"}],
+        "notes": "Some notes.",
+        "related": [],
+    }
+    for key, value in props.items():
+        if value is ...:
+            base.pop(key, None)
+        else:
+            base[key] = value
+    lon = 44.0 + (i % 10) * 0.1
+    lat = 33.0 + (i % 7) * 0.1
+    return {"type": "Feature", "id": base.get("id"),
+            "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": base}
+
+
+def feature_collection(features) -> dict:
+    return {"type": "FeatureCollection", "features": copy.deepcopy(list(features))}
+
+
+@pytest.fixture
+def write_geojson(tmp_path):
+    """Write features (or raw text) to a .geojson file in tmp_path; returns the path."""
+
+    def _write(features_or_text, name: str = "data.geojson") -> Path:
+        path = tmp_path / name
+        if isinstance(features_or_text, str):
+            path.write_text(features_or_text, encoding="utf-8")
+        else:
+            path.write_text(json.dumps(feature_collection(features_or_text)), encoding="utf-8")
+        return path
+
+    return _write
+
+
+@pytest.fixture(scope="session")
+def dataset_path() -> Path:
+    return DATASET
+
+
+def require_browser() -> str:
+    """Path of Debian's Chromium; skip, or fail when REQUIRE_BROWSER=1 (CI)."""
+    exe = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(exe).exists():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but no browser at {exe}")
+        pytest.skip(f"no browser at {exe}")
+    return exe
