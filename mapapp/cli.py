@@ -1,0 +1,274 @@
+"""The ``mapapp`` command line: validate, info, export, serve, import, geocode.
+
+Every error a user can cause (a bad file, a bad filter, a filter that
+matches nothing) ends in one clear message on stderr and a non-zero exit,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import geodata
+from geodata.errors import GeodataError, ValidationError
+from geodata.schema import ATTRIBUTION_STATUSES, ROLES
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+DEFAULT_DATASET = Path(__file__).resolve().parents[1] / "incidents.geojson"
+
+
+class CliError(Exception):
+    """A user-facing error with its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_INVALID):
+        super().__init__(message)
+        self.code = code
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _read(path: str, lenient: bool):
+    gdf, report = geodata.read(path, lenient=lenient, return_report=True)
+    if not report.ok:
+        for line in report.lines():
+            _err(f"{path}: {line}")
+        _err(report.summary())
+    return gdf
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_validate(args) -> int:
+    report = geodata.validate(args.file, lenient=True)
+    for line in report.lines():
+        _out(f"{args.file}: {line}")
+    _out(report.summary())
+    if report.ok:
+        return EXIT_OK
+    if args.lenient and report.n_valid > 0:
+        return EXIT_OK
+    return EXIT_INVALID
+
+
+def _fmt_date(ts) -> str:
+    return "-" if ts is None else f"{ts:%Y-%m-%d}"
+
+
+def cmd_info(args) -> int:
+    gdf = _read(args.file, args.lenient)
+    ov = geodata.overview(gdf)
+    _out(f"file:        {args.file}")
+    _out(f"incidents:   {ov['incidents']}")
+    fat = f"{ov['fatalities']}"
+    if (ov["fatalities_low"], ov["fatalities_high"]) != (ov["fatalities"], ov["fatalities"]):
+        fat += f" (range {ov['fatalities_low']}-{ov['fatalities_high']})"
+    _out(f"fatalities:  {fat}")
+    _out(f"date span:   {_fmt_date(ov['start'])} to {_fmt_date(ov['end'])}")
+    for title, column in (
+        ("actors", "actor"),
+        ("targets", "target"),
+        ("event types", "event_type"),
+        ("countries", "country"),
+        ("attribution", "attribution_status"),
+    ):
+        if column not in gdf.columns or not len(gdf):
+            continue
+        table = geodata.count_by(gdf, column)
+        table = table[table["incidents"] > 0]
+        _out(f"\n{title} ({len(table)}):")
+        for name, row in table.iterrows():
+            _out(f"  {row['incidents']:>7}  {name}")
+    return EXIT_OK
+
+
+def filters_from_args(args) -> geodata.Filters:
+    """Build the view's filters from parsed ``export`` arguments."""
+    return geodata.Filters(
+        start=args.start,
+        end=args.end,
+        actors=args.actor or (),
+        role=args.role,
+        event_types=args.event_type or (),
+        countries=args.country or (),
+        statuses=args.status or (),
+    )
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
+def cmd_export(args) -> int:
+    from .builder import export_html  # folium is only imported when needed
+
+    if _same_file(args.input, args.output):
+        raise CliError(f"{args.output}: refusing to overwrite the input file", EXIT_USAGE)
+    if not args.output.lower().endswith((".html", ".htm")):
+        raise CliError(f"{args.output}: the output must be an .html file", EXIT_USAGE)
+    filters = filters_from_args(args)
+    gdf = _read(args.input, args.lenient)
+    view = filters.apply(gdf)
+    if len(view) == 0:
+        raise CliError(
+            f"{args.input}: nothing to export: {geodata.empty_reason(gdf, filters)}"
+        )
+    title = args.title or f"Incidents: {Path(args.input).name}"
+    export_html(view, args.output, title=title, filters=filters, total=len(gdf))
+    _out(f"wrote {args.output}: {len(view)} of {len(gdf)} incidents")
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from .serve import run_streamlit
+
+    return run_streamlit(args.file, port=args.port, headless=args.headless)
+
+
+def cmd_import(args) -> int:
+    from geodata.importers import import_file
+
+    if _same_file(args.input, args.output):
+        raise CliError(f"{args.output}: refusing to overwrite the input file", EXIT_USAGE)
+    mapping = {}
+    for item in args.map or ():
+        column, sep, field = item.partition("=")
+        if not sep or not column or not field:
+            raise CliError(f"--map takes COLUMN=FIELD, got {item!r}", EXIT_USAGE)
+        mapping[column] = field
+    result = import_file(
+        args.input,
+        args.output,
+        fmt=args.format,
+        rejects=args.rejects,
+        mapping=mapping,
+        progress=sys.stderr.isatty(),
+    )
+    _out(result.summary())
+    if result.rejected and not args.rejects:
+        for line in result.reject_lines()[:20]:
+            _err(line)
+        if result.rejected > 20:
+            _err(f"... and {result.rejected - 20} more (write them all with --rejects FILE)")
+    return EXIT_OK if result.imported else EXIT_INVALID
+
+
+def cmd_geocode(args) -> int:
+    from geodata.geocode import lookup
+
+    candidates = lookup(args.name, country=args.country, admin1=args.admin1)
+    if not candidates:
+        hint = f" in {args.country}" if args.country else ""
+        raise CliError(f"unknown place {args.name!r}{hint}")
+    _out(f"{len(candidates)} candidate(s) for {args.name!r}:")
+    for c in candidates:
+        where = ", ".join(x for x in (c.admin1, c.country) if x)
+        _out(
+            f"  {c.name} ({where})  lat {c.lat:.5f}, lon {c.lon:.5f}  "
+            f"precision {c.precision} (±{c.radius_km:g} km)  source: {c.source}"
+        )
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="mapapp",
+        description="Maps of geocoded incidents: validate, summarise, export, serve, import.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check a file against the incident schema")
+    p.add_argument("file")
+    p.add_argument("--lenient", action="store_true",
+                   help="exit 0 when some incidents are usable, listing the bad ones")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("info", help="counts, date span, actors and event types of a file")
+    p.add_argument("file")
+    p.add_argument("--lenient", action="store_true", help="skip bad incidents (listed on stderr)")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("export", help="write a self-contained HTML map that works offline")
+    p.add_argument("input")
+    p.add_argument("-o", "--output", required=True, help="the .html file to write")
+    p.add_argument("--start", metavar="YYYY-MM-DD", help="first day (inclusive)")
+    p.add_argument("--end", metavar="YYYY-MM-DD", help="last day (inclusive)")
+    p.add_argument("--actor", action="append", metavar="NAME",
+                   help="keep incidents of this party (repeatable)")
+    p.add_argument("--role", choices=ROLES, default="any",
+                   help="match --actor as perpetrator, target or either (default)")
+    p.add_argument("--event-type", action="append", metavar="TYPE", help="repeatable")
+    p.add_argument("--country", action="append", metavar="ISO3", help="repeatable")
+    p.add_argument("--status", action="append", choices=ATTRIBUTION_STATUSES,
+                   help="attribution status (repeatable)")
+    p.add_argument("--title", help="the map's title")
+    p.add_argument("--lenient", action="store_true", help="skip bad incidents (listed on stderr)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("serve", help="open the Streamlit page (same as streamlit run)")
+    p.add_argument("file", nargs="?", default=None, help="dataset (default: the built-in one)")
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--headless", action="store_true", help="do not open a browser")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("import", help="convert ACLED, UCDP or plain CSV to the schema")
+    p.add_argument("input")
+    p.add_argument("-o", "--output", required=True, help=".geojson or .parquet")
+    p.add_argument("--format", choices=("auto", "acled", "ucdp", "csv"), default="auto")
+    p.add_argument("--rejects", metavar="CSV", help="write rejected rows with reasons here")
+    p.add_argument("--map", action="append", metavar="COLUMN=FIELD",
+                   help="map a CSV column to a schema field (repeatable)")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("geocode", help="look a place name up in the offline gazetteer")
+    p.add_argument("name")
+    p.add_argument("--country", metavar="ISO3")
+    p.add_argument("--admin1")
+    p.set_defaults(func=cmd_geocode)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ValidationError as exc:
+        _err(str(exc))
+        return EXIT_INVALID
+    except geodata.FilterError as exc:
+        _err(f"mapapp {args.command}: {exc}")
+        return EXIT_USAGE
+    except (GeodataError, CliError) as exc:
+        _err(str(exc))
+        return getattr(exc, "code", EXIT_INVALID)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
