@@ -80,3 +80,75 @@ def require_browser() -> str:
             pytest.fail(f"REQUIRE_BROWSER=1 but no browser at {exe}")
         pytest.skip(f"no browser at {exe}")
     return exe
+
+
+# ---------------------------------------------------------------- browser
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+_LOOPBACK = ("127.", "localhost", "[::1]")
+
+
+def is_local_url(url: str) -> bool:
+    """file:, data:, blob:, about: and loopback http(s) URLs."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme in ("file", "data", "blob", "about", "chrome-error"):
+        return True
+    host = parts.hostname or ""
+    return parts.scheme in ("http", "https", "ws") and (
+        host.startswith("127.") or host in ("localhost", "::1")
+    )
+
+
+class Page:
+    """A Playwright page with every non-loopback request blocked and recorded."""
+
+    def __init__(self, page):
+        self.page = page
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.on("dialog", self._dialog)
+        page.route("**/*", self._route)
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _route(self, route):
+        url = route.request.url
+        if is_local_url(url):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def blocked_non_tiles(self, tile_hosts=("tile.openstreetmap.org", "arcgisonline.com")):
+        return [u for u in self.blocked if not any(h in u for h in tile_hosts)]
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    exe = require_browser()
+    from playwright.sync_api import sync_playwright
+
+    user_data = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(user_data), executable_path=exe, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(browser):
+    p = Page(browser.new_page())
+    yield p
+    p.page.close()

@@ -1,0 +1,354 @@
+"""The one folium map builder, used by the export and by the Streamlit page.
+
+The map is a folium :class:`~folium.Map` holding two elements of this
+module: :class:`Basemap` (tile layers from xyzservices, offline country
+outlines under them, the layer control) and :class:`IncidentLayer` inside a
+:class:`~folium.FeatureGroup` (the incidents, their chain, uncertainty,
+clusters, heat, legend, summary and time control). The incidents reach the
+page as one compact GeoJSON object, escaped for a ``<script>`` block, and
+are drawn by ``templates/incidentmap.js``, which puts data text into the
+page only through ``textContent``.
+
+Examples
+--------
+>>> import geodata
+>>> from mapapp.builder import build_map, export_html
+>>> gdf = geodata.read("incidents.geojson")  # doctest: +SKIP
+>>> export_html(gdf, "map.html", title="US-Iran escalation")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import orjson
+import xyzservices.providers as xyz
+from folium.elements import JSCSSMixin
+from jinja2 import Template
+
+import geodata
+from geodata.io import atomic_write
+
+from . import assets
+
+__all__ = [
+    "Basemap",
+    "IncidentLayer",
+    "actor_colors",
+    "build_map",
+    "export_html",
+    "incident_group",
+    "render_html",
+    "safe_json",
+]
+
+#: Colour-blind-aware qualitative palette (Okabe-Ito first, then Tableau-like).
+PALETTE = (
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
+    "#882255", "#117733", "#332288", "#AA4499", "#44AA99", "#999933", "#661100",
+    "#6699CC", "#DDCC77", "#AA4466", "#4477AA", "#228833", "#EE6677",
+)
+OTHER_COLOR = "#8c8c8c"
+LEGEND_ACTORS = 12
+
+#: Marker shape per ACLED event type; other types get the remaining shapes.
+SHAPES = {
+    "Explosions/Remote violence": "circle",
+    "Battles": "diamond",
+    "Violence against civilians": "triangle",
+    "Protests": "square",
+    "Riots": "triangle-down",
+    "Strategic developments": "hexagon",
+}
+_SPARE_SHAPES = ("star", "square", "diamond", "triangle", "triangle-down", "hexagon")
+
+#: Basemap tiles (xyzservices providers); the first is shown by default.
+TILE_PROVIDERS = (xyz.OpenStreetMap.Mapnik, xyz.Esri.WorldImagery)
+
+
+def _stable_index(name: str, modulo: int) -> int:
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % modulo
+
+
+def actor_colors(gdf: gpd.GeoDataFrame, limit: int = LEGEND_ACTORS) -> dict[str, str]:
+    """Colours for the ``limit`` most frequent actors (the rest are grey).
+
+    Each actor's colour comes from a hash of its name, so it is the same in
+    every view and export of any dataset; collisions among the listed actors
+    are resolved in order of frequency (the most frequent keeps its colour).
+    """
+    if "actor" not in gdf.columns or not len(gdf):
+        return {}
+    counts = gdf["actor"].astype(object).value_counts(dropna=True)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:limit]
+    taken: set[int] = set()
+    out = {}
+    for name, _ in ranked:
+        i = _stable_index(str(name), len(PALETTE))
+        while i in taken and len(taken) < len(PALETTE):
+            i = (i + 1) % len(PALETTE)
+        taken.add(i)
+        out[str(name)] = PALETTE[i]
+    return out
+
+
+def event_shapes(types) -> dict[str, str]:
+    """Marker shape for each event type."""
+    out = {}
+    for t in types:
+        out[t] = SHAPES.get(t) or _SPARE_SHAPES[_stable_index(t, len(_SPARE_SHAPES))]
+    return out
+
+
+def safe_json(obj) -> str:
+    """JSON text that is safe inside an HTML ``<script>`` block.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c`` etc., so no data can close the
+    script or open a comment; U+2028/2029 are escaped for older parsers.
+    """
+    text = orjson.dumps(obj, option=orjson.OPT_SERIALIZE_NUMPY).decode("utf-8")
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def _tiles() -> list[dict]:
+    tiles = []
+    for provider in TILE_PROVIDERS:
+        tiles.append(
+            {
+                "name": provider.name.replace(".", " "),
+                "url": provider.build_url(fill_subdomain=False, scale_factor=""),
+                "attribution": provider.html_attribution,
+                "max_zoom": provider.get("max_zoom", 19),
+                "subdomains": provider.get("subdomains", "abc"),
+            }
+        )
+    return tiles
+
+
+class _Localized(JSCSSMixin):
+    """An element whose scripts and stylesheets come from :mod:`mapapp.assets`."""
+
+    js_assets: tuple[str, ...] = ()
+    css_assets: tuple[str, ...] = ()
+
+    def __init__(self, asset_url: Callable[[str], str] = assets.asset_url):
+        super().__init__()
+        self.default_js = [(n, asset_url(n)) for n in self.js_assets]
+        self.default_css = [(n, asset_url(n)) for n in self.css_assets]
+
+
+class Basemap(_Localized):
+    """Tile layers (xyzservices), offline country outlines and the layer control."""
+
+    js_assets = ("incidentmap.js",)
+    css_assets = ("incidentmap.css",)
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        IncidentMap.basemap({{ this._parent.get_name() }}, {{ this.options_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, bounds=None, offline_outlines: bool = True, asset_url=assets.asset_url):
+        super().__init__(asset_url)
+        self._name = "Basemap"
+        options = {"tiles": _tiles(), "collapsed": True}
+        if offline_outlines:
+            options["countries"] = assets.countries_geojson()
+        if bounds is not None:
+            options["bounds"] = bounds
+        self.options_json = safe_json(options)
+
+
+class IncidentLayer(_Localized):
+    """The incidents and everything drawn from them; lives in a FeatureGroup."""
+
+    js_assets = ("markercluster.js", "leaflet-heat.js", "incidentmap.js")
+    css_assets = ("MarkerCluster.css", "MarkerCluster.Default.css", "incidentmap.css")
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        IncidentMap.attach({{ this._parent.get_name() }}, {{ this.data_json }}, {{ this.options_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data_json: str, options: dict, asset_url=assets.asset_url):
+        super().__init__(asset_url)
+        self._name = "IncidentLayer"
+        self.data_json = data_json
+        self.options_json = safe_json(options)
+
+
+def _layer_options(
+    gdf: gpd.GeoDataFrame,
+    *,
+    title: str | None,
+    filters: geodata.Filters | None,
+    total: int | None,
+    colors: dict[str, str] | None,
+    fit: bool,
+    cluster: bool | str,
+) -> dict:
+    ov = geodata.overview(gdf)
+    colors = colors if colors is not None else actor_colors(gdf)
+    counts = gdf["actor"].astype(object).value_counts() if len(gdf) else {}
+    legend = [
+        {"name": name, "color": color, "count": int(counts.get(name, 0))}
+        for name, color in colors.items()
+        if counts.get(name, 0)
+    ]
+    n_actors = len(counts) if len(gdf) else 0
+    types = geodata.unique_values(gdf, "event_type")
+    return {
+        "title": title,
+        "total": total if total is not None else len(gdf),
+        "start": None if ov["start"] is None else f"{ov['start']:%Y-%m-%d}",
+        "end": None if ov["end"] is None else f"{ov['end']:%Y-%m-%d}",
+        "filters": filters.describe() if filters is not None else [],
+        "colors": colors,
+        "other_color": OTHER_COLOR,
+        "legend_actors": legend,
+        "other_actors": max(n_actors - len(legend), 0),
+        "shapes": event_shapes(types),
+        "fit": fit,
+        "cluster": cluster,
+        "cluster_threshold": 5000,
+        "legend_open": len(gdf) > 0,
+    }
+
+
+def data_bounds(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` of the incidents, or None when empty."""
+    if not len(gdf):
+        return None
+    minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
+    if not np.all(np.isfinite([minx, miny, maxx, maxy])):
+        return None
+    return [[miny, minx], [maxy, maxx]]
+
+
+def incident_group(
+    gdf: gpd.GeoDataFrame,
+    *,
+    title: str | None = None,
+    filters: geodata.Filters | None = None,
+    total: int | None = None,
+    colors: dict[str, str] | None = None,
+    fit: bool = False,
+    cluster: bool | str = "auto",
+    asset_url: Callable[[str], str] = assets.asset_url,
+) -> folium.FeatureGroup:
+    """The incidents as a FeatureGroup (what the page swaps when filters change)."""
+    group = folium.FeatureGroup(name="Incidents", control=False)
+    data_json = safe_json(geodata.to_feature_collection(gdf))
+    options = _layer_options(
+        gdf, title=title, filters=filters, total=total, colors=colors, fit=fit, cluster=cluster
+    )
+    group.add_child(IncidentLayer(data_json, options, asset_url=asset_url))
+    return group
+
+
+def base_map(
+    *,
+    bounds=None,
+    height: str | int = "100%",
+    asset_url: Callable[[str], str] = assets.asset_url,
+    title: str | None = None,
+) -> folium.Map:
+    """A folium Map with tiles, offline outlines and controls, without incidents."""
+    m = folium.Map(
+        location=None,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        height=height,
+        zoom_start=2,
+        world_copy_jump=True,
+        max_zoom=19,
+    )
+    if title:
+        m.get_root().title = html.escape(title)
+    m.add_child(Basemap(bounds=None, asset_url=asset_url))
+    assets.localize(m, asset_url=asset_url)
+    if bounds is not None:
+        m.fit_bounds(bounds, max_zoom=8)
+    return m
+
+
+def build_map(
+    gdf: gpd.GeoDataFrame,
+    *,
+    title: str | None = None,
+    filters: geodata.Filters | None = None,
+    total: int | None = None,
+    colors: dict[str, str] | None = None,
+    cluster: bool | str = "auto",
+    height: str | int = "100%",
+    asset_url: Callable[[str], str] = assets.asset_url,
+) -> folium.Map:
+    """Build the map of the given incidents.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents to show (already filtered); every one of them is drawn.
+    title : str, optional
+        Shown on the map and as the page title (escaped).
+    filters : geodata.Filters, optional
+        The view's filters, listed on the map.
+    total : int, optional
+        Size of the unfiltered dataset, for "N of M incidents".
+    colors : dict, optional
+        Actor colours (default :func:`actor_colors` of ``gdf``); pass the full
+        dataset's colours so a filtered view keeps them.
+    cluster : bool or 'auto'
+        Cluster markers; 'auto' clusters above 5,000 incidents.
+    asset_url : callable
+        Maps an asset name to the URL the page loads it from: placeholders
+        (inlined by :func:`render_html`) or Streamlit static URLs.
+
+    Returns
+    -------
+    folium.Map
+    """
+    m = base_map(bounds=data_bounds(gdf), height=height, asset_url=asset_url, title=title)
+    group = incident_group(
+        gdf, title=title, filters=filters, total=total, colors=colors, fit=True,
+        cluster=cluster, asset_url=asset_url,
+    )
+    group.add_to(m)
+    return m
+
+
+def render_html(m: folium.Map) -> str:
+    """The map as one self-contained HTML page: every script and style inlined."""
+    page = m.get_root().render()
+    return assets.inline_assets(page)
+
+
+def export_html(gdf: gpd.GeoDataFrame, path: str | os.PathLike, **kwargs) -> Path:
+    """Write a standalone HTML map of ``gdf`` atomically; returns the path.
+
+    Keyword arguments are those of :func:`build_map`. The file opens with a
+    double click and needs no network (only basemap tiles use it).
+    """
+    page = render_html(build_map(gdf, **kwargs))
+    data = page.encode("utf-8")
+    atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
+    return Path(path)
