@@ -109,7 +109,7 @@ def event_shapes(types) -> dict[str, str]:
 
 
 def safe_json(obj) -> str:
-    """JSON text that is safe inside an HTML ``<script>`` block.
+    r"""JSON text that is safe inside an HTML ``<script>`` block.
 
     ``<``, ``>`` and ``&`` become ``\\u003c`` etc., so no data can close the
     script or open a comment; U+2028/2029 are escaped for older parsers.
@@ -183,7 +183,9 @@ class IncidentLayer(_Localized):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        IncidentMap.attach({{ this._parent.get_name() }}, {{ this.data_json }}, {{ this.options_json }});
+        IncidentMap.attach(
+            {{ this._parent.get_name() }}, {{ this.data_json }}, {{ this.options_json }}
+        );
         {% endmacro %}
         """
     )

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 import geodata
 from geodata import GeodataError
 
+_FIXTURE = [HealthCheck.function_scoped_fixture]
+
 json_scalars = (
     st.none()
     | st.booleans()
@@ -59,7 +61,7 @@ def _read_or_own_error(path):
     return gdf
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=_FIXTURE)
 @given(features=st.lists(broken_features(), max_size=6))
 def test_broken_features_raise_only_own_errors(tmp_path, features):
     path = tmp_path / "fuzz.geojson"
@@ -71,7 +73,7 @@ def test_broken_features_raise_only_own_errors(tmp_path, features):
         pass
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=_FIXTURE)
 @given(document=json_values)
 def test_any_json_document_raises_only_own_errors(tmp_path, document):
     path = tmp_path / "doc.geojson"
@@ -79,7 +81,7 @@ def test_any_json_document_raises_only_own_errors(tmp_path, document):
     _read_or_own_error(path)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=_FIXTURE)
 @given(data=st.binary(max_size=200))
 def test_any_bytes_raise_only_own_errors(tmp_path, data):
     path = tmp_path / "bytes.geojson"

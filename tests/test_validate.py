@@ -70,7 +70,8 @@ def test_each_bad_property_is_reported_with_index_id_and_field(change, field, me
     [
         (None, "missing (a Point is needed)"),
         ({"type": "Polygon", "coordinates": []}, "must be a Point, got 'Polygon'"),
-        ({"type": "Point", "coordinates": [200.0, 10.0]}, "longitude 200.0 out of range [-180, 180]"),
+        ({"type": "Point", "coordinates": [200.0, 10.0]},
+         "longitude 200.0 out of range [-180, 180]"),
         ({"type": "Point", "coordinates": [10.0, -91]}, "latitude -91 out of range [-90, 90]"),
         ({"type": "Point", "coordinates": ["44", "33"]},
          "Point coordinates must be [longitude, latitude], got ['44', '33']"),
@@ -88,7 +89,8 @@ def test_duplicate_id_names_the_first():
 
 
 def test_every_problem_is_listed_in_one_error(write_geojson):
-    path = write_geojson([make_feature(0, date="x"), make_feature(1), make_feature(2, fatalities=-1)])
+    features = [make_feature(0, date="x"), make_feature(1), make_feature(2, fatalities=-1)]
+    path = write_geojson(features)
     with pytest.raises(ValidationError) as info:
         geodata.read(path)
     err = info.value

@@ -112,6 +112,14 @@
   }
   IM.safeUrl = safeUrl;
 
+  // Leaflet's layer control puts layer names into the page as HTML: escape them.
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"'`]/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' }[c];
+    });
+  }
+  IM.escapeHtml = escapeHtml;
+
   function list(v) { return Array.isArray(v) ? v.filter(function (x) { return x !== null && x !== undefined && x !== ''; }) : []; }
 
   function fmtCount(p, best, low, high) {
@@ -329,8 +337,16 @@
     ctx.map = map;
     var group = ctx.group;
     var opts = ctx.options, features = (ctx.data && ctx.data.features) || [];
+    // One canvas for the markers (clicks reach it), and one under it, in a
+    // pane that lets clicks through, for what is context only.
     var renderer = L.canvas({ padding: 0.3 });
     ctx.renderer = renderer;
+    if (!map.getPane('im-context')) {
+      var pane = map.createPane('im-context');
+      pane.style.zIndex = 390;
+      pane.style.pointerEvents = 'none';
+    }
+    var contextRenderer = L.canvas({ pane: 'im-context', padding: 0.3 });
     var bindings = function (layer) {
       layer.bindPopup(function (l) { return popupContent(ctx, l.feature); }, { maxWidth: 380, minWidth: 260, autoPanPadding: [20, 20] });
       layer.bindTooltip(function (l) { return tooltipContent(l.feature); }, { sticky: false, direction: 'top', offset: [0, -6] });
@@ -375,7 +391,8 @@
       var p = f.properties || {}, km = p.geo_precision_km;
       if (typeof km === 'number' && km >= minKm && f.geometry && f.geometry.coordinates) {
         var c = f.geometry.coordinates;
-        L.circle([c[1], c[0]], { radius: km * 1000, renderer: renderer, interactive: false,
+        L.circle([c[1], c[0]], { radius: km * 1000, renderer: contextRenderer, interactive: false,
+                                 pane: 'im-context',
                                  color: styleFor(ctx, p).fillColor, weight: 1, opacity: 0.45,
                                  fillOpacity: 0.07, dashArray: '4,3' }).addTo(uncertainty);
       }
@@ -397,10 +414,10 @@
     function drawChain() {
       chain.clearLayers();
       chainLinks.forEach(function (c) {
-        var line = L.polyline([c.from, c.to], { color: '#b2182b', weight: 2, opacity: 0.8, dashArray: '6,4', interactive: true });
-        line.bindTooltip(c.text, { sticky: true });
-        chain.addLayer(line);
-        chain.addLayer(L.polyline(arrowHead(map, c.from, c.to), { color: '#b2182b', weight: 2, opacity: 0.9, interactive: false }));
+        chain.addLayer(L.polyline([c.from, c.to], { color: '#b2182b', weight: 2, opacity: 0.8, dashArray: '6,4',
+                                                     interactive: false, pane: 'im-context', renderer: contextRenderer }));
+        chain.addLayer(L.polyline(arrowHead(map, c.from, c.to), { color: '#b2182b', weight: 2, opacity: 0.9,
+                                                                  interactive: false, pane: 'im-context', renderer: contextRenderer }));
       });
     }
     drawChain();
@@ -448,7 +465,7 @@
       var overlay = function (layer, name) { control.addOverlay(layer, name); ctx.overlays.push(layer); };
       Object.keys(ctx.typeGroups).sort().forEach(function (t) {
         var gj = ctx.typeGroups[t];
-        overlay(gj, (shapeLabel(ctx, t)) + ' ' + t + ' (' + gj.getLayers().length + ')');
+        overlay(gj, shapeLabel(ctx, t) + ' ' + escapeHtml(t) + ' (' + gj.getLayers().length + ')');
       });
       overlay(chain, 'Escalation chain (' + chainLinks.length + ' links)');
       overlay(uncertainty, 'Location uncertainty');

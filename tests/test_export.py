@@ -1,0 +1,193 @@
+"""`mapapp export`: the standalone HTML map, checked in a real headless browser."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import DATASET, make_feature
+from mapjs import DRAWN_IDS, MAP_READY, marker_screen_point
+
+import geodata
+from mapapp.builder import export_html, safe_json
+from mapapp.cli import main
+
+pytestmark = pytest.mark.browser
+
+
+def _dataset():
+    return json.loads(DATASET.read_text(encoding="utf-8"))["features"]
+
+
+def _open(page, path):
+    page.page.goto(path.as_uri())
+    page.page.wait_for_function(MAP_READY, timeout=30_000)
+    return sorted(page.page.evaluate(DRAWN_IDS))
+
+
+def _export(tmp_path, *args, name="map.html"):
+    out = tmp_path / name
+    assert main(["export", str(DATASET), "-o", str(out), *args]) == 0
+    return out
+
+
+def test_whole_dataset_draws_every_incident_offline(tmp_path, page):
+    out = _export(tmp_path)
+    html = out.read_text(encoding="utf-8")
+    # self-contained: no script or stylesheet is loaded from anywhere
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r"<link[^>]+href=", html)
+    drawn = _open(page, out)
+    assert drawn == sorted(f["properties"]["id"] for f in _dataset())
+    assert page.blocked_non_tiles() == []  # only basemap tiles tried the network
+    assert page.errors == []
+    # the summary on the map says how many and when
+    summary = page.page.inner_text(".im-summary")
+    assert f"{len(drawn)} incidents" in summary and "1979-11-04 to 2020-03-14" in summary
+
+
+def test_actor_filter_draws_exactly_the_matching_incidents(tmp_path, page):
+    out = _export(tmp_path, "--actor", "Kataib Hezbollah")
+    expected = sorted(
+        f["properties"]["id"] for f in _dataset()
+        if "Kataib Hezbollah" in (f["properties"].get("actor"), f["properties"].get("target"))
+    )
+    assert len(expected) >= 3
+    assert _open(page, out) == expected
+    assert "actor/target: 'Kataib Hezbollah'" in page.page.inner_text(".im-summary")
+
+
+def test_date_and_role_filters(tmp_path, page):
+    out = _export(tmp_path, "--start", "2019-12-27", "--end", "2020-01-03",
+                  "--actor", "United States", "--role", "perpetrator")
+    expected = sorted(
+        f["properties"]["id"] for f in _dataset()
+        if "2019-12-27" <= f["properties"]["date"] <= "2020-01-03"
+        and f["properties"]["actor"] == "United States"
+    )
+    assert expected
+    assert _open(page, out) == expected
+
+
+def test_clicking_a_marker_opens_its_popup_with_source_links(tmp_path, page):
+    out = _export(tmp_path)
+    _open(page, out)
+    k1 = next(f for f in _dataset() if f["properties"]["id"].endswith("k1-air-base-rocket-attack"))
+    point = marker_screen_point(page.page, k1["properties"]["id"])
+    page.page.mouse.click(point["x"], point["y"])
+    popup = page.page.wait_for_selector(".leaflet-popup-content .im-popup", timeout=5000)
+    text = popup.inner_text()
+    assert k1["properties"]["title"] in text
+    assert "disputed" in text and "United States" in text  # who blamed whom
+    links = page.page.eval_on_selector_all(
+        ".leaflet-popup-content a.im-source-link", "els => els.map(e => e.href)")
+    expected = [s["url"] for s in k1["properties"]["sources"] if s.get("url")]
+    assert links == expected
+    # the chain: the popup links the incidents that answered this one
+    assert "response to" in text.replace("_", " ") or "Linked incidents" in text
+
+
+PAYLOADS = [
+    '<img src=x onerror="window.__pwned=1">',
+    "${window.__pwned=2}",
+    "`+(window.__pwned=3)+`",
+    "</script><script>window.__pwned=4</script>",
+    "C:\\path\\2019 \\u003c <!-- -->",
+    "<svg onload=alert(5)>",
+]
+
+
+def _hostile_frame():
+    features = []
+    for i, payload in enumerate(PAYLOADS):
+        f = make_feature(
+            i,
+            id=f"x{i}-{payload}",
+            title=f"T {payload}",
+            notes=f"N {payload}",
+            actor=f"A {payload}",
+            target=f"G {payload}",
+            place=f"P {payload}",
+            event_type=f"E {payload}" if i % 2 else "Battles",
+            sources=[
+                {"title": f"S {payload}", "publisher": f"Pub {payload}",
+                 "url": "javascript:window.__pwned=9"},
+                {"title": "ok", "url": "https://example.org/?q=<b>&x=`${1}`"},
+            ],
+            related=[{"id": f"x0-{PAYLOADS[0]}", "relation": payload}],
+        )
+        features.append(f)
+    # bypass validation on purpose: the builder must be safe on its own
+    return geodata.frame_from_features(features)
+
+
+def test_hostile_text_is_shown_literally_and_never_runs(tmp_path, page):
+    gdf = _hostile_frame()
+    out = tmp_path / "hostile.html"
+    export_html(gdf, out, title="Title " + PAYLOADS[0] + PAYLOADS[3])
+    drawn = _open(page, out)
+    assert len(drawn) == len(PAYLOADS)
+    p = page.page
+    for fid in drawn:
+        texts = p.evaluate(
+            """(id) => {
+          let layer = null, map = null;
+          for (const k of Object.keys(window)) {
+            const v = window[k];
+            if (v && window.L && v instanceof L.Map) {
+              map = v;
+              v.eachLayer(l => { if (l.feature && l instanceof L.CircleMarker
+                                     && l.feature.properties.id === id) layer = l; });
+            }
+          }
+          layer.fire('click', {latlng: layer.getLatLng()}, true);
+          const content = [...document.querySelectorAll('.leaflet-popup-content')].pop();
+          const popup = content.innerText;
+          const links = [...content.querySelectorAll('a.im-source-link')]
+                          .map(a => a.getAttribute('href'));
+          layer.fire('mouseover', {latlng: layer.getLatLng()}, true);
+          const tip = [...document.querySelectorAll('.leaflet-tooltip')].map(t => t.innerText);
+          layer.fire('mouseout', {latlng: layer.getLatLng()}, true);
+          map.closePopup();
+          return {popup, links, tip};
+        }""",
+            fid,
+        )
+        i = int(fid[1])
+        payload = PAYLOADS[i]
+        for prefix in ("T ", "N ", "A ", "G ", "P ", "S ", "Pub "):
+            assert prefix + payload in texts["popup"], (prefix, payload)
+        assert any("T " + payload in t for t in texts["tip"])
+        # javascript: never becomes a link; the https one does
+        assert texts["links"] == ["https://example.org/?q=%3Cb%3E&x=`${1}`"]
+    # layer names (Leaflet renders them as HTML) show the event types literally
+    layer_names = p.eval_on_selector(".leaflet-control-layers", "e => e.textContent")
+    assert "E " + PAYLOADS[5] in layer_names and "E " + PAYLOADS[3] in layer_names
+    assert p.evaluate("window.__pwned") is None
+    assert page.dialogs == [] and page.errors == []
+    assert "Title " + PAYLOADS[0] in p.inner_text(".im-summary-title")
+    assert p.title().startswith("Title <img")  # the page title is text, too
+
+
+def test_safe_json_cannot_close_a_script():
+    text = safe_json({"a": "</script><!--<script>", "b": "\u2028"})
+    assert "<" not in text and ">" not in text and "\u2028" not in text
+    assert json.loads(text) == {"a": "</script><!--<script>", "b": "\u2028"}
+
+
+def test_export_errors_are_clear(tmp_path, capsys):
+    out = tmp_path / "m.html"
+    assert main(["export", str(DATASET), "-o", str(out), "--actor", "Nobody"]) == 1
+    err = capsys.readouterr().err
+    assert "nothing to export: no incident matches actor/target: 'Nobody'" in err
+    assert not out.exists()
+    bad = tmp_path / "bad.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature"}]}')
+    assert main(["export", str(bad), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "feature 0, field 'id': missing" in err and "Traceback" not in err
+    assert main(["export", str(DATASET), "-o", str(out), "--start", "2020-02-30"]) == 2
+    assert "start must be a date as YYYY-MM-DD, got '2020-02-30'" in capsys.readouterr().err
+    assert main(["export", str(DATASET), "-o", str(DATASET)]) == 2
+    assert "refusing to overwrite the input file" in capsys.readouterr().err
