@@ -255,10 +255,16 @@ def incident_group(
     fit: bool = False,
     cluster: bool | str = "auto",
     asset_url: Callable[[str], str] = assets.asset_url,
+    data_json: str | None = None,
 ) -> folium.FeatureGroup:
-    """The incidents as a FeatureGroup (what the page swaps when filters change)."""
+    """The incidents as a FeatureGroup (what the page swaps when filters change).
+
+    ``data_json`` may carry the incidents' FeatureCollection already
+    serialised with :func:`safe_json` (the page keeps each incident's JSON).
+    """
     group = folium.FeatureGroup(name="Incidents", control=False)
-    data_json = safe_json(geodata.to_feature_collection(gdf))
+    if data_json is None:
+        data_json = safe_json(geodata.to_feature_collection(gdf))
     options = _layer_options(
         gdf, title=title, filters=filters, total=total, colors=colors, fit=fit, cluster=cluster
     )

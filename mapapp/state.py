@@ -1,0 +1,291 @@
+"""The page's state: a loaded dataset, and filters to and from a URL query.
+
+Pure Python (no streamlit), so the page's logic is tested without a server.
+A link such as ``?start=2019-12-27&end=2020-01-08&actor=Iran&role=perpetrator``
+reproduces a view: :func:`filters_from_query` reads it (ignoring, with a
+note, whatever it cannot use) and :func:`query_from_filters` writes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import orjson
+import pandas as pd
+
+import geodata
+from geodata.schema import ATTRIBUTION_STATUSES, ROLES
+
+from .builder import actor_colors, data_bounds
+
+__all__ = [
+    "QUERY_KEYS",
+    "Dataset",
+    "filters_from_query",
+    "load_dataset",
+    "query_from_filters",
+]
+
+#: Query parameters the page understands (list-valued ones may repeat).
+QUERY_KEYS = ("start", "end", "actor", "role", "event_type", "country", "status", "id")
+_LIST_KEYS = {"actor": "actors", "event_type": "event_types", "country": "countries",
+              "status": "statuses"}
+
+
+def _escape_json(text: str) -> str:
+    return (
+        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    )
+
+
+@dataclass
+class Dataset:
+    """A dataset loaded once, with what the page derives from it once.
+
+    Attributes
+    ----------
+    gdf : GeoDataFrame
+        The usable incidents (bad ones dropped in lenient mode).
+    report : geodata.ValidationReport
+        What was wrong with the file, if anything.
+    label : str
+        A name for the data (file name).
+    """
+
+    gdf: gpd.GeoDataFrame
+    report: geodata.ValidationReport
+    label: str
+    actors: list[str] = field(init=False)
+    event_types: list[str] = field(init=False)
+    countries: list[str] = field(init=False)
+    statuses: list[str] = field(init=False)
+    start: dt.date | None = field(init=False)
+    end: dt.date | None = field(init=False)
+    colors: dict[str, str] = field(init=False)
+    bounds: list | None = field(init=False)
+    _feature_json: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self):
+        gdf = self.gdf
+        self.actors = geodata.actors_of(gdf)
+        self.event_types = geodata.unique_values(gdf, "event_type")
+        self.countries = geodata.unique_values(gdf, "country")
+        present = set(geodata.unique_values(gdf, "attribution_status"))
+        self.statuses = [s for s in ATTRIBUTION_STATUSES if s in present]
+        ov = geodata.overview(gdf)
+        self.start = None if ov["start"] is None else ov["start"].date()
+        self.end = None if ov["end"] is None else ov["end"].date()
+        self.colors = actor_colors(gdf)
+        self.bounds = data_bounds(gdf)
+        # Each incident's GeoJSON, serialised once: a view's data is a join.
+        features = geodata.to_features(gdf)
+        self._feature_json = np.array(
+            [_escape_json(orjson.dumps(f).decode("utf-8")) for f in features], dtype=object
+        )
+
+    @property
+    def total(self) -> int:
+        """Number of usable incidents."""
+        return len(self.gdf)
+
+    def view(self, filters: geodata.Filters) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+        """The filtered incidents and the boolean mask that picked them."""
+        mask = filters.mask(self.gdf)
+        return self.gdf.loc[mask], mask
+
+    def features_json(self, mask: np.ndarray) -> str:
+        """The FeatureCollection of the masked incidents, as script-safe JSON text."""
+        parts = self._feature_json[mask]
+        return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+
+
+def load_dataset(path: str | os.PathLike, *, lenient: bool = True,
+                 label: str | None = None) -> Dataset:
+    """Read a GeoJSON/GeoParquet file (or import a CSV) into a :class:`Dataset`.
+
+    Raises
+    ------
+    geodata.GeodataError
+        When the file cannot be read at all, or (strict mode) has problems.
+    """
+    path = os.fspath(path)
+    if path.lower().endswith((".csv", ".tsv", ".txt")):
+        from geodata.importers import import_frame
+
+        gdf, rejects = import_frame(path)
+        problems = [
+            geodata.Problem(None, None, None, f"line {row.line}: {row.reason}")
+            for row in rejects.itertuples()
+        ]
+        report = geodata.ValidationReport(path, len(gdf) + len(rejects), problems,
+                                          np.ones(len(gdf), dtype=bool))
+    else:
+        gdf, report = geodata.read(path, lenient=lenient, return_report=True)
+    return Dataset(gdf, report, label or os.path.basename(path))
+
+
+def content_key(data: bytes) -> str:
+    """A short hash of uploaded bytes (the upload cache's key)."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------- URL query
+
+
+def _values(params: Mapping, key: str) -> list[str]:
+    """All values of a query key (Streamlit's query_params or a plain dict)."""
+    if hasattr(params, "get_all"):
+        return [str(v) for v in params.get_all(key)]
+    value = params.get(key)
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def _day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def filters_from_query(params: Mapping, dataset: Dataset) -> tuple[dict, list[str]]:
+    """Read widget values from a URL query; unusable parameters become notes.
+
+    Returns
+    -------
+    values : dict
+        ``start``, ``end`` (dates within the data's span), ``actors``,
+        ``role``, ``event_types``, ``countries``, ``statuses`` (lists of
+        values present in the data) and ``id`` (an incident to show).
+    notes : list of str
+        One sentence per parameter (or value) that was ignored, and why.
+    """
+    notes: list[str] = []
+    values: dict = {"start": dataset.start, "end": dataset.end, "actors": [], "role": "any",
+                    "event_types": [], "countries": [], "statuses": [], "id": None}
+    keys = list(params.keys())
+    for key in keys:
+        if key not in QUERY_KEYS:
+            notes.append(f"ignored unknown parameter {key!r}")
+    for key in ("start", "end"):
+        raw = _values(params, key)
+        if not raw:
+            continue
+        day = _day(raw[-1])
+        if day is None:
+            notes.append(f"ignored {key}={raw[-1]!r}: not a date as YYYY-MM-DD")
+            continue
+        if dataset.start is not None and dataset.end is not None:
+            clipped = min(max(day, dataset.start), dataset.end)
+            if clipped != day:
+                notes.append(f"{key}={raw[-1]} is outside the data "
+                             f"({dataset.start} to {dataset.end}); used {clipped}")
+            day = clipped
+        values[key] = day
+    if values["start"] and values["end"] and values["end"] < values["start"]:
+        notes.append(f"ignored end={values['end']}: before start={values['start']}")
+        values["end"] = dataset.end
+    choices = {"actors": dataset.actors, "event_types": dataset.event_types,
+               "countries": dataset.countries, "statuses": dataset.statuses}
+    for key, name in _LIST_KEYS.items():
+        allowed = set(choices[name])
+        for value in _values(params, key):
+            if value in allowed:
+                if value not in values[name]:
+                    values[name].append(value)
+            elif key == "status" and value not in ATTRIBUTION_STATUSES:
+                notes.append(f"ignored status={value!r}: not one of "
+                             f"{', '.join(ATTRIBUTION_STATUSES)}")
+            else:
+                notes.append(f"ignored {key}={value!r}: not in this dataset")
+    role = _values(params, "role")
+    if role:
+        if role[-1] in ROLES:
+            values["role"] = role[-1]
+        else:
+            notes.append(f"ignored role={role[-1]!r}: not one of {', '.join(ROLES)}")
+    ids = _values(params, "id")
+    if ids:
+        if ids[-1] in set(dataset.gdf["id"].tolist()):
+            values["id"] = ids[-1]
+        else:
+            notes.append(f"ignored id={ids[-1]!r}: no such incident")
+    return values, notes
+
+
+def filters_from_values(values: dict, dataset: Dataset) -> geodata.Filters:
+    """Filters for widget values; a date range equal to the data's span is no filter."""
+    start, end = values.get("start"), values.get("end")
+    return geodata.Filters(
+        start=None if start == dataset.start else start,
+        end=None if end == dataset.end else end,
+        actors=values.get("actors") or (),
+        role=values.get("role") or "any",
+        event_types=values.get("event_types") or (),
+        countries=values.get("countries") or (),
+        statuses=values.get("statuses") or (),
+    )
+
+
+def query_from_filters(filters: geodata.Filters, selected: str | None = None) -> dict:
+    """The URL query for a view (lists for repeated keys; empty filters left out)."""
+    query: dict[str, str | list[str]] = {}
+    if filters.start is not None:
+        query["start"] = f"{filters.start:%Y-%m-%d}"
+    if filters.end is not None:
+        query["end"] = f"{filters.end:%Y-%m-%d}"
+    if filters.actors:
+        query["actor"] = list(filters.actors)
+        if filters.role != "any":
+            query["role"] = filters.role
+    for key, name in (("event_type", "event_types"), ("country", "countries"),
+                      ("status", "statuses")):
+        if getattr(filters, name):
+            query[key] = list(getattr(filters, name))
+    if selected:
+        query["id"] = selected
+    return query
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """Text that a spreadsheet would run as a formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv_bytes(gdf: gpd.GeoDataFrame) -> bytes:
+    """The incidents as CSV: longitude/latitude columns, lists and objects as JSON.
+
+    Text cells that start like a spreadsheet formula (``=``, ``+``, ``-``,
+    ``@``) get a leading ``'`` so that opening the file runs nothing.
+    """
+    frame = pd.DataFrame({"longitude": gdf.geometry.x, "latitude": gdf.geometry.y})
+    for name in gdf.columns:
+        if name == gdf.geometry.name or name == "attribution_status":
+            continue
+        col = gdf[name]
+        if pd.api.types.is_datetime64_any_dtype(col.dtype):
+            frame[name] = col.dt.strftime("%Y-%m-%d")
+        elif col.dtype == object or isinstance(col.dtype, pd.CategoricalDtype):
+            frame[name] = [
+                orjson.dumps(v).decode() if isinstance(v, list | dict) else _cell(v)
+                for v in col.astype(object)
+            ]
+        else:
+            frame[name] = col
+    cols = ["id"] + [c for c in frame.columns if c != "id"]
+    return frame[cols].to_csv(index=False).encode("utf-8")
