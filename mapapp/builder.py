@@ -256,6 +256,7 @@ def incident_group(
     cluster: bool | str = "auto",
     asset_url: Callable[[str], str] = assets.asset_url,
     data_json: str | None = None,
+    legend_open: bool = True,
 ) -> folium.FeatureGroup:
     """The incidents as a FeatureGroup (what the page swaps when filters change).
 
@@ -268,6 +269,7 @@ def incident_group(
     options = _layer_options(
         gdf, title=title, filters=filters, total=total, colors=colors, fit=fit, cluster=cluster
     )
+    options["legend_open"] = legend_open and len(gdf) > 0
     group.add_child(IncidentLayer(data_json, options, asset_url=asset_url))
     return group
 

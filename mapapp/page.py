@@ -84,9 +84,12 @@ def _load_upload(key: str, name: str, _data: bytes) -> Dataset:
 
 
 def _dataset_path() -> str:
-    """The file given on the command line (``streamlit run app.py -- FILE``)."""
-    args = [a for a in sys.argv[1:] if not a.startswith("-")]
-    return args[0] if args else os.environ.get("MAPAPP_DATA", str(DEFAULT_DATASET))
+    """The dataset: ``streamlit run app.py -- FILE``, else $MAPAPP_DATA, else the built-in one."""
+    if sys.argv and Path(sys.argv[0]).name == "app.py":  # run by streamlit, not by a test
+        args = [a for a in sys.argv[1:] if not a.startswith("-")]
+        if args:
+            return args[0]
+    return os.environ.get("MAPAPP_DATA", str(DEFAULT_DATASET))
 
 
 def _load() -> tuple[Dataset | None, str]:
@@ -177,7 +180,7 @@ def _fmt_day(value) -> str:
 
 def _metrics(view, dataset: Dataset) -> None:
     ov = geodata.overview(view)
-    a, b, c = st.columns(3)
+    a, b, c = st.columns([1, 1, 2])
     a.metric("Incidents shown", f"{ov['incidents']:,} of {dataset.total:,}")
     fat = f"{ov['fatalities']:,}"
     if (ov["fatalities_low"], ov["fatalities_high"]) != (ov["fatalities"], ov["fatalities"]):
@@ -424,7 +427,7 @@ def main() -> None:
         base = base_map(bounds=dataset.bounds, asset_url=assets.static_url)
         group = incident_group(
             view, title=None, filters=filters, total=dataset.total, colors=dataset.colors,
-            asset_url=assets.static_url, data_json=dataset.features_json(mask),
+            asset_url=assets.static_url, data_json=dataset.features_json(mask), legend_open=False,
         )
         center = st.session_state.get("center")
         result = st_folium(

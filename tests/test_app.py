@@ -1,0 +1,174 @@
+"""The page's logic through Streamlit's AppTest (no browser), and its pure helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from conftest import DATASET, feature_collection, make_feature
+from streamlit.testing.v1 import AppTest
+
+import geodata
+from mapapp.page import md, md_link
+from mapapp.state import Dataset, filters_from_query, query_from_filters, to_csv_bytes
+
+APP = str(DATASET.parent / "mapapp" / "app.py")
+
+
+def _features():
+    return json.loads(DATASET.read_text(encoding="utf-8"))["features"]
+
+
+def _run(monkeypatch=None, data=None, query=None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    if data is not None:
+        monkeypatch.setenv("MAPAPP_DATA", str(data))
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _shown(at) -> int:
+    return int(at.metric[0].value.split(" of ")[0].replace(",", ""))
+
+
+def _table_ids(at) -> list[str]:
+    table = next(df for df in at.dataframe if "id" in df.value.columns)
+    return sorted(table.value["id"].tolist())
+
+
+@pytest.fixture(scope="module")
+def dataset_span():
+    dates = sorted(f["properties"]["date"] for f in _features())
+    ends = sorted(f["properties"].get("end_date", f["properties"]["date"]) for f in _features())
+    return dt.date.fromisoformat(dates[0]), dt.date.fromisoformat(ends[-1])
+
+
+def test_widgets_exist_with_the_data_bounds(dataset_span):
+    at = _run()
+    assert not at.exception
+    dates = at.date_input(key="f_dates")
+    assert tuple(dates.value) == dataset_span
+    assert dates.min == dataset_span[0] and dates.max == dataset_span[1]
+    actors = at.multiselect(key="f_actors")
+    expected = sorted({f["properties"]["actor"] for f in _features()}
+                      | {f["properties"]["target"] for f in _features()
+                         if f["properties"].get("target")})
+    assert actors.options == expected
+    assert _shown(at) == len(_features())
+    assert len(_table_ids(at)) == len(_features())
+
+
+def test_changing_actor_and_dates_changes_counts_table_and_link():
+    at = _run()
+    at.multiselect(key="f_actors").select("Iran")
+    at.radio(key="f_role").set_value("perpetrator")
+    at.run()
+    expected = sorted(f["properties"]["id"] for f in _features()
+                      if f["properties"]["actor"] == "Iran")
+    assert _shown(at) == len(expected)
+    assert _table_ids(at) == expected
+    assert at.query_params["actor"] in ("Iran", ["Iran"])
+    assert at.query_params["role"] == "perpetrator"
+
+    at.date_input(key="f_dates").set_value((dt.date(2020, 1, 1), dt.date(2020, 1, 31))).run()
+    expected = sorted(f["properties"]["id"] for f in _features()
+                      if f["properties"]["actor"] == "Iran"
+                      and "2020-01-01" <= f["properties"]["date"] <= "2020-01-31")
+    assert _table_ids(at) == expected and _shown(at) == len(expected)
+    assert at.query_params["start"] == "2020-01-01"
+
+    at.button[0].click().run()  # reset
+    assert _shown(at) == len(_features())
+
+
+def test_query_parameters_set_the_widgets():
+    at = _run(query={"actor": "Kataib Hezbollah", "start": "2019-12-27", "end": "2020-01-08",
+                     "event_type": "Explosions/Remote violence"})
+    assert not at.exception
+    assert at.multiselect(key="f_actors").value == ["Kataib Hezbollah"]
+    assert tuple(at.date_input(key="f_dates").value) == (dt.date(2019, 12, 27),
+                                                          dt.date(2020, 1, 8))
+    expected = sorted(
+        f["properties"]["id"] for f in _features()
+        if "Kataib Hezbollah" in (f["properties"]["actor"], f["properties"].get("target"))
+        and "2019-12-27" <= f["properties"]["date"] <= "2020-01-08"
+    )
+    assert _table_ids(at) == expected
+
+
+def test_bad_query_parameters_are_ignored_with_a_note():
+    at = _run(query={"start": "yesterday", "actor": "Nobody", "colour": "red", "role": "boss"})
+    assert not at.exception
+    notes = " ".join(i.value for i in at.info)
+    assert "ignored start='yesterday': not a date as YYYY-MM-DD" in notes
+    assert "ignored actor='Nobody': not in this dataset" in notes
+    assert "ignored unknown parameter 'colour'" in notes
+    assert "ignored role='boss'" in notes
+    assert _shown(at) == len(_features())
+
+
+def test_a_filter_that_empties_the_view_says_which(monkeypatch):
+    at = _run(query={"actor": "Israel Defense Forces", "status": "disputed"})
+    assert _shown(at) == 0
+    assert any("no incident matches" in w.value or "none match" in w.value for w in at.warning)
+
+
+def test_a_bad_file_lists_its_problems_and_keeps_the_good_part(monkeypatch, tmp_path):
+    features = [make_feature(0), make_feature(1, date="2020-02-30"),
+                make_feature(2, sources=[{"title": "x", "url": "javascript:alert(1)"}])]
+    path = tmp_path / "mine.geojson"
+    path.write_text(json.dumps(feature_collection(features)))
+    at = _run(monkeypatch, data=path)
+    assert not at.exception
+    assert _shown(at) == 1
+    problems = next(df for df in at.dataframe if "message" in df.value.columns).value
+    assert problems[["index", "id", "field"]].values.tolist() == [
+        [1, "inc-1", "date"], [2, "inc-2", "sources[0].url"]]
+    assert "not an http(s) URL: 'javascript:alert(1)'" in problems["message"].tolist()
+
+
+def test_an_unreadable_file_is_a_message_not_a_traceback(monkeypatch, tmp_path):
+    path = tmp_path / "broken.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [')
+    at = _run(monkeypatch, data=path)
+    assert not at.exception
+    assert "broken.geojson: not valid JSON" in at.error[0].value
+
+
+# ---------------------------------------------------------------- pure helpers
+
+
+def test_query_round_trip():
+    ds = Dataset(*geodata.read(DATASET, return_report=True), label="x")
+    f = geodata.Filters(start="2019-12-27", end="2020-01-08", actors=["Iran", "United States"],
+                        role="perpetrator", statuses=["disputed"])
+    query = query_from_filters(f, selected="abc")
+    assert query == {"start": "2019-12-27", "end": "2020-01-08",
+                     "actor": ["Iran", "United States"], "role": "perpetrator",
+                     "status": ["disputed"], "id": "abc"}
+    values, notes = filters_from_query(query, ds)
+    assert notes == ["ignored id='abc': no such incident"]
+    assert values["actors"] == ["Iran", "United States"] and values["role"] == "perpetrator"
+
+
+def test_dataset_view_json_is_the_view():
+    ds = Dataset(*geodata.read(DATASET, return_report=True), label="x")
+    view, mask = ds.view(geodata.Filters(actors=["Iran"]))
+    fc = json.loads(ds.features_json(mask))
+    assert [f["properties"]["id"] for f in fc["features"]] == view["id"].tolist()
+
+
+def test_markdown_from_data_is_inert():
+    assert md("[x](javascript:alert(1)) $x$ <b>") == (
+        r"\[x\]\(javascript\:alert\(1\)\) \$x\$ \<b\>")
+    assert md_link("t", "javascript:alert(1)") == "t"
+    assert md_link("t", "https://a.org/x(1)") == "[t](https://a.org/x%281%29)"
+    assert md_link("t", "https://a.org/x y") == "t"  # not a URL: no link
+
+
+def test_csv_download_neutralises_formulas():
+    gdf = geodata.frame_from_features([make_feature(0, title="=HYPERLINK(\"x\")")])
+    text = to_csv_bytes(gdf).decode()
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
