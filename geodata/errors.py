@@ -9,10 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "AmbiguousPlaceError",
     "DataSourceError",
+    "GeocodeError",
     "GeodataError",
     "Problem",
+    "UnknownPlaceError",
     "ValidationError",
+    "format_hints",
 ]
 
 
@@ -83,3 +87,59 @@ class ValidationError(GeodataError):
         if n > len(shown):
             lines.append(f"  ... and {n - len(shown)} more")
         super().__init__("\n".join(lines))
+
+
+class GeocodeError(GeodataError):
+    """A place name cannot be turned into coordinates (or a hint is unusable)."""
+
+
+class UnknownPlaceError(GeocodeError):
+    """No gazetteer entry matches a place name (and the hints given).
+
+    Parameters
+    ----------
+    name : str
+        The place name as given.
+    country, admin1 : str, optional
+        The hints as given.
+    """
+
+    def __init__(self, name: str, country: str | None = None, admin1: str | None = None):
+        self.name = name
+        self.country = country
+        self.admin1 = admin1
+        super().__init__(f"unknown place '{name}'{format_hints(country, admin1)}")
+
+
+class AmbiguousPlaceError(GeocodeError):
+    """Several equally good gazetteer entries match a place name.
+
+    Parameters
+    ----------
+    message : str
+        The full message (lists the candidates).
+    candidates : list
+        The tied candidates (``geodata.geocode.Candidate``), best first.
+    """
+
+    def __init__(self, message: str, candidates: list):
+        self.candidates = list(candidates)
+        super().__init__(message)
+
+
+def format_hints(country: str | None = None, admin1: str | None = None) -> str:
+    """Return ``" (country='X', admin1='Y')"`` for the hints given, or ``""``.
+
+    Parameters
+    ----------
+    country, admin1 : str, optional
+        Hints as the caller gave them; None or empty ones are left out.
+
+    Returns
+    -------
+    str
+        The suffix used in geocoding error messages.
+    """
+    parts = [f"{key}='{value}'" for key, value in (("country", country), ("admin1", admin1))
+             if value not in (None, "")]
+    return f" ({', '.join(parts)})" if parts else ""
