@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import html
 import os
+import re
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +32,7 @@ import geopandas as gpd
 import numpy as np
 import orjson
 import xyzservices.providers as xyz
+from branca.element import CssLink, Element, Figure, JavascriptLink
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
@@ -139,6 +142,18 @@ def _tiles() -> list[dict]:
     return tiles
 
 
+class _Verbatim(Element):
+    """Text that goes into the page as it is: never compiled as a Jinja template."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Verbatim"
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
 class _Localized(JSCSSMixin):
     """An element whose scripts and stylesheets come from :mod:`mapapp.assets`."""
 
@@ -149,6 +164,30 @@ class _Localized(JSCSSMixin):
         super().__init__()
         self.default_js = [(n, asset_url(n)) for n in self.js_assets]
         self.default_css = [(n, asset_url(n)) for n in self.css_assets]
+
+    def render(self, **kwargs) -> None:
+        """What ``JSCSSMixin.render`` does, but the macros' output goes in verbatim.
+
+        branca wraps each macro's output in ``Element(text)``, which compiles
+        the text as a Jinja template and renders it again with the page: that
+        evaluated any ``{{ }}`` in the incidents' text and failed on ``{#``,
+        and lexing tens of megabytes of data took most of the export's time.
+        """
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("You cannot render this Element if it is not in a Figure.")
+        for name, url in self.default_js:
+            figure.header.add_child(JavascriptLink(url), name=name)
+        for name, url in self.default_css:
+            figure.header.add_child(CssLink(url), name=name)
+        macros = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            if macros.get(part) is not None:
+                getattr(figure, part).add_child(
+                    _Verbatim(macros[part](self, kwargs)), name=self.get_name()
+                )
+        for child in self._children.values():
+            child.render(**kwargs)
 
 
 class Basemap(_Localized):
@@ -346,10 +385,42 @@ def build_map(
     return m
 
 
+def _elements(element) -> list:
+    """``element`` and every element below it."""
+    out, stack = [], [element]
+    while stack:
+        el = stack.pop()
+        out.append(el)
+        stack.extend(getattr(el, "_children", {}).values())
+    return out
+
+
 def render_html(m: folium.Map) -> str:
-    """The map as one self-contained HTML page: every script and style inlined."""
-    page = m.get_root().render()
-    return assets.inline_assets(page)
+    """The map as one self-contained HTML page: every script and style inlined.
+
+    The page is rendered and its assets inlined with a short placeholder in
+    place of each incident layer's data, which goes in last, so that
+    megabytes of data are copied once and not scanned for tags (they cannot
+    hold any: :func:`safe_json` escapes every ``<``).
+    """
+    root = m.get_root()
+    layers = [el for el in _elements(root) if isinstance(el, IncidentLayer)]
+    data = {}
+    try:
+        for layer in layers:
+            token = f"/*incident-data-{uuid.uuid4().hex}*/"
+            data[token] = layer.data_json
+            layer.data_json = token
+        page = assets.inline_assets(root.render())
+    finally:
+        for layer, original in zip(layers, data.values(), strict=True):
+            layer.data_json = original
+    if not data:
+        return page
+    parts = re.split("(" + "|".join(map(re.escape, data)) + ")", page)
+    if sorted(parts[1::2]) != sorted(data):
+        raise RuntimeError("an incident layer's data did not reach the page exactly once")
+    return "".join(data.get(part, part) if i % 2 else part for i, part in enumerate(parts))
 
 
 def export_html(gdf: gpd.GeoDataFrame, path: str | os.PathLike, **kwargs) -> Path:

@@ -3,9 +3,13 @@
 # Every incident marker currently on any Leaflet map in the page (by id).
 DRAWN_IDS = """() => {
   const ids = [];
+  const maps = new Set();  // a map can sit in several globals (st_folium: map, map_div)
   for (const k of Object.keys(window)) {
     const v = window[k];
-    if (v && window.L && v instanceof L.Map) {
+    if (v && window.L && v instanceof L.Map) maps.add(v);
+  }
+  for (const v of maps) {
+    {
       v.eachLayer(l => {
         if (l.feature && l.feature.properties && l instanceof L.CircleMarker) {
           ids.push(l.feature.properties.id);
@@ -29,10 +33,20 @@ MAP_READY = """() => {
 }"""
 
 
-def marker_screen_point(page, incident_id):
-    """The marker's centre in page coordinates (for a real mouse click)."""
+def click_marker(frame, incident_id, center=True):
+    """Click the marker with the mouse, as a person would (Playwright finds the frame)."""
+    point = marker_screen_point(frame, incident_id, center)
+    frame.locator(".leaflet-container").first.click(position={"x": point["cx"], "y": point["cy"]})
+    return point
+
+
+def marker_screen_point(page, incident_id, center=True):
+    """The marker's centre in the frame's coordinates (for a real mouse click).
+
+    With ``center`` the map first zooms in on it (so it stands apart).
+    """
     return page.evaluate(
-        """(id) => {
+        """([id, center]) => {
       for (const k of Object.keys(window)) {
         const v = window[k];
         if (v && window.L && v instanceof L.Map) {
@@ -42,14 +56,14 @@ def marker_screen_point(page, incident_id):
                 && l instanceof L.CircleMarker) found = l;
           });
           if (found) {
-            v.setView(found.getLatLng(), Math.max(v.getZoom(), 6), {animate: false});
+            if (center) v.setView(found.getLatLng(), Math.max(v.getZoom(), 6), {animate: false});
             const p = v.latLngToContainerPoint(found.getLatLng());
             const r = v.getContainer().getBoundingClientRect();
-            return {x: r.left + p.x, y: r.top + p.y};
+            return {x: r.left + p.x, y: r.top + p.y, cx: p.x, cy: p.y};
           }
         }
       }
       return null;
     }""",
-        incident_id,
+        [incident_id, center],
     )

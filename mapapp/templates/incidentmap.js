@@ -9,6 +9,10 @@
  * IncidentMap.basemap(map, options)      country outlines under the tiles, tile layers, layer control
  * IncidentMap.attach(group, data, opts)  incidents, chain, uncertainty, heat, clusters, legend,
  *                                        summary and time control; all removed with the group
+ *
+ * Keep this file Latin-1: write other characters as \u escapes. One of them
+ * would make Python hold the whole exported page, data included, at two or
+ * four bytes a character, which slows every step of the export.
  */
 (function () {
   'use strict';
@@ -125,12 +129,12 @@
   function fmtCount(p, best, low, high) {
     var b = p[best], lo = p[low], hi = p[high];
     if (b === undefined || b === null) {
-      if (lo !== undefined && lo !== null && hi !== undefined && hi !== null) { return lo + '–' + hi; }
+      if (lo !== undefined && lo !== null && hi !== undefined && hi !== null) { return lo + '\u2013' + hi; }
       return null;
     }
     var s = String(b);
     if (lo !== undefined && lo !== null && hi !== undefined && hi !== null && (lo !== b || hi !== b)) {
-      s += ' (range ' + lo + '–' + hi + ')';
+      s += ' (range ' + lo + '\u2013' + hi + ')';
     }
     return s;
   }
@@ -203,7 +207,7 @@
           li.appendChild(el('span', 'im-source-title', label));
         }
         var meta = [s.publisher, s.date].filter(function (x) { return x; }).join(', ');
-        if (meta) { li.appendChild(document.createTextNode(' — ' + meta)); }
+        if (meta) { li.appendChild(document.createTextNode(' \u2014 ' + meta)); }
         ol.appendChild(li);
       });
       root.appendChild(ol);
@@ -217,7 +221,7 @@
       function item(relId, relation, incoming) {
         var li = el('li');
         var target = ctx.byId[relId];
-        var text = (incoming ? '← ' : '→ ') + (relation || 'related') + ': ' +
+        var text = (incoming ? '\u2190 ' : '\u2192 ') + (relation || 'related') + ': ' +
           (target ? (target.feature.properties.title || relId) + ' (' + (target.feature.properties.date || '') + ')' : relId);
         if (target) {
           var btn = el('a', 'im-related-link', text);
@@ -242,7 +246,7 @@
     var p = feature.properties || {};
     var root = el('div', 'im-tooltip');
     root.appendChild(el('b', null, p.title || p.id));
-    root.appendChild(document.createTextNode(' — ' + fmtDate(p)));
+    root.appendChild(document.createTextNode(' \u2014 ' + fmtDate(p)));
     return root;
   }
 
@@ -348,7 +352,7 @@
     }
     var contextRenderer = L.canvas({ pane: 'im-context', padding: 0.3 });
     var bindings = function (layer) {
-      layer.bindPopup(function (l) { return popupContent(ctx, l.feature); }, { maxWidth: 380, minWidth: 260, autoPanPadding: [20, 20] });
+      layer.bindPopup(function (l) { return popupContent(ctx, l.feature); }, { maxWidth: 380, minWidth: 260, autoPanPadding: [20, 20], autoPanPaddingTopLeft: [60, 100] });
       layer.bindTooltip(function (l) { return tooltipContent(l.feature); }, { sticky: false, direction: 'top', offset: [0, -6] });
     };
 
@@ -497,7 +501,7 @@
 
   function shapeLabel(ctx, type) {
     var s = (ctx.options.shapes || {})[type] || 'circle';
-    return { circle: '●', square: '■', diamond: '◆', triangle: '▲', 'triangle-down': '▼', star: '★', hexagon: '⬢' }[s] || '●';
+    return { circle: '\u25cf', square: '\u25a0', diamond: '\u25c6', triangle: '\u25b2', 'triangle-down': '\u25bc', star: '\u2605', hexagon: '\u2b22' }[s] || '\u25cf';
   }
 
   function inTime(ctx, l) {
@@ -605,7 +609,7 @@
     var steps = Object.keys(days).sort();
     return makeControl('bottomleft', function (div) {
       div.classList.add('im-time');
-      var play = el('button', 'im-play', '▶');
+      var play = el('button', 'im-play', '\u25b6');
       play.type = 'button'; play.title = 'Play the incidents through time';
       var slider = el('input', 'im-slider');
       slider.type = 'range'; slider.min = '0'; slider.max = String(Math.max(steps.length - 1, 0));
@@ -621,14 +625,14 @@
       }
       slider.addEventListener('input', function () { show(parseInt(slider.value, 10)); });
       play.addEventListener('click', function () {
-        if (ctx.timer) { clearInterval(ctx.timer); ctx.timer = null; play.textContent = '▶'; return; }
+        if (ctx.timer) { clearInterval(ctx.timer); ctx.timer = null; play.textContent = '\u25b6'; return; }
         var i = parseInt(slider.value, 10);
         if (i >= steps.length - 1) { i = -1; }
-        play.textContent = '❚❚';
+        play.textContent = '\u275a\u275a';
         var delay = Math.max(60, Math.min(700, 12000 / Math.max(steps.length, 1)));
         ctx.timer = setInterval(function () {
           i += 1; slider.value = String(i); show(i);
-          if (i >= steps.length - 1) { clearInterval(ctx.timer); ctx.timer = null; play.textContent = '▶'; }
+          if (i >= steps.length - 1) { clearInterval(ctx.timer); ctx.timer = null; play.textContent = '\u25b6'; }
         }, delay);
       });
     });

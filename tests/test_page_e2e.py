@@ -1,0 +1,181 @@
+"""End to end: a real `streamlit run` on localhost, driven in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import DATASET, ROOT, feature_collection, make_feature
+from mapjs import DRAWN_IDS, MAP_READY, click_marker, marker_screen_point
+
+pytestmark = pytest.mark.browser
+
+
+def _features():
+    return json.loads(DATASET.read_text(encoding="utf-8"))["features"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "mapapp" / "app.py"),
+           "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           "--server.enableStaticServing", "true", "--server.fileWatcherType", "none"]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            proc.kill()
+            pytest.fail(f"streamlit did not start:\n{log.read_text()}")
+        yield url
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _map_frame(page, timeout=60):
+    """The st_folium iframe, once its incidents are drawn."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for frame in page.frames:
+            if "st_folium" in frame.url:
+                try:
+                    if frame.evaluate(MAP_READY):
+                        return frame
+                except Exception:  # the frame is still loading
+                    pass
+        page.wait_for_timeout(250)
+    raise AssertionError("the map did not draw")
+
+
+def _drawn(frame, expected_count=None, timeout=30):
+    """Ids drawn on the map (waiting until the expected number is there)."""
+    deadline = time.time() + timeout
+    ids = frame.evaluate(DRAWN_IDS)
+    while expected_count is not None and len(ids) != expected_count and time.time() < deadline:
+        frame.page.wait_for_timeout(250)  # (time.sleep would stall Playwright's event loop)
+        ids = frame.evaluate(DRAWN_IDS)
+    return sorted(ids)
+
+
+def test_page_draws_every_incident_offline(server, page):
+    page.page.goto(server + "/")
+    frame = _map_frame(page.page)
+    expected = sorted(f["properties"]["id"] for f in _features())
+    assert _drawn(frame, len(expected)) == expected
+    # scripts and styles came from the app itself: only basemap tiles were blocked
+    assert page.blocked_non_tiles() == []
+    assert page.errors == []
+
+
+def test_a_link_draws_exactly_the_matching_incidents(server, page):
+    page.page.goto(server + "/?actor=Iran&start=2020-01-01&end=2020-03-31")
+    frame = _map_frame(page.page)
+    expected = sorted(
+        f["properties"]["id"] for f in _features()
+        if "Iran" in (f["properties"]["actor"], f["properties"].get("target"))
+        and "2020-01-01" <= f["properties"]["date"] <= "2020-03-31"
+    )
+    assert expected
+    assert _drawn(frame, len(expected)) == expected
+    page.page.get_by_text(f"{len(expected)} of {len(_features())}").first.wait_for()
+
+
+def test_clicking_a_marker_shows_its_details(server, page):
+    p = page.page
+    p.goto(server + "/")
+    frame = _map_frame(p)
+    target = next(f for f in _features() if f["properties"]["id"].endswith("abqaiq-attack"))
+    # click where the marker is once the map has settled (same place twice)
+    point, previous = None, {}
+    for _ in range(40):
+        point = marker_screen_point(frame, target["properties"]["id"], center=False)
+        if point == previous:
+            break
+        previous = point
+        p.wait_for_timeout(300)
+    click_marker(frame, target["properties"]["id"], center=False)
+    # the popup opens in the map...
+    frame.wait_for_selector(".leaflet-popup-content .im-popup", timeout=10_000)
+    # ...and the page's detail panel shows the incident, its sources and its chain
+    title = target["properties"]["title"]
+    p.get_by_text(title, exact=True).first.wait_for(timeout=20_000)
+    link = p.locator(f'a[href="{target["properties"]["sources"][-1]["url"]}"]')
+    assert link.count() >= 1
+    p.get_by_role("button", name="same attack").first.wait_for(timeout=10_000)
+    assert "id=" + target["properties"]["id"] in p.url
+
+
+def test_html_download_draws_the_same_incidents(server, page, tmp_path):
+    p = page.page
+    p.goto(server + "/?actor=Kataib%20Hezbollah")
+    frame = _map_frame(p)
+    expected = sorted(
+        f["properties"]["id"] for f in _features()
+        if "Kataib Hezbollah" in (f["properties"]["actor"], f["properties"].get("target"))
+    )
+    assert _drawn(frame, len(expected)) == expected
+    with p.expect_download(timeout=60_000) as info:
+        p.get_by_role("button", name="HTML map (works offline)").click()
+    path = tmp_path / "download.html"
+    info.value.save_as(path)
+    p.goto(path.as_uri())
+    p.wait_for_function(MAP_READY, timeout=30_000)
+    assert sorted(p.evaluate(DRAWN_IDS)) == expected
+
+    p.goto(server + "/?actor=Kataib%20Hezbollah")
+    _map_frame(p)
+    with p.expect_download(timeout=60_000) as info:
+        p.get_by_role("button", name="GeoJSON").click()
+    gj = tmp_path / "download.geojson"
+    info.value.save_as(gj)
+    got = json.loads(gj.read_text(encoding="utf-8"))
+    assert sorted(f["properties"]["id"] for f in got["features"]) == expected
+
+
+def test_upload_of_a_bad_file_lists_problems_and_maps_the_good_part(server, page, tmp_path):
+    features = [make_feature(0), make_feature(1), make_feature(2, date="2020-02-30"),
+                make_feature(3, title='<img src=x onerror="window.__pwned=1">')]
+    path = Path(tmp_path) / "mine.geojson"
+    path.write_text(json.dumps(feature_collection(features)))
+    p = page.page
+    p.goto(server + "/")
+    _map_frame(p)
+    p.locator('input[type="file"]').set_input_files(str(path))
+    p.get_by_text("1 invalid").first.wait_for(timeout=30_000)
+    # the problem table is a data grid (drawn on a canvas): its cells are in the DOM
+    p.get_by_text("not an ISO 8601 day (YYYY-MM-DD): '2020-02-30'").first.wait_for(
+        state="attached")
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        frame = _map_frame(p)
+        ids = _drawn(frame)
+        if ids == ["inc-0", "inc-1", "inc-3"]:
+            break
+        p.wait_for_timeout(500)
+    assert ids == ["inc-0", "inc-1", "inc-3"]
+    assert frame.evaluate("window.__pwned") is None and p.evaluate("window.__pwned") is None
