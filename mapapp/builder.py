@@ -52,11 +52,11 @@ __all__ = [
     "safe_json",
 ]
 
-#: Colour-blind-aware qualitative palette (Okabe-Ito first, then Tableau-like).
+#: Qualitative palette: Okabe-Ito's colour-blind-safe colours, then Tol's, no two alike.
+#: As many colours as legend entries, so the listed actors never share one.
 PALETTE = (
-    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
-    "#882255", "#117733", "#332288", "#AA4499", "#44AA99", "#999933", "#661100",
-    "#6699CC", "#DDCC77", "#AA4466", "#4477AA", "#228833", "#EE6677",
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+    "#882255", "#332288", "#999933", "#F0E442", "#AA4499", "#6F4E37",
 )
 OTHER_COLOR = "#8c8c8c"
 LEGEND_ACTORS = 12

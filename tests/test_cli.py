@@ -1,0 +1,79 @@
+"""The `mapapp` command line: exit codes and messages, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import DATASET, feature_collection, make_feature
+
+from mapapp.cli import main
+from mapapp.serve import streamlit_command
+
+
+def test_validate_the_built_in_dataset(capsys):
+    assert main(["validate", str(DATASET)]) == 0
+    assert capsys.readouterr().out.strip().endswith("incidents, all valid")
+
+
+def test_validate_lists_every_problem_one_per_line(tmp_path, capsys):
+    path = tmp_path / "bad.geojson"
+    features = [make_feature(0), make_feature(1, date="2019-02-30"),
+                make_feature(2, attribution={"status": "rumour"})]
+    path.write_text(json.dumps(feature_collection(features)))
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (f"{path}: feature 1 (id 'inc-1'), field 'date': "
+                      "not an ISO 8601 day (YYYY-MM-DD): '2019-02-30'")
+    assert out[1].startswith(f"{path}: feature 2 (id 'inc-2'), field 'attribution.status': "
+                             "unknown status 'rumour'")
+    assert out[2] == f"{path}: 3 incidents, 2 invalid (2 problems), 1 usable"
+    # lenient: the good part is usable, so the check passes (and still lists the problems)
+    assert main(["validate", str(path), "--lenient"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3
+
+
+def test_validate_unreadable_files(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "missing.geojson")]) == 1
+    assert "missing.geojson: no such file" in capsys.readouterr().err
+    path = tmp_path / "x.geojson"
+    path.write_text("{not json")
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "x.geojson: not valid JSON" in err and "(line 1, column 2)" in err
+
+
+def test_info(capsys):
+    assert main(["info", str(DATASET)]) == 0
+    out = capsys.readouterr().out
+    n = len(json.loads(DATASET.read_text())["features"])
+    assert f"incidents:   {n}" in out
+    assert "date span:   1979-11-04 to 2020-03-14" in out
+    assert "Kataib Hezbollah" in out and "Explosions/Remote violence" in out
+
+
+def test_console_script_runs_without_traceback(tmp_path):
+    bad = tmp_path / "bad.geojson"
+    bad.write_text("[]")
+    proc = subprocess.run([sys.executable, "-m", "mapapp.cli", "info", str(bad)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "expected a GeoJSON FeatureCollection object, got list" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_serve_runs_the_same_page(tmp_path):
+    cmd = streamlit_command(str(DATASET), port=8765, headless=True)
+    assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4].endswith("mapapp/app.py")
+    assert cmd[-2:] == ["--", str(DATASET)]
+    assert "--server.enableStaticServing" in cmd and "--server.headless" in cmd
+    assert main(["serve", str(tmp_path / "nope.geojson")]) == 1
+
+
+def test_geocode_command(capsys):
+    assert main(["geocode", "Ain al-Asad"]) == 0
+    out = capsys.readouterr().out
+    assert "Asad" in out and "IRQ" in out and "precision site" in out
+    assert main(["geocode", "Qwxyzzy"]) == 1
+    assert "unknown place 'Qwxyzzy'" in capsys.readouterr().err
