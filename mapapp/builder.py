@@ -294,16 +294,22 @@ def incident_group(
     fit: bool = False,
     cluster: bool | str = "auto",
     asset_url: Callable[[str], str] = assets.asset_url,
-    data_json: str | None = None,
+    data_url: str | None = None,
+    mask: str = "all",
     legend_open: bool = True,
 ) -> folium.FeatureGroup:
     """The incidents as a FeatureGroup (what the page swaps when filters change).
 
-    ``data_json`` may carry the incidents' FeatureCollection already
-    serialised with :func:`safe_json` (the page keeps each incident's JSON).
+    By default the incidents are embedded in the page. With ``data_url`` the
+    map instead fetches the whole dataset's FeatureCollection from that URL
+    (once; the page serves it) and draws the features that ``mask`` picks:
+    ``'all'`` or a base64 bitset (see :func:`mapapp.state.Dataset.mask_code`).
+    A filter change then sends a few kilobytes, not the data again.
     """
     group = folium.FeatureGroup(name="Incidents", control=False)
-    if data_json is None:
+    if data_url is not None:
+        data_json = safe_json({"url": data_url, "mask": mask})
+    else:
         data_json = safe_json(geodata.to_feature_collection(gdf))
     options = _layer_options(
         gdf, title=title, filters=filters, total=total, colors=colors, fit=fit, cluster=cluster

@@ -83,6 +83,14 @@ def _load_upload(key: str, name: str, _data: bytes) -> Dataset:
         return load_dataset(path, lenient=True, label=name)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _data_url(key: str, _dataset: Dataset) -> str:
+    """Serve the dataset's features for the map to fetch once (keyed by the dataset)."""
+    name = f"incidents-{content_key(key.encode())}.geojson"
+    _dataset.write_data_file(STATIC_DIR / "data", name)
+    return f"/app/static/data/{name}"
+
+
 def _dataset_path() -> str:
     """The dataset: ``streamlit run app.py -- FILE``, else $MAPAPP_DATA, else the built-in one."""
     if sys.argv and Path(sys.argv[0]).name == "app.py":  # run by streamlit, not by a test
@@ -427,7 +435,8 @@ def main() -> None:
         base = base_map(bounds=dataset.bounds, asset_url=assets.static_url)
         group = incident_group(
             view, title=None, filters=filters, total=dataset.total, colors=dataset.colors,
-            asset_url=assets.static_url, data_json=dataset.features_json(mask), legend_open=False,
+            asset_url=assets.static_url, data_url=_data_url(key, dataset),
+            mask=dataset.mask_code(mask), legend_open=False,
         )
         center = st.session_state.get("center")
         result = st_folium(

@@ -8,11 +8,13 @@ note, whatever it cannot use) and :func:`query_from_filters` writes it.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +22,7 @@ import orjson
 import pandas as pd
 
 import geodata
+import geodata.io
 from geodata.schema import ATTRIBUTION_STATUSES, ROLES
 
 from .builder import actor_colors, data_bounds
@@ -36,13 +39,6 @@ __all__ = [
 QUERY_KEYS = ("start", "end", "actor", "role", "event_type", "country", "status", "id")
 _LIST_KEYS = {"actor": "actors", "event_type": "event_types", "country": "countries",
               "status": "statuses"}
-
-
-def _escape_json(text: str) -> str:
-    return (
-        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    )
 
 
 @dataclass
@@ -70,7 +66,6 @@ class Dataset:
     end: dt.date | None = field(init=False)
     colors: dict[str, str] = field(init=False)
     bounds: list | None = field(init=False)
-    _feature_json: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self):
         gdf = self.gdf
@@ -84,11 +79,6 @@ class Dataset:
         self.end = None if ov["end"] is None else ov["end"].date()
         self.colors = actor_colors(gdf)
         self.bounds = data_bounds(gdf)
-        # Each incident's GeoJSON, serialised once: a view's data is a join.
-        features = geodata.to_features(gdf)
-        self._feature_json = np.array(
-            [_escape_json(orjson.dumps(f).decode("utf-8")) for f in features], dtype=object
-        )
 
     @property
     def total(self) -> int:
@@ -100,10 +90,30 @@ class Dataset:
         mask = filters.mask(self.gdf)
         return self.gdf.loc[mask], mask
 
-    def features_json(self, mask: np.ndarray) -> str:
-        """The FeatureCollection of the masked incidents, as script-safe JSON text."""
-        parts = self._feature_json[mask]
-        return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+    @staticmethod
+    def mask_code(mask: np.ndarray) -> str:
+        """A view for the map: ``'all'``, or a base64 bitset (bit i = incident i)."""
+        if bool(np.all(mask)):
+            return "all"
+        packed = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
+        return base64.b64encode(packed.tobytes()).decode("ascii")
+
+    def write_data_file(self, directory: str | os.PathLike, name: str) -> Path:
+        """Write the whole dataset as compact GeoJSON for the map to fetch (once).
+
+        Keeps at most 8 such files in ``directory`` (the oldest go).
+        """
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / name
+        if not path.exists():
+            data = geodata.dumps_geojson(self.gdf)
+            geodata.io.atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
+        old = sorted(directory.glob("*.geojson"), key=lambda p: p.stat().st_mtime)[:-8]
+        for stale in old:
+            if stale != path:
+                stale.unlink(missing_ok=True)
+        return path
 
 
 def load_dataset(path: str | os.PathLike, *, lenient: bool = True,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 
+import numpy as np
 import pytest
 from conftest import DATASET, feature_collection, make_feature
 from streamlit.testing.v1 import AppTest
@@ -153,11 +155,16 @@ def test_query_round_trip():
     assert values["actors"] == ["Iran", "United States"] and values["role"] == "perpetrator"
 
 
-def test_dataset_view_json_is_the_view():
+def test_the_map_data_file_and_mask_pick_the_view(tmp_path):
     ds = Dataset(*geodata.read(DATASET, return_report=True), label="x")
     view, mask = ds.view(geodata.Filters(actors=["Iran"]))
-    fc = json.loads(ds.features_json(mask))
-    assert [f["properties"]["id"] for f in fc["features"]] == view["id"].tolist()
+    fc = json.loads(ds.write_data_file(tmp_path, "d.geojson").read_text(encoding="utf-8"))
+    code = ds.mask_code(mask)
+    bits = np.unpackbits(np.frombuffer(base64.b64decode(code), dtype=np.uint8),
+                         bitorder="little")[: len(fc["features"])]
+    picked = [f["properties"]["id"] for f, b in zip(fc["features"], bits, strict=True) if b]
+    assert picked == view["id"].tolist()
+    assert ds.mask_code(np.ones(len(ds.gdf), dtype=bool)) == "all"
 
 
 def test_markdown_from_data_is_inert():

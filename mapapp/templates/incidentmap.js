@@ -314,14 +314,62 @@
     return [map.layerPointToLatLng(p1), map.layerPointToLatLng(tip), map.layerPointToLatLng(p2)];
   }
 
+  // What every view of one dataset shares (the page): its features, fetched
+  // once from the app, and each incident's marker, made once.
+  var shared = {};
+  function loadShared(url) {
+    if (!shared[url]) {
+      shared[url] = {
+        layers: [],
+        promise: fetch(url, { credentials: 'same-origin' }).then(function (r) {
+          if (!r.ok) { throw new Error('HTTP ' + r.status); }
+          return r.json();
+        })
+      };
+    }
+    return shared[url];
+  }
+
+  // A view's incidents: a bitset (base64, bit i = feature i) or 'all'.
+  function decodeMask(code, n) {
+    if (code === 'all') { return null; }
+    var bytes = atob(code), out = [];
+    for (var i = 0; i < n; i++) {
+      if ((bytes.charCodeAt(i >> 3) >> (i & 7)) & 1) { out.push(i); }
+    }
+    return out;
+  }
+  IM.decodeMask = decodeMask;
+
   IM.attach = function (group, data, options) {
     options = options || {};
     var ctx = { group: group, data: data, options: options, byId: {}, incoming: {},
                 layers: [], controls: [], overlays: [], typeGroups: {}, map: null };
     group._imContext = ctx;
-    function setup() { build(ctx, group._map); }
+    function setup() {
+      var map = group._map;
+      if (data && data.url) {
+        var s = loadShared(data.url);
+        s.promise.then(function (fc) {
+          if (ctx.removed) { return; }
+          var all = (fc && fc.features) || [];
+          var idx = decodeMask(data.mask, all.length);
+          ctx.indices = idx;
+          ctx.cache = s.layers;
+          ctx.data = { type: 'FeatureCollection', features: idx ? idx.map(function (i) { return all[i]; }) : all };
+          build(ctx, map);
+        }).catch(function (err) {
+          ctx.controls.push(makeControl('topleft', function (div) {
+            div.classList.add('im-summary');
+            div.appendChild(el('div', 'im-error', 'Could not load the incidents: ' + err));
+          }).addTo(map));
+        });
+      } else {
+        build(ctx, map);
+      }
+    }
     if (group._map) { setup(); } else { group.once('add', setup); }
-    group.on('remove', function () { teardown(ctx); });
+    group.on('remove', function () { ctx.removed = true; teardown(ctx); });
     return ctx;
   };
 
@@ -343,38 +391,45 @@
     var opts = ctx.options, features = (ctx.data && ctx.data.features) || [];
     // One canvas for the markers (clicks reach it), and one under it, in a
     // pane that lets clicks through, for what is context only.
-    var renderer = L.canvas({ padding: 0.3 });
-    ctx.renderer = renderer;
+    // (one of each per map, shared by every view: cached markers keep theirs)
     if (!map.getPane('im-context')) {
       var pane = map.createPane('im-context');
       pane.style.zIndex = 390;
       pane.style.pointerEvents = 'none';
     }
-    var contextRenderer = L.canvas({ pane: 'im-context', padding: 0.3 });
+    var renderer = map._imRenderer || (map._imRenderer = L.canvas({ padding: 0.3 }));
+    var contextRenderer = map._imContextRenderer ||
+      (map._imContextRenderer = L.canvas({ pane: 'im-context', padding: 0.3 }));
+    ctx.renderer = renderer;
     var bindings = function (layer) {
       layer.bindPopup(function (l) { return popupContent(ctx, l.feature); }, { maxWidth: 380, minWidth: 260, autoPanPadding: [20, 20], autoPanPaddingTopLeft: [60, 100] });
       layer.bindTooltip(function (l) { return tooltipContent(l.feature); }, { sticky: false, direction: 'top', offset: [0, -6] });
     };
 
-    // One GeoJSON layer per event type (so each can be switched off).
+    // One layer per event type (so each can be switched off). Each marker
+    // carries its feature, as GeoJSON layers do: layer.feature.properties.id.
     var byType = {};
-    features.forEach(function (f) {
+    features.forEach(function (f, k) {
       var t = (f.properties && f.properties.event_type) || 'Other';
-      (byType[t] = byType[t] || []).push(f);
+      (byType[t] = byType[t] || []).push(k);
     });
     Object.keys(byType).sort().forEach(function (type) {
-      var gj = L.geoJSON({ type: 'FeatureCollection', features: byType[type] }, {
-        pointToLayer: function (f, latlng) {
-          var m = new ShapeMarker(latlng, L.extend({ renderer: renderer }, styleFor(ctx, f.properties || {})));
-          return m;
-        },
-        onEachFeature: function (f, layer) {
-          var id = f.properties && f.properties.id;
-          if (id !== undefined) { ctx.byId[id] = layer; }
-          layer._imDate = (f.properties && f.properties.date) || '';
-          layer._imType = type;
-          ctx.layers.push(layer);
+      var gj = L.featureGroup();
+      byType[type].forEach(function (k) {
+        var f = features[k], p = f.properties || {};
+        var i = ctx.indices ? ctx.indices[k] : k;
+        var layer = ctx.cache ? ctx.cache[i] : null;
+        if (!layer) {
+          var c = f.geometry.coordinates;
+          layer = new ShapeMarker([c[1], c[0]], L.extend({ renderer: renderer }, styleFor(ctx, p)));
+          layer.feature = f;
+          if (ctx.cache) { ctx.cache[i] = layer; }
         }
+        if (p.id !== undefined) { ctx.byId[p.id] = layer; }
+        layer._imDate = p.date || '';
+        layer._imType = type;
+        ctx.layers.push(layer);
+        gj.addLayer(layer);
       });
       bindings(gj);
       ctx.typeGroups[type] = gj;
@@ -401,6 +456,13 @@
                                  fillOpacity: 0.07, dashArray: '4,3' }).addTo(uncertainty);
       }
     });
+
+    // Fit the view before anything is on the map, without animation: every
+    // layer is then projected and drawn once, at the final zoom.
+    if (opts.fit && features.length) {
+      var b = L.latLngBounds(features.map(function (f) { var c = f.geometry.coordinates; return [c[1], c[0]]; }));
+      map.fitBounds(b, { maxZoom: 8, padding: [30, 30], animate: false });
+    }
 
     // The escalation chain: an arrow from each incident to the one that answers it.
     var chain = L.featureGroup();
@@ -463,13 +525,16 @@
     if (opts.show_uncertainty !== false) { group.addLayer(uncertainty); }
     if (opts.show_chain !== false) { group.addLayer(chain); }
     var useClusters = opts.cluster === true || (opts.cluster === 'auto' && features.length > (opts.cluster_threshold || 5000));
-    Object.keys(ctx.typeGroups).sort().forEach(function (t) { group.addLayer(ctx.typeGroups[t]); });
+    // Clusters first: the markers then go straight into them, instead of
+    // onto the canvas and out again.
     if (useClusters) { group.addLayer(clusters); }
+    Object.keys(ctx.typeGroups).sort().forEach(function (t) { group.addLayer(ctx.typeGroups[t]); });
     if (control) {
       var overlay = function (layer, name) { control.addOverlay(layer, name); ctx.overlays.push(layer); };
       Object.keys(ctx.typeGroups).sort().forEach(function (t) {
         var gj = ctx.typeGroups[t];
-        overlay(gj, shapeLabel(ctx, t) + ' ' + escapeHtml(t) + ' (' + gj.getLayers().length + ')');
+        // (counted from the data: in cluster mode the type's layer is empty)
+        overlay(gj, shapeLabel(ctx, t) + ' ' + escapeHtml(t) + ' (' + byType[t].length + ')');
       });
       overlay(chain, 'Escalation chain (' + chainLinks.length + ' links)');
       overlay(uncertainty, 'Location uncertainty');
@@ -491,10 +556,6 @@
     ctx.controls.push(legendControl(ctx).addTo(map));
     if (opts.timeline !== false && features.length) { ctx.controls.push(timeControl(ctx).addTo(map)); }
 
-    if (opts.fit && features.length) {
-      var b = L.latLngBounds(features.map(function (f) { var c = f.geometry.coordinates; return [c[1], c[0]]; }));
-      map.fitBounds(b, { maxZoom: 8, padding: [30, 30] });
-    }
     ctx.ready = true;
     map.fire('incidents:ready', { count: features.length });
   }
@@ -537,6 +598,9 @@
     if (ctx.onZoom) { map.off('zoomend', ctx.onZoom); }
     if (ctx.onOverlay) { map.off('overlayadd overlayremove', ctx.onOverlay); }
     if (ctx.timer) { clearInterval(ctx.timer); }
+    // Let go of the markers (a later view may reuse them).
+    Object.keys(ctx.typeGroups).forEach(function (t) { ctx.typeGroups[t].clearLayers(); });
+    if (ctx.clusterGroup) { ctx.clusterGroup.clearLayers(); }
     ctx.controls = []; ctx.overlays = [];
   }
 
