@@ -1,0 +1,217 @@
+"""How fast the Streamlit page redraws after a filter change, against the naive page.
+
+Runs, in one go, a real ``streamlit run`` of the page (mapapp/app.py) and of
+the naive page (benchmarks/naive_page.py: re-read on every rerun, a Python
+loop to filter, one folium Marker per incident) on the same synthetic data,
+drives each in headless Chromium (Debian's, every non-loopback request
+blocked), and times each filter change from the key press or click to the
+moment the map shows the new incidents.
+
+    python benchmarks/bench_page.py --sizes 10000,100000 --naive-max 10000
+
+Prints a table with the ratios; ``--json FILE`` keeps the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import geodata  # noqa: E402
+from bench_export import make_features  # noqa: E402
+from conftest import CHROMIUM_ARGS, is_local_url  # noqa: E402
+
+TIMEOUT = 60.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(script: Path, data: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = dict(os.environ, MAPAPP_DATA=str(data))
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true",
+           "--server.fileWatcherType", "none", "--server.maxMessageSize", "1000"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
+                return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"{script} did not start")
+
+
+def _frame(page):
+    for frame in page.frames:
+        if "st_folium" in frame.url:
+            return frame
+    return None
+
+
+OURS_COUNT = """() => {
+  const el = document.querySelector('.im-summary-count');
+  return el ? parseInt(el.dataset.count, 10) : null;
+}"""
+NAIVE_COUNT = "() => document.querySelectorAll('.leaflet-marker-icon').length"
+
+
+def wait_count(page, mode: str, expected: int, t0: float) -> float | None:
+    """Seconds from t0 until the map shows ``expected`` incidents (None on timeout)."""
+    script = OURS_COUNT if mode == "ours" else NAIVE_COUNT
+    while time.perf_counter() - t0 < TIMEOUT:
+        frame = _frame(page)
+        if frame is not None:
+            try:
+                if frame.evaluate(script) == expected:
+                    frame.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
+                    return time.perf_counter() - t0
+            except Exception:  # the frame is being replaced
+                pass
+        page.wait_for_timeout(15)
+    return None
+
+
+def choose_actor(page, name: str) -> float:
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"] input').first
+    box.click()
+    box.fill(name)
+    option = page.get_by_role("option", name=name, exact=True).first
+    option.hover()
+    t0 = time.perf_counter()
+    option.click()
+    return t0
+
+
+def click_text(page, text: str) -> float:
+    target = page.locator('[data-testid="stSidebar"]').get_by_text(text, exact=True).first
+    target.hover()
+    t0 = time.perf_counter()
+    target.click()
+    return t0
+
+
+def close_dropdown(page):
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(200)
+
+
+def measure(pw, mode: str, data: Path, gdf, actors: list[str], user_dir: str) -> dict:
+    script = ROOT / "mapapp" / "app.py" if mode == "ours" else ROOT / "benchmarks" / "naive_page.py"
+    proc, url = start(script, data)
+    ctx = pw.chromium.launch_persistent_context(
+        user_dir, executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS,
+        viewport={"width": 1280, "height": 1400})
+    page = ctx.new_page()
+    page.route("**/*", lambda r: r.continue_() if is_local_url(r.request.url) else r.abort())
+    result = {"mode": mode, "n": len(gdf), "changes": []}
+    try:
+        t0 = time.perf_counter()
+        page.goto(url + "/")
+        result["first_draw_s"] = wait_count(page, mode, len(gdf), t0)
+        if result["first_draw_s"] is None:
+            result["note"] = f"first draw not done within {TIMEOUT:.0f} s"
+            return result
+        steps = [
+            ("actor " + actors[0], lambda: choose_actor(page, actors[0]),
+             geodata.Filters(actors=[actors[0]])),
+            ("role perpetrator", lambda: (close_dropdown(page), click_text(page, "perpetrator"))[1],
+             geodata.Filters(actors=[actors[0]], role="perpetrator")),
+            ("+ actor " + actors[1], lambda: choose_actor(page, actors[1]),
+             geodata.Filters(actors=actors[:2], role="perpetrator")),
+        ]
+        if mode == "ours":
+            steps.append(("reset (all incidents)",
+                          lambda: (close_dropdown(page), click_text(page, "Reset filters"))[1],
+                          geodata.Filters()))
+        for label, act, filters in steps:
+            expected = int(filters.mask(gdf).sum())
+            page.wait_for_timeout(500)
+            start_t = act()
+            took = wait_count(page, mode, expected, start_t)
+            result["changes"].append({"change": label, "incidents": expected, "seconds": took})
+            if took is None:
+                break
+    finally:
+        ctx.close()
+        proc.terminate()
+        proc.wait(timeout=20)
+    return result
+
+
+def _fmt(v) -> str:
+    return "timeout" if v is None else f"{v:.2f} s"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--naive-max", type=int, default=10000)
+    parser.add_argument("--json", help="write the figures here")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    results = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        for n in [int(s) for s in args.sizes.split(",")]:
+            gdf = geodata.frame_from_features(make_features(n))
+            data = Path(tmp) / f"incidents-{n}.geojson"
+            geodata.write(gdf, data)
+            counts = gdf["actor"].astype(object).value_counts()
+            actors = [a for a in counts.index if a != "Unknown"][:2]
+            for mode in ("ours", "naive"):
+                if mode == "naive" and n > args.naive_max:
+                    results.append({"mode": mode, "n": n, "note": "skipped (--naive-max)"})
+                    continue
+                r = measure(pw, mode, data, gdf, actors, tempfile.mkdtemp(dir=tmp))
+                results.append(r)
+                print(json.dumps(r), flush=True)
+
+    print("\nfilter change -> map redrawn (headless Chromium, streamlit run on loopback)")
+    print(f"{'n':>8}  {'change':<38} {'incidents':>9}  {'ours':>9}  {'naive':>9}  ratio")
+    for n in sorted({r["n"] for r in results}):
+        ours = next(r for r in results if r["n"] == n and r["mode"] == "ours")
+        naive = next((r for r in results if r["n"] == n and r["mode"] == "naive"), {})
+        print(f"{n:>8}  {'first draw':<38} {n:>9}  {_fmt(ours.get('first_draw_s')):>9}  "
+              f"{_fmt(naive.get('first_draw_s')) if naive.get('changes') is not None else '-':>9}")
+        for i, c in enumerate(ours["changes"]):
+            nc = (naive.get("changes") or [None] * 10)
+            nv = nc[i]["seconds"] if i < len(nc) and nc[i] else None
+            has_naive = i < len(naive.get("changes") or [])
+            ratio = (f"{nv / c['seconds']:.0f}x" if nv and c["seconds"] else "-")
+            print(f"{n:>8}  {c['change'][:38]:<38} {c['incidents']:>9}  {_fmt(c['seconds']):>9}  "
+                  f"{(_fmt(nv) if has_naive else naive.get('note', '-')):>9}  {ratio}")
+        times = [c["seconds"] for c in ours["changes"] if c["seconds"] is not None]
+        if times:
+            print(f"{n:>8}  median filter change (ours): {statistics.median(times):.2f} s; "
+                  f"worst {max(times):.2f} s; goal at 100k: within 1 s")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
