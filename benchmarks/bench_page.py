@@ -31,9 +31,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-import geodata  # noqa: E402
 from bench_export import make_features  # noqa: E402
 from conftest import CHROMIUM_ARGS, is_local_url  # noqa: E402
+
+import geodata  # noqa: E402
 
 TIMEOUT = 60.0
 

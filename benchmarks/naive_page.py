@@ -42,7 +42,8 @@ for _, row in gdf.iterrows():  # a Python loop per incident
 
 m = folium.Map(location=[30, 45], zoom_start=4, tiles=None)
 for row in rows:  # one Marker with a Popup per incident
-    popup = f"<b>{html.escape(str(row['title']))}</b><br>{row['date']}<br>{html.escape(str(row['actor']))}"
+    title, actor = html.escape(str(row["title"])), html.escape(str(row["actor"]))
+    popup = f"<b>{title}</b><br>{row['date']}<br>{actor}"
     folium.Marker([row.geometry.y, row.geometry.x], popup=folium.Popup(popup)).add_to(m)
 assets.localize(m, asset_url=assets.static_url)
 st.metric("Incidents shown", len(rows))
