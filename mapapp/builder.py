@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import html
 import os
-import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -342,7 +341,11 @@ def base_map(
     m.add_child(Basemap(bounds=None, asset_url=asset_url))
     assets.localize(m, asset_url=asset_url)
     if bounds is not None:
-        m.fit_bounds(bounds, max_zoom=8)
+        # Not animated: an animated zoom ends 250 ms after the page has drawn
+        # the incidents and makes it draw them all again.
+        fit = folium.map.FitBounds(bounds, max_zoom=8)
+        fit.options["animate"] = False
+        m.add_child(fit)
     return m
 
 
@@ -404,29 +407,39 @@ def _elements(element) -> list:
 def render_html(m: folium.Map) -> str:
     """The map as one self-contained HTML page: every script and style inlined.
 
-    The page is rendered and its assets inlined with a short placeholder in
-    place of each incident layer's data, which goes in last, so that
-    megabytes of data are copied once and not scanned for tags (they cannot
-    hold any: :func:`safe_json` escapes every ``<``).
+    Each incident layer's data goes into the page as a JSON block (``<script
+    type="application/json">``) just before the script that reads it:
+    browsers parse JSON text several times faster than a JavaScript literal
+    of the same size. The page is rendered and its assets inlined with a
+    short placeholder in place of the data, which goes in last, so megabytes
+    of data are copied once and never scanned for tags (they cannot hold
+    any: :func:`safe_json` escapes every ``<``).
     """
     root = m.get_root()
     layers = [el for el in _elements(root) if isinstance(el, IncidentLayer)]
-    data = {}
+    blocks = {}  # token -> (element id, data)
     try:
         for layer in layers:
-            token = f"/*incident-data-{uuid.uuid4().hex}*/"
-            data[token] = layer.data_json
+            key = f"incident-data-{uuid.uuid4().hex}"
+            token = f'IncidentMap.readData("{key}")'
+            blocks[token] = (key, layer.data_json)
             layer.data_json = token
         page = assets.inline_assets(root.render())
     finally:
-        for layer, original in zip(layers, data.values(), strict=True):
+        for layer, (_key, original) in zip(layers, blocks.values(), strict=True):
             layer.data_json = original
-    if not data:
-        return page
-    parts = re.split("(" + "|".join(map(re.escape, data)) + ")", page)
-    if sorted(parts[1::2]) != sorted(data):
-        raise RuntimeError("an incident layer's data did not reach the page exactly once")
-    return "".join(data.get(part, part) if i % 2 else part for i, part in enumerate(parts))
+    inserts = []
+    for token, (key, data) in blocks.items():
+        if page.count(token) != 1:
+            raise RuntimeError("an incident layer's data did not reach the page exactly once")
+        start = page.rfind("<script", 0, page.index(token))
+        inserts.append((start, f'<script type="application/json" id="{key}">', data))
+    parts, pos = [], 0
+    for start, tag, data in sorted(inserts, key=lambda item: item[0]):
+        parts += [page[pos:start], tag, data, "</script>\n"]
+        pos = start
+    parts.append(page[pos:])
+    return "".join(parts)
 
 
 def export_html(gdf: gpd.GeoDataFrame, path: str | os.PathLike, **kwargs) -> Path:

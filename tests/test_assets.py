@@ -434,12 +434,9 @@ def test_countries_geometry_is_valid_and_in_range():
 
 
 @pytest.mark.browser
-def test_inlined_map_runs_offline_in_chromium(tmp_path):
-    from conftest import require_browser
-
-    exe = require_browser()
-    sync_api = pytest.importorskip("playwright.sync_api")
-
+def test_inlined_map_runs_offline_in_chromium(tmp_path, browser):
+    # (the session's browser: a second sync_playwright() in one process fails
+    # when another test module has started the shared one)
     m = incident_map()
     folium.Marker([32.0, 41.0], popup="<b>single</b>").add_to(m)
     folium.GeoJson(countries_geojson(), name="countries").add_to(m)
@@ -449,34 +446,32 @@ def test_inlined_map_runs_offline_in_chromium(tmp_path):
     page_path.write_text(inline_assets(m.get_root().render()), encoding="utf-8")
 
     requests, errors = [], []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.route(
-                "**/*",
-                lambda route: (
-                    route.continue_()
-                    if route.request.url.startswith(("file:", "data:"))
-                    else route.abort()
-                ),
-            )
-            page.goto(page_path.as_uri())
-            page.wait_for_selector(".leaflet-container")
-            assert page.evaluate("L.version") == "1.9.3"
-            assert page.evaluate("typeof L.markerClusterGroup") == "function"
-            assert page.evaluate("typeof L.heatLayer") == "function"
-            assert page.evaluate("document.querySelectorAll('path').length") > 150
-            page.click("img.leaflet-marker-icon", force=True)
-            page.wait_for_selector(".leaflet-popup-content b")
-            icons = page.evaluate(
-                "Array.from(document.querySelectorAll('img'))"
-                ".map(i => [i.src.slice(0, 5), i.naturalWidth])"
-            )
-            assert icons and all(src == "data:" and width > 0 for src, width in icons)
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(("file:", "data:"))
+                else route.abort()
+            ),
+        )
+        page.goto(page_path.as_uri())
+        page.wait_for_selector(".leaflet-container")
+        assert page.evaluate("L.version") == "1.9.3"
+        assert page.evaluate("typeof L.markerClusterGroup") == "function"
+        assert page.evaluate("typeof L.heatLayer") == "function"
+        assert page.evaluate("document.querySelectorAll('path').length") > 150
+        page.click("img.leaflet-marker-icon", force=True)
+        page.wait_for_selector(".leaflet-popup-content b")
+        icons = page.evaluate(
+            "Array.from(document.querySelectorAll('img'))"
+            ".map(i => [i.src.slice(0, 5), i.naturalWidth])"
+        )
+        assert icons and all(src == "data:" and width > 0 for src, width in icons)
+    finally:
+        page.close()
     assert errors == []
     assert [u for u in requests if not u.startswith(("file:", "data:"))] == []

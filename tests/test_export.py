@@ -170,6 +170,26 @@ def test_hostile_text_is_shown_literally_and_never_runs(tmp_path, page):
     assert p.title().startswith("Title <img")  # the page title is text, too
 
 
+def test_template_syntax_in_the_data_reaches_the_page_unchanged(tmp_path):
+    # branca used to compile each element's script as a Jinja template: data
+    # text like "{{ 7*7 }}" was evaluated (as Python, at export) and "{#" failed.
+    texts = ["A {{ 7*7 }} B", "C {# D", "E {% raw %} F", "{{ self.__init__ }}"]
+    gdf = geodata.frame_from_features(
+        [make_feature(i, notes=t, title=t) for i, t in enumerate(texts)]
+    )
+    out = tmp_path / "jinja.html"
+    export_html(gdf, out, title="{{ 1 + 1 }}")
+    page = out.read_text(encoding="utf-8")
+    blocks = re.findall(
+        r'<script type="application/json" id="incident-data-[0-9a-f]+">(.*?)</script>',
+        page, flags=re.S,
+    )
+    assert len(blocks) == 1
+    data = json.loads(blocks[0])
+    assert [f["properties"]["notes"] for f in data["features"]] == texts
+    assert "{{ 1 + 1 }}" in page
+
+
 def test_safe_json_cannot_close_a_script():
     text = safe_json({"a": "</script><!--<script>", "b": "\u2028"})
     assert "<" not in text and ">" not in text and "\u2028" not in text

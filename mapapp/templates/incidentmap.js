@@ -341,6 +341,16 @@
   }
   IM.decodeMask = decodeMask;
 
+  // The export puts each layer's data in a JSON block (<script
+  // type="application/json">), much faster to parse than a script literal;
+  // read it once and drop the text.
+  IM.readData = function (id) {
+    var node = document.getElementById(id);
+    var data = JSON.parse(node.textContent);
+    node.parentNode.removeChild(node);
+    return data;
+  };
+
   IM.attach = function (group, data, options) {
     options = options || {};
     var ctx = { group: group, data: data, options: options, byId: {}, incoming: {},
