@@ -179,3 +179,13 @@ def test_csv_download_neutralises_formulas():
     gdf = geodata.frame_from_features([make_feature(0, title="=HYPERLINK(\"x\")")])
     text = to_csv_bytes(gdf).decode()
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+
+
+def test_template_syntax_in_the_data_does_not_break_the_page(monkeypatch, tmp_path):
+    features = [make_feature(0, actor="{{ 7*7 }}"), make_feature(1, actor="{# x", title="{% y")]
+    path = tmp_path / "jinja.geojson"
+    path.write_text(json.dumps(feature_collection(features)))
+    at = _run(monkeypatch, data=path, query={"actor": "{{ 7*7 }}"})
+    assert not at.exception
+    assert at.multiselect(key="f_actors").value == ["{{ 7*7 }}"]
+    assert _table_ids(at) == ["inc-0"]
