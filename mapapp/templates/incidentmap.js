@@ -321,6 +321,7 @@
     if (!shared[url]) {
       shared[url] = {
         layers: [],
+        circles: [],
         promise: fetch(url, { credentials: 'same-origin' }).then(function (r) {
           if (!r.ok) { throw new Error('HTTP ' + r.status); }
           return r.json();
@@ -366,6 +367,7 @@
           var idx = decodeMask(data.mask, all.length);
           ctx.indices = idx;
           ctx.cache = s.layers;
+          ctx.circleCache = s.circles;
           ctx.data = { type: 'FeatureCollection', features: idx ? idx.map(function (i) { return all[i]; }) : all };
           build(ctx, map);
         }).catch(function (err) {
@@ -456,14 +458,20 @@
     // Uncertainty: a faint circle of geo_precision_km where coarser than a site.
     var uncertainty = L.layerGroup();
     var minKm = opts.uncertainty_min_km || 2;
-    features.forEach(function (f) {
+    features.forEach(function (f, k) {
       var p = f.properties || {}, km = p.geo_precision_km;
       if (typeof km === 'number' && km >= minKm && f.geometry && f.geometry.coordinates) {
-        var c = f.geometry.coordinates;
-        L.circle([c[1], c[0]], { radius: km * 1000, renderer: contextRenderer, interactive: false,
-                                 pane: 'im-context',
-                                 color: styleFor(ctx, p).fillColor, weight: 1, opacity: 0.45,
-                                 fillOpacity: 0.07, dashArray: '4,3' }).addTo(uncertainty);
+        var i = ctx.indices ? ctx.indices[k] : k;
+        var circle = ctx.circleCache ? ctx.circleCache[i] : null;  // (the page reuses them)
+        if (!circle) {
+          var c = f.geometry.coordinates;
+          circle = L.circle([c[1], c[0]], { radius: km * 1000, renderer: contextRenderer, interactive: false,
+                                            pane: 'im-context',
+                                            color: styleFor(ctx, p).fillColor, weight: 1, opacity: 0.45,
+                                            fillOpacity: 0.07, dashArray: '4,3' });
+          if (ctx.circleCache) { ctx.circleCache[i] = circle; }
+        }
+        uncertainty.addLayer(circle);
       }
     });
 
