@@ -189,3 +189,17 @@ def test_template_syntax_in_the_data_does_not_break_the_page(monkeypatch, tmp_pa
     assert not at.exception
     assert at.multiselect(key="f_actors").value == ["{{ 7*7 }}"]
     assert _table_ids(at) == ["inc-0"]
+
+
+def test_the_page_takes_a_plain_csv_like_an_import(monkeypatch, tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text(
+        "id,date,actor,target,event_type,latitude,longitude,country,title\n"
+        "a1,2020-01-08,Iran,United States,Explosions/Remote violence,33.79,42.44,IRQ,Strike\n"
+        "a2,2020-02-30,Iran,United States,Explosions/Remote violence,36.23,43.96,IRQ,Bad day\n"
+    )
+    at = _run(monkeypatch, data=path)
+    assert not at.exception
+    assert _shown(at) == 1
+    problems = next(df for df in at.dataframe if "message" in df.value.columns).value
+    assert len(problems) == 1 and "line 3" in problems["message"].iloc[0]
