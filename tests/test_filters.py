@@ -114,7 +114,7 @@ def test_summaries_match_a_plain_count(gdf):
         assert row["fatalities"] == sum(p["fatalities"] for p in mine)
     weekly = geodata.by_period(frame, "W")
     assert weekly["incidents"].sum() == len(features)
-    assert all(ts.dayofweek == 0 for ts in weekly["period"])  # weeks start on Monday
+    assert all(ts.day_of_week == 0 for ts in weekly["period"])  # weeks start on Monday
     ov = geodata.overview(frame)
     assert ov["incidents"] == 30
     assert f"{ov['end']:%Y-%m-%d}" == "2020-01-28"
