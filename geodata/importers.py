@@ -68,6 +68,7 @@ from .schema import (
 from .validate import check_features, is_http_url
 
 __all__ = [
+    "ACLED_COLUMNS",
     "CHECK_FEATURES_MAX_ROWS",
     "CSV_FIELDS",
     "FORMATS",
@@ -119,6 +120,15 @@ CSV_FIELDS: dict[str, tuple[str, ...]] = {
 }
 _FIELD_ALIASES = {"lat": "latitude", "lon": "longitude", "lng": "longitude",
                   "attribution": "attribution_status", "source": "sources"}
+
+#: ACLED's export columns, in its order (31; older exports differ a little).
+ACLED_COLUMNS = (
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2",
+    "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
+    "notes", "fatalities", "tags", "timestamp",
+)
 
 _ACLED_TIME_PRECISION = {"1": "day", "2": "week", "3": "month"}
 _ACLED_GEO_PRECISION = {"1": "site", "2": "town", "3": "region"}
@@ -907,12 +917,13 @@ def _require(t: _Table, fmt: str, needed: tuple[str, ...]) -> dict[str, str]:
     return cols
 
 
-def _convert_acled(t: _Table) -> _Draft:
-    n = t.n
-    cols = _require(t, "acled", ("event_date", "event_type", "actor1", "latitude", "longitude"))
-    if not any(c in cols for c in ("iso", "iso3", "country")):
-        raise DataSourceError(f"{t.name}: not a usable ACLED file: no iso, iso3 or country column")
-    d = _Draft(n, _Reasons(n))
+def _accessors(t: _Table, cols: dict[str, str]):
+    """Column access for a converter.
+
+    Returns ``col(key)`` (which records the column as used), ``label(key)``
+    (the file's own column name, for messages) and the set of used columns
+    (the rest become extra properties).
+    """
     used: set[str] = set()
 
     def col(key: str) -> pd.Series | None:
@@ -925,6 +936,16 @@ def _convert_acled(t: _Table) -> _Draft:
     def label(key: str) -> str:
         return cols.get(key, key)
 
+    return col, label, used
+
+
+def _convert_acled(t: _Table) -> _Draft:
+    n = t.n
+    cols = _require(t, "acled", ("event_date", "event_type", "actor1", "latitude", "longitude"))
+    if not any(c in cols for c in ("iso", "iso3", "country")):
+        raise DataSourceError(f"{t.name}: not a usable ACLED file: no iso, iso3 or country column")
+    d = _Draft(n, _Reasons(n))
+    col, label, used = _accessors(t, cols)
     r = d.reasons
     d.fields["id"] = _clean(col("event_id_cnty"), n)
     d.labels["id"] = label("event_id_cnty")
@@ -1000,17 +1021,7 @@ def _convert_ucdp(t: _Table) -> _Draft:
                                 "longitude", "country"))
     d = _Draft(n, _Reasons(n))
     r = d.reasons
-    used: set[str] = set()
-
-    def col(key: str) -> pd.Series | None:
-        name = cols.get(key)
-        if name is None:
-            return None
-        used.add(name)
-        return t.frame[name]
-
-    def label(key: str) -> str:
-        return cols.get(key, key)
+    col, label, used = _accessors(t, cols)
 
     raw_id = _clean(col("id"), n)
     d.fields["id"] = ("ucdp-" + raw_id).where(raw_id.notna())
