@@ -296,16 +296,11 @@ def _linked(incident_id: str, props: dict, dataset: Dataset) -> None:
     """Buttons that step along the escalation chain, both ways."""
     links = [(r.get("id"), r.get("relation") or "related", "→")
              for r in props.get("related") or [] if isinstance(r, dict) and r.get("id")]
-    gdf = dataset.gdf
-    if "related" in gdf.columns:
-        for other_id, rel in zip(gdf["id"], gdf["related"], strict=True):
-            for r in rel if isinstance(rel, list) else []:
-                if isinstance(r, dict) and r.get("id") == incident_id:
-                    links.append((other_id, r.get("relation") or "related", "←"))
+    links += [(other, relation, "←") for other, relation in dataset.incoming.get(incident_id, [])]
     if not links:
         return
     st.markdown("**Linked incidents**")
-    titles = dict(zip(gdf["id"], gdf["title"], strict=True))
+    titles = dataset.titles
     for i, (other, relation, arrow) in enumerate(links):
         label = f"{arrow} {relation.replace('_', ' ')}: {titles.get(other, other)}"
         st.button(label, key=f"link-{i}-{other}", on_click=_select, args=(other, dataset),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import os
 from collections.abc import Mapping
@@ -79,6 +80,22 @@ class Dataset:
         self.end = None if ov["end"] is None else ov["end"].date()
         self.colors = actor_colors(gdf)
         self.bounds = data_bounds(gdf)
+
+    @functools.cached_property
+    def titles(self) -> dict[str, str]:
+        """Each incident's title by id (built once)."""
+        return dict(zip(self.gdf["id"], self.gdf["title"], strict=True))
+
+    @functools.cached_property
+    def incoming(self) -> dict[str, list[tuple[str, str]]]:
+        """For each id, the incidents that name it in ``related`` (built once)."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        if "related" in self.gdf.columns:
+            for other, rel in zip(self.gdf["id"], self.gdf["related"], strict=True):
+                for r in rel if isinstance(rel, list) else []:
+                    if isinstance(r, dict) and isinstance(r.get("id"), str):
+                        out.setdefault(r["id"], []).append((other, r.get("relation") or "related"))
+        return out
 
     @property
     def total(self) -> int:
