@@ -19,6 +19,8 @@ Examples
 
 from __future__ import annotations
 
+import base64
+import gzip
 import hashlib
 import html
 import os
@@ -30,6 +32,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import orjson
+import pandas as pd
 import xyzservices.providers as xyz
 from branca.element import CssLink, Element, Figure, JavascriptLink
 from folium.elements import JSCSSMixin
@@ -45,8 +48,10 @@ __all__ = [
     "IncidentLayer",
     "actor_colors",
     "build_map",
+    "draw_payload",
     "export_html",
     "incident_group",
+    "properties_json",
     "render_html",
     "safe_json",
 ]
@@ -124,6 +129,111 @@ def safe_json(obj) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+
+
+def _b64(values: np.ndarray, dtype: str) -> str:
+    return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
+
+
+def _codes(series: pd.Series) -> tuple[list[str], np.ndarray]:
+    """The distinct values (as text) and each row's index into them (-1: missing)."""
+    cat = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("category")
+    cat = cat.cat.remove_unused_categories()
+    return [str(c) for c in cat.cat.categories], cat.cat.codes.to_numpy()
+
+
+def draw_payload(gdf: gpd.GeoDataFrame, colors: dict[str, str] | None = None) -> dict:
+    """What the map needs to draw the incidents, as compact columns.
+
+    The map draws from this (a few bytes per incident, decoded in
+    milliseconds) and reads each incident's full properties, for popups,
+    from :func:`properties_json` afterwards. Numbers are little-endian typed
+    arrays in base64; text columns are lists of distinct values plus codes.
+
+    - ``n``, ``ids``: incident count and ids, in the frame's order;
+    - ``xy``: float64 longitude, latitude pairs;
+    - ``palette``/``color``: each incident's fill colour, uint8 codes (its
+      actor's colour in ``colors``, default :func:`actor_colors`, else grey);
+    - ``types``/``type``: the event types and uint16 codes (65535: none);
+    - ``dashed``: uint8, 1 where the attribution is not confirmed;
+    - ``dates``/``date``: the sorted distinct days and uint32 codes;
+    - ``km``: float32 ``geo_precision_km`` (NaN: none);
+    - ``links``: ``[from, to, relation]`` row pairs of ``related`` whose
+      both ends are in the frame (the escalation chain).
+    """
+    n = len(gdf)
+    ids = gdf["id"].astype(str).tolist() if n else []
+    xy = np.empty((n, 2), dtype="<f8")
+    if n:
+        xy[:, 0] = gdf.geometry.x.to_numpy()
+        xy[:, 1] = gdf.geometry.y.to_numpy()
+
+    def coded(column: str) -> tuple[list[str], str]:
+        if column not in gdf.columns or not n:
+            return [], _b64(np.full(n, 65535), "<u2")
+        names, codes = _codes(gdf[column])
+        return names, _b64(np.where(codes < 0, 65535, codes), "<u2")
+
+    colors = colors if colors is not None else actor_colors(gdf)
+    palette = sorted(set(colors.values())) + [OTHER_COLOR]
+    color = np.full(n, len(palette) - 1, dtype=np.uint8)
+    if n and "actor" in gdf.columns:
+        names, codes = _codes(gdf["actor"])
+        grey = len(palette) - 1
+        lookup = np.array(
+            [palette.index(colors[a]) if a in colors else grey for a in names] + [grey],
+            dtype=np.uint8,
+        )
+        color = lookup[codes]  # (code -1, no actor, picks the last entry: grey)
+    types, kind = coded("event_type")
+    status = gdf["attribution_status"].astype(object) if "attribution_status" in gdf else None
+    dashed = np.ones(n, dtype=np.uint8) if status is None else (status != "confirmed").to_numpy()
+    if n and "date" in gdf.columns:
+        days = gdf["date"].to_numpy().astype("datetime64[D]")
+        known = ~np.isnat(days)
+        distinct, inverse = np.unique(days[known], return_inverse=True)
+        date = np.full(n, 2**32 - 1, dtype=np.int64)
+        date[known] = inverse
+        dates = [str(d) for d in np.datetime_as_string(distinct, unit="D")]
+    else:
+        date, dates = np.full(n, 2**32 - 1), []
+    km = (
+        pd.to_numeric(gdf["geo_precision_km"], errors="coerce")
+        .to_numpy(dtype="f8", na_value=np.nan)
+        if "geo_precision_km" in gdf.columns
+        else np.full(n, np.nan)
+    )
+    links = []
+    if "related" in gdf.columns and n:
+        where = {v: i for i, v in enumerate(ids)}
+        for i, related in enumerate(gdf["related"].tolist()):
+            if not isinstance(related, list | tuple):
+                continue
+            for r in related:
+                if isinstance(r, dict) and str(r.get("id")) in where:
+                    j = where[str(r.get("id"))]
+                    if j != i:
+                        links.append([j, i, str(r.get("relation") or "related")])
+    return {
+        "n": n,
+        "ids": ids,
+        "xy": _b64(xy, "<f8"),
+        "palette": palette,
+        "color": _b64(color, "u1"),
+        "types": types,
+        "type": kind,
+        "dashed": _b64(dashed, "u1"),
+        "dates": dates,
+        "date": _b64(date, "<u4"),
+        "km": _b64(km, "<f4"),
+        "links": links,
+    }
+
+
+def properties_json(gdf: gpd.GeoDataFrame) -> bytes:
+    """Every incident's properties as a JSON array, in the frame's order."""
+    features = geodata.to_features(gdf)
+    return orjson.dumps([f["properties"] for f in features], option=orjson.OPT_SERIALIZE_NUMPY)
 
 
 def _tiles() -> list[dict]:
@@ -216,8 +326,8 @@ class Basemap(_Localized):
 class IncidentLayer(_Localized):
     """The incidents and everything drawn from them; lives in a FeatureGroup."""
 
-    js_assets = ("markercluster.js", "leaflet-heat.js", "incidentmap.js")
-    css_assets = ("MarkerCluster.css", "MarkerCluster.Default.css", "incidentmap.css")
+    js_assets = ("leaflet-heat.js", "incidentmap.js")
+    css_assets = ("incidentmap.css",)
     _template = Template(
         """
         {% macro script(this, kwargs) %}
@@ -228,11 +338,15 @@ class IncidentLayer(_Localized):
         """
     )
 
-    def __init__(self, data_json: str, options: dict, asset_url=assets.asset_url):
+    def __init__(
+        self, data_json: str, options: dict, asset_url=assets.asset_url, props: bytes | None = None
+    ):
         super().__init__(asset_url)
         self._name = "IncidentLayer"
         self.data_json = data_json
         self.options_json = safe_json(options)
+        #: The incidents' properties, gzip-compressed (the export embeds them).
+        self.props = props
 
 
 def _layer_options(
@@ -294,27 +408,34 @@ def incident_group(
     cluster: bool | str = "auto",
     asset_url: Callable[[str], str] = assets.asset_url,
     data_url: str | None = None,
+    props_url: str | None = None,
     mask: str = "all",
     legend_open: bool = True,
 ) -> folium.FeatureGroup:
     """The incidents as a FeatureGroup (what the page swaps when filters change).
 
-    By default the incidents are embedded in the page. With ``data_url`` the
-    map instead fetches the whole dataset's FeatureCollection from that URL
-    (once; the page serves it) and draws the features that ``mask`` picks:
+    By default the incidents are embedded in the page: their
+    :func:`draw_payload` to draw from at once, and their properties (for
+    popups), gzip-compressed, read after the first frame. With ``data_url``
+    the map instead fetches the whole dataset's :func:`draw_payload` from
+    that URL and its :func:`properties_json` from ``props_url`` (once each;
+    the page serves them) and draws the incidents that ``mask`` picks:
     ``'all'`` or a base64 bitset (see :func:`mapapp.state.Dataset.mask_code`).
     A filter change then sends a few kilobytes, not the data again.
     """
     group = folium.FeatureGroup(name="Incidents", control=False)
+    colors = colors if colors is not None else actor_colors(gdf)
+    props = None
     if data_url is not None:
-        data_json = safe_json({"url": data_url, "mask": mask})
+        data_json = safe_json({"url": data_url, "props_url": props_url, "mask": mask})
     else:
-        data_json = safe_json(geodata.to_feature_collection(gdf))
+        data_json = safe_json(draw_payload(gdf, colors))
+        props = gzip.compress(properties_json(gdf), compresslevel=1, mtime=0)
     options = _layer_options(
         gdf, title=title, filters=filters, total=total, colors=colors, fit=fit, cluster=cluster
     )
     options["legend_open"] = legend_open and len(gdf) > 0
-    group.add_child(IncidentLayer(data_json, options, asset_url=asset_url))
+    group.add_child(IncidentLayer(data_json, options, asset_url=asset_url, props=props))
     return group
 
 
@@ -407,13 +528,15 @@ def _elements(element) -> list:
 def render_html(m: folium.Map) -> str:
     """The map as one self-contained HTML page: every script and style inlined.
 
-    Each incident layer's data goes into the page as a JSON block (``<script
-    type="application/json">``) just before the script that reads it:
-    browsers parse JSON text several times faster than a JavaScript literal
-    of the same size. The page is rendered and its assets inlined with a
-    short placeholder in place of the data, which goes in last, so megabytes
-    of data are copied once and never scanned for tags (they cannot hold
-    any: :func:`safe_json` escapes every ``<``).
+    Each incident layer's columns go into the page as a JSON block
+    (``<script type="application/json">``) just before the script that
+    reads it (browsers parse JSON text several times faster than a
+    JavaScript literal), and its properties, gzip + base64, as a block at
+    the end of the page, read after the map is drawn. The page is rendered
+    and its assets inlined with a short placeholder in place of the data,
+    which goes in last, so megabytes of data are copied once and never
+    scanned for tags (they cannot hold any: :func:`safe_json` escapes every
+    ``<``, and base64 has none).
     """
     root = m.get_root()
     layers = [el for el in _elements(root) if isinstance(el, IncidentLayer)]
@@ -429,11 +552,16 @@ def render_html(m: folium.Map) -> str:
         for layer, (_key, original) in zip(layers, blocks.values(), strict=True):
             layer.data_json = original
     inserts = []
-    for token, (key, data) in blocks.items():
+    end = page.rindex("</body>")
+    for layer, (token, (key, data)) in zip(layers, blocks.items(), strict=True):
         if page.count(token) != 1:
             raise RuntimeError("an incident layer's data did not reach the page exactly once")
         start = page.rfind("<script", 0, page.index(token))
         inserts.append((start, f'<script type="application/json" id="{key}">', data))
+        if layer.props is not None:
+            blob = base64.b64encode(layer.props).decode("ascii")
+            tag = f'<script type="application/octet-stream" id="{key}-props">'
+            inserts.append((end, tag, blob))
     parts, pos = [], 0
     for start, tag, data in sorted(inserts, key=lambda item: item[0]):
         parts += [page[pos:start], tag, data, "</script>\n"]

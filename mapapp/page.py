@@ -84,11 +84,11 @@ def _load_upload(key: str, name: str, _data: bytes) -> Dataset:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _data_url(key: str, _dataset: Dataset) -> str:
-    """Serve the dataset's features for the map to fetch once (keyed by the dataset)."""
-    name = f"incidents-{content_key(key.encode())}.geojson"
-    _dataset.write_data_file(STATIC_DIR / "data", name)
-    return f"/app/static/data/{name}"
+def _data_urls(key: str, _dataset: Dataset) -> tuple[str, str]:
+    """Serve the dataset's columns and properties for the map to fetch once (keyed by it)."""
+    stem = f"incidents-{content_key(key.encode())}"
+    draw, props = _dataset.write_data_files(STATIC_DIR / "data", stem)
+    return f"/app/static/data/{draw.name}", f"/app/static/data/{props.name}"
 
 
 def _dataset_path() -> str:
@@ -428,9 +428,10 @@ def main() -> None:
     left, right = st.columns([2, 1], gap="medium")
     with left:
         base = base_map(bounds=dataset.bounds, asset_url=assets.static_url)
+        data_url, props_url = _data_urls(key, dataset)
         group = incident_group(
             view, title=None, filters=filters, total=dataset.total, colors=dataset.colors,
-            asset_url=assets.static_url, data_url=_data_url(key, dataset),
+            asset_url=assets.static_url, data_url=data_url, props_url=props_url,
             mask=dataset.mask_code(mask), legend_open=False,
         )
         center = st.session_state.get("center")

@@ -26,7 +26,7 @@ import geodata
 import geodata.io
 from geodata.schema import ATTRIBUTION_STATUSES, ROLES
 
-from .builder import actor_colors, data_bounds
+from .builder import actor_colors, data_bounds, draw_payload, properties_json, safe_json
 
 __all__ = [
     "QUERY_KEYS",
@@ -115,22 +115,29 @@ class Dataset:
         packed = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
         return base64.b64encode(packed.tobytes()).decode("ascii")
 
-    def write_data_file(self, directory: str | os.PathLike, name: str) -> Path:
-        """Write the whole dataset as compact GeoJSON for the map to fetch (once).
+    def write_data_files(self, directory: str | os.PathLike, stem: str) -> tuple[Path, Path]:
+        """Write what the map fetches (once per dataset): its columns and its properties.
 
-        Keeps at most 8 such files in ``directory`` (the oldest go).
+        ``STEM.draw.json`` is :func:`mapapp.builder.draw_payload` of the whole
+        dataset (in the dataset's colours), ``STEM.props.json`` every
+        incident's properties in the same order. Keeps the files of at most 8
+        datasets in ``directory`` (the oldest go).
         """
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        path = directory / name
-        if not path.exists():
-            data = geodata.dumps_geojson(self.gdf)
-            geodata.io.atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
-        old = sorted(directory.glob("*.geojson"), key=lambda p: p.stat().st_mtime)[:-8]
+        draw, props = directory / f"{stem}.draw.json", directory / f"{stem}.props.json"
+        if not draw.exists() or not props.exists():
+            payload = safe_json(draw_payload(self.gdf, self.colors)).encode("utf-8")
+            text = properties_json(self.gdf)
+            geodata.io.atomic_write(props, lambda tmp: Path(tmp).write_bytes(text))
+            geodata.io.atomic_write(draw, lambda tmp: Path(tmp).write_bytes(payload))
+        old = sorted(directory.glob("*.draw.json"), key=lambda p: p.stat().st_mtime)[:-8]
         for stale in old:
-            if stale != path:
+            if stale != draw:
                 stale.unlink(missing_ok=True)
-        return path
+                pair = stale.name.replace(".draw.json", ".props.json")
+                stale.with_name(pair).unlink(missing_ok=True)
+        return draw, props
 
 
 def load_dataset(path: str | os.PathLike, *, lenient: bool = True,

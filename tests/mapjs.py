@@ -20,6 +20,24 @@ DRAWN_IDS = """() => {
   return ids;
 }"""
 
+# What the incident canvas drew last: clusters (count, x, y) and single
+# markers (id, x, y), in the map container's pixels.
+DRAWN_CANVAS = """() => {
+  for (const k of Object.keys(window)) {
+    const v = window[k];
+    if (v && window.L && v instanceof L.Map && v._imCanvas) return IncidentMap.drawn(v);
+  }
+  return null;
+}"""
+
+MAP_ZOOM = """() => {
+  for (const k of Object.keys(window)) {
+    const v = window[k];
+    if (v && window.L && v instanceof L.Map) return v.getZoom();
+  }
+  return null;
+}"""
+
 MAP_READY = """() => {
   for (const k of Object.keys(window)) {
     const v = window[k];

@@ -158,12 +158,22 @@ def test_query_round_trip():
 def test_the_map_data_file_and_mask_pick_the_view(tmp_path):
     ds = Dataset(*geodata.read(DATASET, return_report=True), label="x")
     view, mask = ds.view(geodata.Filters(actors=["Iran"]))
-    fc = json.loads(ds.write_data_file(tmp_path, "d.geojson").read_text(encoding="utf-8"))
+    draw_path, props_path = ds.write_data_files(tmp_path, "d")
+    draw = json.loads(draw_path.read_text(encoding="utf-8"))
+    props = json.loads(props_path.read_text(encoding="utf-8"))
+    assert draw["ids"] == [p["id"] for p in props] == ds.gdf["id"].tolist()
     code = ds.mask_code(mask)
     bits = np.unpackbits(np.frombuffer(base64.b64decode(code), dtype=np.uint8),
-                         bitorder="little")[: len(fc["features"])]
-    picked = [f["properties"]["id"] for f, b in zip(fc["features"], bits, strict=True) if b]
+                         bitorder="little")[: draw["n"]]
+    picked = [i for i, b in zip(draw["ids"], bits, strict=True) if b]
     assert picked == view["id"].tolist()
+    # the properties are the file's, every one of them (absent and null alike)
+    def given(p):
+        return {k: v for k, v in p.items() if v is not None}
+
+    source = {f["properties"]["id"]: given(f["properties"])
+              for f in json.loads(DATASET.read_text(encoding="utf-8"))["features"]}
+    assert [given(p) for p in props] == [source[p["id"]] for p in props]
     assert ds.mask_code(np.ones(len(ds.gdf), dtype=bool)) == "all"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import re
 
@@ -181,12 +183,21 @@ def test_template_syntax_in_the_data_reaches_the_page_unchanged(tmp_path):
     export_html(gdf, out, title="{{ 1 + 1 }}")
     page = out.read_text(encoding="utf-8")
     blocks = re.findall(
-        r'<script type="application/json" id="incident-data-[0-9a-f]+">(.*?)</script>',
+        r'<script type="application/json" id="(incident-data-[0-9a-f]+)">(.*?)</script>',
         page, flags=re.S,
     )
     assert len(blocks) == 1
-    data = json.loads(blocks[0])
-    assert [f["properties"]["notes"] for f in data["features"]] == texts
+    key, data = blocks[0]
+    props = re.findall(
+        rf'<script type="application/octet-stream" id="{key}-props">(.*?)</script>',
+        page,
+        flags=re.S,
+    )
+    assert len(props) == 1
+    properties = json.loads(gzip.decompress(base64.b64decode(props[0])))
+    assert [p["notes"] for p in properties] == texts
+    assert [p["title"] for p in properties] == texts
+    assert json.loads(data)["ids"] == [str(p["id"]) for p in properties]
     assert "{{ 1 + 1 }}" in page
 
 

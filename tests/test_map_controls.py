@@ -6,7 +6,7 @@ import json
 
 import pytest
 from conftest import DATASET
-from mapjs import DRAWN_IDS, MAP_READY
+from mapjs import DRAWN_CANVAS, DRAWN_IDS, MAP_READY, MAP_ZOOM
 
 from mapapp.cli import main
 
@@ -75,15 +75,24 @@ def test_clusters_hold_every_incident(exported, page, features):
     _toggle(p, "Cluster markers")
     p.evaluate("""() => { for (const k of Object.keys(window)) { const v = window[k];
                   if (v instanceof L.Map) v.setZoom(4, {animate: false}); } }""")
-    p.wait_for_timeout(500)
-    clusters = p.eval_on_selector_all(
-        ".marker-cluster", "els => els.map(e => parseInt(e.innerText, 10))")
-    assert clusters, "no cluster drawn"
-    single = p.evaluate(DRAWN_IDS)
-    assert sum(clusters) + len(single) == len(features)
-    _toggle(p, "Cluster markers")
+    p.wait_for_timeout(300)
+    drawn = p.evaluate(DRAWN_CANVAS)
+    assert drawn["clusters"], "no cluster drawn"
+    counts = [c["count"] for c in drawn["clusters"]]
+    assert sum(counts) + len(drawn["markers"]) == len(features)
+    # every incident is still a layer on the map, inside a cluster or not
     assert len(p.evaluate(DRAWN_IDS)) == len(features)
-    assert p.locator(".marker-cluster").count() == 0
+    # a click on the biggest cluster zooms in on it
+    big = max(drawn["clusters"], key=lambda c: c["count"])
+    zoom = p.evaluate(MAP_ZOOM)
+    p.locator(".leaflet-container").click(position={"x": big["x"], "y": big["y"]})
+    p.wait_for_timeout(600)
+    assert p.evaluate(MAP_ZOOM) > zoom
+    _toggle(p, "Cluster markers")
+    p.wait_for_timeout(100)
+    drawn = p.evaluate(DRAWN_CANVAS)
+    assert drawn["clusters"] == []
+    assert len(p.evaluate(DRAWN_IDS)) == len(features)
     assert page.errors == []
 
 

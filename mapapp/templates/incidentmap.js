@@ -54,31 +54,6 @@
     }
   }
 
-  var ShapeMarker = L.CircleMarker.extend({
-    options: { shape: 'circle' },
-    _updatePath: function () {
-      var renderer = this._renderer;
-      var pts = shapePoints(this.options.shape, this._point.x, this._point.y,
-                            Math.max(Math.round(this._radius), 1));
-      if (!pts) { return renderer._updateCircle(this); }
-      if (renderer._ctx) {
-        if (!renderer._drawing || this._empty()) { return; }
-        var ctx = renderer._ctx;
-        ctx.beginPath();
-        for (var i = 0; i < pts.length; i++) {
-          if (i) { ctx.lineTo(pts[i][0], pts[i][1]); } else { ctx.moveTo(pts[i][0], pts[i][1]); }
-        }
-        ctx.closePath();
-        renderer._fillStroke(ctx, this);
-      } else {
-        var d = '';
-        for (var j = 0; j < pts.length; j++) { d += (j ? 'L' : 'M') + pts[j][0] + ' ' + pts[j][1]; }
-        renderer._setPath(this, this._empty() ? 'M0 0' : d + 'z');
-      }
-    }
-  });
-  IM.ShapeMarker = ShapeMarker;
-
   function shapeSvg(shape, color, dashed) {
     var NS = 'http://www.w3.org/2000/svg';
     var svg = document.createElementNS(NS, 'svg');
@@ -220,7 +195,7 @@
       var ul = el('ul', 'im-related');
       function item(relId, relation, incoming) {
         var li = el('li');
-        var target = ctx.byId[relId];
+        var target = markerById(ctx, relId);
         var text = (incoming ? '\u2190 ' : '\u2192 ') + (relation || 'related') + ': ' +
           (target ? (target.feature.properties.title || relId) + ' (' + (target.feature.properties.date || '') + ')' : relId);
         if (target) {
@@ -241,6 +216,12 @@
     return root;
   }
   IM.popupContent = popupContent;
+
+  // The view's marker of an incident, or null when it is not in the view.
+  function markerById(ctx, id) {
+    var i = ctx.ds ? ctx.ds.indexOf(id) : -1;
+    return i >= 0 && ctx.inView[i] ? ctx.ds.marker(i) : null;
+  }
 
   function tooltipContent(feature) {
     var p = feature.properties || {};
@@ -305,277 +286,622 @@
     return new C();
   }
 
-  function arrowHead(map, from, to, color) {
-    var a = map.latLngToLayerPoint(from), b = map.latLngToLayerPoint(to);
-    var ang = Math.atan2(b.y - a.y, b.x - a.x), len = 12, spread = 0.45;
-    var tip = a.add(b.subtract(a).multiplyBy(0.6));
-    var p1 = L.point(tip.x - len * Math.cos(ang - spread), tip.y - len * Math.sin(ang - spread));
-    var p2 = L.point(tip.x - len * Math.cos(ang + spread), tip.y - len * Math.sin(ang + spread));
-    return [map.layerPointToLatLng(p1), map.layerPointToLatLng(tip), map.layerPointToLatLng(p2)];
+  // ------------------------------------------------------------------ data
+
+  // The map draws from compact columns (see mapapp.builder.draw_payload):
+  // typed arrays in base64 plus lists of distinct values. The full
+  // properties of each incident (for popups) come afterwards.
+  function b64bytes(text) {
+    if (typeof Uint8Array.fromBase64 === 'function') { return Uint8Array.fromBase64(text); }
+    var bin = atob(text), n = bin.length, out = new Uint8Array(n);
+    for (var i = 0; i < n; i++) { out[i] = bin.charCodeAt(i); }
+    return out;
+  }
+  function column(text, Type) {
+    var b = b64bytes(text || '');
+    return new Type(b.buffer, b.byteOffset, Math.floor(b.byteLength / Type.BYTES_PER_ELEMENT));
   }
 
-  // What every view of one dataset shares (the page): its features, fetched
-  // once from the app, and each incident's marker, made once.
-  var shared = {};
-  function loadShared(url) {
-    if (!shared[url]) {
-      shared[url] = {
-        layers: [],
-        circles: [],
-        promise: fetch(url, { credentials: 'same-origin' }).then(function (r) {
+  var NONE16 = 65535, NONE32 = 4294967295;
+
+  function Dataset(payload, props) {
+    var n = this.n = payload.n | 0;
+    this.ids = payload.ids || [];
+    this.xy = column(payload.xy, Float64Array);
+    this.color = column(payload.color, Uint8Array);
+    this.palette = payload.palette || ['#8c8c8c'];
+    this.type = column(payload.type, Uint16Array);
+    this.types = payload.types || [];
+    this.dashed = column(payload.dashed, Uint8Array);
+    this.date = column(payload.date, Uint32Array);
+    this.dates = payload.dates || [];
+    this.km = column(payload.km, Float32Array);
+    this.links = payload.links || [];
+    this.propsSource = props;  // {element: id} (export) or {url: ...} (page)
+    this.props = null;
+    this.stubs = {};
+    this.markers = new Array(n);
+    // Web Mercator at zoom 0, in [0, 1]: the map's pixel x, y are these times 256 * 2^zoom.
+    var wx = this.wx = new Float64Array(n), wy = this.wy = new Float64Array(n);
+    var max = 0.9999999999999999, d = Math.PI / 180;
+    for (var i = 0; i < n; i++) {
+      var s = Math.sin(Math.max(Math.min(this.xy[2 * i + 1], 85.0511287798), -85.0511287798) * d);
+      s = Math.max(Math.min(s, max), -max);
+      wx[i] = 0.5 + this.xy[2 * i] / 360;
+      wy[i] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+    }
+  }
+  Dataset.prototype.lat = function (i) { return this.xy[2 * i + 1]; };
+  Dataset.prototype.lng = function (i) { return this.xy[2 * i]; };
+  Dataset.prototype.indexOf = function (id) {
+    if (!this.index) {
+      this.index = new Map();
+      for (var i = 0; i < this.n; i++) { this.index.set(this.ids[i], i); }
+    }
+    var i = this.index.get(String(id));
+    return i === undefined ? -1 : i;
+  };
+  Dataset.prototype.properties = function (i) {
+    if (this.props && this.props[i]) { return this.props[i]; }
+    return this.stubs[i] || (this.stubs[i] = { id: this.ids[i] });
+  };
+  Dataset.prototype.marker = function (i) {
+    var m = this.markers[i];
+    if (!m) {  // (no constructor: nothing per marker but these two fields)
+      m = this.markers[i] = Object.create(IncidentMarker.prototype);
+      m._ds = this; m._i = i;
+    }
+    return m;
+  };
+  // The full properties: an array in the dataset's order, read once, after
+  // the first frame (the export: gzip + base64 in a block at the end of the
+  // page; the page: a JSON file the app serves).
+  Dataset.prototype.loadProps = function () {
+    var ds = this, src = this.propsSource || {};
+    if (this.propsPromise) { return this.propsPromise; }
+    var whenParsed = document.readyState === 'loading'
+      ? new Promise(function (ok) { document.addEventListener('DOMContentLoaded', ok, { once: true }); })
+      : Promise.resolve();
+    this.propsPromise = whenParsed.then(function () {
+      if (src.url) {
+        return fetch(src.url, { credentials: 'same-origin' }).then(function (r) {
           if (!r.ok) { throw new Error('HTTP ' + r.status); }
           return r.json();
-        })
-      };
+        });
+      }
+      var node = src.element && document.getElementById(src.element);
+      if (!node) { return []; }
+      var bytes = b64bytes(node.textContent.trim());
+      node.parentNode.removeChild(node);
+      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+      return new Response(stream).json();
+    }).then(function (props) {
+      ds.props = Array.isArray(props) ? props : [];
+      ds.stubs = {};
+      ds.fire('props');
+      return ds;
+    });
+    return this.propsPromise;
+  };
+  L.extend(Dataset.prototype, L.Evented.prototype);
+
+  // One incident: a Leaflet layer (on the map while it is shown) carrying
+  // its feature, as GeoJSON layers do: layer.feature.properties.id. It has
+  // no DOM and no renderer of its own: the map's IncidentCanvas draws every
+  // shown incident in one pass.
+  var Feature = function (ds, i) { this._ds = ds; this._i = i; };
+  Feature.prototype.type = 'Feature';
+  Object.defineProperty(Feature.prototype, 'properties', {
+    get: function () { return this._ds.properties(this._i); }
+  });
+  Object.defineProperty(Feature.prototype, 'geometry', {
+    get: function () { return { type: 'Point', coordinates: [this._ds.lng(this._i), this._ds.lat(this._i)] }; }
+  });
+
+  var IncidentMarker = L.CircleMarker.extend({
+    _radius: 7,
+    getLatLng: function () { return L.latLng(this._ds.lat(this._i), this._ds.lng(this._i)); },
+    setLatLng: function () { return this; },
+    getRadius: function () { return this._radius; },
+    setRadius: function () { return this; },
+    setStyle: function () { return this; },
+    bringToFront: function () { return this; },
+    bringToBack: function () { return this; },
+    redraw: function () { if (this._map && this._map._imCanvas) { this._map._imCanvas.changed(); } return this; },
+    beforeAdd: function () {},
+    // Map.addLayer without the per-layer 'add'/'layeradd' events (100,000
+    // of them cost more than drawing): the canvas tells 'incidents:ready'.
+    _layerAdd: function (e) {
+      var map = e.target;
+      if (!map.hasLayer(this)) { return; }
+      this._map = map;
+      this._zoomAnimated = map._zoomAnimated;
+      this.onAdd(map);
+    },
+    onAdd: function (map) { map._imCanvas.show(this, true); },
+    onRemove: function (map) { if (map._imCanvas) { map._imCanvas.show(this, false); } },
+    getBounds: function () { var ll = this.getLatLng(); return L.latLngBounds(ll, ll); },
+    // A click (from the map or from a script) opens the popup; hovering shows the tooltip.
+    fire: function (type, data, propagate) {
+      var canvas = this._map && this._map._imCanvas, set = canvas && canvas.setOf(this._ds);
+      if (set && set.ctx) {
+        if (type === 'click' && (!this._popup || this._imParent !== set.ctx.group)) { prepareClick(set.ctx, this); }
+        if (type === 'mouseover') { canvas.showTip(this); }
+        if (type === 'mouseout') { canvas.hideTip(); }
+      }
+      return L.Evented.prototype.fire.call(this, type, data, propagate);
     }
-    return shared[url];
+  });
+  Object.defineProperty(IncidentMarker.prototype, 'feature', {
+    get: function () { return this._feature || (this._feature = new Feature(this._ds, this._i)); }
+  });
+  Object.defineProperty(IncidentMarker.prototype, '_latlng', { get: function () { return this.getLatLng(); } });
+  IM.IncidentMarker = IncidentMarker;
+
+  // ------------------------------------------------------------------ drawing
+
+  var SHAPES = ['circle', 'square', 'diamond', 'triangle', 'triangle-down', 'star', 'hexagon'];
+  var RADIUS = 7;
+  var SHAPE_OFFSETS = SHAPES.map(function (s) { return shapePoints(s, 0, 0, RADIUS); });
+  var CLUSTER_CELL = 60;
+
+  function metresPerPixel0(lat) {  // at zoom 0 (divide by 2^zoom)
+    return 40075016.686 * Math.cos(lat * Math.PI / 180) / 256;
   }
 
-  // A view's incidents: a bitset (base64, bit i = feature i) or 'all'.
+  // Every shown incident of the map drawn in one pass on one canvas:
+  // uncertainty circles, then the chain, then the markers, batched by
+  // style, or clusters of them; clicks and hovers are hit-tested here.
+  var IncidentCanvas = L.Canvas.extend({
+    options: { padding: 0.2, tolerance: 2 },
+
+    initialize: function (options) {
+      L.Canvas.prototype.initialize.call(this, options);
+      this._sets = [];
+      this.flags = { uncertainty: 0, chain: 0, cluster: 0 };
+      this.version = 0;
+    },
+
+    attach: function (ds, ctx) {
+      var set = this.setOf(ds);
+      if (!set) { set = { ds: ds, vis: new Uint8Array(ds.n), shown: 0 }; this._sets.push(set); }
+      set.ctx = ctx;
+      return set;
+    },
+    detach: function (ctx) {
+      this._sets = this._sets.filter(function (s) { return s.ctx !== ctx || s.shown > 0; });
+      this.changed();
+    },
+    setOf: function (ds) {
+      for (var k = 0; k < this._sets.length; k++) { if (this._sets[k].ds === ds) { return this._sets[k]; } }
+      return null;
+    },
+    show: function (marker, on) {
+      var set = this.setOf(marker._ds) || this.attach(marker._ds, null);
+      var was = set.vis[marker._i];
+      set.vis[marker._i] = on ? 1 : 0;
+      set.shown += (on ? 1 : 0) - was;
+      this.changed();
+    },
+    setFlag: function (name, on) { this.flags[name] = on ? (this.flags[name] || 0) + 1 : Math.max((this.flags[name] || 0) - 1, 0); this.changed(); },
+    changed: function () {
+      this.version += 1;
+      if (this._map && !this._redrawRequest) { this._redrawRequest = L.Util.requestAnimFrame(this._redraw, this); }
+    },
+
+    // (L.Canvas calls these on every move and zoom)
+    _updatePaths: function () { if (!this._postponeUpdatePaths) { this._redraw(); } },
+    _redraw: function () {
+      if (this._redrawRequest) { L.Util.cancelAnimFrame(this._redrawRequest); }
+      this._redrawRequest = null;
+      if (!this._map) { return; }
+      this._clear();
+      this._draw();
+    },
+    _clear: function () {
+      var b = this._bounds, size = b.getSize();
+      this._ctx.clearRect(b.min.x, b.min.y, size.x, size.y);
+    },
+
+    _draw: function () {
+      var map = this._map;
+      if (!map || !this._bounds) { return; }
+      var g = this._ctx, b = this._bounds, zoom = map.getZoom();
+      var S = 256 * Math.pow(2, zoom), o = map.getPixelOrigin();
+      var clusterOn = this.flags.cluster > 0 && zoom < (this.options.clusterMaxZoom || 11);
+      this._hits = [];
+      this._bubbles = [];
+      g.save();
+      for (var k = 0; k < this._sets.length; k++) { this._drawSet(this._sets[k], g, b, S, o, zoom, clusterOn); }
+      g.restore();
+      this.drawnVersion = this.version;
+      if (map) { map.fire('incidents:drawn'); }
+    },
+
+    _drawSet: function (set, g, b, S, o, zoom, clusterOn) {
+      var ds = set.ds, vis = set.vis, n = ds.n, wx = ds.wx, wy = ds.wy, i, x, y;
+      if (!set.shown) { return; }
+      var ctx = set.ctx, opts = (ctx && ctx.options) || {};
+      var shapeOf = (ctx && ctx.shapeOf) || [];
+      var x0 = b.min.x, y0 = b.min.y, x1 = b.max.x, y1 = b.max.y, pad = RADIUS + 2;
+      var palette = ds.palette;
+
+      // Uncertainty: a faint circle of geo_precision_km, where it shows beyond the marker.
+      if (this.flags.uncertainty > 0) {
+        var minKm = opts.uncertainty_min_km || 2, mpp = Math.pow(2, zoom);
+        var byColor = {};
+        for (i = 0; i < n; i++) {
+          if (!vis[i]) { continue; }
+          var km = ds.km[i];
+          if (!(km >= minKm)) { continue; }
+          var r = km * 1000 * mpp / metresPerPixel0(ds.xy[2 * i + 1]);
+          if (r < RADIUS + 1.5) { continue; }
+          x = wx[i] * S - o.x; y = wy[i] * S - o.y;
+          if (x + r < x0 || x - r > x1 || y + r < y0 || y - r > y1) { continue; }
+          var c = ds.color[i];
+          (byColor[c] = byColor[c] || []).push(x, y, r);
+        }
+        g.lineWidth = 1; g.setLineDash([4, 3]);
+        Object.keys(byColor).forEach(function (c) {
+          var a = byColor[c];
+          g.beginPath();
+          for (var j = 0; j < a.length; j += 3) { g.moveTo(a[j] + a[j + 2], a[j + 1]); g.arc(a[j], a[j + 1], a[j + 2], 0, 2 * Math.PI); }
+          g.fillStyle = palette[c] || '#8c8c8c'; g.globalAlpha = 0.07; g.fill();
+          g.strokeStyle = palette[c] || '#8c8c8c'; g.globalAlpha = 0.45; g.stroke();
+        });
+        g.globalAlpha = 1; g.setLineDash([]);
+      }
+
+      // Which shown incidents are in view (with a margin), and their clusters.
+      var margin = clusterOn ? CLUSTER_CELL : pad;
+      var list = set.list || (set.list = new Int32Array(n));
+      var px = set.px || (set.px = new Float32Array(n)), py = set.py || (set.py = new Float32Array(n));
+      var m = 0;
+      for (i = 0; i < n; i++) {
+        if (!vis[i]) { continue; }
+        x = wx[i] * S - o.x; y = wy[i] * S - o.y;
+        if (x < x0 - margin || x > x1 + margin || y < y0 - margin || y > y1 + margin) { continue; }
+        list[m++] = i; px[i] = x; py[i] = y;
+      }
+      var single = list, ns = m;
+      if (clusterOn && m) {
+        var cells = new Map(), cn = new Int32Array(m), cx = new Float64Array(m), cy = new Float64Array(m);
+        var cmin = [], owner = new Int32Array(m), nc = 0, q;
+        for (q = 0; q < m; q++) {
+          i = list[q];
+          var key = Math.floor(wx[i] * S / CLUSTER_CELL) * 67108864 + Math.floor(wy[i] * S / CLUSTER_CELL);
+          var id = cells.get(key);
+          if (id === undefined) { id = nc++; cells.set(key, id); cmin[id] = [ds.lat(i), ds.lng(i), ds.lat(i), ds.lng(i)]; }
+          cn[id] += 1; cx[id] += px[i]; cy[id] += py[i]; owner[q] = id;
+          var bb = cmin[id], la = ds.lat(i), lo = ds.lng(i);
+          if (la < bb[0]) { bb[0] = la; } if (lo < bb[1]) { bb[1] = lo; } if (la > bb[2]) { bb[2] = la; } if (lo > bb[3]) { bb[3] = lo; }
+        }
+        single = set.single || (set.single = new Int32Array(n)); ns = 0;
+        for (q = 0; q < m; q++) { if (cn[owner[q]] === 1) { single[ns++] = list[q]; } }
+        for (var ci = 0; ci < nc; ci++) {
+          if (cn[ci] < 2) { continue; }
+          var bx = cx[ci] / cn[ci], by = cy[ci] / cn[ci];
+          this._bubbles.push({ x: bx, y: by, count: cn[ci], r: cn[ci] < 10 ? 15 : cn[ci] < 100 ? 18 : cn[ci] < 1000 ? 21 : 24,
+                               bounds: [[cmin[ci][0], cmin[ci][1]], [cmin[ci][2], cmin[ci][3]]], set: set });
+        }
+      }
+
+      // The escalation chain: a dashed arrow from an incident to the one that answers it.
+      if (this.flags.chain > 0 && ds.links.length) {
+        g.beginPath();
+        var heads = [];
+        ds.links.forEach(function (l) {
+          var f = l[0], t = l[1];
+          if (!vis[f] || !vis[t]) { return; }
+          var ax = wx[f] * S - o.x, ay = wy[f] * S - o.y, bx2 = wx[t] * S - o.x, by2 = wy[t] * S - o.y;
+          g.moveTo(ax, ay); g.lineTo(bx2, by2);
+          heads.push(ax, ay, bx2, by2);
+        });
+        g.strokeStyle = '#b2182b'; g.lineWidth = 2; g.globalAlpha = 0.8; g.setLineDash([6, 4]); g.stroke();
+        g.beginPath(); g.setLineDash([]); g.globalAlpha = 0.9;
+        for (var h = 0; h < heads.length; h += 4) {
+          var ang = Math.atan2(heads[h + 3] - heads[h + 1], heads[h + 2] - heads[h]), len = 12, spread = 0.45;
+          var tx = heads[h] + (heads[h + 2] - heads[h]) * 0.6, ty = heads[h + 1] + (heads[h + 3] - heads[h + 1]) * 0.6;
+          g.moveTo(tx - len * Math.cos(ang - spread), ty - len * Math.sin(ang - spread));
+          g.lineTo(tx, ty);
+          g.lineTo(tx - len * Math.cos(ang + spread), ty - len * Math.sin(ang + spread));
+        }
+        g.stroke(); g.globalAlpha = 1;
+      }
+
+      // Markers, one path per style (colour x shape x outline): a few dozen
+      // fills instead of one per incident.
+      var nstyles = palette.length * SHAPES.length * 2, count = new Int32Array(nstyles + 1), style = set.style || (set.style = new Int32Array(n));
+      for (var q2 = 0; q2 < ns; q2++) {
+        i = single[q2];
+        var st = (ds.color[i] * SHAPES.length + (shapeOf[ds.type[i]] || 0)) * 2 + (ds.dashed[i] ? 1 : 0);
+        style[i] = st; count[st + 1] += 1;
+      }
+      for (var s2 = 0; s2 < nstyles; s2++) { count[s2 + 1] += count[s2]; }
+      var order = set.order || (set.order = new Int32Array(n)), fillAt = count.slice(0, nstyles);
+      for (q2 = 0; q2 < ns; q2++) { i = single[q2]; order[fillAt[style[i]]++] = i; }
+      g.lineWidth = 1; g.strokeStyle = '#222';
+      for (var st2 = 0; st2 < nstyles; st2++) {
+        var from = count[st2], to = count[st2 + 1];
+        if (from === to) { continue; }
+        var shape = Math.floor(st2 / 2) % SHAPES.length, off = SHAPE_OFFSETS[shape];
+        g.beginPath();
+        for (var q3 = from; q3 < to; q3++) {
+          i = order[q3]; x = px[i]; y = py[i];
+          if (!off) { g.moveTo(x + RADIUS, y); g.arc(x, y, RADIUS, 0, 2 * Math.PI); continue; }
+          g.moveTo(x + off[0][0], y + off[0][1]);
+          for (var v = 1; v < off.length; v++) { g.lineTo(x + off[v][0], y + off[v][1]); }
+          g.closePath();
+        }
+        g.fillStyle = palette[Math.floor(st2 / (2 * SHAPES.length))] || '#8c8c8c';
+        g.globalAlpha = 0.9; g.fill();
+        g.globalAlpha = 0.9; g.setLineDash(st2 % 2 ? [3, 2] : []); g.stroke();
+      }
+      g.globalAlpha = 1; g.setLineDash([]);
+      this._hits.push({ set: set, order: order, n: ns });
+
+      // Cluster bubbles with their counts.
+      var bubbles = this._bubbles.filter(function (bu) { return bu.set === set; });
+      g.textAlign = 'center'; g.textBaseline = 'middle'; g.font = '600 12px system-ui, sans-serif';
+      bubbles.forEach(function (bu) {
+        var col = bu.count < 10 ? '110, 204, 57' : bu.count < 100 ? '240, 194, 12' : '241, 128, 23';
+        g.beginPath(); g.arc(bu.x, bu.y, bu.r, 0, 2 * Math.PI); g.fillStyle = 'rgba(' + col + ', 0.6)'; g.fill();
+        g.beginPath(); g.arc(bu.x, bu.y, bu.r - 5, 0, 2 * Math.PI); g.fillStyle = 'rgba(' + col + ', 0.95)'; g.fill();
+        g.fillStyle = '#111'; g.fillText(String(bu.count), bu.x, bu.y + 0.5);
+      });
+    },
+
+    // What is under a point (layer coordinates): a cluster or an incident.
+    hitTest: function (p) {
+      var best = null, bestD = Infinity, k, j, d, dx, dy;
+      var bubbles = this._bubbles || [];
+      for (k = bubbles.length - 1; k >= 0; k--) {
+        dx = bubbles[k].x - p.x; dy = bubbles[k].y - p.y;
+        if (dx * dx + dy * dy <= bubbles[k].r * bubbles[k].r) { return { cluster: bubbles[k] }; }
+      }
+      var lim = (RADIUS + this.options.tolerance) * (RADIUS + this.options.tolerance);
+      (this._hits || []).forEach(function (h) {
+        var px = h.set.px, py = h.set.py, order = h.order;
+        for (j = h.n - 1; j >= 0; j--) {
+          var i = order[j];
+          dx = px[i] - p.x; dy = py[i] - p.y; d = dx * dx + dy * dy;
+          if (d <= lim && d < bestD) { bestD = d; best = { set: h.set, i: i }; }
+        }
+      });
+      return best;
+    },
+
+    _onClick: function (e) {
+      var map = this._map;
+      var hit = this.hitTest(map.mouseEventToLayerPoint(e));
+      if (hit && hit.cluster) {
+        if (e.type === 'click' && !map._draggableMoved(map)) {
+          L.DomEvent.stop(e);
+          var bb = L.latLngBounds(hit.cluster.bounds);
+          if (bb.getNorthEast().equals(bb.getSouthWest())) { map.setView(bb.getCenter(), map.getZoom() + 2); } else { map.fitBounds(bb, { padding: [40, 40] }); }
+          return;
+        }
+        this._fireEvent(false, e);
+        return;
+      }
+      var marker = hit ? hit.set.ds.marker(hit.i) : null;
+      if (marker && e.type === 'click' && hit.set.ctx) {
+        if (map._draggableMoved(marker)) { marker = null; } else { prepareClick(hit.set.ctx, marker); }
+      }
+      this._fireEvent(marker ? [marker] : false, e);
+    },
+
+    _onMouseMove: function (e) {
+      var map = this._map;
+      if (!map || map.dragging.moving() || map._animatingZoom) { return; }
+      var hit = this.hitTest(map.mouseEventToLayerPoint(e));
+      var marker = hit && !hit.cluster ? hit.set.ds.marker(hit.i) : null;
+      this._container.classList.toggle('leaflet-interactive', !!hit);
+      if (marker !== this._hovered) {
+        if (this._hovered) { this._fireEvent([this._hovered], e, 'mouseout'); }
+        this._hovered = marker;
+        if (marker) { this.showTip(marker); this._fireEvent([marker], e, 'mouseover'); } else { this.hideTip(); }
+      }
+      this._fireEvent(marker ? [marker] : false, e);
+    },
+    showTip: function (marker) {
+      var tip = this._tip || (this._tip = L.tooltip({ direction: 'top', offset: [0, -8] }));
+      tip.setLatLng(marker.getLatLng()).setContent(tooltipContent(marker.feature));
+      this._map.openTooltip(tip);
+    },
+    hideTip: function () { if (this._tip && this._map) { this._map.closeTooltip(this._tip); } },
+    _handleMouseOut: function (e) {
+      this.hideTip();
+      this._hovered = null;
+      this._container.classList.remove('leaflet-interactive');
+      this._fireEvent(false, e);
+    }
+  });
+  IM.IncidentCanvas = IncidentCanvas;
+
+  function canvasOf(map) {
+    if (!map._imCanvas) {
+      if (!map.getPane('im-incidents')) {
+        var pane = map.createPane('im-incidents');
+        pane.style.zIndex = 420;
+      }
+      map._imCanvas = new IncidentCanvas({ pane: 'im-incidents' });
+      map.addLayer(map._imCanvas);
+    }
+    return map._imCanvas;
+  }
+
+  // Before a click reaches a marker: its popup (made now, from the full
+  // properties) and its view's layer as event parent (the page listens there).
+  function prepareClick(ctx, marker) {
+    var content = popupContent(ctx, marker.feature);
+    if (!marker._ds.props) {
+      content = el('div', 'im-popup', 'Loading the details\u2026');
+      marker._ds.loadProps().then(function () {
+        if (marker.isPopupOpen && marker.isPopupOpen()) { marker.setPopupContent(popupContent(ctx, marker.feature)); }
+      });
+    }
+    marker.bindPopup(content, { maxWidth: 380, minWidth: 260, autoPanPadding: [20, 20], autoPanPaddingTopLeft: [60, 100] });
+    if (marker._imParent !== ctx.group) {
+      if (marker._imParent) { marker.removeEventParent(marker._imParent); }
+      marker.addEventParent(ctx.group);
+      marker._imParent = ctx.group;
+    }
+  }
+
+  // A switch in the layer control that is not a layer of its own.
+  var Toggle = L.Layer.extend({
+    initialize: function (on, off) { this._imOn = on; this._imOff = off; },
+    onAdd: function () { this._imOn(); },
+    onRemove: function () { this._imOff(); }
+  });
+
+  // ------------------------------------------------------------------ views
+
+  // What every view of one dataset shares (the page): its columns, fetched
+  // once from the app, and each incident's marker, made once.
+  var shared = {};
+  function loadShared(data) {
+    var key = data.url;
+    if (!shared[key]) {
+      shared[key] = fetch(data.url, { credentials: 'same-origin' }).then(function (r) {
+        if (!r.ok) { throw new Error('HTTP ' + r.status); }
+        return r.json();
+      }).then(function (payload) { return new Dataset(payload, { url: data.props_url }); });
+    }
+    return shared[key];
+  }
+
+  // A view's incidents: a bitset (base64, bit i = incident i) or 'all'.
   function decodeMask(code, n) {
     if (code === 'all') { return null; }
-    var bytes = atob(code), out = [];
+    var bytes = b64bytes(code), out = [];
     for (var i = 0; i < n; i++) {
-      if ((bytes.charCodeAt(i >> 3) >> (i & 7)) & 1) { out.push(i); }
+      if ((bytes[i >> 3] >> (i & 7)) & 1) { out.push(i); }
     }
     return out;
   }
   IM.decodeMask = decodeMask;
 
-  // The export puts each layer's data in a JSON block (<script
-  // type="application/json">), much faster to parse than a script literal;
-  // read it once and drop the text.
+  // The export puts the columns in a JSON block (<script
+  // type="application/json">) and the properties, gzip + base64, in a block
+  // of the same id + '-props' at the end of the page.
   IM.readData = function (id) {
     var node = document.getElementById(id);
     var data = JSON.parse(node.textContent);
     node.parentNode.removeChild(node);
+    data.props = { element: id + '-props' };
     return data;
   };
 
   IM.attach = function (group, data, options) {
     options = options || {};
-    var ctx = { group: group, data: data, options: options, byId: {}, incoming: {},
-                layers: [], controls: [], overlays: [], typeGroups: {}, map: null };
+    var ctx = { group: group, options: options, controls: [], overlays: [], typeGroups: {}, map: null, count: 0 };
     group._imContext = ctx;
     function setup() {
       var map = group._map;
-      if (data && data.url) {
-        var s = loadShared(data.url);
-        s.promise.then(function (fc) {
-          if (ctx.removed) { return; }
-          var all = (fc && fc.features) || [];
-          var idx = decodeMask(data.mask, all.length);
-          ctx.indices = idx;
-          ctx.cache = s.layers;
-          ctx.circleCache = s.circles;
-          ctx.data = { type: 'FeatureCollection', features: idx ? idx.map(function (i) { return all[i]; }) : all };
-          build(ctx, map);
-        }).catch(function (err) {
-          ctx.controls.push(makeControl('topleft', function (div) {
-            div.classList.add('im-summary');
-            div.appendChild(el('div', 'im-error', 'Could not load the incidents: ' + err));
-          }).addTo(map));
-        });
-      } else {
-        build(ctx, map);
+      if (!data.url) {  // (the export: draw now, in this task)
+        build(ctx, map, new Dataset(data, data.props), null);
+        return;
       }
+      loadShared(data).then(function (ds) {
+        if (ctx.removed) { return; }
+        build(ctx, map, ds, decodeMask(data.mask, ds.n));
+      }).catch(function (err) {
+        if (ctx.removed) { return; }
+        ctx.controls.push(makeControl('topleft', function (div) {
+          div.classList.add('im-summary');
+          div.appendChild(el('div', 'im-error', 'Could not load the incidents: ' + err));
+        }).addTo(map));
+      });
     }
     if (group._map) { setup(); } else { group.once('add', setup); }
     group.on('remove', function () { ctx.removed = true; teardown(ctx); });
     return ctx;
   };
 
-  function styleFor(ctx, p) {
-    var colors = ctx.options.colors || {};
-    var status = (p.attribution && p.attribution.status) || 'unknown';
-    return {
-      shape: (ctx.options.shapes || {})[p.event_type] || 'circle',
-      radius: ctx.options.radius || 7,
-      color: '#222', weight: 1, opacity: 0.9,
-      fillColor: colors[p.actor] || ctx.options.other_color || '#8c8c8c', fillOpacity: 0.9,
-      dashArray: status === 'confirmed' ? null : '3,2'
-    };
-  }
+  function build(ctx, map, ds, indices) {
+    ctx.map = map; ctx.ds = ds;
+    var group = ctx.group, opts = ctx.options;
+    var canvas = canvasOf(map);
+    ctx.canvas = canvas;
+    var n = indices ? indices.length : ds.n;
+    ctx.count = n;
+    ctx.indices = indices;
+    var inView = ctx.inView = new Uint8Array(ds.n);
+    var idx = function (k) { return indices ? indices[k] : k; };
+    for (var k = 0; k < n; k++) { inView[idx(k)] = 1; }
+    var shapes = opts.shapes || {};
+    ctx.shapeOf = ds.types.map(function (t) { return Math.max(SHAPES.indexOf(shapes[t] || 'circle'), 0); });
+    canvas.attach(ds, ctx);
 
-  function build(ctx, map) {
-    ctx.map = map;
-    var group = ctx.group;
-    var opts = ctx.options, features = (ctx.data && ctx.data.features) || [];
-    // One canvas for the markers (clicks reach it), and one under it, in a
-    // pane that lets clicks through, for what is context only.
-    // (one of each per map, shared by every view: cached markers keep theirs)
-    if (!map.getPane('im-context')) {
-      var pane = map.createPane('im-context');
-      pane.style.zIndex = 390;
-      pane.style.pointerEvents = 'none';
-    }
-    var renderer = map._imRenderer || (map._imRenderer = L.canvas({ padding: 0.3 }));
-    var contextRenderer = map._imContextRenderer ||
-      (map._imContextRenderer = L.canvas({ pane: 'im-context', padding: 0.3 }));
-    ctx.renderer = renderer;
-    var bindings = function (layer) {
-      layer.bindPopup(function (l) { return popupContent(ctx, l.feature); }, { maxWidth: 380, minWidth: 260, autoPanPadding: [20, 20], autoPanPaddingTopLeft: [60, 100] });
-      layer.bindTooltip(function (l) { return tooltipContent(l.feature); }, { sticky: false, direction: 'top', offset: [0, -6] });
-    };
-
-    // One layer per event type (so each can be switched off). Each marker
-    // carries its feature, as GeoJSON layers do: layer.feature.properties.id.
+    // One layer per event type (so each can be switched off), holding its incidents.
     var byType = {};
-    features.forEach(function (f, k) {
-      var t = (f.properties && f.properties.event_type) || 'Other';
-      (byType[t] = byType[t] || []).push(k);
-    });
-    Object.keys(byType).sort().forEach(function (type) {
-      var gj = L.featureGroup();
-      byType[type].forEach(function (k) {
-        var f = features[k], p = f.properties || {};
-        var i = ctx.indices ? ctx.indices[k] : k;
-        var layer = ctx.cache ? ctx.cache[i] : null;
-        if (!layer) {
-          var c = f.geometry.coordinates;
-          layer = new ShapeMarker([c[1], c[0]], L.extend({ renderer: renderer }, styleFor(ctx, p)));
-          layer.feature = f;
-          if (ctx.cache) { ctx.cache[i] = layer; }
-        }
-        if (p.id !== undefined) { ctx.byId[p.id] = layer; }
-        layer._imDate = p.date || '';
-        layer._imType = type;
-        ctx.layers.push(layer);
-        gj.addLayer(layer);
-      });
-      bindings(gj);
-      ctx.typeGroups[type] = gj;
-    });
+    for (k = 0; k < n; k++) {
+      var i = idx(k), t = ds.type[i];
+      var name = t === NONE16 ? 'Other' : ds.types[t];
+      var gj = ctx.typeGroups[name] || (ctx.typeGroups[name] = L.layerGroup());
+      byType[name] = (byType[name] || 0) + 1;
+      gj.addLayer(ds.marker(i));
+    }
+    ctx.typeCounts = byType;
 
-    // Incoming links, for "linked incidents" in popups.
-    features.forEach(function (f) {
-      var p = f.properties || {};
-      (Array.isArray(p.related) ? p.related : []).forEach(function (r) {
-        if (r && r.id) { (ctx.incoming[r.id] = ctx.incoming[r.id] || []).push({ id: p.id, relation: r.relation }); }
-      });
+    // Links in this view, for "linked incidents" in popups.
+    ctx.incoming = {};
+    ds.links.forEach(function (l) {
+      if (inView[l[1]]) { (ctx.incoming[ds.ids[l[0]]] = ctx.incoming[ds.ids[l[0]]] || []).push({ id: ds.ids[l[1]], relation: l[2] }); }
     });
+    ctx.chainLinks = ds.links.filter(function (l) { return inView[l[0]] && inView[l[1]] && l[0] !== l[1]; }).length;
 
-    // Uncertainty: a faint circle of geo_precision_km where coarser than a site.
-    var uncertainty = L.layerGroup();
-    var minKm = opts.uncertainty_min_km || 2;
-    features.forEach(function (f, k) {
-      var p = f.properties || {}, km = p.geo_precision_km;
-      if (typeof km === 'number' && km >= minKm && f.geometry && f.geometry.coordinates) {
-        var i = ctx.indices ? ctx.indices[k] : k;
-        var circle = ctx.circleCache ? ctx.circleCache[i] : null;  // (the page reuses them)
-        if (!circle) {
-          var c = f.geometry.coordinates;
-          circle = L.circle([c[1], c[0]], { radius: km * 1000, renderer: contextRenderer, interactive: false,
-                                            pane: 'im-context',
-                                            color: styleFor(ctx, p).fillColor, weight: 1, opacity: 0.45,
-                                            fillOpacity: 0.07, dashArray: '4,3' });
-          if (ctx.circleCache) { ctx.circleCache[i] = circle; }
-        }
-        uncertainty.addLayer(circle);
+    // Fit the view before anything is drawn, without animation.
+    if (opts.fit && n) {
+      var s = 90, w = 180, no = -90, e = -180;
+      for (k = 0; k < n; k++) {
+        var j = idx(k), la = ds.lat(j), lo = ds.lng(j);
+        if (la < s) { s = la; } if (la > no) { no = la; } if (lo < w) { w = lo; } if (lo > e) { e = lo; }
       }
-    });
-
-    // Fit the view before anything is on the map, without animation: every
-    // layer is then projected and drawn once, at the final zoom.
-    if (opts.fit && features.length) {
-      var b = L.latLngBounds(features.map(function (f) { var c = f.geometry.coordinates; return [c[1], c[0]]; }));
-      map.fitBounds(b, { maxZoom: 8, padding: [30, 30], animate: false });
+      map.fitBounds([[s, w], [no, e]], { maxZoom: 8, padding: [30, 30], animate: false });
     }
 
-    // The escalation chain: an arrow from each incident to the one that answers it.
-    var chain = L.featureGroup();
-    var chainLinks = [];
-    features.forEach(function (f) {
-      var p = f.properties || {};
-      (Array.isArray(p.related) ? p.related : []).forEach(function (r) {
-        var from = r && ctx.byId[r.id], to = ctx.byId[p.id];
-        if (from && to && from !== to) {
-          chainLinks.push({ from: from.getLatLng(), to: to.getLatLng(), relation: r.relation || 'related',
-                            text: (r.relation || 'related').replace(/_/g, ' ') });
-        }
-      });
-    });
-    function drawChain() {
-      chain.clearLayers();
-      chainLinks.forEach(function (c) {
-        chain.addLayer(L.polyline([c.from, c.to], { color: '#b2182b', weight: 2, opacity: 0.8, dashArray: '6,4',
-                                                     interactive: false, pane: 'im-context', renderer: contextRenderer }));
-        chain.addLayer(L.polyline(arrowHead(map, c.from, c.to), { color: '#b2182b', weight: 2, opacity: 0.9,
-                                                                  interactive: false, pane: 'im-context', renderer: contextRenderer }));
-      });
-    }
-    drawChain();
-    ctx.onZoom = drawChain;
-    map.on('zoomend', drawChain);
+    var uncertainty = new Toggle(function () { canvas.setFlag('uncertainty', true); }, function () { canvas.setFlag('uncertainty', false); });
+    var chain = new Toggle(function () { canvas.setFlag('chain', true); }, function () { canvas.setFlag('chain', false); });
+    var clusters = new Toggle(function () { canvas.setFlag('cluster', true); }, function () { canvas.setFlag('cluster', false); });
 
     // Density (heat) layer, built the first time it is switched on.
     var heat = L.layerGroup();
     heat.on('add', function () {
       if (heat._built || typeof L.heatLayer !== 'function') { return; }
       heat._built = true;
-      var pts = features.map(function (f) { var c = f.geometry.coordinates; return [c[1], c[0], 1]; });
+      var pts = new Array(n);
+      for (var q = 0; q < n; q++) { var h = idx(q); pts[q] = [ds.lat(h), ds.lng(h), 1]; }
       heat.addLayer(L.heatLayer(pts, { radius: 18, blur: 15, minOpacity: 0.3 }));
     });
 
-    // Clusters, built the first time they are switched on; while on, the
-    // markers move from their per-type layers into the cluster group.
-    var clusters = L.layerGroup();
-    clusters.on('add', function () {
-      if (typeof L.markerClusterGroup !== 'function') { return; }
-      if (!ctx.clusterGroup) {
-        ctx.clusterGroup = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false,
-                                                  maxClusterRadius: 45, spiderfyOnMaxZoom: true });
-        bindings(ctx.clusterGroup);
-      }
-      ctx.clustered = true;
-      clusters.addLayer(ctx.clusterGroup);
-      refresh(ctx);
-    });
-    clusters.on('remove', function () {
-      ctx.clustered = false;
-      if (ctx.clusterGroup) { ctx.clusterGroup.clearLayers(); clusters.removeLayer(ctx.clusterGroup); }
-      refresh(ctx);
-    });
-    ctx.hiddenTypes = {};
-
-    // Add to the group (and so to the map), then register with the layer control.
     var control = map._imControl;
     if (opts.show_uncertainty !== false) { group.addLayer(uncertainty); }
     if (opts.show_chain !== false) { group.addLayer(chain); }
-    var useClusters = opts.cluster === true || (opts.cluster === 'auto' && features.length > (opts.cluster_threshold || 5000));
-    // Clusters first: the markers then go straight into them, instead of
-    // onto the canvas and out again.
+    var useClusters = opts.cluster === true || (opts.cluster === 'auto' && n > (opts.cluster_threshold || 5000));
     if (useClusters) { group.addLayer(clusters); }
-    Object.keys(ctx.typeGroups).sort().forEach(function (t) { group.addLayer(ctx.typeGroups[t]); });
+    var types = Object.keys(ctx.typeGroups).sort();
+    types.forEach(function (t) { group.addLayer(ctx.typeGroups[t]); });
     if (control) {
-      var overlay = function (layer, name) { control.addOverlay(layer, name); ctx.overlays.push(layer); };
-      Object.keys(ctx.typeGroups).sort().forEach(function (t) {
-        var gj = ctx.typeGroups[t];
-        // (counted from the data: in cluster mode the type's layer is empty)
-        overlay(gj, shapeLabel(ctx, t) + ' ' + escapeHtml(t) + ' (' + byType[t].length + ')');
-      });
-      overlay(chain, 'Escalation chain (' + chainLinks.length + ' links)');
+      var overlay = function (layer, label) { control.addOverlay(layer, label); ctx.overlays.push(layer); };
+      types.forEach(function (t) { overlay(ctx.typeGroups[t], shapeLabel(ctx, t) + ' ' + escapeHtml(t) + ' (' + byType[t] + ')'); });
+      overlay(chain, 'Escalation chain (' + ctx.chainLinks + ' links)');
       overlay(uncertainty, 'Location uncertainty');
       overlay(clusters, 'Cluster markers');
       overlay(heat, 'Density (heat map)');
-      // In cluster mode a type's checkbox takes its markers out of the clusters.
-      Object.keys(ctx.typeGroups).forEach(function (t) { ctx.typeGroups[t]._imTypeName = t; });
-      ctx.onOverlay = function (e) {
-        var type = e.layer && e.layer._imTypeName;
-        if (!type) { return; }
-        ctx.hiddenTypes[type] = e.type === 'overlayremove';
-        if (ctx.clustered) { refresh(ctx); }
-      };
-      map.on('overlayadd overlayremove', ctx.onOverlay);
     }
 
-    // Controls: summary, legend, time.
     ctx.controls.push(summaryControl(ctx).addTo(map));
     ctx.controls.push(legendControl(ctx).addTo(map));
-    if (opts.timeline !== false && features.length) { ctx.controls.push(timeControl(ctx).addTo(map)); }
+    if (opts.timeline !== false && n) { ctx.controls.push(timeControl(ctx).addTo(map)); }
 
+    // Draw now (not at the next frame), then read the full properties.
+    canvas._redraw();
     ctx.ready = true;
-    map.fire('incidents:ready', { count: features.length });
+    map.fire('incidents:ready', { count: n });
+    L.Util.requestAnimFrame(function () { setTimeout(function () { if (!ctx.removed) { ds.loadProps(); } }, 0); });
   }
 
   function shapeLabel(ctx, type) {
@@ -583,28 +909,23 @@
     return { circle: '\u25cf', square: '\u25a0', diamond: '\u25c6', triangle: '\u25b2', 'triangle-down': '\u25bc', star: '\u2605', hexagon: '\u2b22' }[s] || '\u25cf';
   }
 
-  function inTime(ctx, l) {
-    return ctx.timeUpTo === undefined || ctx.timeUpTo === null || l._imDate <= ctx.timeUpTo;
-  }
-
-  // Put every marker where it belongs: in its type's layer (non-clustered,
-  // within the time control's range) or in the cluster group.
+  // The time control: a view's incident is in its type's layer while its
+  // date is within the control's range.
   function refresh(ctx) {
-    var shown = 0;
-    if (ctx.clustered && ctx.clusterGroup) {
-      Object.keys(ctx.typeGroups).forEach(function (t) { ctx.typeGroups[t].clearLayers(); });
-      var vis = ctx.layers.filter(function (l) { return inTime(ctx, l) && !ctx.hiddenTypes[l._imType]; });
-      ctx.clusterGroup.clearLayers();
-      ctx.clusterGroup.addLayers(vis);
-      shown = vis.length;
-    } else {
-      ctx.layers.forEach(function (l) {
-        var gj = ctx.typeGroups[l._imType], on = inTime(ctx, l);
-        if (on) { shown += 1; if (!gj.hasLayer(l)) { gj.addLayer(l); } } else if (gj.hasLayer(l)) { gj.removeLayer(l); }
-      });
+    var ds = ctx.ds, upTo = ctx.timeUpTo, limit = NONE32;
+    if (upTo !== undefined && upTo !== null) {
+      limit = -1;
+      for (var d = 0; d < ds.dates.length; d++) { if (ds.dates[d] <= upTo) { limit = d; } }
+    }
+    var shown = 0, n = ctx.count;
+    for (var k = 0; k < n; k++) {
+      var i = ctx.indices ? ctx.indices[k] : k, m = ds.marker(i);
+      var t = ds.type[i], gj = ctx.typeGroups[t === NONE16 ? 'Other' : ds.types[t]];
+      var on = limit === NONE32 || (ds.date[i] !== NONE32 && ds.date[i] <= limit);
+      if (on) { shown += 1; if (!gj.hasLayer(m)) { gj.addLayer(m); } } else if (gj.hasLayer(m)) { gj.removeLayer(m); }
     }
     if (ctx.summaryLine) {
-      ctx.summaryLine.textContent = (ctx.timeUpTo ? shown + ' shown up to ' + ctx.timeUpTo + ' · ' : '') + ctx.summaryText;
+      ctx.summaryLine.textContent = (ctx.timeUpTo ? shown + ' shown up to ' + ctx.timeUpTo + ' \u00b7 ' : '') + ctx.summaryText;
     }
   }
 
@@ -613,12 +934,9 @@
     if (!map) { return; }
     ctx.controls.forEach(function (c) { try { map.removeControl(c); } catch (e) { /* already gone */ } });
     if (map._imControl) { ctx.overlays.forEach(function (l) { map._imControl.removeLayer(l); }); }
-    if (ctx.onZoom) { map.off('zoomend', ctx.onZoom); }
-    if (ctx.onOverlay) { map.off('overlayadd overlayremove', ctx.onOverlay); }
     if (ctx.timer) { clearInterval(ctx.timer); }
-    // Let go of the markers (a later view may reuse them).
     Object.keys(ctx.typeGroups).forEach(function (t) { ctx.typeGroups[t].clearLayers(); });
-    if (ctx.clusterGroup) { ctx.clusterGroup.clearLayers(); }
+    if (ctx.canvas) { ctx.canvas.detach(ctx); }
     ctx.controls = []; ctx.overlays = [];
   }
 
@@ -627,7 +945,7 @@
   function summaryControl(ctx) {
     return makeControl('topleft', function (div) {
       div.classList.add('im-summary');
-      var o = ctx.options, n = ((ctx.data && ctx.data.features) || []).length;
+      var o = ctx.options, n = ctx.count;
       if (o.title) { div.appendChild(el('div', 'im-summary-title', o.title)); }
       var line = el('div', 'im-summary-count');
       line.setAttribute('data-count', String(n));
@@ -685,10 +1003,12 @@
   }
 
   function timeControl(ctx) {
-    var feats = ctx.data.features;
-    var days = {};
-    feats.forEach(function (f) { if (f.properties && f.properties.date) { days[f.properties.date] = true; } });
-    var steps = Object.keys(days).sort();
+    var ds = ctx.ds, seen = new Uint8Array(ds.dates.length), steps = [];
+    for (var k = 0; k < ctx.count; k++) {
+      var d = ds.date[ctx.indices ? ctx.indices[k] : k];
+      if (d !== NONE32) { seen[d] = 1; }
+    }
+    for (var j = 0; j < seen.length; j++) { if (seen[j]) { steps.push(ds.dates[j]); } }
     return makeControl('bottomleft', function (div) {
       div.classList.add('im-time');
       var play = el('button', 'im-play', '\u25b6');
@@ -722,24 +1042,24 @@
 
   // Step along the chain: pan to an incident and open its popup.
   IM.focus = function (ctx, id) {
-    var layer = ctx.byId[id];
-    if (!layer || !ctx.map) { return false; }
-    if (!layer._map) {  // hidden by the time control, a type toggle or a cluster
-      if (ctx.clustered && ctx.clusterGroup && ctx.clusterGroup.hasLayer(layer)) {
-        ctx.clusterGroup.zoomToShowLayer(layer, function () { layer.fire('click', { latlng: layer.getLatLng() }, true); });
-        return true;
-      }
-      ctx.timeUpTo = null; ctx.hiddenTypes[layer._imType] = false;
-      var gj = ctx.typeGroups[layer._imType];
-      if (!ctx.map.hasLayer(gj)) { ctx.map.addLayer(gj); }
+    var layer = markerById(ctx, id), map = ctx.map;
+    if (!layer || !map) { return false; }
+    var i = layer._i, t = ctx.ds.type[i], gj = ctx.typeGroups[t === NONE16 ? 'Other' : ctx.ds.types[t]];
+    if (!layer._map) {  // hidden by the time control or a type toggle
+      ctx.timeUpTo = null;
+      if (!map.hasLayer(gj)) { map.addLayer(gj); }
       refresh(ctx);
     }
-    ctx.map.panTo(layer.getLatLng());
-    layer.fire('click', { latlng: layer.getLatLng() }, true);
+    var ll = layer.getLatLng();
+    var clustered = ctx.canvas.flags.cluster > 0 && map.getZoom() < (ctx.canvas.options.clusterMaxZoom || 11);
+    if (clustered) { map.setView(ll, ctx.canvas.options.clusterMaxZoom || 11, { animate: false }); } else { map.panTo(ll); }
+    ctx.canvas._redraw();
+    prepareClick(ctx, layer);
+    layer.fire('click', { latlng: ll }, true);
     return true;
   };
 
-  // For tests and scripts: every incident id currently drawn on a map.
+  // For tests and scripts: every incident id currently shown on a map.
   IM.drawnIds = function (map) {
     var ids = [];
     map.eachLayer(function (l) {
@@ -748,6 +1068,22 @@
       }
     });
     return ids;
+  };
+
+  // For tests and scripts: what the canvas drew last, in the map's
+  // container coordinates: each cluster (its count) and each single marker.
+  IM.drawn = function (map) {
+    var c = map._imCanvas, out = { clusters: [], markers: [] };
+    if (!c || !c._map) { return out; }
+    var shift = map.layerPointToContainerPoint([0, 0]);
+    (c._bubbles || []).forEach(function (b) { out.clusters.push({ count: b.count, x: b.x + shift.x, y: b.y + shift.y }); });
+    (c._hits || []).forEach(function (h) {
+      for (var j = 0; j < h.n; j++) {
+        var i = h.order[j];
+        out.markers.push({ id: h.set.ds.ids[i], x: h.set.px[i] + shift.x, y: h.set.py[i] + shift.y });
+      }
+    });
+    return out;
   };
 
   window.IncidentMap = IM;
