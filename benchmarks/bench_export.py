@@ -17,9 +17,12 @@ one run:
    outlines, measured on a one-incident export);
 3. **draw**: in headless Chromium (network blocked), the time from
    navigation start until the map's incident context is ready
-   (``ctx.ready``, fired with ``incidents:ready``; with clustering, until the
-   cluster group holds every marker) plus one animation frame and the
-   rendering of that frame, read from ``performance.now()`` in the page.
+   (``ctx.ready``, fired with ``incidents:ready``), every incident is shown
+   (a layer on the map) and the incident canvas has drawn that state (as
+   markers or clusters), plus one animation frame and the rendering of that
+   frame, read from ``performance.now()`` in the page; and **details**: when
+   the incidents' full properties (what popups show, read after the first
+   frame) are in.
 
 The export is measured as shipped (``cluster='auto'``: clusters above 5,000
 incidents) and with ``cluster=False``.
@@ -365,7 +368,7 @@ def localized_page(m: folium.Map, path: Path) -> Path:
 _PROBE = r"""
 (() => {
   const MODE = %(mode)s, N = %(n)d;
-  const B = window.__bench = {ready: null, raf: null, drawn: null};
+  const B = window.__bench = {ready: null, raf: null, drawn: null, props: null};
   function globals(test) {
     if (!window.L || !L.Map) return null;
     for (const k of Object.keys(window)) {
@@ -376,17 +379,23 @@ _PROBE = r"""
   }
   function done() {
     if (MODE === 'ours') {
+      // every incident shown, and the canvas has drawn its latest state
       const g = globals(v => v._imContext && v._imContext.ready);
       if (!g) return false;
-      const c = g._imContext;
-      if (!c.clustered) return true;
-      const top = c.clusterGroup && c.clusterGroup._topClusterLevel;
-      return !!top && top.getChildCount() >= N;
+      const canvas = g._imContext.canvas;
+      const shown = canvas._sets.reduce((a, s) => a + s.shown, 0);
+      return shown >= N && canvas.drawnVersion === canvas.version;
     }
     if (MODE === 'naive') {
       return document.getElementsByClassName('leaflet-marker-icon').length >= N;
     }
     return !!globals(v => v instanceof L.Map);  // empty map
+  }
+  if (MODE === 'ours') {  // when the popups' details are in (after the draw)
+    const t = setInterval(() => {
+      const g = globals(v => v._imContext && v._imContext.ready);
+      if (g && g._imContext.ds.props) { B.props = performance.now(); clearInterval(t); }
+    }, 10);
   }
   const timer = setInterval(() => {
     if (!done()) return;
@@ -434,7 +443,15 @@ def draw_time(pw, path: Path, mode: str, n: int, timeout_s: float) -> dict:
         except Exception:  # playwright's TimeoutError
             return {"seconds": None, "timeout": True, "errors": errors}
         b = page.evaluate("() => window.__bench")
+        if mode == "ours":  # wait for the details too (read after the draw)
+            try:
+                page.wait_for_function("() => window.__bench.props !== null",
+                                       timeout=timeout_s * 1000, polling=50)
+                b = page.evaluate("() => window.__bench")
+            except Exception:  # playwright's TimeoutError
+                pass
         return {"seconds": b["drawn"] / 1000, "ready_s": b["ready"] / 1000,
+                "props_s": None if b.get("props") is None else b["props"] / 1000,
                 "timeout": b["drawn"] / 1000 > timeout_s, "errors": errors}
     finally:
         context.close()
@@ -452,6 +469,8 @@ def draw_median(pw, path, mode, n, timeout_s, repeat) -> dict:
     secs = [r["seconds"] for r in runs]
     return {"seconds": statistics.median(secs), "timeout": False,
             "ready_s": statistics.median(r["ready_s"] for r in runs),
+            "props_s": (statistics.median(r["props_s"] for r in runs)
+                        if all(r.get("props_s") is not None for r in runs) else None),
             "runs": [round(s, 3) for s in secs],
             "errors": sorted({e for r in runs for e in r["errors"]})[:3]}
 
@@ -472,7 +491,7 @@ def _ratio(a, b) -> str:
 def print_table(results: dict) -> None:
     rows = results["sizes"]
     head = ("n", "data MB", "build s", "HTML MB", "HTML/data", "(HTML-fixed)/data",
-            "draw s auto", "draw s nocl")
+            "draw s auto", "draw s nocl", "details s auto")
     print("\nOurs (mapapp.builder.export_html)")
     print(" | ".join(head))
     for r in rows:
@@ -482,6 +501,7 @@ def print_table(results: dict) -> None:
             f"{o['html_bytes'] / 1e6:.2f}", f"{o['html_bytes'] / r['data_bytes']:.2f}",
             f"{(o['html_bytes'] - results['fixed']['ours_bytes']) / r['data_bytes']:.3f}",
             _fmt_s(o["draw_auto"]["seconds"]), _fmt_s(o["draw_nocluster"]["seconds"]),
+            _fmt_s(o["draw_auto"].get("props_s")),
         ]))
     print("\nNaive (folium.Marker + folium.Popup per incident, m.save())")
     print("n | build s | HTML MB | HTML/data | localized (HTML-fixed)/data | draw s")
