@@ -76,6 +76,9 @@ SHAPES = {
 }
 _SPARE_SHAPES = ("star", "square", "diamond", "triangle", "triangle-down", "hexagon")
 
+#: Characters of base64 per block of the export's embedded properties (a multiple of 4).
+PROPS_BLOCK = 1 << 20
+
 #: Basemap tiles (xyzservices providers); the first is shown by default.
 TILE_PROVIDERS = (xyz.OpenStreetMap.Mapnik, xyz.Esri.WorldImagery)
 
@@ -552,16 +555,20 @@ def render_html(m: folium.Map) -> str:
         for layer, (_key, original) in zip(layers, blocks.values(), strict=True):
             layer.data_json = original
     inserts = []
-    end = page.rindex("</body>")
+    end = page.rindex("</html>")  # (after the map script: read once the map is drawn)
     for layer, (token, (key, data)) in zip(layers, blocks.items(), strict=True):
         if page.count(token) != 1:
             raise RuntimeError("an incident layer's data did not reach the page exactly once")
         start = page.rfind("<script", 0, page.index(token))
         inserts.append((start, f'<script type="application/json" id="{key}">', data))
         if layer.props is not None:
+            # In blocks of 1 MB: the browser's parser can stop between two
+            # (and paint the map) but not inside one.
             blob = base64.b64encode(layer.props).decode("ascii")
-            tag = f'<script type="application/octet-stream" id="{key}-props">'
-            inserts.append((end, tag, blob))
+            step = PROPS_BLOCK
+            for k, at in enumerate(range(0, max(len(blob), 1), step)):
+                tag = f'<script type="application/octet-stream" id="{key}-props-{k}">'
+                inserts.append((end, tag, blob[at : at + step]))
     parts, pos = [], 0
     for start, tag, data in sorted(inserts, key=lambda item: item[0]):
         parts += [page[pos:start], tag, data, "</script>\n"]

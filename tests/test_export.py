@@ -189,12 +189,12 @@ def test_template_syntax_in_the_data_reaches_the_page_unchanged(tmp_path):
     assert len(blocks) == 1
     key, data = blocks[0]
     props = re.findall(
-        rf'<script type="application/octet-stream" id="{key}-props">(.*?)</script>',
+        rf'<script type="application/octet-stream" id="{key}-props-(\d+)">(.*?)</script>',
         page,
         flags=re.S,
     )
-    assert len(props) == 1
-    properties = json.loads(gzip.decompress(base64.b64decode(props[0])))
+    assert [int(k) for k, _ in props] == list(range(len(props)))
+    properties = json.loads(gzip.decompress(base64.b64decode("".join(b for _, b in props))))
     assert [p["notes"] for p in properties] == texts
     assert [p["title"] for p in properties] == texts
     assert json.loads(data)["ids"] == [str(p["id"]) for p in properties]

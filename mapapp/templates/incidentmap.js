@@ -369,11 +369,13 @@
           return r.json();
         });
       }
-      var node = src.element && document.getElementById(src.element);
-      if (!node) { return []; }
-      var bytes = b64bytes(node.textContent.trim());
-      node.parentNode.removeChild(node);
-      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+      var parts = [], node;
+      while (src.element && (node = document.getElementById(src.element + '-' + parts.length))) {
+        parts.push(b64bytes(node.textContent.trim()));
+        node.parentNode.removeChild(node);
+      }
+      if (!parts.length) { return []; }
+      var stream = new Blob(parts).stream().pipeThrough(new DecompressionStream('gzip'));
       return new Response(stream).json();
     }).then(function (props) {
       ds.props = Array.isArray(props) ? props : [];
@@ -519,26 +521,84 @@
     },
 
     _drawSet: function (set, g, b, S, o, zoom, clusterOn) {
-      var ds = set.ds, vis = set.vis, n = ds.n, wx = ds.wx, wy = ds.wy, i, x, y;
+      var ds = set.ds, vis = set.vis, n = ds.n, wx = ds.wx, wy = ds.wy, i, x, y, q;
       if (!set.shown) { return; }
       var ctx = set.ctx, opts = (ctx && ctx.options) || {};
       var shapeOf = (ctx && ctx.shapeOf) || [];
-      var x0 = b.min.x, y0 = b.min.y, x1 = b.max.x, y1 = b.max.y, pad = RADIUS + 2;
+      var x0 = b.min.x, y0 = b.min.y, x1 = b.max.x, y1 = b.max.y;
       var palette = ds.palette;
 
+      // Which shown incidents are in view (with a margin: a circle, a
+      // marker or a cluster cell may reach in), and their clusters.
+      var minKm = opts.uncertainty_min_km || 2, z2 = Math.pow(2, zoom);
+      var circles = this.flags.uncertainty > 0;
+      var margin = clusterOn ? CLUSTER_CELL : RADIUS + 2;
+      var list = set.list || (set.list = new Int32Array(n));
+      var px = set.px || (set.px = new Float32Array(n)), py = set.py || (set.py = new Float32Array(n));
+      var m = 0;
+      for (i = 0; i < n; i++) {
+        if (!vis[i]) { continue; }
+        x = wx[i] * S - o.x; y = wy[i] * S - o.y;
+        var reach = margin;
+        if (circles && ds.km[i] >= minKm) { reach = Math.max(margin, ds.km[i] * 1000 * z2 / metresPerPixel0(ds.xy[2 * i + 1])); }
+        if (x < x0 - reach || x > x1 + reach || y < y0 - reach || y > y1 + reach) { continue; }
+        list[m++] = i; px[i] = x; py[i] = y;
+      }
+      var single = list, ns = m;
+      if (clusterOn && m) {
+        var cells = new Map(), cn = new Int32Array(m), cx = new Float64Array(m), cy = new Float64Array(m);
+        var cb = new Float64Array(4 * m), owner = new Int32Array(m), nc = 0;
+        for (q = 0; q < m; q++) {
+          i = list[q];
+          var key = Math.floor(wx[i] * S / CLUSTER_CELL) * 67108864 + Math.floor(wy[i] * S / CLUSTER_CELL);
+          var id = cells.get(key), la = ds.xy[2 * i + 1], lo = ds.xy[2 * i];
+          if (id === undefined) { id = nc++; cells.set(key, id); cb[4 * id] = cb[4 * id + 2] = la; cb[4 * id + 1] = cb[4 * id + 3] = lo; }
+          cn[id] += 1; cx[id] += px[i]; cy[id] += py[i]; owner[q] = id;
+          if (la < cb[4 * id]) { cb[4 * id] = la; } if (lo < cb[4 * id + 1]) { cb[4 * id + 1] = lo; }
+          if (la > cb[4 * id + 2]) { cb[4 * id + 2] = la; } if (lo > cb[4 * id + 3]) { cb[4 * id + 3] = lo; }
+        }
+        single = set.single || (set.single = new Int32Array(n)); ns = 0;
+        for (q = 0; q < m; q++) { if (cn[owner[q]] === 1) { single[ns++] = list[q]; } }
+        for (var ci = 0; ci < nc; ci++) {
+          if (cn[ci] < 2) { continue; }
+          this._bubbles.push({ x: cx[ci] / cn[ci], y: cy[ci] / cn[ci], count: cn[ci],
+                               r: cn[ci] < 10 ? 15 : cn[ci] < 100 ? 18 : cn[ci] < 1000 ? 21 : 24,
+                               bounds: [[cb[4 * ci], cb[4 * ci + 1]], [cb[4 * ci + 2], cb[4 * ci + 3]]], set: set });
+        }
+      }
+      // (an incident inside a cluster is drawn as part of it: no circle, no arrow)
+      var drawn = set.drawn || (set.drawn = new Uint8Array(n));
+      drawn.fill(0);
+      for (q = 0; q < ns; q++) { drawn[single[q]] = 1; }
+
+      // Pixels already holding the same shape and colour: a marker or circle
+      // drawn again there would not change the picture, only cost time.
+      var W = Math.ceil(x1 - x0) + 1, H = Math.ceil(y1 - y0) + 1;
+      var stamp = this._stamp && this._stamp.length >= W * H ? this._stamp : (this._stamp = new Uint32Array(W * H));
+      stamp.fill(0, 0, W * H);
+      var mark = 0;
+      function fresh(xx, yy, token) {  // token > 0
+        var ix = Math.round(xx - x0), iy = Math.round(yy - y0);
+        if (ix < 0 || iy < 0 || ix >= W || iy >= H) { return true; }
+        var k = iy * W + ix;
+        if (stamp[k] === token) { return false; }
+        stamp[k] = token;
+        return true;
+      }
+
       // Uncertainty: a faint circle of geo_precision_km, where it shows beyond the marker.
-      if (this.flags.uncertainty > 0) {
-        var minKm = opts.uncertainty_min_km || 2, mpp = Math.pow(2, zoom);
+      if (circles) {
         var byColor = {};
-        for (i = 0; i < n; i++) {
-          if (!vis[i]) { continue; }
+        for (q = 0; q < ns; q++) {
+          i = single[q];
           var km = ds.km[i];
           if (!(km >= minKm)) { continue; }
-          var r = km * 1000 * mpp / metresPerPixel0(ds.xy[2 * i + 1]);
+          var r = km * 1000 * z2 / metresPerPixel0(ds.xy[2 * i + 1]);
           if (r < RADIUS + 1.5) { continue; }
-          x = wx[i] * S - o.x; y = wy[i] * S - o.y;
+          x = px[i]; y = py[i];
           if (x + r < x0 || x - r > x1 || y + r < y0 || y - r > y1) { continue; }
           var c = ds.color[i];
+          if (!fresh(x, y, 1 + c * 65536 + Math.min(Math.round(r), 65535))) { continue; }
           (byColor[c] = byColor[c] || []).push(x, y, r);
         }
         g.lineWidth = 1; g.setLineDash([4, 3]);
@@ -550,40 +610,7 @@
           g.strokeStyle = palette[c] || '#8c8c8c'; g.globalAlpha = 0.45; g.stroke();
         });
         g.globalAlpha = 1; g.setLineDash([]);
-      }
-
-      // Which shown incidents are in view (with a margin), and their clusters.
-      var margin = clusterOn ? CLUSTER_CELL : pad;
-      var list = set.list || (set.list = new Int32Array(n));
-      var px = set.px || (set.px = new Float32Array(n)), py = set.py || (set.py = new Float32Array(n));
-      var m = 0;
-      for (i = 0; i < n; i++) {
-        if (!vis[i]) { continue; }
-        x = wx[i] * S - o.x; y = wy[i] * S - o.y;
-        if (x < x0 - margin || x > x1 + margin || y < y0 - margin || y > y1 + margin) { continue; }
-        list[m++] = i; px[i] = x; py[i] = y;
-      }
-      var single = list, ns = m;
-      if (clusterOn && m) {
-        var cells = new Map(), cn = new Int32Array(m), cx = new Float64Array(m), cy = new Float64Array(m);
-        var cmin = [], owner = new Int32Array(m), nc = 0, q;
-        for (q = 0; q < m; q++) {
-          i = list[q];
-          var key = Math.floor(wx[i] * S / CLUSTER_CELL) * 67108864 + Math.floor(wy[i] * S / CLUSTER_CELL);
-          var id = cells.get(key);
-          if (id === undefined) { id = nc++; cells.set(key, id); cmin[id] = [ds.lat(i), ds.lng(i), ds.lat(i), ds.lng(i)]; }
-          cn[id] += 1; cx[id] += px[i]; cy[id] += py[i]; owner[q] = id;
-          var bb = cmin[id], la = ds.lat(i), lo = ds.lng(i);
-          if (la < bb[0]) { bb[0] = la; } if (lo < bb[1]) { bb[1] = lo; } if (la > bb[2]) { bb[2] = la; } if (lo > bb[3]) { bb[3] = lo; }
-        }
-        single = set.single || (set.single = new Int32Array(n)); ns = 0;
-        for (q = 0; q < m; q++) { if (cn[owner[q]] === 1) { single[ns++] = list[q]; } }
-        for (var ci = 0; ci < nc; ci++) {
-          if (cn[ci] < 2) { continue; }
-          var bx = cx[ci] / cn[ci], by = cy[ci] / cn[ci];
-          this._bubbles.push({ x: bx, y: by, count: cn[ci], r: cn[ci] < 10 ? 15 : cn[ci] < 100 ? 18 : cn[ci] < 1000 ? 21 : 24,
-                               bounds: [[cmin[ci][0], cmin[ci][1]], [cmin[ci][2], cmin[ci][3]]], set: set });
-        }
+        stamp.fill(0, 0, W * H);
       }
 
       // The escalation chain: a dashed arrow from an incident to the one that answers it.
@@ -592,10 +619,10 @@
         var heads = [];
         ds.links.forEach(function (l) {
           var f = l[0], t = l[1];
-          if (!vis[f] || !vis[t]) { return; }
-          var ax = wx[f] * S - o.x, ay = wy[f] * S - o.y, bx2 = wx[t] * S - o.x, by2 = wy[t] * S - o.y;
-          g.moveTo(ax, ay); g.lineTo(bx2, by2);
-          heads.push(ax, ay, bx2, by2);
+          if (!drawn[f] || !drawn[t]) { return; }
+          var ax = px[f], ay = py[f], bx = px[t], by = py[t];
+          g.moveTo(ax, ay); g.lineTo(bx, by);
+          heads.push(ax, ay, bx, by);
         });
         g.strokeStyle = '#b2182b'; g.lineWidth = 2; g.globalAlpha = 0.8; g.setLineDash([6, 4]); g.stroke();
         g.beginPath(); g.setLineDash([]); g.globalAlpha = 0.9;
@@ -611,15 +638,17 @@
 
       // Markers, one path per style (colour x shape x outline): a few dozen
       // fills instead of one per incident.
-      var nstyles = palette.length * SHAPES.length * 2, count = new Int32Array(nstyles + 1), style = set.style || (set.style = new Int32Array(n));
-      for (var q2 = 0; q2 < ns; q2++) {
-        i = single[q2];
+      var nstyles = palette.length * SHAPES.length * 2, count = new Int32Array(nstyles + 1);
+      var style = set.style || (set.style = new Int32Array(n));
+      for (q = 0; q < ns; q++) {
+        i = single[q];
+        if (px[i] < x0 - RADIUS - 2 || px[i] > x1 + RADIUS + 2 || py[i] < y0 - RADIUS - 2 || py[i] > y1 + RADIUS + 2) { style[i] = -1; continue; }
         var st = (ds.color[i] * SHAPES.length + (shapeOf[ds.type[i]] || 0)) * 2 + (ds.dashed[i] ? 1 : 0);
         style[i] = st; count[st + 1] += 1;
       }
       for (var s2 = 0; s2 < nstyles; s2++) { count[s2 + 1] += count[s2]; }
       var order = set.order || (set.order = new Int32Array(n)), fillAt = count.slice(0, nstyles);
-      for (q2 = 0; q2 < ns; q2++) { i = single[q2]; order[fillAt[style[i]]++] = i; }
+      for (q = 0; q < ns; q++) { i = single[q]; if (style[i] >= 0) { order[fillAt[style[i]]++] = i; } }
       g.lineWidth = 1; g.strokeStyle = '#222';
       for (var st2 = 0; st2 < nstyles; st2++) {
         var from = count[st2], to = count[st2 + 1];
@@ -628,6 +657,8 @@
         g.beginPath();
         for (var q3 = from; q3 < to; q3++) {
           i = order[q3]; x = px[i]; y = py[i];
+          if (!fresh(x, y, st2 + 1)) { continue; }
+          mark += 1;
           if (!off) { g.moveTo(x + RADIUS, y); g.arc(x, y, RADIUS, 0, 2 * Math.PI); continue; }
           g.moveTo(x + off[0][0], y + off[0][1]);
           for (var v = 1; v < off.length; v++) { g.lineTo(x + off[v][0], y + off[v][1]); }
@@ -635,10 +666,11 @@
         }
         g.fillStyle = palette[Math.floor(st2 / (2 * SHAPES.length))] || '#8c8c8c';
         g.globalAlpha = 0.9; g.fill();
-        g.globalAlpha = 0.9; g.setLineDash(st2 % 2 ? [3, 2] : []); g.stroke();
+        g.setLineDash(st2 % 2 ? [3, 2] : []); g.stroke();
       }
       g.globalAlpha = 1; g.setLineDash([]);
-      this._hits.push({ set: set, order: order, n: ns });
+      this._hits.push({ set: set, order: order, n: count[nstyles] });
+      set.painted = mark;
 
       // Cluster bubbles with their counts.
       var bubbles = this._bubbles.filter(function (bu) { return bu.set === set; });
@@ -784,8 +816,8 @@
   IM.decodeMask = decodeMask;
 
   // The export puts the columns in a JSON block (<script
-  // type="application/json">) and the properties, gzip + base64, in a block
-  // of the same id + '-props' at the end of the page.
+  // type="application/json">) and the properties, gzip + base64, in blocks
+  // of the same id + '-props-0', '-props-1', ... at the end of the page.
   IM.readData = function (id) {
     var node = document.getElementById(id);
     var data = JSON.parse(node.textContent);
