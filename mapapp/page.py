@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -339,29 +340,31 @@ def _timeline(view, dataset: Dataset) -> None:
     st.altair_chart(chart, width="stretch")
 
 
-def _table(view, dataset: Dataset):
-    def sources(value):
-        if not isinstance(value, list):
-            return ""
-        return " | ".join(
-            f"{s.get('title') or ''} {s.get('url') or ''}".strip()
-            for s in value if isinstance(s, dict)
-        )
+#: Rows the table sends to the browser at most (the CSV download has every one).
+TABLE_ROWS = 10_000
+_ORDERS = {
+    "newest first": (["date", "id"], [False, True]),
+    "oldest first": (["date", "id"], [True, True]),
+    "most fatalities": (["fatalities", "date"], [False, False]),
+}
 
-    def first_url(value):
-        for s in value if isinstance(value, list) else []:
-            if isinstance(s, dict) and geodata.is_http_url(s.get("url")):
-                return s["url"]
-        return None
 
-    cols = [c for c in ("id", "date", "title", "actor", "target", "event_type",
-                        "attribution_status", "fatalities", "place", "country") if c in view]
-    table = pd.DataFrame({c: view[c] for c in cols})
-    if "sources" in view:
-        table["source"] = [first_url(v) for v in view["sources"]]
-        table["sources"] = [sources(v) for v in view["sources"]]
+def _table(mask, dataset: Dataset) -> tuple[object, pd.DataFrame]:
+    """The filtered incidents as a sortable table (its rows made once per dataset)."""
+    table = dataset.table.loc[np.asarray(mask)]
     st.subheader("Incidents")
-    return st.dataframe(
+    order = st.radio("Order", list(_ORDERS), horizontal=True, key="table_order",
+                     label_visibility="collapsed")
+    by, ascending = _ORDERS[order]
+    by = [c for c in by if c in table]
+    if by:
+        table = table.sort_values(by, ascending=ascending[: len(by)], na_position="last",
+                                  kind="stable")
+    if len(table) > TABLE_ROWS:
+        st.caption(f"The first {TABLE_ROWS:,} of {len(table):,} incidents, {order}; "
+                   "the CSV download below has them all.")
+        table = table.head(TABLE_ROWS)
+    state = st.dataframe(
         table, hide_index=True, width="stretch", height=320,
         on_select="rerun", selection_mode="single-row", key="table",
         column_config={
@@ -370,6 +373,7 @@ def _table(view, dataset: Dataset):
             "source": st.column_config.LinkColumn("first source"),
         },
     )
+    return state, table
 
 
 def _downloads(view, dataset: Dataset, filters: geodata.Filters) -> None:
@@ -449,12 +453,12 @@ def main() -> None:
     with right:
         placeholder = st.container()
     _timeline(view, dataset)
-    table_state = _table(view, dataset)
+    table_state, shown = _table(mask, dataset)
     rows = getattr(getattr(table_state, "selection", None), "rows", None) or []
-    if rows and st.session_state.get("table_row") != (rows[0], len(view)):
-        st.session_state["table_row"] = (rows[0], len(view))
-        if rows[0] < len(view):
-            _select(str(view["id"].iloc[rows[0]]), dataset)
+    if rows and st.session_state.get("table_row") != (rows[0], len(shown)):
+        st.session_state["table_row"] = (rows[0], len(shown))
+        if rows[0] < len(shown):
+            _select(str(shown["id"].iloc[rows[0]]), dataset)
     with placeholder:
         _detail(st.session_state.get("selected"), view, dataset)
 

@@ -97,6 +97,30 @@ class Dataset:
                         out.setdefault(r["id"], []).append((other, r.get("relation") or "related"))
         return out
 
+    @functools.cached_property
+    def table(self) -> pd.DataFrame:
+        """One row per incident for the page's table, made once per dataset.
+
+        The sources as their number and the first http(s) link (every
+        source, with its title, is in the incident's detail panel and in
+        the downloads): the full text of every source would make the table
+        several times heavier to send to the browser.
+        """
+        gdf = self.gdf
+        cols = [c for c in ("id", "date", "title", "actor", "target", "event_type",
+                            "attribution_status", "fatalities", "place", "country") if c in gdf]
+        table = pd.DataFrame({c: gdf[c] for c in cols})
+        if "sources" in gdf:
+            firsts, counts = [], []
+            for value in gdf["sources"].tolist():
+                items = [s for s in value if isinstance(s, dict)] if isinstance(value, list) else []
+                counts.append(len(items))
+                firsts.append(next((s["url"] for s in items if geodata.is_http_url(s.get("url"))),
+                                   None))
+            table["source"] = firsts
+            table["sources"] = pd.array(counts, dtype="Int64")
+        return table
+
     @property
     def total(self) -> int:
         """Number of usable incidents."""

@@ -213,3 +213,30 @@ def test_the_page_takes_a_plain_csv_like_an_import(monkeypatch, tmp_path):
     assert _shown(at) == 1
     problems = next(df for df in at.dataframe if "message" in df.value.columns).value
     assert len(problems) == 1 and "line 3" in problems["message"].iloc[0]
+
+
+def test_a_big_view_sends_a_capped_table_in_the_chosen_order(monkeypatch):
+    # (the cap is 10,000 rows; the built-in dataset is tiny, so lower it)
+    import mapapp.page
+
+    monkeypatch.setattr(mapapp.page, "TABLE_ROWS", 5)
+    at = _run()
+    assert not at.exception
+    table = next(df for df in at.dataframe if "id" in df.value.columns).value
+    props = [f["properties"] for f in _features()]
+    newest = sorted(props, key=lambda p: (p["date"], p["id"]))
+    newest = sorted(newest, key=lambda p: p["date"], reverse=True)[:5]
+    assert table["id"].tolist() == [p["id"] for p in newest]
+    assert any(f"The first 5 of {len(props)} incidents" in c.value for c in at.caption)
+    # the sources: how many, and the first http(s) link
+    first = {p["id"]: next((s["url"] for s in p["sources"]
+                            if (s.get("url") or "").startswith("http")), None) for p in props}
+    assert table["source"].tolist() == [first[i] for i in table["id"]]
+    assert table["sources"].tolist() == [len(p["sources"]) for p in newest]
+    at.radio(key="table_order").set_value("most fatalities").run()
+    table = next(df for df in at.dataframe if "id" in df.value.columns).value
+    deadliest = sorted((-1 if p.get("fatalities") is None else p["fatalities"] for p in props),
+                       reverse=True)[:5]
+    assert [-1 if v is None or v != v else v for v in table["fatalities"].tolist()] == deadliest
+    # the metrics still count the whole view
+    assert _shown(at) == len(props)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from conftest import DATASET
-from mapjs import DRAWN_CANVAS, DRAWN_IDS, MAP_READY, MAP_ZOOM
+from mapjs import DRAWN_CANVAS, DRAWN_IDS, MAP_READY, MAP_ZOOM, marker_screen_point
 
 from mapapp.cli import main
 
@@ -114,3 +114,19 @@ def test_offline_outlines_are_under_the_tiles(exported, page):
         } } }""")
     basemap, tiles, paths = int(z[0]), int(z[1]), z[2]
     assert basemap < tiles and paths > 150
+
+
+def test_hovering_a_marker_shows_its_tooltip_and_a_pointer(exported, page, features):
+    p = _open(page, exported)
+    props = next(f["properties"] for f in features
+                 if f["properties"]["id"].startswith("2020-01-03"))
+    point = marker_screen_point(p, props["id"])
+    p.wait_for_timeout(100)
+    p.mouse.move(point["x"], point["y"])
+    tip = p.wait_for_selector(".leaflet-tooltip", timeout=5_000)
+    assert props["title"] in tip.inner_text()
+    assert p.evaluate("document.querySelector('.im-map canvas.leaflet-interactive') !== null")
+    # away from every marker: the tooltip goes and the pointer with it
+    p.mouse.move(5, 600)
+    p.wait_for_selector(".leaflet-tooltip", state="detached", timeout=5_000)
+    assert p.evaluate("document.querySelector('.im-map canvas.leaflet-interactive') === null")
