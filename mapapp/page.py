@@ -308,21 +308,13 @@ def _linked(incident_id: str, props: dict, dataset: Dataset) -> None:
                   disabled=other not in titles, width="stretch")
 
 
-def _timeline(view, dataset: Dataset) -> None:
-    if not len(view):
+def _timeline(mask, dataset: Dataset) -> None:
+    counts, freq = dataset.timeline(mask)
+    if not len(counts):
         return
-    span = (view["date"].max() - view["date"].min()).days
-    freq = "D" if span <= 120 else "W"
+    present = set(counts["actor"])
     top = list(dataset.colors)[:10]
-    actor = view["actor"].astype(object).where(view["actor"].astype(object).isin(top), "Other")
-    frame = pd.DataFrame({"date": view["date"], "actor": actor})
-    if freq == "W":
-        frame["period"] = frame["date"].dt.to_period("W-SUN").dt.start_time
-    else:
-        frame["period"] = frame["date"].dt.normalize()
-    counts = frame.groupby(["period", "actor"]).size().reset_index(name="incidents")
-    domain = [a for a in top if a in set(counts["actor"])] + (
-        ["Other"] if "Other" in set(counts["actor"]) else [])
+    domain = [a for a in top if a in present] + (["Other"] if "Other" in present else [])
     colors = [dataset.colors.get(a, OTHER_COLOR) for a in domain]
     chart = (
         alt.Chart(counts)
@@ -343,27 +335,24 @@ def _timeline(view, dataset: Dataset) -> None:
 #: Rows the table sends to the browser at most (the CSV download has every one).
 TABLE_ROWS = 10_000
 _ORDERS = {
-    "newest first": (["date", "id"], [False, True]),
-    "oldest first": (["date", "id"], [True, True]),
-    "most fatalities": (["fatalities", "date"], [False, False]),
+    "newest first": (("date", "id"), (False, True)),
+    "oldest first": (("date", "id"), (True, True)),
+    "most fatalities": (("fatalities", "date"), (False, False)),
 }
 
 
 def _table(mask, dataset: Dataset) -> tuple[object, pd.DataFrame]:
     """The filtered incidents as a sortable table (its rows made once per dataset)."""
-    table = dataset.table.loc[np.asarray(mask)]
     st.subheader("Incidents")
     order = st.radio("Order", list(_ORDERS), horizontal=True, key="table_order",
                      label_visibility="collapsed")
-    by, ascending = _ORDERS[order]
-    by = [c for c in by if c in table]
-    if by:
-        table = table.sort_values(by, ascending=ascending[: len(by)], na_position="last",
-                                  kind="stable")
-    if len(table) > TABLE_ROWS:
-        st.caption(f"The first {TABLE_ROWS:,} of {len(table):,} incidents, {order}; "
+    positions = dataset.table_order(*_ORDERS[order])
+    positions = positions[np.asarray(mask, dtype=bool)[positions]]
+    if len(positions) > TABLE_ROWS:
+        st.caption(f"The first {TABLE_ROWS:,} of {len(positions):,} incidents, {order}; "
                    "the CSV download below has them all.")
-        table = table.head(TABLE_ROWS)
+        positions = positions[:TABLE_ROWS]
+    table = dataset.table.iloc[positions]
     state = st.dataframe(
         table, hide_index=True, width="stretch", height=320,
         on_select="rerun", selection_mode="single-row", key="table",
@@ -452,7 +441,7 @@ def main() -> None:
     table_state = None
     with right:
         placeholder = st.container()
-    _timeline(view, dataset)
+    _timeline(mask, dataset)
     table_state, shown = _table(mask, dataset)
     rows = getattr(getattr(table_state, "selection", None), "rows", None) or []
     if rows and st.session_state.get("table_row") != (rows[0], len(shown)):

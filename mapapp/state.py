@@ -121,6 +121,63 @@ class Dataset:
             table["sources"] = pd.array(counts, dtype="Int64")
         return table
 
+    def table_order(self, by: tuple[str, ...], ascending: tuple[bool, ...]) -> np.ndarray:
+        """Row positions of :attr:`table` sorted by ``by`` (missing last), made once per order."""
+        cache = self.__dict__.setdefault("_orders", {})
+        key = (tuple(by), tuple(ascending))
+        if key not in cache:
+            by = [c for c in by if c in self.table]
+            table = self.table.reset_index(drop=True)
+            cache[key] = (
+                table.sort_values(by, ascending=list(ascending[: len(by)]), na_position="last",
+                                  kind="stable").index.to_numpy()
+                if by else np.arange(len(table))
+            )
+        return cache[key]
+
+    @functools.cached_property
+    def _timeline_parts(self) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+        days = self.gdf["date"].to_numpy().astype("datetime64[D]")
+        # weeks from Monday (1970-01-01 was a Thursday)
+        weeks = days - ((days.astype("int64") + 3) % 7).astype("timedelta64[D]")
+        top = list(self.colors)[:10]
+        names, codes = (
+            (list(self.gdf["actor"].cat.categories), self.gdf["actor"].cat.codes.to_numpy())
+            if isinstance(self.gdf["actor"].dtype, pd.CategoricalDtype)
+            else (list(pd.unique(self.gdf["actor"])), None)
+        )
+        if codes is None:
+            codes = pd.Categorical(self.gdf["actor"], categories=names).codes
+        lookup = np.array([top.index(a) if a in top else len(top) for a in names] + [len(top)])
+        return days, weeks, top, lookup[codes]
+
+    def timeline(self, mask) -> tuple[pd.DataFrame, str]:
+        """Incidents per period and actor (the 10 most frequent, then "Other") in a view.
+
+        The period is the day when the view spans at most 120 days, else the
+        week (from Monday). Returns the counts (columns ``period``, ``actor``,
+        ``incidents``; only non-zero rows) and ``"D"`` or ``"W"``.
+        """
+        days, weeks, top, code = self._timeline_parts
+        sel = np.asarray(mask, dtype=bool) & ~np.isnat(days)
+        empty = pd.DataFrame({"period": pd.to_datetime([]), "actor": [], "incidents": []})
+        if not sel.any():
+            return empty, "D"
+        span = int((days[sel].max() - days[sel].min()).astype("int64"))
+        freq = "D" if span <= 120 else "W"
+        period = (days if freq == "D" else weeks)[sel]
+        distinct, inverse = np.unique(period, return_inverse=True)
+        width = len(top) + 1
+        counts = np.bincount(inverse * width + code[sel], minlength=len(distinct) * width)
+        rows, cols = np.nonzero(counts.reshape(len(distinct), width))
+        names = np.array([*top, "Other"], dtype=object)
+        frame = pd.DataFrame({
+            "period": pd.to_datetime(distinct[rows]),
+            "actor": names[cols],
+            "incidents": counts.reshape(len(distinct), width)[rows, cols],
+        })
+        return frame, freq
+
     @property
     def total(self) -> int:
         """Number of usable incidents."""

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import DATASET, feature_collection, make_feature
 from streamlit.testing.v1 import AppTest
@@ -240,3 +241,32 @@ def test_a_big_view_sends_a_capped_table_in_the_chosen_order(monkeypatch):
     assert [-1 if v is None or v != v else v for v in table["fatalities"].tolist()] == deadliest
     # the metrics still count the whole view
     assert _shown(at) == len(props)
+
+
+@pytest.mark.parametrize("filters", [geodata.Filters(),
+                                     geodata.Filters(actors=["Iran"]),
+                                     geodata.Filters(start=dt.date(2019, 12, 27),
+                                                     end=dt.date(2020, 1, 8)),
+                                     geodata.Filters(actors=["nobody"])])
+def test_timeline_counts_follow_the_filters(filters):
+    ds = Dataset(*geodata.read(DATASET, return_report=True), label="x")
+    view, mask = ds.view(filters)
+    counts, freq = ds.timeline(mask)
+    if not len(view):
+        assert counts.empty
+        return
+    # the same counts the plain pandas way
+    span = (view["date"].max() - view["date"].min()).days
+    assert freq == ("D" if span <= 120 else "W")
+    top = list(ds.colors)[:10]
+    actor = view["actor"].astype(object).where(view["actor"].astype(object).isin(top), "Other")
+    period = (view["date"].dt.normalize() if freq == "D"
+              else view["date"].dt.to_period("W-SUN").dt.start_time)
+    expected = (pd.DataFrame({"period": period, "actor": actor})
+                .groupby(["period", "actor"]).size().rename("incidents").reset_index())
+    got = counts.sort_values(["period", "actor"]).reset_index(drop=True)
+    expected = expected.sort_values(["period", "actor"]).reset_index(drop=True)
+    assert got["period"].tolist() == expected["period"].tolist()
+    assert got["actor"].tolist() == expected["actor"].tolist()
+    assert got["incidents"].tolist() == expected["incidents"].tolist()
+    assert counts["incidents"].sum() == len(view)

@@ -740,6 +740,12 @@
       var tip = this._tip || (this._tip = L.tooltip({ direction: 'top', offset: [0, -8] }));
       tip.setLatLng(marker.getLatLng()).setContent(tooltipContent(marker.feature));
       this._map.openTooltip(tip);
+      if (!marker._ds.props) {  // (titles come with the details: show it once they are in)
+        var self = this;
+        marker._ds.loadProps().then(function () {
+          if (self._hovered === marker && self._map && self._map.hasLayer(tip)) { tip.setContent(tooltipContent(marker.feature)); }
+        });
+      }
     },
     hideTip: function () { if (this._tip && this._map) { this._map.closeTooltip(this._tip); } },
     _handleMouseOut: function (e) {
@@ -933,7 +939,10 @@
     canvas._redraw();
     ctx.ready = true;
     map.fire('incidents:ready', { count: n });
-    L.Util.requestAnimFrame(function () { setTimeout(function () { if (!ctx.removed) { ds.loadProps(); } }, 0); });
+    // (the page reads them when first needed: a hover or a click)
+    if (!ds.propsSource || !ds.propsSource.url) {
+      L.Util.requestAnimFrame(function () { setTimeout(function () { if (!ctx.removed) { ds.loadProps(); } }, 0); });
+    }
   }
 
   function shapeLabel(ctx, type) {
