@@ -485,6 +485,26 @@
       set.shown += (on ? 1 : 0) - was;
       this.changed();
     },
+    // A removed view waits here until the next view is built (in the same
+    // task, for the page) or the next turn of the event loop.
+    retireLater: function (ctx) {
+      var self = this;
+      (this._pending = this._pending || []).push(ctx);
+      setTimeout(function () { self.retirePending(); }, 0);
+    },
+    retirePending: function () {
+      var pending = this._pending || [];
+      this._pending = [];
+      pending.forEach(teardown);
+    },
+    // Is this marker shown by a live view of the map other than ``ctx``?
+    shownElsewhere: function (marker, ctx) {
+      var set = this.setOf(marker._ds), other = set && set.ctx;
+      if (!other || other === ctx || !other.live) { return false; }
+      var ds = marker._ds, t = ds.type[marker._i];
+      var gj = other.typeGroups[t === NONE16 ? 'Other' : ds.types[t]];
+      return !!gj && gj.hasLayer(marker) && !!this._map && this._map.hasLayer(gj);
+    },
     setFlag: function (name, on) { this.flags[name] = on ? (this.flags[name] || 0) + 1 : Math.max((this.flags[name] || 0) - 1, 0); this.changed(); },
     changed: function () {
       this.version += 1;
@@ -787,6 +807,19 @@
     }
   }
 
+  // An event type's incidents in one view. Removed from the map, it takes
+  // off the map only the markers no other live view of the map shows, so a
+  // new view of the same dataset (the page, after a filter change) costs
+  // only the difference, not removing and adding every marker.
+  var TypeGroup = L.LayerGroup.extend({
+    onRemove: function (map) {
+      var canvas = map._imCanvas, ctx = this._imCtx;
+      this.eachLayer(function (l) {
+        if (!canvas || !canvas.shownElsewhere(l, ctx)) { map.removeLayer(l); }
+      });
+    }
+  });
+
   // A switch in the layer control that is not a layer of its own.
   var Toggle = L.Layer.extend({
     initialize: function (on, off) { this._imOn = on; this._imOff = off; },
@@ -854,7 +887,11 @@
       });
     }
     if (group._map) { setup(); } else { group.once('add', setup); }
-    group.on('remove', function () { ctx.removed = true; teardown(ctx); });
+    group.on('remove', function () {
+      ctx.removed = true;
+      var canvas = ctx.map && ctx.map._imCanvas;
+      if (canvas && ctx.live) { canvas.retireLater(ctx); } else { teardown(ctx); }
+    });
     return ctx;
   };
 
@@ -878,7 +915,8 @@
     for (k = 0; k < n; k++) {
       var i = idx(k), t = ds.type[i];
       var name = t === NONE16 ? 'Other' : ds.types[t];
-      var gj = ctx.typeGroups[name] || (ctx.typeGroups[name] = L.layerGroup());
+      var gj = ctx.typeGroups[name];
+      if (!gj) { gj = ctx.typeGroups[name] = new TypeGroup(); gj._imCtx = ctx; }
       byType[name] = (byType[name] || 0) + 1;
       gj.addLayer(ds.marker(i));
     }
@@ -921,7 +959,11 @@
     var useClusters = opts.cluster === true || (opts.cluster === 'auto' && n > (opts.cluster_threshold || 5000));
     if (useClusters) { group.addLayer(clusters); }
     var types = Object.keys(ctx.typeGroups).sort();
-    types.forEach(function (t) { group.addLayer(ctx.typeGroups[t]); });
+    // (on the map itself, not in the group: when the page swaps the group,
+    // the next view takes over the markers it shares with this one)
+    ctx.live = true;
+    types.forEach(function (t) { map.addLayer(ctx.typeGroups[t]); });
+    canvas.retirePending();
     if (control) {
       var overlay = function (layer, label) { control.addOverlay(layer, label); ctx.overlays.push(layer); };
       types.forEach(function (t) { overlay(ctx.typeGroups[t], shapeLabel(ctx, t) + ' ' + escapeHtml(t) + ' (' + byType[t] + ')'); });
@@ -973,6 +1015,8 @@
   function teardown(ctx) {
     var map = ctx.map;
     if (!map) { return; }
+    ctx.live = false;
+    Object.keys(ctx.typeGroups).forEach(function (t) { map.removeLayer(ctx.typeGroups[t]); });
     ctx.controls.forEach(function (c) { try { map.removeControl(c); } catch (e) { /* already gone */ } });
     if (map._imControl) { ctx.overlays.forEach(function (l) { map._imControl.removeLayer(l); }); }
     if (ctx.timer) { clearInterval(ctx.timer); }
