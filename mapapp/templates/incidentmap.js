@@ -596,7 +596,6 @@
       var W = Math.ceil(x1 - x0) + 1, H = Math.ceil(y1 - y0) + 1;
       var stamp = this._stamp && this._stamp.length >= W * H ? this._stamp : (this._stamp = new Uint32Array(W * H));
       stamp.fill(0, 0, W * H);
-      var mark = 0;
       function fresh(xx, yy, token) {  // token > 0
         var ix = Math.round(xx - x0), iy = Math.round(yy - y0);
         if (ix < 0 || iy < 0 || ix >= W || iy >= H) { return true; }
@@ -678,7 +677,6 @@
         for (var q3 = from; q3 < to; q3++) {
           i = order[q3]; x = px[i]; y = py[i];
           if (!fresh(x, y, st2 + 1)) { continue; }
-          mark += 1;
           if (!off) { g.moveTo(x + RADIUS, y); g.arc(x, y, RADIUS, 0, 2 * Math.PI); continue; }
           g.moveTo(x + off[0][0], y + off[0][1]);
           for (var v = 1; v < off.length; v++) { g.lineTo(x + off[v][0], y + off[v][1]); }
@@ -690,7 +688,6 @@
       }
       g.globalAlpha = 1; g.setLineDash([]);
       this._hits.push({ set: set, order: order, n: count[nstyles] });
-      set.painted = mark;
 
       // Cluster bubbles with their counts.
       var bubbles = this._bubbles.filter(function (bu) { return bu.set === set; });
