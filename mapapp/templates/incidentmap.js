@@ -486,7 +486,8 @@
       this.changed();
     },
     // A removed view waits here until the next view is built (in the same
-    // task, for the page) or the next turn of the event loop.
+    // task, for the page: the next view of the same dataset takes over its
+    // layers) or the next turn of the event loop.
     retireLater: function (ctx) {
       var self = this;
       (this._pending = this._pending || []).push(ctx);
@@ -497,13 +498,34 @@
       this._pending = [];
       pending.forEach(teardown);
     },
-    // Is this marker shown by a live view of the map other than ``ctx``?
-    shownElsewhere: function (marker, ctx) {
-      var set = this.setOf(marker._ds), other = set && set.ctx;
-      if (!other || other === ctx || !other.live) { return false; }
-      var ds = marker._ds, t = ds.type[marker._i];
-      var gj = other.typeGroups[t === NONE16 ? 'Other' : ds.types[t]];
-      return !!gj && gj.hasLayer(marker) && !!this._map && this._map.hasLayer(gj);
+    // The retired view of ``ds`` waiting here, if any (taken off the list).
+    takePending: function (ds) {
+      var pending = this._pending || [];
+      for (var k = pending.length - 1; k >= 0; k--) {
+        if (pending[k].ds === ds) { return pending.splice(k, 1)[0]; }
+      }
+      return null;
+    },
+    // Show or hide many markers at once: what Map.addLayer and removeLayer
+    // do for one, without an event per marker (a marker that listens to
+    // 'remove', such as one with an open popup, goes the usual way).
+    quietAdd: function (map, marker) {
+      var id = L.stamp(marker);
+      if (map._layers[id]) { return; }
+      map._layers[id] = marker;
+      marker._mapToAdd = marker._map = map;
+      marker._zoomAnimated = map._zoomAnimated;
+      var set = this.setOf(marker._ds) || this.attach(marker._ds, null);
+      if (!set.vis[marker._i]) { set.vis[marker._i] = 1; set.shown += 1; }
+    },
+    quietRemove: function (map, marker) {
+      var id = marker._leaflet_id;
+      if (id === undefined || !map._layers[id]) { return; }
+      if (marker._events && marker._events.remove && marker._events.remove.length) { map.removeLayer(marker); return; }
+      delete map._layers[id];
+      marker._mapToAdd = marker._map = null;
+      var set = this.setOf(marker._ds);
+      if (set && set.vis[marker._i]) { set.vis[marker._i] = 0; set.shown -= 1; }
     },
     setFlag: function (name, on) { this.flags[name] = on ? (this.flags[name] || 0) + 1 : Math.max((this.flags[name] || 0) - 1, 0); this.changed(); },
     changed: function () {
@@ -804,16 +826,28 @@
     }
   }
 
-  // An event type's incidents in one view. Removed from the map, it takes
-  // off the map only the markers no other live view of the map shows, so a
-  // new view of the same dataset (the page, after a filter change) costs
-  // only the difference, not removing and adding every marker.
+  // An event type's incidents in one view. Its markers go on and off the
+  // map in one batch (no event per marker), and the next view of the same
+  // dataset takes the group over, so a filter change on the page costs only
+  // the difference, not removing and adding every marker.
   var TypeGroup = L.LayerGroup.extend({
+    addQuietly: function (marker) {
+      this._layers[L.stamp(marker)] = marker;
+      if (this._map) { this._map._imCanvas.quietAdd(this._map, marker); }
+    },
+    removeQuietly: function (marker) {
+      delete this._layers[marker._leaflet_id];
+      if (this._map) { this._map._imCanvas.quietRemove(this._map, marker); }
+    },
+    onAdd: function (map) {
+      var canvas = map._imCanvas;
+      for (var id in this._layers) { canvas.quietAdd(map, this._layers[id]); }
+      canvas.changed();
+    },
     onRemove: function (map) {
-      var canvas = map._imCanvas, ctx = this._imCtx;
-      this.eachLayer(function (l) {
-        if (!canvas || !canvas.shownElsewhere(l, ctx)) { map.removeLayer(l); }
-      });
+      var canvas = map._imCanvas;
+      for (var id in this._layers) { canvas.quietRemove(map, this._layers[id]); }
+      canvas.changed();
     }
   });
 
@@ -835,10 +869,11 @@
       shared[key] = fetch(data.url, { credentials: 'same-origin' }).then(function (r) {
         if (!r.ok) { throw new Error('HTTP ' + r.status); }
         return r.json();
-      }).then(function (payload) { return new Dataset(payload, { url: data.props_url }); });
+      }).then(function (payload) { return (loaded[key] = new Dataset(payload, { url: data.props_url })); });
     }
     return shared[key];
   }
+  var loaded = {};
 
   // A view's incidents: a bitset (base64, bit i = incident i) or 'all'.
   function decodeMask(code, n) {
@@ -870,6 +905,10 @@
       var map = group._map;
       if (!data.url) {  // (the export: draw now, in this task)
         build(ctx, map, new Dataset(data, data.props), null);
+        return;
+      }
+      if (loaded[data.url]) {  // (fetched for an earlier view: build now, in this task)
+        build(ctx, map, loaded[data.url], decodeMask(data.mask, loaded[data.url].n));
         return;
       }
       loadShared(data).then(function (ds) {
@@ -907,16 +946,38 @@
     ctx.shapeOf = ds.types.map(function (t) { return Math.max(SHAPES.indexOf(shapes[t] || 'circle'), 0); });
     canvas.attach(ds, ctx);
 
-    // One layer per event type (so each can be switched off), holding its incidents.
+    // One layer per event type (so each can be switched off), holding its
+    // incidents. The retired view of the same dataset (the page, after a
+    // filter change) hands over its groups: only the difference moves.
+    var prev = canvas.takePending(ds);
+    var member;
+    if (prev) {
+      ctx.typeGroups = prev.typeGroups; prev.typeGroups = {};
+      member = prev.member; prev.member = null;
+      Object.keys(ctx.typeGroups).forEach(function (t) { ctx.typeGroups[t]._imCtx = ctx; });
+      teardown(prev);
+    }
+    ctx.member = member = member || new Uint8Array(ds.n);
+    var groupOf = function (i) {
+      var t = ds.type[i], name = t === NONE16 ? 'Other' : ds.types[t];
+      var gj = ctx.typeGroups[name];
+      if (!gj) { gj = ctx.typeGroups[name] = new TypeGroup(); gj._imCtx = ctx; gj._imNew = true; }
+      return gj;
+    };
+    for (var i = 0; i < ds.n; i++) {
+      if (inView[i] !== member[i]) {
+        if (inView[i]) { groupOf(i).addQuietly(ds.marker(i)); } else { groupOf(i).removeQuietly(ds.marker(i)); }
+        member[i] = inView[i];
+      }
+    }
     var byType = {};
     for (k = 0; k < n; k++) {
-      var i = idx(k), t = ds.type[i];
-      var name = t === NONE16 ? 'Other' : ds.types[t];
-      var gj = ctx.typeGroups[name];
-      if (!gj) { gj = ctx.typeGroups[name] = new TypeGroup(); gj._imCtx = ctx; }
+      var t = ds.type[idx(k)], name = t === NONE16 ? 'Other' : ds.types[t];
       byType[name] = (byType[name] || 0) + 1;
-      gj.addLayer(ds.marker(i));
     }
+    Object.keys(ctx.typeGroups).forEach(function (name) {
+      if (!byType[name]) { map.removeLayer(ctx.typeGroups[name]); delete ctx.typeGroups[name]; }
+    });
     ctx.typeCounts = byType;
 
     // Links in this view, for "linked incidents" in popups.
@@ -957,9 +1018,13 @@
     if (useClusters) { group.addLayer(clusters); }
     var types = Object.keys(ctx.typeGroups).sort();
     // (on the map itself, not in the group: when the page swaps the group,
-    // the next view takes over the markers it shares with this one)
+    // the next view takes them over; one the user switched off stays off)
     ctx.live = true;
-    types.forEach(function (t) { map.addLayer(ctx.typeGroups[t]); });
+    types.forEach(function (t) {
+      var gj = ctx.typeGroups[t];
+      if (gj._imNew) { gj._imNew = false; map.addLayer(gj); }
+    });
+    canvas.changed();
     canvas.retirePending();
     if (control) {
       var overlay = function (layer, label) { control.addOverlay(layer, label); ctx.overlays.push(layer); };
@@ -997,13 +1062,18 @@
       limit = -1;
       for (var d = 0; d < ds.dates.length; d++) { if (ds.dates[d] <= upTo) { limit = d; } }
     }
-    var shown = 0, n = ctx.count;
+    var shown = 0, n = ctx.count, member = ctx.member;
     for (var k = 0; k < n; k++) {
-      var i = ctx.indices ? ctx.indices[k] : k, m = ds.marker(i);
-      var t = ds.type[i], gj = ctx.typeGroups[t === NONE16 ? 'Other' : ds.types[t]];
+      var i = ctx.indices ? ctx.indices[k] : k;
       var on = limit === NONE32 || (ds.date[i] !== NONE32 && ds.date[i] <= limit);
-      if (on) { shown += 1; if (!gj.hasLayer(m)) { gj.addLayer(m); } } else if (gj.hasLayer(m)) { gj.removeLayer(m); }
+      if (on) { shown += 1; }
+      if ((on ? 1 : 0) !== member[i]) {
+        var t = ds.type[i], gj = ctx.typeGroups[t === NONE16 ? 'Other' : ds.types[t]];
+        if (on) { gj.addQuietly(ds.marker(i)); } else { gj.removeQuietly(ds.marker(i)); }
+        member[i] = on ? 1 : 0;
+      }
     }
+    if (ctx.canvas) { ctx.canvas.changed(); }
     if (ctx.summaryLine) {
       ctx.summaryLine.textContent = (ctx.timeUpTo ? shown + ' shown up to ' + ctx.timeUpTo + ' \u00b7 ' : '') + ctx.summaryText;
     }
@@ -1017,7 +1087,8 @@
     ctx.controls.forEach(function (c) { try { map.removeControl(c); } catch (e) { /* already gone */ } });
     if (map._imControl) { ctx.overlays.forEach(function (l) { map._imControl.removeLayer(l); }); }
     if (ctx.timer) { clearInterval(ctx.timer); }
-    Object.keys(ctx.typeGroups).forEach(function (t) { ctx.typeGroups[t].clearLayers(); });
+    Object.keys(ctx.typeGroups).forEach(function (t) { ctx.typeGroups[t]._layers = {}; });
+    ctx.typeGroups = {}; ctx.member = null;
     if (ctx.canvas) { ctx.canvas.detach(ctx); }
     ctx.controls = []; ctx.overlays = [];
   }
