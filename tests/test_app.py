@@ -270,3 +270,29 @@ def test_timeline_counts_follow_the_filters(filters):
     assert got["actor"].tolist() == expected["actor"].tolist()
     assert got["incidents"].tolist() == expected["incidents"].tolist()
     assert counts["incidents"].sum() == len(view)
+
+
+def _chart(at):
+    import pyarrow as pa
+
+    proto = at.get("vega_lite_chart")[0].proto
+    data = pa.ipc.open_stream(proto.data.data).read_all().to_pandas()
+    return data, json.loads(proto.spec)
+
+
+def test_the_timeline_chart_counts_the_view_in_the_map_colours():
+    ds = Dataset(*geodata.read(DATASET, return_report=True), label="x")
+    at = _run()
+    data, spec = _chart(at)
+    assert data["incidents"].sum() == _shown(at) == len(_features())
+    at.multiselect(key="f_actors").select("Iran")
+    at.radio(key="f_role").set_value("perpetrator")
+    at.run()
+    data, spec = _chart(at)
+    iran = [f["properties"] for f in _features() if f["properties"]["actor"] == "Iran"]
+    assert data["incidents"].sum() == len(iran)
+    assert set(data["actor"]) == {"Iran"}
+    # each bar's colour is its actor's colour on the map, and only actors in view are listed
+    scale = spec["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["Iran"] and scale["range"] == [ds.colors["Iran"]]
+    assert spec["encoding"]["x"]["field"] == "period"
