@@ -208,3 +208,58 @@ def test_upload_of_a_bad_file_lists_problems_and_maps_the_good_part(server, page
         p.wait_for_timeout(500)
     assert ids == ["inc-0", "inc-1", "inc-3"]
     assert frame.evaluate("window.__pwned") is None and p.evaluate("window.__pwned") is None
+
+
+def _switch(frame, label):
+    """Tick or untick an overlay in the map's layer control, as a person would."""
+    frame.hover(".leaflet-control-layers")
+    frame.wait_for_selector(".leaflet-control-layers-expanded")
+    frame.locator(".leaflet-control-layers-overlays label", has_text=label).click()
+
+
+def _checked(frame, label) -> bool:
+    box = frame.locator(".leaflet-control-layers-overlays label", has_text=label).locator("input")
+    return box.is_checked()
+
+
+def test_what_the_user_switched_off_stays_off_after_a_filter_change(server, page):
+    p = page.page
+    p.goto(server + "/")
+    frame = _map_frame(p)
+    features = [f["properties"] for f in _features()]
+    _drawn(frame, len(features))
+    _switch(frame, "Explosions/Remote violence")
+    _switch(frame, "Protests")
+    _switch(frame, "Location uncertainty")
+    rest = sorted(f["id"] for f in features
+                  if f["event_type"] not in ("Explosions/Remote violence", "Protests"))
+    assert _drawn(frame, len(rest)) == rest
+    # a filter change: Iran's incidents are all explosions, switched off (Protests leaves the view)
+    sidebar = p.locator('[data-testid="stSidebar"]')
+    box = sidebar.locator('[data-testid="stMultiSelect"] input').first
+    box.click()
+    box.fill("Iran")
+    p.get_by_role("option", name="Iran", exact=True).first.click()
+    p.keyboard.press("Escape")
+    iran = [f for f in features if "Iran" in (f["actor"], f.get("target"))]
+    assert {f["event_type"] for f in iran} == {"Explosions/Remote violence"}
+    frame.wait_for_function(f"() => document.querySelector('.im-summary-count')"
+                            f".dataset.count === '{len(iran)}'")
+    assert _drawn(frame) == []
+    assert not _checked(frame, "Explosions/Remote violence")
+    # back to everything: the types switched off (even one that left the view) stay off
+    sidebar.get_by_text("Reset filters", exact=True).first.click()
+    frame.wait_for_function(f"() => document.querySelector('.im-summary-count')"
+                            f".dataset.count === '{len(features)}'")
+    assert _drawn(frame, len(rest)) == rest
+    assert not _checked(frame, "Protests") and not _checked(frame, "Location uncertainty")
+    assert _checked(frame, "Escalation chain")
+    assert frame.evaluate(
+        "() => { for (const k of Object.keys(window)) { const v = window[k];"
+        " if (v && window.L && v instanceof L.Map && v._imCanvas) return v._imCanvas.flags; } }"
+    ) == {"uncertainty": 0, "chain": 1, "cluster": 0}
+    # and back on
+    _switch(frame, "Explosions/Remote violence")
+    _switch(frame, "Protests")
+    assert _drawn(frame, len(features)) == sorted(f["id"] for f in features)
+    assert page.errors == []

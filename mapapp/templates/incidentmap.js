@@ -851,6 +851,20 @@
     }
   });
 
+  // The overlays the user switched on or off in the layer control (by key).
+  function userChoices(map) {
+    if (!map._imChoices) {
+      map._imChoices = {};
+      map.on('overlayadd overlayremove', function (e) {
+        var control = map._imControl;
+        if (e.layer && e.layer._imKey && control && control._handlingClick) {
+          map._imChoices[e.layer._imKey] = e.type === 'overlayadd';
+        }
+      });
+    }
+    return map._imChoices;
+  }
+
   // A switch in the layer control that is not a layer of its own.
   var Toggle = L.Layer.extend({
     initialize: function (on, off) { this._imOn = on; this._imOff = off; },
@@ -1011,28 +1025,40 @@
       heat.addLayer(L.heatLayer(pts, { radius: 18, blur: 15, minOpacity: 0.3 }));
     });
 
+    // What the user switched on or off in the layer control stays so in the
+    // next view (the page, after a filter change).
+    var choices = userChoices(map);
+    var wanted = function (layer, key, dflt) {
+      layer._imKey = key;
+      return Object.prototype.hasOwnProperty.call(choices, key) ? choices[key] : dflt;
+    };
     var control = map._imControl;
-    if (opts.show_uncertainty !== false) { group.addLayer(uncertainty); }
-    if (opts.show_chain !== false) { group.addLayer(chain); }
     var useClusters = opts.cluster === true || (opts.cluster === 'auto' && n > (opts.cluster_threshold || 5000));
-    if (useClusters) { group.addLayer(clusters); }
+    ctx.extras = [uncertainty, chain, clusters, heat];
+    if (wanted(uncertainty, 'uncertainty', opts.show_uncertainty !== false)) { group.addLayer(uncertainty); }
+    if (wanted(chain, 'chain', opts.show_chain !== false)) { group.addLayer(chain); }
+    if (wanted(clusters, 'cluster', useClusters)) { group.addLayer(clusters); }
+    if (wanted(heat, 'heat', false)) { group.addLayer(heat); }
     var types = Object.keys(ctx.typeGroups).sort();
     // (on the map itself, not in the group: when the page swaps the group,
-    // the next view takes them over; one the user switched off stays off)
+    // the next view takes them over)
     ctx.live = true;
     types.forEach(function (t) {
       var gj = ctx.typeGroups[t];
-      if (gj._imNew) { gj._imNew = false; map.addLayer(gj); }
+      if (gj._imNew && wanted(gj, 'type:' + t, true)) { map.addLayer(gj); }
+      gj._imNew = false;
     });
     canvas.changed();
     canvas.retirePending();
     if (control) {
-      var overlay = function (layer, label) { control.addOverlay(layer, label); ctx.overlays.push(layer); };
+      // (added in one go: the control rebuilds its whole list on each change)
+      var overlay = function (layer, label) { control._addLayer(layer, label, true); ctx.overlays.push(layer); };
       types.forEach(function (t) { overlay(ctx.typeGroups[t], shapeLabel(ctx, t) + ' ' + escapeHtml(t) + ' (' + byType[t] + ')'); });
       overlay(chain, 'Escalation chain (' + ctx.chainLinks + ' links)');
       overlay(uncertainty, 'Location uncertainty');
       overlay(clusters, 'Cluster markers');
       overlay(heat, 'Density (heat map)');
+      if (control._map) { control._update(); }
     }
 
     ctx.controls.push(summaryControl(ctx).addTo(map));
@@ -1084,8 +1110,16 @@
     if (!map) { return; }
     ctx.live = false;
     Object.keys(ctx.typeGroups).forEach(function (t) { map.removeLayer(ctx.typeGroups[t]); });
+    // (switched back on in the control, a switch is on the map, not in the group)
+    (ctx.extras || []).forEach(function (l) { map.removeLayer(l); });
     ctx.controls.forEach(function (c) { try { map.removeControl(c); } catch (e) { /* already gone */ } });
-    if (map._imControl) { ctx.overlays.forEach(function (l) { map._imControl.removeLayer(l); }); }
+    var control = map._imControl;
+    if (control && ctx.overlays.length) {  // (in one go, as they were added)
+      var gone = {};
+      ctx.overlays.forEach(function (l) { l.off('add remove', control._onLayerChange, control); gone[L.stamp(l)] = true; });
+      control._layers = control._layers.filter(function (o) { return !gone[L.stamp(o.layer)]; });
+      if (control._map) { control._update(); }
+    }
     if (ctx.timer) { clearInterval(ctx.timer); }
     Object.keys(ctx.typeGroups).forEach(function (t) { ctx.typeGroups[t]._layers = {}; });
     ctx.typeGroups = {}; ctx.member = null;
@@ -1200,7 +1234,10 @@
     var i = layer._i, t = ctx.ds.type[i], gj = ctx.typeGroups[t === NONE16 ? 'Other' : ctx.ds.types[t]];
     if (!layer._map) {  // hidden by the time control or a type toggle
       ctx.timeUpTo = null;
-      if (!map.hasLayer(gj)) { map.addLayer(gj); }
+      if (!map.hasLayer(gj)) {
+        map.addLayer(gj);
+        if (map._imChoices && gj._imKey) { map._imChoices[gj._imKey] = true; }
+      }
       refresh(ctx);
     }
     var ll = layer.getLatLng();
