@@ -5,10 +5,10 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-__all__ = ["by_period", "count_by", "overview"]
+__all__ = ["by_period", "count_by", "fatality_columns", "overview"]
 
 
-def _fatality_columns(gdf: pd.DataFrame) -> pd.DataFrame:
+def fatality_columns(gdf: pd.DataFrame) -> pd.DataFrame:
     """Best, low and high fatality figures per row (low/high fall back to best)."""
     best = gdf["fatalities"] if "fatalities" in gdf.columns else pd.Series(pd.NA, index=gdf.index)
     best = best.astype("Int64")
@@ -38,7 +38,7 @@ def count_by(gdf: gpd.GeoDataFrame, column: str) -> pd.DataFrame:
     --------
     >>> count_by(gdf, "actor").head()  # doctest: +SKIP
     """
-    fat = _fatality_columns(gdf).fillna(0).astype("int64")
+    fat = fatality_columns(gdf).fillna(0).astype("int64")
     key = gdf[column].astype(object).where(gdf[column].notna(), "(none)")
     frame = pd.concat([key.rename(column), fat], axis=1)
     out = frame.groupby(column, sort=False, observed=True).agg(
@@ -74,7 +74,7 @@ def by_period(gdf: gpd.GeoDataFrame, freq: str = "W", by: str | None = None) -> 
         period = gdf["date"].dt.to_period("M").dt.start_time
     else:
         raise ValueError(f"freq must be one of 'W', 'D' or 'MS', got {freq!r}")
-    fat = _fatality_columns(gdf)["fatalities"].fillna(0).astype("int64")
+    fat = fatality_columns(gdf)["fatalities"].fillna(0).astype("int64")
     frame = pd.DataFrame({"period": period, "fatalities": fat})
     keys = ["period"]
     if by is not None:
@@ -95,7 +95,7 @@ def overview(gdf: gpd.GeoDataFrame) -> dict:
         ``incidents``, ``fatalities``, ``fatalities_low``, ``fatalities_high``
         (sums; missing counts as 0), ``start`` and ``end`` (Timestamps or None).
     """
-    fat = _fatality_columns(gdf).fillna(0).astype("int64")
+    fat = fatality_columns(gdf).fillna(0).astype("int64")
     if len(gdf):
         start = gdf["date"].min()
         stop = gdf["date"]

@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import hashlib
 import html
@@ -54,6 +55,7 @@ __all__ = [
     "properties_json",
     "render_html",
     "safe_json",
+    "view_summary",
 ]
 
 #: Qualitative palette: Okabe-Ito's colour-blind-safe colours, then Tol's, no two alike.
@@ -318,12 +320,20 @@ class Basemap(_Localized):
     def __init__(self, *, bounds=None, offline_outlines: bool = True, asset_url=assets.asset_url):
         super().__init__(asset_url)
         self._name = "Basemap"
-        options = {"tiles": _tiles(), "collapsed": True}
-        if offline_outlines:
-            options["countries"] = assets.countries_geojson()
-        if bounds is not None:
-            options["bounds"] = bounds
-        self.options_json = safe_json(options)
+        self.options_json = _basemap_options(offline_outlines, safe_json(bounds))
+
+
+@functools.lru_cache(maxsize=8)
+def _basemap_options(offline_outlines: bool, bounds_json: str) -> str:
+    # (made once: the page makes a base map on every rerun, and the outlines
+    # are 0.3 MB of JSON to parse and write again)
+    options = {"tiles": _tiles(), "collapsed": True}
+    if offline_outlines:
+        options["countries"] = assets.countries_geojson()
+    bounds = orjson.loads(bounds_json)
+    if bounds is not None:
+        options["bounds"] = bounds
+    return safe_json(options)
 
 
 class IncidentLayer(_Localized):
@@ -352,41 +362,58 @@ class IncidentLayer(_Localized):
         self.props = props
 
 
+def view_summary(gdf: gpd.GeoDataFrame) -> dict:
+    """What the map's summary, legend and layer control say about a view.
+
+    ``incidents``; ``start`` and ``end`` (``YYYY-MM-DD`` or None: the first
+    day and the last, an incident's ``end_date`` included); ``actor_counts``
+    (incidents per actor, most first); ``event_types`` (sorted).
+    :meth:`mapapp.state.Dataset.view_summary` gives the same from a mask
+    without making the view's frame.
+    """
+    ov = geodata.overview(gdf)
+    counts = gdf["actor"].astype(object).value_counts() if len(gdf) else pd.Series([], dtype=int)
+    return {
+        "incidents": len(gdf),
+        "start": None if ov["start"] is None else f"{ov['start']:%Y-%m-%d}",
+        "end": None if ov["end"] is None else f"{ov['end']:%Y-%m-%d}",
+        "actor_counts": {str(k): int(v) for k, v in counts.items()},
+        "event_types": geodata.unique_values(gdf, "event_type"),
+    }
+
+
 def _layer_options(
-    gdf: gpd.GeoDataFrame,
+    summary: dict,
     *,
     title: str | None,
     filters: geodata.Filters | None,
     total: int | None,
-    colors: dict[str, str] | None,
+    colors: dict[str, str],
     fit: bool,
     cluster: bool | str,
 ) -> dict:
-    ov = geodata.overview(gdf)
-    colors = colors if colors is not None else actor_colors(gdf)
-    counts = gdf["actor"].astype(object).value_counts() if len(gdf) else {}
+    counts = summary["actor_counts"]
     legend = [
-        {"name": name, "color": color, "count": int(counts.get(name, 0))}
+        {"name": name, "color": color, "count": counts[name]}
         for name, color in colors.items()
         if counts.get(name, 0)
     ]
-    n_actors = len(counts) if len(gdf) else 0
-    types = geodata.unique_values(gdf, "event_type")
+    n = summary["incidents"]
     return {
         "title": title,
-        "total": total if total is not None else len(gdf),
-        "start": None if ov["start"] is None else f"{ov['start']:%Y-%m-%d}",
-        "end": None if ov["end"] is None else f"{ov['end']:%Y-%m-%d}",
+        "total": total if total is not None else n,
+        "start": summary["start"],
+        "end": summary["end"],
         "filters": filters.describe() if filters is not None else [],
         "colors": colors,
         "other_color": OTHER_COLOR,
         "legend_actors": legend,
-        "other_actors": max(n_actors - len(legend), 0),
-        "shapes": event_shapes(types),
+        "other_actors": max(len(counts) - len(legend), 0),
+        "shapes": event_shapes(summary["event_types"]),
         "fit": fit,
         "cluster": cluster,
         "cluster_threshold": 5000,
-        "legend_open": len(gdf) > 0,
+        "legend_open": n > 0,
     }
 
 
@@ -401,7 +428,7 @@ def data_bounds(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
 
 
 def incident_group(
-    gdf: gpd.GeoDataFrame,
+    gdf: gpd.GeoDataFrame | None,
     *,
     title: str | None = None,
     filters: geodata.Filters | None = None,
@@ -414,6 +441,7 @@ def incident_group(
     props_url: str | None = None,
     mask: str = "all",
     legend_open: bool = True,
+    summary: dict | None = None,
 ) -> folium.FeatureGroup:
     """The incidents as a FeatureGroup (what the page swaps when filters change).
 
@@ -424,8 +452,12 @@ def incident_group(
     that URL and its :func:`properties_json` from ``props_url`` (once each;
     the page serves them) and draws the incidents that ``mask`` picks:
     ``'all'`` or a base64 bitset (see :func:`mapapp.state.Dataset.mask_code`).
-    A filter change then sends a few kilobytes, not the data again.
+    A filter change then sends a few kilobytes, not the data again; the
+    page then passes the view's ``summary`` (see :func:`view_summary`) and
+    ``colors`` instead of ``gdf``.
     """
+    if gdf is None and (data_url is None or summary is None or colors is None):
+        raise ValueError("incident_group needs gdf, or data_url with summary and colors")
     group = folium.FeatureGroup(name="Incidents", control=False)
     colors = colors if colors is not None else actor_colors(gdf)
     props = None
@@ -434,10 +466,12 @@ def incident_group(
     else:
         data_json = safe_json(draw_payload(gdf, colors))
         props = gzip.compress(properties_json(gdf), compresslevel=1, mtime=0)
+    summary = summary if summary is not None else view_summary(gdf)
     options = _layer_options(
-        gdf, title=title, filters=filters, total=total, colors=colors, fit=fit, cluster=cluster
+        summary, title=title, filters=filters, total=total, colors=colors, fit=fit,
+        cluster=cluster,
     )
-    options["legend_open"] = legend_open and len(gdf) > 0
+    options["legend_open"] = legend_open and summary["incidents"] > 0
     group.add_child(IncidentLayer(data_json, options, asset_url=asset_url, props=props))
     return group
 

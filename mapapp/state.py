@@ -21,10 +21,12 @@ import geopandas as gpd
 import numpy as np
 import orjson
 import pandas as pd
+import pyarrow as pa
 
 import geodata
 import geodata.io
 from geodata.schema import ATTRIBUTION_STATUSES, ROLES
+from geodata.summary import fatality_columns
 
 from .builder import actor_colors, data_bounds, draw_payload, properties_json, safe_json
 
@@ -40,6 +42,20 @@ __all__ = [
 QUERY_KEYS = ("start", "end", "actor", "role", "event_type", "country", "status", "id")
 _LIST_KEYS = {"actor": "actors", "event_type": "event_types", "country": "countries",
               "status": "statuses"}
+
+
+def _codes(series: pd.Series) -> tuple[list[str], np.ndarray]:
+    """Distinct values (as text) and each row's index into them (-1: missing)."""
+    cat = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("category")
+    return [str(v) for v in cat.cat.categories], cat.cat.codes.to_numpy()
+
+
+def _counts(codes: np.ndarray, names: list[str]) -> dict[str, int]:
+    """Rows per value (most first, then by name), from codes; missing ones left out."""
+    counts = np.bincount(codes[codes >= 0], minlength=len(names))
+    used = (i for i in range(len(names)) if counts[i])
+    order = sorted(used, key=lambda i: (-counts[i], names[i]))
+    return {names[i]: int(counts[i]) for i in order}
 
 
 @dataclass
@@ -121,6 +137,16 @@ class Dataset:
             table["sources"] = pd.array(counts, dtype="Int64")
         return table
 
+    @functools.cached_property
+    def table_arrow(self) -> pa.Table:
+        """:attr:`table` as an Arrow table (what the page sends), made once."""
+        return pa.Table.from_pandas(self.table, preserve_index=False)
+
+    @functools.cached_property
+    def ids(self) -> np.ndarray:
+        """Every incident's id, in the dataset's order."""
+        return self.gdf["id"].astype(str).to_numpy(dtype=object)
+
     def table_order(self, by: tuple[str, ...], ascending: tuple[bool, ...]) -> np.ndarray:
         """Row positions of :attr:`table` sorted by ``by`` (missing last), made once per order."""
         cache = self.__dict__.setdefault("_orders", {})
@@ -150,6 +176,16 @@ class Dataset:
             codes = pd.Categorical(self.gdf["actor"], categories=names).codes
         lookup = np.array([top.index(a) if a in top else len(top) for a in names] + [len(top)])
         return days, weeks, top, lookup[codes]
+
+    @functools.cached_property
+    def timeline_actors(self) -> list[str]:
+        """The actors the timeline colours, its legend in every view.
+
+        The 10 most frequent, then "Other" if the dataset has more.
+        """
+        days, _, top, code = self._timeline_parts
+        other = bool((code[~np.isnat(days)] == len(top)).any())
+        return [*top, "Other"] if other else list(top)
 
     def timeline(self, mask) -> tuple[pd.DataFrame, str]:
         """Incidents per period and actor (the 10 most frequent, then "Other") in a view.
@@ -185,8 +221,64 @@ class Dataset:
 
     def view(self, filters: geodata.Filters) -> tuple[gpd.GeoDataFrame, np.ndarray]:
         """The filtered incidents and the boolean mask that picked them."""
-        mask = filters.mask(self.gdf)
+        mask = self.mask(filters)
         return self.gdf.loc[mask], mask
+
+    def mask(self, filters: geodata.Filters) -> np.ndarray:
+        """The boolean mask of the incidents ``filters`` keep."""
+        return np.asarray(filters.mask(self.gdf), dtype=bool)
+
+    @functools.cached_property
+    def _columns(self) -> dict:
+        """Per-incident arrays the figures of a view are summed from (made once)."""
+        gdf = self.gdf
+        fat = fatality_columns(gdf).fillna(0).astype("int64")
+        date = pd.to_datetime(gdf["date"]).to_numpy().astype("datetime64[ns]")
+        stop = gdf["end_date"].fillna(gdf["date"]) if "end_date" in gdf.columns else gdf["date"]
+        actors, actor = _codes(gdf["actor"])
+        types, etype = _codes(gdf["event_type"]) if "event_type" in gdf else ([], None)
+        return {
+            "fatalities": fat["fatalities"].to_numpy(),
+            "fatalities_low": fat["fatalities_low"].to_numpy(),
+            "fatalities_high": fat["fatalities_high"].to_numpy(),
+            "date": date,
+            "stop": pd.to_datetime(stop).to_numpy().astype("datetime64[ns]"),
+            "actors": actors, "actor": actor, "types": types, "type": etype,
+        }
+
+    def overview(self, mask) -> dict:
+        """:func:`geodata.overview` of the view ``mask`` picks, without making its frame."""
+        sel = np.asarray(mask, dtype=bool)
+        c = self._columns
+        n = int(sel.sum())
+        start = end = None
+        if n:
+            first, last = c["date"][sel].min(), c["stop"][sel].max()
+            start = None if np.isnat(first) else pd.Timestamp(first)
+            end = None if np.isnat(last) else pd.Timestamp(last)
+        return {
+            "incidents": n,
+            "fatalities": int(c["fatalities"][sel].sum()),
+            "fatalities_low": int(c["fatalities_low"][sel].sum()),
+            "fatalities_high": int(c["fatalities_high"][sel].sum()),
+            "start": start,
+            "end": end,
+        }
+
+    def view_summary(self, mask) -> dict:
+        """:func:`mapapp.builder.view_summary` of the view ``mask`` picks, without its frame."""
+        sel = np.asarray(mask, dtype=bool)
+        c = self._columns
+        ov = self.overview(sel)
+        counts = _counts(c["actor"][sel], c["actors"])
+        types = [] if c["type"] is None else sorted(_counts(c["type"][sel], c["types"]))
+        return {
+            "incidents": ov["incidents"],
+            "start": None if ov["start"] is None else f"{ov['start']:%Y-%m-%d}",
+            "end": None if ov["end"] is None else f"{ov['end']:%Y-%m-%d}",
+            "actor_counts": counts,
+            "event_types": types,
+        }
 
     @staticmethod
     def mask_code(mask: np.ndarray) -> str:

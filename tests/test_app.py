@@ -13,6 +13,7 @@ from conftest import DATASET, feature_collection, make_feature
 from streamlit.testing.v1 import AppTest
 
 import geodata
+from mapapp.builder import OTHER_COLOR
 from mapapp.page import md, md_link
 from mapapp.state import Dataset, filters_from_query, query_from_filters, to_csv_bytes
 
@@ -292,7 +293,45 @@ def test_the_timeline_chart_counts_the_view_in_the_map_colours():
     iran = [f["properties"] for f in _features() if f["properties"]["actor"] == "Iran"]
     assert data["incidents"].sum() == len(iran)
     assert set(data["actor"]) == {"Iran"}
-    # each bar's colour is its actor's colour on the map, and only actors in view are listed
+    # each bar's colour is its actor's colour on the map; the legend is the
+    # dataset's (the same in every view: the chart only swaps its data)
     scale = spec["encoding"]["color"]["scale"]
-    assert scale["domain"] == ["Iran"] and scale["range"] == [ds.colors["Iran"]]
+    assert scale["domain"] == ds.timeline_actors and "Iran" in scale["domain"]
+    assert scale["range"] == [ds.colors.get(a, OTHER_COLOR) for a in scale["domain"]]
+    assert set(data["actor"]) <= set(scale["domain"])
     assert spec["encoding"]["x"]["field"] == "period"
+    at.radio(key="f_role").set_value("any").run()
+    assert _chart(at)[1] == spec
+
+
+def _mixed_dataset() -> Dataset:
+    """The built-in incidents plus some with missing figures, spans and types."""
+    extra = [make_feature(i, fatalities=None if i % 4 == 0 else i,
+                          fatalities_low=i if i % 3 == 0 else ...,
+                          fatalities_high=2 * i + 1 if i % 3 == 0 else ...,
+                          end_date="2020-02-10" if i % 5 == 0 else ...,
+                          event_type=["Battles", "Protests", "Riots"][i % 3])
+             for i in range(30)]
+    gdf = geodata.frame_from_features(_features() + extra)
+    return Dataset(gdf, geodata.ValidationReport(source="x", n_features=len(gdf)), label="x")
+
+
+@pytest.mark.parametrize("pick", ["all", "none", "iran", "every third", "one"])
+def test_view_figures_from_a_mask_match_those_of_the_view(pick):
+    # the page sums a view's figures from per-dataset arrays, without making its frame
+    from mapapp.builder import view_summary
+
+    ds = _mixed_dataset()
+    gdf = ds.gdf
+    mask = {
+        "all": np.ones(len(gdf), bool),
+        "none": np.zeros(len(gdf), bool),
+        "iran": ds.mask(geodata.Filters(actors=["Iran"])),
+        "every third": np.arange(len(gdf)) % 3 == 0,
+        "one": np.arange(len(gdf)) == len(gdf) - 5,
+    }[pick]
+    view = gdf.loc[mask]
+    assert ds.overview(mask) == geodata.overview(view)
+    assert ds.view_summary(mask) == view_summary(view)
+    if pick == "every third":
+        assert len(ds.view_summary(mask)["event_types"]) > 1
