@@ -152,7 +152,19 @@ def _init_state(dataset: Dataset, key: str) -> list[str]:
     return notes
 
 
-def _sidebar_filters(dataset: Dataset) -> geodata.Filters:
+def _filters(dataset: Dataset) -> geodata.Filters:
+    """The filters the sidebar's widgets hold (their state is set before the script runs)."""
+    dates = st.session_state.get("f_dates") or (dataset.start, dataset.end)
+    start = dates[0] if len(dates) > 0 else dataset.start
+    end = dates[1] if len(dates) > 1 else start  # mid-selection: one day picked so far
+    values = {"start": start, "end": end, "actors": st.session_state["f_actors"],
+              "role": st.session_state["f_role"], "event_types": st.session_state["f_types"],
+              "countries": st.session_state["f_countries"],
+              "statuses": st.session_state["f_statuses"]}
+    return filters_from_values(values, dataset)
+
+
+def _sidebar_widgets(dataset: Dataset) -> None:
     sb = st.sidebar
     sb.header("Filters")
     if dataset.start is not None:
@@ -167,14 +179,6 @@ def _sidebar_filters(dataset: Dataset) -> geodata.Filters:
     sb.multiselect("Attribution", dataset.statuses, key="f_statuses", placeholder="Any status",
                    help="confirmed, claimed, alleged, disputed or unknown")
     sb.button("Reset filters", on_click=_reset, args=(dataset,), width="stretch")
-    dates = st.session_state.get("f_dates") or (dataset.start, dataset.end)
-    start = dates[0] if len(dates) > 0 else dataset.start
-    end = dates[1] if len(dates) > 1 else start  # mid-selection: one day picked so far
-    values = {"start": start, "end": end, "actors": st.session_state["f_actors"],
-              "role": st.session_state["f_role"], "event_types": st.session_state["f_types"],
-              "countries": st.session_state["f_countries"],
-              "statuses": st.session_state["f_statuses"]}
-    return filters_from_values(values, dataset)
 
 
 # ---------------------------------------------------------------- view
@@ -186,8 +190,8 @@ def _fmt_day(value) -> str:
     return f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
-def _metrics(view, dataset: Dataset) -> None:
-    ov = geodata.overview(view)
+def _metrics(mask, dataset: Dataset) -> None:
+    ov = dataset.overview(mask)
     a, b, c = st.columns([1, 1, 2])
     a.metric("Incidents shown", f"{ov['incidents']:,} of {dataset.total:,}")
     fat = f"{ov['fatalities']:,}"
@@ -200,7 +204,7 @@ def _metrics(view, dataset: Dataset) -> None:
 _ID_LINE = re.compile(r"^ID\s+(.+?)\s*$", re.MULTILINE)
 
 
-def _clicked_id(result: dict | None, view) -> str | None:
+def _clicked_id(result: dict | None, mask, dataset: Dataset) -> str | None:
     """The id of the incident the user clicked on the map, if any is new."""
     if not result:
         return None
@@ -208,6 +212,7 @@ def _clicked_id(result: dict | None, view) -> str | None:
     if count is None or count == st.session_state.get("clicks"):
         return None
     st.session_state["clicks"] = count
+    view = dataset.gdf.loc[mask]
     ids = set(view["id"].tolist())
     popup = result.get("last_object_clicked_popup") or ""
     for match in _ID_LINE.finditer(popup):
@@ -228,18 +233,18 @@ def _select(incident_id: str, dataset: Dataset) -> None:
         st.session_state["center"] = (float(row.geometry.y.iloc[0]), float(row.geometry.x.iloc[0]))
 
 
-def _detail(incident_id: str | None, view, dataset: Dataset) -> None:
+def _detail(incident_id: str | None, mask, dataset: Dataset) -> None:
     st.subheader("Incident")
     if not incident_id:
         st.caption("Click an incident on the map, or a row of the table, to read it here.")
         return
-    rows = dataset.gdf.loc[dataset.gdf["id"] == incident_id]
-    if not len(rows):
+    where = np.flatnonzero((dataset.gdf["id"] == incident_id).to_numpy())
+    if not len(where):
         st.caption("That incident is not in this dataset.")
         return
-    p = geodata.to_features(rows)[0]["properties"]
+    p = geodata.to_features(dataset.gdf.iloc[where[:1]])[0]["properties"]
     st.markdown(f"**{md(p.get('title'))}**")
-    if incident_id not in set(view["id"].tolist()):
+    if not np.asarray(mask, dtype=bool)[where[0]]:
         st.caption("Not in the current view (filtered out).")
     date = md(p.get("date"))
     if p.get("end_date") and p["end_date"] != p.get("date"):
@@ -336,9 +341,10 @@ def _timeline(mask, dataset: Dataset) -> None:
     counts, freq = dataset.timeline(mask)
     if not len(counts):
         return
-    present = set(counts["actor"])
-    top = list(dataset.colors)[:10]
-    domain = [a for a in top if a in present] + (["Other"] if "Other" in present else [])
+    # The same actors and colours in every view of the dataset (those of the
+    # map): the legend does not shift from one view to the next, and the spec
+    # stays the same, so a filter change only swaps the chart's data.
+    domain = dataset.timeline_actors
     colors = [dataset.colors.get(a, OTHER_COLOR) for a in domain]
     st.subheader(f"Incidents per {'week' if freq == 'W' else 'day'}")
     st.vega_lite_chart(counts, timeline_spec(domain, colors, freq), width="stretch")
@@ -353,8 +359,11 @@ _ORDERS = {
 }
 
 
-def _table(mask, dataset: Dataset) -> tuple[object, pd.DataFrame]:
-    """The filtered incidents as a sortable table (its rows made once per dataset)."""
+def _table(mask, dataset: Dataset) -> tuple[object, np.ndarray]:
+    """The filtered incidents as a sortable table (its rows made once per dataset).
+
+    Returns the table's selection state and the ids of its rows.
+    """
     st.subheader("Incidents")
     order = st.radio("Order", list(_ORDERS), horizontal=True, key="table_order",
                      label_visibility="collapsed")
@@ -364,7 +373,9 @@ def _table(mask, dataset: Dataset) -> tuple[object, pd.DataFrame]:
         st.caption(f"The first {TABLE_ROWS:,} of {len(positions):,} incidents, {order}; "
                    "the CSV download below has them all.")
         positions = positions[:TABLE_ROWS]
-    table = dataset.table.iloc[positions]
+    # (an Arrow table made once per dataset: taking its rows is cheaper than
+    # converting a pandas slice on every rerun)
+    table = dataset.table_arrow.take(positions)
     state = st.dataframe(
         table, hide_index=True, width="stretch", height=320,
         on_select="rerun", selection_mode="single-row", key="table",
@@ -374,25 +385,30 @@ def _table(mask, dataset: Dataset) -> tuple[object, pd.DataFrame]:
             "source": st.column_config.LinkColumn("first source"),
         },
     )
-    return state, table
+    return state, dataset.ids[positions]
 
 
-def _downloads(view, dataset: Dataset, filters: geodata.Filters) -> None:
+def _downloads(mask, dataset: Dataset, filters: geodata.Filters) -> None:
+    """Exactly the view, made when a button is pressed (not on every rerun)."""
     stem = Path(dataset.label).stem + ("-filtered" if not filters.is_empty() else "")
     title = f"Incidents: {dataset.label}"
+    empty = not np.any(mask)
+
+    def view():
+        return dataset.gdf.loc[mask]
+
     c1, c2, c3 = st.columns(3)
-    c1.download_button("GeoJSON", data=lambda: geodata.dumps_geojson(view),
+    c1.download_button("GeoJSON", data=lambda: geodata.dumps_geojson(view()),
                        file_name=f"{stem}.geojson", mime="application/geo+json",
-                       on_click="ignore", width="stretch", disabled=not len(view))
-    c2.download_button("CSV", data=lambda: to_csv_bytes(view), file_name=f"{stem}.csv",
-                       mime="text/csv", on_click="ignore", width="stretch",
-                       disabled=not len(view))
+                       on_click="ignore", width="stretch", disabled=empty)
+    c2.download_button("CSV", data=lambda: to_csv_bytes(view()), file_name=f"{stem}.csv",
+                       mime="text/csv", on_click="ignore", width="stretch", disabled=empty)
     c3.download_button(
         "HTML map (works offline)",
-        data=lambda: render_html(build_map(view, title=title, filters=filters,
+        data=lambda: render_html(build_map(view(), title=title, filters=filters,
                                            total=dataset.total, colors=dataset.colors)),
         file_name=f"{stem}.html", mime="text/html", on_click="ignore",
-        width="stretch", disabled=not len(view),
+        width="stretch", disabled=empty,
     )
 
 
@@ -418,26 +434,20 @@ def main() -> None:
         st.stop()
     notes = _init_state(dataset, key)
 
-    filters = _sidebar_filters(dataset)
-    view, mask = dataset.view(filters)
+    filters = _filters(dataset)
+    mask = dataset.mask(filters)  # (the view's frame is made only when needed)
 
-    st.title("Incident map")
-    st.caption(f"{dataset.label}: who did what, where and when, and who says so.")
-    for note in notes:
-        st.info(f"Link parameter {note}.")
-    _report(dataset)
-    _metrics(view, dataset)
-    if not len(view):
-        st.warning(f"Nothing to show: {geodata.empty_reason(dataset.gdf, filters)}.")
-
+    # The map goes to the browser first (it has the most to redraw); the
+    # title, figures and filter widgets follow, in their places.
+    top = st.container()
     left, right = st.columns([2, 1], gap="medium")
     with left:
         base = base_map(bounds=dataset.bounds, asset_url=assets.static_url)
         data_url, props_url = _data_urls(key, dataset)
         group = incident_group(
-            view, title=None, filters=filters, total=dataset.total, colors=dataset.colors,
+            None, title=None, filters=filters, total=dataset.total, colors=dataset.colors,
             asset_url=assets.static_url, data_url=data_url, props_url=props_url,
-            mask=dataset.mask_code(mask), legend_open=False,
+            mask=dataset.mask_code(mask), legend_open=False, summary=dataset.view_summary(mask),
         )
         center = st.session_state.get("center")
         result = st_folium(
@@ -447,9 +457,19 @@ def main() -> None:
             returned_objects=["last_object_clicked", "last_object_clicked_popup",
                               "last_object_clicked_count"],
         )
-        clicked = _clicked_id(result, view)
+        clicked = _clicked_id(result, mask, dataset)
         if clicked:
             st.session_state["selected"] = clicked
+    _sidebar_widgets(dataset)
+    with top:
+        st.title("Incident map")
+        st.caption(f"{dataset.label}: who did what, where and when, and who says so.")
+        for note in notes:
+            st.info(f"Link parameter {note}.")
+        _report(dataset)
+        _metrics(mask, dataset)
+        if not mask.any():
+            st.warning(f"Nothing to show: {geodata.empty_reason(dataset.gdf, filters)}.")
     table_state = None
     with right:
         placeholder = st.container()
@@ -459,9 +479,9 @@ def main() -> None:
     if rows and st.session_state.get("table_row") != (rows[0], len(shown)):
         st.session_state["table_row"] = (rows[0], len(shown))
         if rows[0] < len(shown):
-            _select(str(shown["id"].iloc[rows[0]]), dataset)
+            _select(str(shown[rows[0]]), dataset)
     with placeholder:
-        _detail(st.session_state.get("selected"), view, dataset)
+        _detail(st.session_state.get("selected"), mask, dataset)
 
     st.subheader("Share and export this view")
     query = query_from_filters(filters, st.session_state.get("selected"))
@@ -469,4 +489,4 @@ def main() -> None:
     st.caption("The page's address now holds this view: copy it to share. Its query:")
     st.code("?" + urlencode(query, doseq=True) if query else "(none: the whole dataset)",
             language=None)
-    _downloads(view, dataset, filters)
+    _downloads(mask, dataset, filters)
