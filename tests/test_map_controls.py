@@ -130,3 +130,46 @@ def test_hovering_a_marker_shows_its_tooltip_and_a_pointer(exported, page, featu
     p.mouse.move(5, 600)
     p.wait_for_selector(".leaflet-tooltip", state="detached", timeout=5_000)
     assert p.evaluate("document.querySelector('.im-map canvas.leaflet-interactive') === null")
+
+
+def test_each_incident_keeps_its_own_event_listeners(exported, page):
+    # markers keep listeners in their dataset (one bitset per listener): each
+    # marker must still hear exactly what was added to it, as a Leaflet layer does
+    p = _open(page, exported)
+    calls = p.evaluate(
+        """() => {
+      let map = null;
+      for (const k of Object.keys(window)) {
+        const v = window[k];
+        if (v && window.L && v instanceof L.Map) map = v;
+      }
+      const ms = [];
+      map.eachLayer(l => { if (l.feature && l instanceof L.CircleMarker) ms.push(l); });
+      const [a, b] = ms;
+      const log = [];
+      const f = e => log.push('f:' + e.target.feature.properties.id + ':' + e.type);
+      const obj = {name: 'ctx', g(e) { log.push(this.name + ':' + e.foo); }};
+      a.on('ping', f);
+      a.on('ping', f);  // (added once)
+      a.on('ping', obj.g, obj);
+      b.once('ping', f);
+      const before = [a.listens('ping'), b.listens('ping'), a.listens('ping', f),
+                      a.listens('ping', obj.g, obj), a.listens('ping', obj.g)];
+      a.fire('ping', {foo: 1});
+      b.fire('ping', {foo: 2});
+      b.fire('ping', {foo: 3});  // (once: gone)
+      a.off('ping', f);
+      a.fire('ping', {foo: 4});
+      a.off();
+      a.fire('ping', {foo: 5});
+      b.on('ping', f);
+      b.off('ping');
+      b.fire('ping', {foo: 6});
+      return {before, after: [a.listens('ping'), b.listens('ping')], log,
+              ids: [a.feature.properties.id, b.feature.properties.id]};
+    }"""
+    )
+    a, b = calls["ids"]
+    assert calls["before"] == [True, True, True, True, False]
+    assert calls["log"] == [f"f:{a}:ping", "ctx:1", f"f:{b}:ping", "ctx:4"]
+    assert calls["after"] == [False, False]

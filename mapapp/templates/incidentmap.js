@@ -321,6 +321,7 @@
     this.props = null;
     this.stubs = {};
     this.markers = new Array(n);
+    this.listeners = {};  // (of its markers: see IncidentMarker._on)
     // Web Mercator at zoom 0, in [0, 1]: the map's pixel x, y are these times 256 * 2^zoom.
     var wx = this.wx = new Float64Array(n), wy = this.wy = new Float64Array(n);
     var max = 0.9999999999999999, d = Math.PI / 180;
@@ -431,7 +432,75 @@
         if (type === 'mouseover') { canvas.showTip(this); }
         if (type === 'mouseout') { canvas.hideTip(); }
       }
-      return L.Evented.prototype.fire.call(this, type, data, propagate);
+      if (!this.listens(type, propagate)) { return this; }
+      var event = L.Util.extend({}, data, { type: type, target: this, sourceTarget: (data && data.sourceTarget) || this });
+      var mine = this._events && this._events[type];
+      if (mine) {  // (as L.Evented.fire does)
+        this._firingCount = (this._firingCount + 1) || 1;
+        for (var k = 0, len = mine.length; k < len; k++) {
+          var l = mine[k], fn = l.fn;
+          if (l.once) { this.off(type, fn, l.ctx); }
+          fn.call(l.ctx || this, event);
+        }
+        this._firingCount--;
+      }
+      var shared = this._ds.listeners[type];
+      if (shared) {
+        shared = shared.slice();
+        for (k = 0; k < shared.length; k++) {
+          if (shared[k].on[this._i]) { shared[k].fn.call(shared[k].ctx || this, event); }
+        }
+      }
+      if (propagate) { this._propagateEvent(event); }
+      return this;
+    },
+
+    // Listeners live in the dataset, one bitset per listener (which markers
+    // have it), not in an object per marker: st_folium takes a click
+    // listener off every layer of the map and puts it back at each rerun.
+    // (``once`` listeners stay with the marker, as Leaflet keeps them.)
+    _on: function (type, fn, context, _once) {
+      if (_once || typeof fn !== 'function') { return L.Evented.prototype._on.call(this, type, fn, context, _once); }
+      if (context === this) { context = undefined; }
+      var list = this._ds.listeners[type] || (this._ds.listeners[type] = []), h = null;
+      for (var k = 0; k < list.length; k++) { if (list[k].fn === fn && list[k].ctx === context) { h = list[k]; break; } }
+      if (!h) { h = { fn: fn, ctx: context, on: new Uint8Array(this._ds.n) }; list.push(h); }
+      h.on[this._i] = 1;
+    },
+    _off: function (type, fn, context) {
+      L.Evented.prototype._off.apply(this, arguments);
+      var list = this._ds.listeners[type];
+      if (!list) { return; }
+      var all = arguments.length === 1;
+      if (context === this) { context = undefined; }
+      for (var k = 0; k < list.length; k++) {
+        if (all || (list[k].fn === fn && list[k].ctx === context)) { list[k].on[this._i] = 0; }
+      }
+    },
+    // (one event type, the common case, without splitting it into words)
+    on: function (types, fn, context) {
+      if (typeof types === 'string' && types.indexOf(' ') < 0 && types) { this._on(types, fn, context); return this; }
+      return L.Evented.prototype.on.apply(this, arguments);
+    },
+    off: function (types, fn, context) {
+      if (!arguments.length) {
+        var reg = this._ds.listeners, i = this._i;
+        Object.keys(reg).forEach(function (t) { reg[t].forEach(function (h) { h.on[i] = 0; }); });
+      } else if (typeof types === 'string' && types.indexOf(' ') < 0 && types) {
+        if (arguments.length === 1) { this._off(types); } else { this._off(types, fn, context); }
+        return this;
+      }
+      return L.Evented.prototype.off.apply(this, arguments);
+    },
+    listens: function (type, fn, context, propagate) {
+      var list = this._ds.listeners[type];
+      if (list) {
+        var any = typeof fn !== 'function', ctx = context === this ? undefined : context;
+        for (var k = 0; k < list.length; k++) {
+          if (list[k].on[this._i] && (any || (list[k].fn === fn && list[k].ctx === ctx))) { return true; }
+        }
+      }
+      return L.Evented.prototype.listens.call(this, type, fn, context, propagate);
     }
   });
   Object.defineProperty(IncidentMarker.prototype, 'feature', {
@@ -521,7 +590,7 @@
     quietRemove: function (map, marker) {
       var id = marker._leaflet_id;
       if (id === undefined || !map._layers[id]) { return; }
-      if (marker._events && marker._events.remove && marker._events.remove.length) { map.removeLayer(marker); return; }
+      if ((marker._events || marker._ds.listeners.remove) && marker.listens('remove')) { map.removeLayer(marker); return; }
       delete map._layers[id];
       marker._mapToAdd = marker._map = null;
       var set = this.setOf(marker._ds);
@@ -831,6 +900,9 @@
   // dataset takes the group over, so a filter change on the page costs only
   // the difference, not removing and adding every marker.
   var TypeGroup = L.LayerGroup.extend({
+    // (the layer control gives each overlay a z-index, which a LayerGroup
+    // passes to every one of its layers; the canvas draws them all at one)
+    setZIndex: function () { return this; },
     addQuietly: function (marker) {
       this._layers[L.stamp(marker)] = marker;
       if (this._map) { this._map._imCanvas.quietAdd(this._map, marker); }
