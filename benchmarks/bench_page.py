@@ -128,6 +128,8 @@ def measure(pw, mode: str, data: Path, gdf, actors: list[str], user_dir: str) ->
         viewport={"width": 1280, "height": 1400})
     page = ctx.new_page()
     page.route("**/*", lambda r: r.continue_() if is_local_url(r.request.url) else r.abort())
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
     result = {"mode": mode, "n": len(gdf), "changes": []}
     try:
         t0 = time.perf_counter()
@@ -155,6 +157,11 @@ def measure(pw, mode: str, data: Path, gdf, actors: list[str], user_dir: str) ->
             took = wait_count(page, mode, expected, start_t)
             result["changes"].append({"change": label, "incidents": expected, "seconds": took})
             if took is None:
+                frame = _frame(page)
+                script = OURS_COUNT if mode == "ours" else NAIVE_COUNT
+                shown = frame.evaluate(script) if frame else None
+                result["note"] = (f"{label}: the map still showed {shown} incidents after "
+                                  f"{TIMEOUT:.0f} s; page errors: {errors or 'none'}")
                 break
     finally:
         ctx.close()

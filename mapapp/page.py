@@ -326,10 +326,11 @@ def timeline_spec(domain: list[str], colors: list[str], freq: str) -> dict:
         "height": 220,
         "encoding": {
             "x": {"field": "period", "type": "temporal", "title": unit},
-            "y": {"field": "incidents", "type": "quantitative", "title": "incidents"},
+            "y": {"field": "incidents", "type": "quantitative", "title": "incidents",
+                  "axis": {"tickMinStep": 1, "format": "d"}},
             "color": {"field": "actor", "type": "nominal",
                       "scale": {"domain": domain, "range": colors},
-                      "legend": {"title": "Actor", "orient": "bottom", "columns": 3}},
+                      "legend": {"title": "Actor", "orient": "right", "labelLimit": 220}},
             "tooltip": [{"field": "period", "type": "temporal", "title": unit},
                         {"field": "actor", "type": "nominal"},
                         {"field": "incidents", "type": "quantitative"}],
