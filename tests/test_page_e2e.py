@@ -82,6 +82,17 @@ def _drawn(frame, expected_count=None, timeout=30):
     return sorted(ids)
 
 
+def _choose_actor(p, name):
+    """Pick an actor in the sidebar, as a person would; returns the sidebar."""
+    sidebar = p.locator('[data-testid="stSidebar"]')
+    box = sidebar.locator('[data-testid="stMultiSelect"] input').first
+    box.click()
+    box.fill(name)
+    p.get_by_role("option", name=name, exact=True).first.click()
+    p.keyboard.press("Escape")
+    return sidebar
+
+
 def test_page_draws_every_incident_offline(server, page):
     page.page.goto(server + "/")
     frame = _map_frame(page.page)
@@ -112,12 +123,7 @@ def test_filter_changes_redraw_exactly_the_new_view(server, page):
     frame = _map_frame(p)
     features = [f["properties"] for f in _features()]
     assert _drawn(frame, len(features)) == sorted(f["id"] for f in features)
-    sidebar = p.locator('[data-testid="stSidebar"]')
-    box = sidebar.locator('[data-testid="stMultiSelect"] input').first
-    box.click()
-    box.fill("Iran")
-    p.get_by_role("option", name="Iran", exact=True).first.click()
-    p.keyboard.press("Escape")
+    sidebar = _choose_actor(p, "Iran")
     iran = sorted(f["id"] for f in features if "Iran" in (f["actor"], f.get("target")))
     assert _drawn(frame, len(iran)) == iran
     sidebar.get_by_text("perpetrator", exact=True).first.click()
@@ -235,12 +241,7 @@ def test_what_the_user_switched_off_stays_off_after_a_filter_change(server, page
                   if f["event_type"] not in ("Explosions/Remote violence", "Protests"))
     assert _drawn(frame, len(rest)) == rest
     # a filter change: Iran's incidents are all explosions, switched off (Protests leaves the view)
-    sidebar = p.locator('[data-testid="stSidebar"]')
-    box = sidebar.locator('[data-testid="stMultiSelect"] input').first
-    box.click()
-    box.fill("Iran")
-    p.get_by_role("option", name="Iran", exact=True).first.click()
-    p.keyboard.press("Escape")
+    sidebar = _choose_actor(p, "Iran")
     iran = [f for f in features if "Iran" in (f["actor"], f.get("target"))]
     assert {f["event_type"] for f in iran} == {"Explosions/Remote violence"}
     frame.wait_for_function(f"() => document.querySelector('.im-summary-count')"
