@@ -141,6 +141,24 @@ def test_an_unreadable_file_is_a_message_not_a_traceback(monkeypatch, tmp_path):
     assert "broken.geojson: not valid JSON" in at.error[0].value
 
 
+def test_the_view_survives_a_file_that_could_not_be_read(monkeypatch, tmp_path):
+    # a run that stops on a bad file draws no widget; the filters are read before they are drawn
+    at = _run(monkeypatch, data=DATASET)
+    at.multiselect(key="f_actors").select("Iran").run()
+    iran = sum(1 for f in _features()
+               if "Iran" in (f["properties"]["actor"], f["properties"].get("target")))
+    assert _shown(at) == iran
+    broken = tmp_path / "broken.geojson"
+    broken.write_text("{")
+    monkeypatch.setenv("MAPAPP_DATA", str(broken))
+    at.run()
+    assert at.error and not at.exception
+    monkeypatch.setenv("MAPAPP_DATA", str(DATASET))
+    at.run()
+    assert not at.exception
+    assert _shown(at) == iran and at.multiselect(key="f_actors").value == ["Iran"]
+
+
 # ---------------------------------------------------------------- pure helpers
 
 
