@@ -49,6 +49,7 @@ __all__ = [
     "IncidentLayer",
     "actor_colors",
     "build_map",
+    "category_codes",
     "draw_payload",
     "export_html",
     "incident_group",
@@ -140,7 +141,7 @@ def _b64(values: np.ndarray, dtype: str) -> str:
     return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
 
 
-def _codes(series: pd.Series) -> tuple[list[str], np.ndarray]:
+def category_codes(series: pd.Series) -> tuple[list[str], np.ndarray]:
     """The distinct values (as text) and each row's index into them (-1: missing)."""
     cat = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("category")
     cat = cat.cat.remove_unused_categories()
@@ -176,14 +177,14 @@ def draw_payload(gdf: gpd.GeoDataFrame, colors: dict[str, str] | None = None) ->
     def coded(column: str) -> tuple[list[str], str]:
         if column not in gdf.columns or not n:
             return [], _b64(np.full(n, 65535), "<u2")
-        names, codes = _codes(gdf[column])
+        names, codes = category_codes(gdf[column])
         return names, _b64(np.where(codes < 0, 65535, codes), "<u2")
 
     colors = colors if colors is not None else actor_colors(gdf)
     palette = sorted(set(colors.values())) + [OTHER_COLOR]
     color = np.full(n, len(palette) - 1, dtype=np.uint8)
     if n and "actor" in gdf.columns:
-        names, codes = _codes(gdf["actor"])
+        names, codes = category_codes(gdf["actor"])
         grey = len(palette) - 1
         lookup = np.array(
             [palette.index(colors[a]) if a in colors else grey for a in names] + [grey],

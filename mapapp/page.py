@@ -212,25 +212,27 @@ def _clicked_id(result: dict | None, mask, dataset: Dataset) -> str | None:
     if count is None or count == st.session_state.get("clicks"):
         return None
     st.session_state["clicks"] = count
-    view = dataset.gdf.loc[mask]
-    ids = set(view["id"].tolist())
     popup = result.get("last_object_clicked_popup") or ""
     for match in _ID_LINE.finditer(popup):
-        if match.group(1) in ids:
+        i = dataset.position(match.group(1))
+        if i is not None and mask[i]:
             return match.group(1)
     where = result.get("last_object_clicked")
-    if where and len(view):  # fall back to the nearest incident to the click
-        dx = view.geometry.x - where["lng"]
-        dy = view.geometry.y - where["lat"]
-        return str(view["id"].iloc[int((dx * dx + dy * dy).to_numpy().argmin())])
+    shown = np.flatnonzero(mask)
+    if where and len(shown):  # fall back to the nearest incident to the click
+        points = dataset.gdf.geometry.iloc[shown]
+        dx = points.x.to_numpy() - where["lng"]
+        dy = points.y.to_numpy() - where["lat"]
+        return str(dataset.ids[shown[int((dx * dx + dy * dy).argmin())]])
     return None
 
 
 def _select(incident_id: str, dataset: Dataset) -> None:
     st.session_state["selected"] = incident_id
-    row = dataset.gdf.loc[dataset.gdf["id"] == incident_id]
-    if len(row):
-        st.session_state["center"] = (float(row.geometry.y.iloc[0]), float(row.geometry.x.iloc[0]))
+    i = dataset.position(incident_id)
+    if i is not None:
+        point = dataset.gdf.geometry.iloc[i]
+        st.session_state["center"] = (float(point.y), float(point.x))
 
 
 def _detail(incident_id: str | None, mask, dataset: Dataset) -> None:
@@ -238,13 +240,13 @@ def _detail(incident_id: str | None, mask, dataset: Dataset) -> None:
     if not incident_id:
         st.caption("Click an incident on the map, or a row of the table, to read it here.")
         return
-    where = np.flatnonzero((dataset.gdf["id"] == incident_id).to_numpy())
-    if not len(where):
+    i = dataset.position(incident_id)
+    if i is None:
         st.caption("That incident is not in this dataset.")
         return
-    p = geodata.to_features(dataset.gdf.iloc[where[:1]])[0]["properties"]
+    p = geodata.to_features(dataset.gdf.iloc[i:i + 1])[0]["properties"]
     st.markdown(f"**{md(p.get('title'))}**")
-    if not np.asarray(mask, dtype=bool)[where[0]]:
+    if not mask[i]:
         st.caption("Not in the current view (filtered out).")
     date = md(p.get("date"))
     if p.get("end_date") and p["end_date"] != p.get("date"):

@@ -28,7 +28,14 @@ import geodata.io
 from geodata.schema import ATTRIBUTION_STATUSES, ROLES
 from geodata.summary import fatality_columns
 
-from .builder import actor_colors, data_bounds, draw_payload, properties_json, safe_json
+from .builder import (
+    actor_colors,
+    category_codes,
+    data_bounds,
+    draw_payload,
+    properties_json,
+    safe_json,
+)
 
 __all__ = [
     "QUERY_KEYS",
@@ -42,12 +49,6 @@ __all__ = [
 QUERY_KEYS = ("start", "end", "actor", "role", "event_type", "country", "status", "id")
 _LIST_KEYS = {"actor": "actors", "event_type": "event_types", "country": "countries",
               "status": "statuses"}
-
-
-def _codes(series: pd.Series) -> tuple[list[str], np.ndarray]:
-    """Distinct values (as text) and each row's index into them (-1: missing)."""
-    cat = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("category")
-    return [str(v) for v in cat.cat.categories], cat.cat.codes.to_numpy()
 
 
 def _counts(codes: np.ndarray, names: list[str]) -> dict[str, int]:
@@ -143,6 +144,14 @@ class Dataset:
         return pa.Table.from_pandas(self.table, preserve_index=False)
 
     @functools.cached_property
+    def _positions(self) -> dict[str, int]:
+        return {incident_id: i for i, incident_id in enumerate(self.ids)}
+
+    def position(self, incident_id) -> int | None:
+        """Where the incident with this id is in the dataset (None if it is not)."""
+        return self._positions.get(str(incident_id))
+
+    @functools.cached_property
     def ids(self) -> np.ndarray:
         """Every incident's id, in the dataset's order."""
         return self.gdf["id"].astype(str).to_numpy(dtype=object)
@@ -163,18 +172,15 @@ class Dataset:
 
     @functools.cached_property
     def _timeline_parts(self) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
-        days = self.gdf["date"].to_numpy().astype("datetime64[D]")
+        c = self._columns
+        days = c["date"].astype("datetime64[D]")
         # weeks from Monday (1970-01-01 was a Thursday)
         weeks = days - ((days.astype("int64") + 3) % 7).astype("timedelta64[D]")
         top = list(self.colors)[:10]
-        names, codes = (
-            (list(self.gdf["actor"].cat.categories), self.gdf["actor"].cat.codes.to_numpy())
-            if isinstance(self.gdf["actor"].dtype, pd.CategoricalDtype)
-            else (list(pd.unique(self.gdf["actor"])), None)
-        )
-        if codes is None:
-            codes = pd.Categorical(self.gdf["actor"], categories=names).codes
-        lookup = np.array([top.index(a) if a in top else len(top) for a in names] + [len(top)])
+        # (index -1, a missing actor, takes the last entry: "Other")
+        lookup = np.array([top.index(a) if a in top else len(top) for a in c["actors"]]
+                          + [len(top)])
+        codes = c["actor"]
         return days, weeks, top, lookup[codes]
 
     @functools.cached_property
@@ -235,8 +241,8 @@ class Dataset:
         fat = fatality_columns(gdf).fillna(0).astype("int64")
         date = pd.to_datetime(gdf["date"]).to_numpy().astype("datetime64[ns]")
         stop = gdf["end_date"].fillna(gdf["date"]) if "end_date" in gdf.columns else gdf["date"]
-        actors, actor = _codes(gdf["actor"])
-        types, etype = _codes(gdf["event_type"]) if "event_type" in gdf else ([], None)
+        actors, actor = category_codes(gdf["actor"])
+        types, etype = category_codes(gdf["event_type"]) if "event_type" in gdf else ([], None)
         return {
             "fatalities": fat["fatalities"].to_numpy(),
             "fatalities_low": fat["fatalities_low"].to_numpy(),

@@ -1321,17 +1321,6 @@
     return true;
   };
 
-  // For tests and scripts: every incident id currently shown on a map.
-  IM.drawnIds = function (map) {
-    var ids = [];
-    map.eachLayer(function (l) {
-      if (l.feature && l.feature.properties && l.feature.properties.id !== undefined && l instanceof L.CircleMarker) {
-        ids.push(l.feature.properties.id);
-      }
-    });
-    return ids;
-  };
-
   // For tests and scripts: what the canvas drew last, in the map's
   // container coordinates: each cluster (its count) and each single marker.
   IM.drawn = function (map) {
