@@ -7,6 +7,8 @@ Examples
 --------
 >>> import geodata
 >>> gdf = geodata.read("incidents.geojson")  # doctest: +SKIP
+>>> loaded = geodata.load("acled.csv", lenient=True)  # doctest: +SKIP
+>>> loaded.gdf, loaded.report  # doctest: +SKIP
 >>> view = geodata.Filters(actors=["Iran"], role="perpetrator").apply(gdf)  # doctest: +SKIP
 """
 
@@ -21,15 +23,16 @@ from .filters import (
     unique_values,
 )
 from .io import (
+    atomic_write,
     dumps_geojson,
     frame_from_features,
     load_features,
-    read,
     to_feature_collection,
     to_features,
     write,
 )
-from .summary import by_period, count_by, overview
+from .load import Loaded, load, read
+from .summary import by_period, count_by, format_count, overview
 from .validate import ValidationReport, check_features, is_http_url, validate
 
 __all__ = [
@@ -37,10 +40,12 @@ __all__ = [
     "FilterError",
     "Filters",
     "GeodataError",
+    "Loaded",
     "Problem",
     "ValidationError",
     "ValidationReport",
     "actors_of",
+    "atomic_write",
     "by_period",
     "check_features",
     "count_by",
@@ -48,8 +53,10 @@ __all__ = [
     "empty_reason",
     "filter_incidents",
     "filter_steps",
+    "format_count",
     "frame_from_features",
     "is_http_url",
+    "load",
     "load_features",
     "overview",
     "read",

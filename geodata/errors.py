@@ -42,15 +42,22 @@ class Problem:
         The property (dotted for nested ones, e.g. ``sources[0].url``).
     message : str
         What is wrong, echoing the bad value.
+    line : int, optional
+        For a row of a CSV file: the first physical line of the record
+        (the header is line 1). Shown instead of the feature's index.
     """
 
     index: int | None
     id: str | None
     field: str | None
     message: str
+    line: int | None = None
 
     def __str__(self) -> str:
-        where = "file" if self.index is None else f"feature {self.index}"
+        if self.line is not None:
+            where = f"line {self.line}"
+        else:
+            where = "file" if self.index is None else f"feature {self.index}"
         if self.id is not None:
             where += f" (id {self.id!r})"
         if self.field is not None:
@@ -59,7 +66,8 @@ class Problem:
 
     def as_dict(self) -> dict:
         """Return the problem as a plain dict (for tables and JSON)."""
-        return {"index": self.index, "id": self.id, "field": self.field, "message": self.message}
+        return {"index": self.index, "id": self.id, "field": self.field, "message": self.message,
+                "line": self.line}
 
 
 class ValidationError(GeodataError):

@@ -52,8 +52,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .errors import DataSourceError
-from .io import GEOJSON_SUFFIXES, PARQUET_SUFFIXES, atomic_write, to_features, write
+from .errors import DataSourceError, Problem
+from .io import GEOJSON_SUFFIXES, PARQUET_SUFFIXES, atomic_write, same_file, to_features, write
 from .schema import (
     ATTRIBUTION_STATUSES,
     CATEGORICAL_FIELDS,
@@ -74,9 +74,11 @@ __all__ = [
     "FORMATS",
     "FORMAT_LABELS",
     "ImportResult",
+    "convert",
     "detect_format",
     "import_file",
     "import_frame",
+    "reject_problems",
 ]
 
 #: Formats :func:`import_file` understands (``fmt="auto"`` picks one).
@@ -1570,189 +1572,66 @@ def import_frame(
     return _as_read_frame(gdf), rejects
 
 
-class _Unsupported(Exception):
-    """A column the column-wise GeoJSON writer does not handle (use to_features)."""
+def convert(
+    input: InputLike,
+    fmt: str = "auto",
+    mapping: Mapping[str, str] | None = None,
+    *,
+    progress: bool = False,
+    check: bool | None = None,
+) -> tuple[gpd.GeoDataFrame, ImportResult]:
+    """Convert a CSV file in memory, as :func:`import_frame`, and say what was done.
 
+    Parameters
+    ----------
+    input, fmt, mapping, progress, check
+        As :func:`import_frame`.
 
-_NEEDS_ESCAPE = r'["\\\x00-\x1f]'
+    Returns
+    -------
+    (geopandas.GeoDataFrame, ImportResult)
+        The incidents, and the account of the import (``output`` is None,
+        ``fmt`` the format used).
 
-
-def _empty():
-    import pyarrow as pa
-
-    return pa.scalar("", type=pa.large_string())
-
-
-def _json_strings(values: pd.Series, orjson):
-    """JSON string literals of a text column (pyarrow array, null where missing).
-
-    Text without quotes, backslashes or control characters is wrapped in
-    quotes column-wise (that is exactly what orjson writes for it); the rest
-    goes through orjson one value at a time.
+    Raises
+    ------
+    DataSourceError
+        As :func:`import_frame`.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = pa.array(values.astype("str"), from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    arr = arr.cast(pa.large_string())
-    quote = pa.scalar('"', type=pa.large_string())
-    quoted = pc.binary_join_element_wise(quote, arr, quote, _empty())
-    special = pc.fill_null(pc.match_substring_regex(arr, _NEEDS_ESCAPE), False)
-    if pc.any(special).as_py():
-        rows = np.flatnonzero(special.to_numpy(zero_copy_only=False))
-        texts = arr.take(pa.array(rows)).to_pylist()
-        fixed = np.array(quoted.to_pylist(), dtype=object)
-        fixed[rows] = [orjson.dumps(t).decode() for t in texts]
-        quoted = pa.array(fixed.tolist(), type=pa.large_string())
-    return quoted
+    started = time.perf_counter()
+    src = _source(input)
+    bar = _Progress(progress, f"import {src.name}")
+    try:
+        gdf, rejects, used, _ = _convert(src, fmt, mapping, bar, check)
+    finally:
+        bar.close()
+    result = ImportResult(input=src.name, output=None, fmt=used, imported=len(gdf),
+                          rejected=len(rejects), rejects=rejects,
+                          seconds=time.perf_counter() - started)
+    return _as_read_frame(gdf), result
 
 
-def _fragments(name: str, series: pd.Series, orjson, default):
-    """``'"name":<json>,'`` per row (``''`` where missing), as a pyarrow string array.
+def reject_problems(rejects: pd.DataFrame) -> list[Problem]:
+    """The rejected rows of an import as :class:`~geodata.errors.Problem` objects.
 
-    Produces exactly what ``orjson.dumps(to_features(...))`` writes for the
-    property, so that :func:`_geojson_bytes` matches :func:`geodata.write`.
+    Parameters
+    ----------
+    rejects : pandas.DataFrame
+        ``ImportResult.rejects`` (columns ``line``, ``id``, ``reason``).
+
+    Returns
+    -------
+    list of Problem
+        One per rejected row, in file order, with its ``line`` and ``id``.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    key = pa.scalar(orjson.dumps(name).decode() + ":", type=pa.large_string())
-    comma = pa.scalar(",", type=pa.large_string())
-    dtype = series.dtype
-    missing = None
-    if isinstance(dtype, pd.CategoricalDtype):
-        cats = [orjson.dumps(c, default=default, option=orjson.OPT_SERIALIZE_NUMPY).decode()
-                for c in series.cat.categories.astype(object).tolist()]
-        table = pa.array([*cats, ""], type=pa.large_string())
-        codes = series.cat.codes.to_numpy().astype(np.int64)
-        missing = codes < 0
-        codes[missing] = len(cats)
-        values = table.take(pa.array(codes))
-    elif pd.api.types.is_datetime64_any_dtype(dtype):  # few distinct days: format each once
-        codes, uniques = pd.factorize(series.to_numpy(dtype="datetime64[ns]"))
-        days = np.asarray(uniques, dtype="datetime64[ns]").astype("datetime64[D]").astype(str)
-        table = pa.array([f'"{d}"' for d in days.tolist()] + [""], type=pa.large_string())
-        missing = codes < 0
-        codes = codes.astype(np.int64)
-        codes[missing] = len(days)
-        values = table.take(pa.array(codes))
-    elif pd.api.types.is_bool_dtype(dtype):
-        flags = series.astype(object).tolist()
-        values = pa.array(["" if v is None or v is pd.NA else ("true" if v else "false")
-                           for v in flags], type=pa.large_string())
-        missing = series.isna().to_numpy()
-    elif pd.api.types.is_integer_dtype(dtype):
-        values = pc.cast(pa.array(series, from_pandas=True), pa.large_string())
-    elif pd.api.types.is_float_dtype(dtype):
-        numbers = series.to_numpy(dtype="float64")
-        texts = (orjson.dumps(numbers, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].decode()
-                 .split(",")) if len(numbers) else []
-        values = pa.array(texts, type=pa.large_string())
-        missing = np.isnan(numbers)
-    elif isinstance(dtype, pd.StringDtype):
-        values = _json_strings(series, orjson)
-    elif pd.api.types.is_object_dtype(dtype):  # shared objects (sources...): encode each once
-        objects = series.tolist()
-        addresses = np.fromiter(map(id, objects), dtype=np.int64, count=len(objects))
-        unique, first, codes = np.unique(addresses, return_index=True, return_inverse=True)
-        texts = []
-        for i in first.tolist():
-            v = objects[i]
-            if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
-                texts.append(None)
-            else:
-                texts.append(orjson.dumps(v, default=default,
-                                          option=orjson.OPT_SERIALIZE_NUMPY).decode())
-        values = pa.array(texts, type=pa.large_string()).take(pa.array(codes.ravel()))
-    else:
-        raise _Unsupported(f"{name}: {dtype}")
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    frag = pc.binary_join_element_wise(key, values, comma, _empty())
-    if missing is not None and missing.any():
-        frag = pc.if_else(pa.array(missing), pa.scalar("", pa.large_string()), frag)
-    return pc.fill_null(frag, "")
+    return [Problem(None, None if _missing_id(rid) else str(rid), None, str(reason), int(line))
+            for line, rid, reason in zip(rejects["line"].tolist(), rejects["id"].tolist(),
+                                         rejects["reason"].tolist(), strict=True)]
 
 
-def _geojson_bytes(gdf: gpd.GeoDataFrame, orjson, default) -> bytes:
-    """The features of ``gdf`` as comma-separated GeoJSON, built column by column."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    n = len(gdf)
-    if not n:
-        return b""
-    geoms = gdf.geometry.values
-    if not bool(np.all(shapely.get_type_id(geoms) == 0)) or "id" not in gdf.columns:
-        raise _Unsupported("geometry or id")
-    ids = gdf["id"]
-    if ids.isna().any() or not all(isinstance(v, str) for v in ids.iloc[:100].tolist()):
-        raise _Unsupported("ids")
-    names = [c for c in gdf.columns if c != gdf.geometry.name and c not in DERIVED_FIELDS]
-
-    def coords(values: np.ndarray):
-        if np.isnan(values).any():
-            raise _Unsupported("empty point")
-        texts = orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].decode().split(",")
-        return pa.array(texts, type=pa.large_string())
-
-    def text(value: str):
-        return pa.scalar(value, type=pa.large_string())
-
-    parts = [_fragments(name, gdf[name], orjson, default) for name in names]
-    props = pc.binary_join_element_wise(*parts, _empty())
-    props = pc.utf8_rtrim(props, characters=",")
-    features = pc.binary_join_element_wise(
-        text('{"type":"Feature","id":'), _json_strings(ids, orjson),
-        text(',"geometry":{"type":"Point","coordinates":['), coords(shapely.get_x(geoms)),
-        text(","), coords(shapely.get_y(geoms)), text(']},"properties":{'), props, text("}},"),
-        _empty(),
-    )
-    if isinstance(features, pa.ChunkedArray):
-        features = features.combine_chunks()
-    offsets = np.frombuffer(features.buffers()[1], dtype=np.int64)
-    first, last = offsets[features.offset], offsets[features.offset + len(features)]
-    data = features.buffers()[2]
-    return data.to_pybytes()[first:last - 1]  # drop the last comma
-
-
-def _write_geojson(gdf: gpd.GeoDataFrame, path: str | os.PathLike, progress) -> None:
-    """Write the same bytes as :func:`geodata.write`, in chunks, column by column.
-
-    Building one dict per feature (:func:`geodata.io.to_features`) is what
-    costs most for a million rows; here each chunk's properties are
-    serialised column-wise and joined with pyarrow. A frame with a column the
-    fast path does not know falls back to ``to_features`` chunk by chunk.
-    """
-    from .io import _json_default, _orjson
-
-    if _orjson is None:  # pragma: no cover - orjson is a declared dependency
-        write(gdf, path)
-        return
-    n = len(gdf)
-
-    def chunk_bytes(part: gpd.GeoDataFrame) -> bytes:
-        try:
-            return _geojson_bytes(part, _orjson, _json_default)
-        except _Unsupported:
-            body = _orjson.dumps(to_features(part), default=_json_default,
-                                 option=_orjson.OPT_SERIALIZE_NUMPY)
-            return body[1:-1]
-
-    def dump(tmp: str) -> None:
-        with open(tmp, "wb") as fh:
-            fh.write(b'{"type":"FeatureCollection","features":[')
-            for start in range(0, n, _CHUNK):
-                progress("writing", start, n)
-                if start:
-                    fh.write(b",")
-                fh.write(chunk_bytes(gdf.iloc[start:start + _CHUNK]))
-            fh.write(b"]}\n")
-        progress("writing", n, n)
-
-    atomic_write(path, dump)
+def _missing_id(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value) \
+        or value == ""
 
 
 def _write_rejects(rejects: pd.DataFrame, path: str | os.PathLike) -> None:
@@ -1760,13 +1639,6 @@ def _write_rejects(rejects: pd.DataFrame, path: str | os.PathLike) -> None:
         rejects.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
 
     atomic_write(path, dump)
-
-
-def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
-    try:
-        return Path(a).resolve() == Path(b).resolve()
-    except OSError:  # pragma: no cover
-        return False
 
 
 def import_file(
@@ -1825,10 +1697,10 @@ def import_file(
     out_name = os.fspath(output)
     if isinstance(input, str | os.PathLike):
         for path, what in ((output, "output"), (rejects, "rejects file")):
-            if path is not None and _same_file(input, path):
+            if path is not None and same_file(input, path):
                 raise DataSourceError(f"{os.fspath(path)}: refusing to overwrite the input file "
                                       f"with the {what}")
-    if rejects is not None and _same_file(output, rejects):
+    if rejects is not None and same_file(output, rejects):
         raise DataSourceError(f"{os.fspath(rejects)}: the rejects file cannot be the output")
     suffix = Path(output).suffix.lower()
     if suffix not in GEOJSON_SUFFIXES + PARQUET_SUFFIXES:
@@ -1850,7 +1722,7 @@ def import_file(
         written = None
         if len(gdf):
             if suffix in GEOJSON_SUFFIXES:
-                _write_geojson(gdf, output, bar)
+                write(gdf, output, progress=lambda done, total: bar("writing", done, total))
             else:
                 bar("writing GeoParquet", 0, len(gdf))
                 write(gdf, output)

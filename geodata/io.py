@@ -1,6 +1,7 @@
 """Reading and writing incidents: GeoJSON and GeoParquet, lossless and atomic.
 
-A frame returned by :func:`read` has typed columns (datetime dates, nullable
+A frame made by :func:`frame_from_features` (what :func:`geodata.read` and
+:func:`geodata.load` return) has typed columns (datetime dates, nullable
 integer counts, categorical actors and types, EPSG:4326 points) and keeps
 every other property of the file, untouched, as an object column.
 :func:`write` turns it back into the same file: read -> write -> read gives
@@ -12,20 +13,25 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import io
 import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import orjson
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from .errors import DataSourceError
+from .geojson import feature_id, features_of, parse_json
 from .schema import (
     ATTRIBUTION_STATUSES,
     CATEGORICAL_FIELDS,
@@ -34,22 +40,18 @@ from .schema import (
     KNOWN_FIELDS,
     NESTED_FIELDS,
 )
-from .validate import ValidationReport, _feature_id, check_features
-
-try:  # orjson is several times faster on large files; json is the fallback
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - orjson is a declared dependency
-    _orjson = None
 
 __all__ = [
     "GEOJSON_SUFFIXES",
     "PARQUET_SUFFIXES",
+    "GEOJSON_CHUNK",
     "atomic_write",
     "dumps_geojson",
-    "features_of",
     "frame_from_features",
+    "iter_geojson",
+    "kind_of",
     "load_features",
-    "read",
+    "same_file",
     "to_feature_collection",
     "to_features",
     "write",
@@ -57,31 +59,11 @@ __all__ = [
 
 GEOJSON_SUFFIXES = (".geojson", ".json")
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
-_PARQUET_META_KEY = b"incident_map"
+_PARQUET_ATTR = "incident_map"  # attrs key naming the columns stored as JSON text
 _DATE_FIELDS = ("date", "end_date")
 
 
 # ---------------------------------------------------------------- parsing
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _parse_json(data: bytes, source: str) -> Any:
-    try:
-        if _orjson is not None:
-            return _orjson.loads(data)
-        return json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        # orjson's error subclasses json's, with the same line/column fields.
-        # Its message can mention the position in bytes, which users do not need.
-        msg = exc.msg.split(":")[0] if exc.msg else "invalid JSON"
-        raise DataSourceError(
-            f"{source}: not valid JSON: {msg} (line {exc.lineno}, column {exc.colno})"
-        ) from exc
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DataSourceError(f"{source}: not valid JSON: {exc}") from exc
 
 
 def _read_bytes(path: str | os.PathLike) -> bytes:
@@ -96,53 +78,68 @@ def _read_bytes(path: str | os.PathLike) -> bytes:
         raise DataSourceError(f"{source}: cannot be read: {exc.strerror or exc}") from exc
 
 
-def features_of(data: Any, source: str | None = None) -> list:
-    """Return the features of a parsed GeoJSON FeatureCollection.
-
-    Raises
-    ------
-    DataSourceError
-        When ``data`` is not a FeatureCollection with a ``features`` list.
-    """
-    label = f"{source}: " if source else ""
-    if not isinstance(data, Mapping):
-        raise DataSourceError(
-            f"{label}expected a GeoJSON FeatureCollection object, got {type(data).__name__}"
-        )
-    if data.get("type") != "FeatureCollection":
-        raise DataSourceError(
-            f"{label}expected a GeoJSON FeatureCollection, got type {data.get('type')!r}"
-        )
-    features = data.get("features")
-    if not isinstance(features, list):
-        raise DataSourceError(f"{label}'features' must be a list, got {type(features).__name__}")
-    return features
-
-
 def _suffix(path: str | os.PathLike) -> str:
     return Path(path).suffix.lower()
 
 
-def load_features(path: str | os.PathLike) -> list:
-    """Parse a GeoJSON or GeoParquet file into raw GeoJSON feature dicts.
+def kind_of(name: str | os.PathLike) -> str | None:
+    """Return the kind of incident file a name's suffix says it is.
 
-    Nothing is checked against the schema here; see :func:`check_features`.
+    Parameters
+    ----------
+    name : str or os.PathLike
+        A file name or path.
+
+    Returns
+    -------
+    {"geojson", "parquet"} or None
+        None for any other suffix.
+    """
+    suffix = _suffix(name)
+    if suffix in GEOJSON_SUFFIXES:
+        return "geojson"
+    if suffix in PARQUET_SUFFIXES:
+        return "parquet"
+    return None
+
+
+def load_features(source: str | os.PathLike | bytes, *, name: str | None = None,
+                  kind: str | None = None) -> list:
+    """Parse a GeoJSON or GeoParquet file (a path or its bytes) into raw feature dicts.
+
+    Nothing is checked against the schema here; see :func:`geodata.check_features`.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or bytes
+        The file, or its content.
+    name : str, optional
+        The file's name in messages (default: the path; needed for bytes).
+    kind : {"geojson", "parquet"}, optional
+        The format (default: from the suffix of ``name``).
+
+    Returns
+    -------
+    list
+        The features, as parsed.
 
     Raises
     ------
     DataSourceError
         When the file is missing, unreadable, not JSON or of an unknown kind.
     """
-    source = os.fspath(path)
-    suffix = _suffix(path)
-    if suffix in PARQUET_SUFFIXES:
-        return to_features(_read_parquet_frame(path))
-    if suffix not in GEOJSON_SUFFIXES:
+    if name is None:
+        name = "<upload>" if isinstance(source, bytes) else os.fspath(source)
+    kind = kind or kind_of(name)
+    if kind == "parquet":
+        return to_features(_read_parquet_frame(source, name))
+    if kind != "geojson":
         raise DataSourceError(
-            f"{source}: unknown file type {suffix or '(none)'!r}; expected one of "
+            f"{name}: unknown file type {_suffix(name) or '(none)'!r}; expected one of "
             f"{', '.join(GEOJSON_SUFFIXES + PARQUET_SUFFIXES)}"
         )
-    return features_of(_parse_json(_read_bytes(path), source), source)
+    data = source if isinstance(source, bytes) else _read_bytes(source)
+    return features_of(parse_json(data, name), name)
 
 
 # ---------------------------------------------------------------- frames
@@ -196,7 +193,7 @@ def frame_from_features(features: list) -> gpd.GeoDataFrame:
     for i, f in enumerate(features):
         for k, v in f["properties"].items():
             columns[k][i] = v
-        columns["id"][i] = _feature_id(f)
+        columns["id"][i] = feature_id(f)
         coords = f["geometry"]["coordinates"]
         lon[i] = coords[0]
         lat[i] = coords[1]
@@ -324,73 +321,39 @@ def to_feature_collection(gdf: gpd.GeoDataFrame) -> dict:
 # ---------------------------------------------------------------- read
 
 
-def _read_parquet_frame(path: str | os.PathLike) -> gpd.GeoDataFrame:
+def _read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.GeoDataFrame:
     import pyarrow.parquet as pq
 
-    source = os.fspath(path)
-    if not Path(path).is_file():
-        raise DataSourceError(f"{source}: no such file")
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    elif not Path(source).is_file():
+        raise DataSourceError(f"{name}: no such file")
     try:
-        meta = pq.read_schema(path).metadata or {}
-        gdf = gpd.read_parquet(path)
+        meta = pq.read_schema(source).metadata or {}
+        if hasattr(source, "seek"):
+            source.seek(0)
+        gdf = gpd.read_parquet(source)
     except Exception as exc:  # pyarrow raises many kinds for a bad file
-        raise DataSourceError(f"{source}: not a readable GeoParquet file: {exc}") from exc
-    info = json.loads(meta.get(_PARQUET_META_KEY, b"{}"))
-    for name in info.get("json_columns", []):
-        if name in gdf.columns:
+        raise DataSourceError(f"{name}: not a readable GeoParquet file: {exc}") from exc
+    try:
+        attrs = json.loads(meta.get(b"PANDAS_ATTRS", b"{}")).get(_PARQUET_ATTR, {})
+        info = attrs or json.loads(meta.get(_PARQUET_ATTR.encode(), b"{}"))  # older files
+    except (json.JSONDecodeError, AttributeError) as exc:
+        raise DataSourceError(f"{name}: unreadable {_PARQUET_ATTR!r} metadata: {exc}") from exc
+    gdf.attrs = {}
+    for column in info.get("json_columns", []):
+        if column in gdf.columns:
             try:
                 values = [json.loads(v) if isinstance(v, str) else None
-                          for v in gdf[name].tolist()]
+                          for v in gdf[column].tolist()]
             except json.JSONDecodeError as exc:
                 raise DataSourceError(
-                    f"{source}: column {name!r} should hold JSON text: {exc}"
+                    f"{name}: column {column!r} should hold JSON text: {exc}"
                 ) from exc
-            gdf[name] = pd.Series(values, dtype=object, index=gdf.index)
+            gdf[column] = pd.Series(values, dtype=object, index=gdf.index)
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs("EPSG:4326")
     return gdf
-
-
-def read(
-    path: str | os.PathLike,
-    *,
-    lenient: bool = False,
-    return_report: bool = False,
-) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, ValidationReport]:
-    """Read incidents from a GeoJSON or GeoParquet file into a typed frame.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        A ``.geojson``/``.json`` or ``.parquet``/``.geoparquet`` file.
-    lenient : bool, default False
-        Strict mode raises :class:`~geodata.errors.ValidationError` listing
-        every bad feature. Lenient mode drops the bad features and keeps the
-        good ones; ask for the report with ``return_report=True``.
-    return_report : bool, default False
-        Return ``(frame, report)`` instead of the frame alone.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        One row per incident: datetime ``date``/``end_date``, nullable integer
-        counts, categorical actors and types, EPSG:4326 points, and every other
-        property as it was in the file.
-
-    Examples
-    --------
-    >>> import geodata
-    >>> gdf = geodata.read("incidents.geojson")  # doctest: +SKIP
-    """
-    source = os.fspath(path)
-    features = load_features(path)
-    report = check_features(features, source)
-    if not lenient:
-        report.raise_if_invalid()
-    good = features if report.ok else [f for f, keep in zip(features, report.valid, strict=True)
-                                       if keep]
-    gdf = frame_from_features(good)
-    return (gdf, report) if return_report else gdf
 
 
 # ---------------------------------------------------------------- write
@@ -436,20 +399,200 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} to GeoJSON")
 
 
+class _Unsupported(Exception):
+    """A frame the column-wise writer does not handle (:func:`to_features` does)."""
+
+
+_NEEDS_ESCAPE = r'["\\\x00-\x1f]'
+_OPT = orjson.OPT_SERIALIZE_NUMPY
+
+
+def _large(value: str) -> pa.Scalar:
+    return pa.scalar(value, type=pa.large_string())
+
+
+def _json_strings(values: pd.Series) -> pa.Array:
+    """JSON string literals of a text column (null where missing).
+
+    Text without quotes, backslashes or control characters only needs its
+    quotes; the rest goes through orjson one value at a time.
+    """
+    arr = pa.array(values.astype("str"), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = arr.cast(pa.large_string())
+    quoted = pc.binary_join_element_wise(_large('"'), arr, _large('"'), _large(""))
+    special = pc.fill_null(pc.match_substring_regex(arr, _NEEDS_ESCAPE), False)
+    if pc.any(special).as_py():
+        rows = np.flatnonzero(special.to_numpy(zero_copy_only=False))
+        texts = arr.take(pa.array(rows)).to_pylist()
+        fixed = np.array(quoted.to_pylist(), dtype=object)
+        fixed[rows] = [orjson.dumps(t).decode() for t in texts]
+        quoted = pa.array(fixed.tolist(), type=pa.large_string())
+    return quoted
+
+
+def _coded(texts: list[str], codes: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """``texts[code]`` per row (``""`` where the code is -1), and the missing mask."""
+    table = pa.array([*texts, ""], type=pa.large_string())
+    codes = codes.astype(np.int64)
+    missing = codes < 0
+    codes[missing] = len(texts)
+    return table.take(pa.array(codes)), missing
+
+
+def _column_json(series: pd.Series) -> tuple[pa.Array, np.ndarray | None]:
+    """Each row's value as JSON text, and where it is missing (None: see nulls)."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        cats = [orjson.dumps(c, default=_json_default, option=_OPT).decode()
+                for c in series.cat.categories.astype(object).tolist()]
+        return _coded(cats, series.cat.codes.to_numpy())
+    if pd.api.types.is_datetime64_any_dtype(dtype):  # few distinct days: format each once
+        codes, uniques = pd.factorize(series.to_numpy(dtype="datetime64[ns]"))
+        days = np.asarray(uniques, dtype="datetime64[ns]").astype("datetime64[D]").astype(str)
+        return _coded([f'"{d}"' for d in days.tolist()], codes)
+    if pd.api.types.is_bool_dtype(dtype):
+        flags = series.astype(object).tolist()
+        texts = ["" if v is None or v is pd.NA else ("true" if v else "false") for v in flags]
+        return pa.array(texts, type=pa.large_string()), series.isna().to_numpy()
+    if pd.api.types.is_integer_dtype(dtype):
+        return pc.cast(pa.array(series, from_pandas=True), pa.large_string()), None
+    if pd.api.types.is_float_dtype(dtype):
+        numbers = series.to_numpy(dtype="float64")
+        texts = orjson.dumps(numbers, option=_OPT)[1:-1].decode().split(",") if len(numbers) \
+            else []
+        return pa.array(texts, type=pa.large_string()), np.isnan(numbers)
+    if isinstance(dtype, pd.StringDtype):
+        return _json_strings(series), None
+    if pd.api.types.is_object_dtype(dtype):  # shared objects (sources...): encode each once
+        objects = series.tolist()
+        addresses = np.fromiter(map(id, objects), dtype=np.int64, count=len(objects))
+        _, first, codes = np.unique(addresses, return_index=True, return_inverse=True)
+        texts = [None if _is_missing(objects[i]) else
+                 orjson.dumps(objects[i], default=_json_default, option=_OPT).decode()
+                 for i in first.tolist()]
+        return pa.array(texts, type=pa.large_string()).take(pa.array(codes.ravel())), None
+    raise _Unsupported(f"{series.name}: {dtype}")
+
+
+def _fragments(name: str, series: pd.Series) -> pa.Array:
+    """``'"name":<json>,'`` per row (``''`` where missing): what orjson writes for it."""
+    values, missing = _column_json(series)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    key = _large(orjson.dumps(name).decode() + ":")
+    frag = pc.binary_join_element_wise(key, values, _large(","), _large(""))
+    if missing is not None and missing.any():
+        frag = pc.if_else(pa.array(missing), _large(""), frag)
+    return pc.fill_null(frag, "")
+
+
+def _coordinates(values: np.ndarray) -> pa.Array:
+    if np.isnan(values).any():
+        raise _Unsupported("empty point")
+    texts = orjson.dumps(values, option=_OPT)[1:-1].decode().split(",")
+    return pa.array(texts, type=pa.large_string())
+
+
+def _features_columnwise(gdf: gpd.GeoDataFrame) -> bytes:
+    """The features of ``gdf``, comma-separated, built column by column.
+
+    Raises ``_Unsupported`` unless every row is a Point with a string id and
+    every column has a type handled above.
+    """
+    if not len(gdf):
+        return b""
+    geoms = gdf.geometry.values
+    if not bool(np.all(shapely.get_type_id(geoms) == 0)) or "id" not in gdf.columns:
+        raise _Unsupported("geometry or id")
+    ids = gdf["id"]
+    if ids.isna().any() or not all(isinstance(v, str) for v in ids.tolist()):
+        raise _Unsupported("ids")
+    names = [c for c in gdf.columns if c != gdf.geometry.name and c not in DERIVED_FIELDS]
+    parts = [_fragments(name, gdf[name]) for name in names]
+    props = pc.utf8_rtrim(pc.binary_join_element_wise(*parts, _large("")), characters=",")
+    features = pc.binary_join_element_wise(
+        _large('{"type":"Feature","id":'), _json_strings(ids),
+        _large(',"geometry":{"type":"Point","coordinates":['),
+        _coordinates(shapely.get_x(geoms)), _large(","), _coordinates(shapely.get_y(geoms)),
+        _large(']},"properties":{'), props, _large("}},"), _large(""),
+    )
+    if isinstance(features, pa.ChunkedArray):
+        features = features.combine_chunks()
+    offsets = np.frombuffer(features.buffers()[1], dtype=np.int64)
+    first, last = offsets[features.offset], offsets[features.offset + len(features)]
+    return features.buffers()[2].to_pybytes()[first:last - 1]  # without the last comma
+
+
+def _features_json(part: gpd.GeoDataFrame) -> bytes:
+    try:
+        return _features_columnwise(part)
+    except _Unsupported:
+        return orjson.dumps(to_features(part), default=_json_default, option=_OPT)[1:-1]
+
+
+#: Rows the GeoJSON writer serialises at a time.
+GEOJSON_CHUNK = 50_000
+
+
+def iter_geojson(gdf: gpd.GeoDataFrame, *, chunk: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
+    """Yield a frame as compact GeoJSON (RFC 7946, UTF-8), a chunk of features at a time.
+
+    The pieces joined are the bytes of ``orjson.dumps(to_feature_collection(gdf))``
+    followed by a newline: the same properties, in column order, missing ones
+    left out.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Incidents as :func:`geodata.read` returns them (any frame of points works).
+    chunk : int, optional
+        Features per piece (default :data:`GEOJSON_CHUNK`).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each piece.
+
+    Yields
+    ------
+    bytes
+        Consecutive pieces of the document.
+    """
+    n = len(gdf)
+    chunk = chunk or GEOJSON_CHUNK
+    yield b'{"type":"FeatureCollection","features":['
+    for start in range(0, n, chunk):
+        yield (b"," if start else b"") + _features_json(gdf.iloc[start:start + chunk])
+        if progress is not None:
+            progress(min(start + chunk, n), n)
+    yield b"]}\n"
+
+
 def dumps_geojson(gdf: gpd.GeoDataFrame, *, indent: int | None = None) -> bytes:
-    """Serialise a frame to GeoJSON bytes (UTF-8, RFC 7946)."""
+    """Serialise a frame to GeoJSON bytes (UTF-8, RFC 7946).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+    indent : int, optional
+        Pretty-print with this indent; compact by default.
+
+    Returns
+    -------
+    bytes
+        The FeatureCollection, ending with a newline.
+    """
+    if indent is None:
+        return b"".join(iter_geojson(gdf))
     fc = to_feature_collection(gdf)
-    if _orjson is not None and indent in (None, 2):
-        option = _orjson.OPT_SERIALIZE_NUMPY | (_orjson.OPT_INDENT_2 if indent else 0)
-        return _orjson.dumps(fc, default=_json_default, option=option) + b"\n"
-    text = json.dumps(fc, ensure_ascii=False, indent=indent, default=_json_default,
-                      separators=None if indent else (",", ":"))
-    return text.encode("utf-8") + b"\n"
+    if indent == 2:
+        return orjson.dumps(fc, default=_json_default, option=_OPT | orjson.OPT_INDENT_2) + b"\n"
+    return json.dumps(fc, ensure_ascii=False, indent=indent, default=_json_default).encode() + b"\n"
 
 
-def _parquet_table(gdf: gpd.GeoDataFrame):
-    from geopandas.io.arrow import _geopandas_to_arrow
-
+def _parquet_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The frame to store: nested and mixed columns as JSON text, named in its attrs."""
     out = gdf.drop(columns=[c for c in DERIVED_FIELDS if c in gdf.columns])
     json_columns = []
     for name in out.columns:
@@ -462,29 +605,31 @@ def _parquet_table(gdf: gpd.GeoDataFrame):
             if name in NESTED_FIELDS or not plain:
                 json_columns.append(name)
                 out[name] = pd.Series(
-                    [None if v is None or (isinstance(v, float) and math.isnan(v))
-                     else json.dumps(v, ensure_ascii=False, default=_json_default)
+                    [None if _is_missing(v) else json.dumps(v, ensure_ascii=False,
+                                                            default=_json_default)
                      for v in values],
                     dtype=object, index=out.index,
                 )
-    table = _geopandas_to_arrow(out, index=False)
-    meta = dict(table.schema.metadata or {})
-    meta[_PARQUET_META_KEY] = json.dumps({"json_columns": json_columns}).encode()
-    return table.replace_schema_metadata(meta)
+    out.attrs = {_PARQUET_ATTR: {"json_columns": json_columns}}
+    return out
 
 
-def write(gdf: gpd.GeoDataFrame, path: str | os.PathLike, *, indent: int | None = None) -> None:
+def write(gdf: gpd.GeoDataFrame, path: str | os.PathLike, *, indent: int | None = None,
+          progress: Callable[[int, int], None] | None = None) -> None:
     """Write incidents to GeoJSON or GeoParquet, atomically and losslessly.
 
     Parameters
     ----------
     gdf : geopandas.GeoDataFrame
-        A frame as returned by :func:`read` (or any frame of points in
-        EPSG:4326 with the schema's columns).
+        A frame as returned by :func:`geodata.read` (or any frame of points
+        in EPSG:4326 with the schema's columns).
     path : str or os.PathLike
         Output file; the suffix picks the format.
     indent : int, optional
         Pretty-print GeoJSON with this indent (GeoJSON only).
+    progress : callable, optional
+        Compact GeoJSON only: called as ``progress(done, total)`` as
+        features are written (see :func:`iter_geojson`).
 
     Raises
     ------
@@ -496,15 +641,40 @@ def write(gdf: gpd.GeoDataFrame, path: str | os.PathLike, *, indent: int | None 
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs("EPSG:4326")
     if suffix in GEOJSON_SUFFIXES:
-        data = dumps_geojson(gdf, indent=indent)
-        atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
-    elif suffix in PARQUET_SUFFIXES:
-        import pyarrow.parquet as pq
+        if indent is None:
+            def dump(tmp: str) -> None:
+                with open(tmp, "wb") as fh:
+                    for piece in iter_geojson(gdf, progress=progress):
+                        fh.write(piece)
 
-        table = _parquet_table(gdf)
-        atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+            atomic_write(path, dump)
+        else:
+            data = dumps_geojson(gdf, indent=indent)
+            atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
+    elif suffix in PARQUET_SUFFIXES:
+        out = _parquet_frame(gdf)
+        atomic_write(path, lambda tmp: out.to_parquet(tmp, index=False))
     else:
         raise DataSourceError(
             f"{source}: unknown file type {suffix or '(none)'!r}; expected one of "
             f"{', '.join(GEOJSON_SUFFIXES + PARQUET_SUFFIXES)}"
         )
+
+
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Return True when two paths name the same file (after resolving links).
+
+    Parameters
+    ----------
+    a, b : str or os.PathLike
+        The paths; neither needs to exist.
+
+    Returns
+    -------
+    bool
+        Whether writing ``b`` would overwrite ``a``.
+    """
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:  # pragma: no cover - resolve() fails only on loops
+        return False

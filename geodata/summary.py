@@ -5,7 +5,50 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-__all__ = ["by_period", "count_by", "fatality_columns", "overview"]
+__all__ = ["by_period", "count_by", "fatality_columns", "format_count", "overview"]
+
+
+def _known(value) -> bool:
+    return value is not None and value is not pd.NA and value == value  # NaN != NaN
+
+
+def format_count(value, low=None, high=None) -> str:
+    """Write a count with its range: ``"1,234 (range 1,000–1,500)"``.
+
+    The one formatter of counts with a low and a high estimate (fatalities)
+    for every Python caller. Thousands get commas; the range is shown when
+    both bounds are known and differ from the count, with an en dash.
+
+    Parameters
+    ----------
+    value : int or None
+        The best estimate (None, NaN or ``pd.NA``: unknown).
+    low, high : int or None, optional
+        The bounds; a missing one is taken to be ``value``.
+
+    Returns
+    -------
+    str
+        ``"N"``, ``"N (range A–B)"``, ``"A–B"`` when only the bounds are
+        known, or ``"-"`` when nothing is.
+
+    Examples
+    --------
+    >>> format_count(12)
+    '12'
+    >>> format_count(1234, 1000, 1500)
+    '1,234 (range 1,000–1,500)'
+    >>> format_count(4, 4, 4), format_count(None, 2, 9), format_count(None)
+    ('4', '2–9', '-')
+    """
+    best = int(value) if _known(value) else None
+    lo = int(low) if _known(low) else best
+    hi = int(high) if _known(high) else best
+    if best is None:
+        return f"{lo:,}–{hi:,}" if lo is not None and hi is not None else "-"
+    if (lo, hi) == (best, best) or lo is None or hi is None:
+        return f"{best:,}"
+    return f"{best:,} (range {lo:,}–{hi:,})"
 
 
 def fatality_columns(gdf: pd.DataFrame) -> pd.DataFrame:

@@ -20,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from . import io
 from .errors import DataSourceError, Problem, ValidationError
+from .geojson import feature_id, features_of
 from .schema import (
     ATTRIBUTION_STATUSES,
     COUNT_FIELDS,
@@ -140,21 +142,6 @@ def _is_number(value: Any) -> bool:
         and not isinstance(value, bool)
         and math.isfinite(value)
     )
-
-
-def _feature_id(feature: Any) -> str | None:
-    """The id a feature goes by: ``properties.id``, else the Feature's ``id``."""
-    if not isinstance(feature, Mapping):
-        return None
-    props = feature.get("properties")
-    if isinstance(props, Mapping) and isinstance(props.get("id"), str) and props["id"]:
-        return props["id"]
-    fid = feature.get("id")
-    if isinstance(fid, str) and fid:
-        return fid
-    if isinstance(fid, int) and not isinstance(fid, bool):
-        return str(fid)
-    return None
 
 
 def _check_geometry(geom: Any, add) -> None:
@@ -346,7 +333,7 @@ def check_features(features: Any, source: str | None = None) -> ValidationReport
     first_seen: dict[str, int] = {}
 
     for index, feature in enumerate(features):
-        fid = _feature_id(feature)
+        fid = feature_id(feature)
         found: list[Problem] = []
 
         def add(name, message, _index=index, _fid=fid, _found=found):
@@ -400,14 +387,12 @@ def validate(data: Any, *, lenient: bool = False) -> ValidationReport:
     DataSourceError
         When a file cannot be read at all (missing, not JSON, wrong format).
     """
-    from . import io  # local import: io depends on this module
-
     source = None
     if isinstance(data, str | os.PathLike):
         source = os.fspath(data)
         features = io.load_features(data)
     elif isinstance(data, Mapping):
-        features = io.features_of(data, source)
+        features = features_of(data, source)
     elif isinstance(data, list):
         features = data
     elif hasattr(data, "geometry"):

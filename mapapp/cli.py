@@ -1,5 +1,9 @@
 """The ``mapapp`` command line: validate, info, export, serve, import, geocode.
 
+``validate``, ``info`` and ``export`` open files through :func:`geodata.load`,
+so they read every format the page reads (GeoJSON, GeoParquet, ACLED, UCDP
+and plain CSV).
+
 Every error a user can cause (a bad file, a bad filter, a filter that
 matches nothing) ends in one clear message on stderr and a non-zero exit,
 never a traceback.
@@ -9,18 +13,24 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 import geodata
 from geodata.errors import GeodataError, ValidationError
+from geodata.importers import FORMATS
+from geodata.io import same_file
 from geodata.schema import ATTRIBUTION_STATUSES, ROLES
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-DEFAULT_DATASET = Path(__file__).resolve().parents[1] / "incidents.geojson"
+
+#: ``validate`` lists every problem up to this many, then summarises them.
+LIST_PROBLEMS_MAX = 20
 
 
 class CliError(Exception):
@@ -40,21 +50,70 @@ def _err(text: str) -> None:
 
 
 def _read(path: str, lenient: bool):
-    gdf, report = geodata.read(path, lenient=lenient, return_report=True)
+    loaded = geodata.load(path, lenient=lenient)
+    report = loaded.report
     if not report.ok:
-        for line in report.lines():
-            _err(f"{path}: {line}")
+        for line in _problem_lines(loaded, every=False):
+            _err(line)
         _err(report.summary())
-    return gdf
+    return loaded.gdf
+
+
+_VALUE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|(?<!ISO )(?<![\w.])-?\d+(?:\.\d+)?")
+
+
+def _kind(problem: geodata.Problem) -> tuple[str, str]:
+    """(field, message with its values blanked): problems that differ only in values."""
+    return problem.field or "-", _VALUE.sub("…", problem.message)
+
+
+def _problem_lines(loaded: geodata.Loaded, *, every: bool) -> list[str]:
+    """One line per problem, or (over LIST_PROBLEMS_MAX, unless ``every``) a summary.
+
+    The summary counts the problems per field and kind of message, gives an
+    example of each, and for a CSV file the ``mapapp import`` command that
+    converts the good rows and writes the bad ones to a file.
+    """
+    report, name = loaded.report, loaded.name
+    if every or len(report.problems) <= LIST_PROBLEMS_MAX:
+        return [f"{name}: {p}" for p in report.problems]
+    kinds: Counter = Counter()
+    example: dict[tuple[str, str], geodata.Problem] = {}
+    for p in report.problems:
+        key = _kind(p)
+        kinds[key] += 1
+        example.setdefault(key, p)
+    n = len(report.problems)
+    lines = [f"{name}: {n} problems of {len(kinds)} kinds (most frequent first):"]
+    for key, count in kinds.most_common(LIST_PROBLEMS_MAX):
+        lines.append(f"  {count:>7}  field {key[0]}: {key[1]}")
+        lines.append(f"           e.g. {example[key]}")
+    if len(kinds) > LIST_PROBLEMS_MAX:
+        lines.append(f"  ... and {len(kinds) - LIST_PROBLEMS_MAX} more kinds")
+    lines.append(f"list every problem with: mapapp validate --all {_quote(name)}")
+    if loaded.format in FORMATS:
+        stem = Path(name).with_suffix("")
+        lines.append(
+            f"convert the good rows and keep the bad ones with: mapapp import {_quote(name)} "
+            f"-o {_quote(f'{stem}.geojson')} --rejects {_quote(f'{stem}-rejects.csv')}"
+        )
+    return lines
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(str(text))
 
 
 # ---------------------------------------------------------------- commands
 
 
 def cmd_validate(args) -> int:
-    report = geodata.validate(args.file, lenient=True)
-    for line in report.lines():
-        _out(f"{args.file}: {line}")
+    loaded = geodata.load(args.file, lenient=True)
+    report = loaded.report
+    for line in _problem_lines(loaded, every=args.all):
+        _out(line)
     _out(report.summary())
     if report.ok:
         return EXIT_OK
@@ -72,9 +131,7 @@ def cmd_info(args) -> int:
     ov = geodata.overview(gdf)
     _out(f"file:        {args.file}")
     _out(f"incidents:   {ov['incidents']}")
-    fat = f"{ov['fatalities']}"
-    if (ov["fatalities_low"], ov["fatalities_high"]) != (ov["fatalities"], ov["fatalities"]):
-        fat += f" (range {ov['fatalities_low']}-{ov['fatalities_high']})"
+    fat = geodata.format_count(ov["fatalities"], ov["fatalities_low"], ov["fatalities_high"])
     _out(f"fatalities:  {fat}")
     _out(f"date span:   {_fmt_date(ov['start'])} to {_fmt_date(ov['end'])}")
     for title, column in (
@@ -107,17 +164,10 @@ def filters_from_args(args) -> geodata.Filters:
     )
 
 
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return Path(a).resolve() == Path(b).resolve()
-    except OSError:
-        return False
-
-
 def cmd_export(args) -> int:
     from .builder import export_html  # folium is only imported when needed
 
-    if _same_file(args.input, args.output):
+    if same_file(args.input, args.output):
         raise CliError(f"{args.output}: refusing to overwrite the input file", EXIT_USAGE)
     if not args.output.lower().endswith((".html", ".htm")):
         raise CliError(f"{args.output}: the output must be an .html file", EXIT_USAGE)
@@ -143,7 +193,7 @@ def cmd_serve(args) -> int:
 def cmd_import(args) -> int:
     from geodata.importers import import_file
 
-    if _same_file(args.input, args.output):
+    if same_file(args.input, args.output):
         raise CliError(f"{args.output}: refusing to overwrite the input file", EXIT_USAGE)
     mapping = {}
     for item in args.map or ():
@@ -200,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--lenient", action="store_true",
                    help="exit 0 when some incidents are usable, listing the bad ones")
+    p.add_argument("--all", action="store_true",
+                   help=f"list every problem (default: a summary above {LIST_PROBLEMS_MAX})")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("info", help="counts, date span, actors and event types of a file")

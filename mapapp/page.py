@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -76,11 +75,7 @@ def _load_path(path: str, mtime_ns: int, size: int) -> Dataset:
 
 @st.cache_resource(show_spinner="Reading the upload…", max_entries=4)
 def _load_upload(key: str, name: str, _data: bytes) -> Dataset:
-    suffix = Path(name).suffix.lower() or ".geojson"
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(_data)
-        return load_dataset(path, lenient=True, label=name)
+    return load_dataset(_data, lenient=True, label=name)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

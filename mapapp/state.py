@@ -319,29 +319,32 @@ class Dataset:
         return draw, props
 
 
-def load_dataset(path: str | os.PathLike, *, lenient: bool = True,
+def load_dataset(source: str | os.PathLike | bytes, *, lenient: bool = True,
                  label: str | None = None) -> Dataset:
-    """Read a GeoJSON/GeoParquet file (or import a CSV) into a :class:`Dataset`.
+    """Open a file or an upload's bytes of any format :func:`geodata.load` reads.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or bytes
+        A path, or an uploaded file's content.
+    lenient : bool, default True
+        Keep the good incidents and report the bad ones (strict: raise).
+    label : str, optional
+        The data's name (default: the file's name). For bytes, the upload's
+        file name: it picks the format and names the file in messages.
+
+    Returns
+    -------
+    Dataset
 
     Raises
     ------
     geodata.GeodataError
         When the file cannot be read at all, or (strict mode) has problems.
     """
-    path = os.fspath(path)
-    if path.lower().endswith((".csv", ".tsv", ".txt")):
-        from geodata.importers import import_frame
-
-        gdf, rejects = import_frame(path)
-        problems = [
-            geodata.Problem(None, None, None, f"line {row.line}: {row.reason}")
-            for row in rejects.itertuples()
-        ]
-        report = geodata.ValidationReport(path, len(gdf) + len(rejects), problems,
-                                          np.ones(len(gdf), dtype=bool))
-    else:
-        gdf, report = geodata.read(path, lenient=lenient, return_report=True)
-    return Dataset(gdf, report, label or os.path.basename(path))
+    name = label if isinstance(source, bytes | bytearray) else None
+    loaded = geodata.load(source, name=name, lenient=lenient)
+    return Dataset(loaded.gdf, loaded.report, label or os.path.basename(loaded.name))
 
 
 def content_key(data: bytes) -> str:

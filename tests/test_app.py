@@ -15,7 +15,13 @@ from streamlit.testing.v1 import AppTest
 import geodata
 from mapapp.builder import OTHER_COLOR
 from mapapp.page import md, md_link
-from mapapp.state import Dataset, filters_from_query, query_from_filters, to_csv_bytes
+from mapapp.state import (
+    Dataset,
+    filters_from_query,
+    load_dataset,
+    query_from_filters,
+    to_csv_bytes,
+)
 
 APP = str(DATASET.parent / "mapapp" / "app.py")
 
@@ -163,7 +169,7 @@ def test_the_view_survives_a_file_that_could_not_be_read(monkeypatch, tmp_path):
 
 
 def test_query_round_trip():
-    ds = Dataset(*geodata.read(DATASET, return_report=True), label="x")
+    ds = load_dataset(DATASET, label="x")
     f = geodata.Filters(start="2019-12-27", end="2020-01-08", actors=["Iran", "United States"],
                         role="perpetrator", statuses=["disputed"])
     query = query_from_filters(f, selected="abc")
@@ -176,7 +182,7 @@ def test_query_round_trip():
 
 
 def test_the_map_data_file_and_mask_pick_the_view(tmp_path):
-    ds = Dataset(*geodata.read(DATASET, return_report=True), label="x")
+    ds = load_dataset(DATASET, label="x")
     view, mask = ds.view(geodata.Filters(actors=["Iran"]))
     draw_path, props_path = ds.write_data_files(tmp_path, "d")
     draw = json.loads(draw_path.read_text(encoding="utf-8"))
@@ -268,7 +274,7 @@ def test_a_big_view_sends_a_capped_table_in_the_chosen_order(monkeypatch):
                                                      end=dt.date(2020, 1, 8)),
                                      geodata.Filters(actors=["nobody"])])
 def test_timeline_counts_follow_the_filters(filters):
-    ds = Dataset(*geodata.read(DATASET, return_report=True), label="x")
+    ds = load_dataset(DATASET, label="x")
     view, mask = ds.view(filters)
     counts, freq = ds.timeline(mask)
     if not len(view):
@@ -300,7 +306,7 @@ def _chart(at):
 
 
 def test_the_timeline_chart_counts_the_view_in_the_map_colours():
-    ds = Dataset(*geodata.read(DATASET, return_report=True), label="x")
+    ds = load_dataset(DATASET, label="x")
     at = _run()
     data, spec = _chart(at)
     assert data["incidents"].sum() == _shown(at) == len(_features())

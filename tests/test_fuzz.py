@@ -50,7 +50,8 @@ def broken_features(draw):
 
 def _read_or_own_error(path):
     try:
-        gdf, report = geodata.read(path, lenient=True, return_report=True)
+        loaded = geodata.load(path, lenient=True)
+        gdf, report = loaded.gdf, loaded.report
     except GeodataError:
         return None
     assert len(gdf) == report.n_valid

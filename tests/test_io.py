@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import orjson
 import pandas as pd
 import pytest
 from conftest import feature_collection, make_feature
@@ -109,3 +110,26 @@ def test_validate_accepts_a_frame_and_a_path(write_geojson):
     assert geodata.validate(path).ok
     assert geodata.validate(geodata.read(path)).ok
     assert geodata.validate(feature_collection([make_feature(0)])).ok
+
+
+def test_one_geojson_writer_matches_the_plain_path(tmp_path, write_geojson, dataset_path,
+                                                   monkeypatch):
+    """The column-wise, chunked writer writes what one dict per feature would."""
+    monkeypatch.setattr(gio, "GEOJSON_CHUNK", 2)
+    for gdf in (geodata.read(dataset_path), geodata.read(write_geojson(_features_with_extras()))):
+        plain = orjson.dumps(geodata.to_feature_collection(gdf),
+                             option=orjson.OPT_SERIALIZE_NUMPY) + b"\n"
+        assert geodata.dumps_geojson(gdf) == plain
+        geodata.write(gdf, tmp_path / "o.geojson")
+        assert (tmp_path / "o.geojson").read_bytes() == plain
+        assert geodata.to_features(geodata.read(tmp_path / "o.geojson")) == \
+            geodata.to_features(gdf)
+
+
+def test_parquet_written_with_geoparquet_metadata(tmp_path, write_geojson):
+    import pyarrow.parquet as pq
+
+    gdf = geodata.read(write_geojson(_features_with_extras()))
+    geodata.write(gdf, tmp_path / "o.parquet")
+    assert b"geo" in pq.read_schema(tmp_path / "o.parquet").metadata  # readable as GeoParquet
+    assert geodata.to_features(geodata.read(tmp_path / "o.parquet")) == geodata.to_features(gdf)

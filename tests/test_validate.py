@@ -103,7 +103,8 @@ def test_every_problem_is_listed_in_one_error(write_geojson):
 
 def test_lenient_read_keeps_the_good_features(write_geojson):
     path = write_geojson([make_feature(0, date="x"), make_feature(1), make_feature(2)])
-    gdf, report = geodata.read(path, lenient=True, return_report=True)
+    loaded = geodata.load(path, lenient=True)
+    gdf, report = loaded.gdf, loaded.report
     assert gdf["id"].tolist() == ["inc-1", "inc-2"]
     assert report.n_invalid == 1 and report.n_valid == 2
 

@@ -1,0 +1,229 @@
+"""One loader for every format the project reads: the frame and its report together.
+
+:func:`load` opens a path or the bytes of an upload, of any kind: GeoJSON,
+GeoParquet, or an ACLED, UCDP GED or plain CSV export (converted by
+:mod:`geodata.importers`). Whatever the format, a bad feature or row becomes
+a :class:`~geodata.errors.Problem` in one :class:`~geodata.ValidationReport`;
+strict mode raises them all at once, lenient mode keeps the good ones.
+"""
+
+from __future__ import annotations
+
+import io as _io
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+
+from . import io
+from .errors import DataSourceError
+from .importers import FORMAT_LABELS, FORMATS, convert, reject_problems
+from .validate import ValidationReport, check_features
+
+__all__ = ["LOAD_FORMATS", "Loaded", "load", "read"]
+
+#: Formats :func:`load` reads (``fmt="auto"`` picks one from the name, then the content).
+LOAD_FORMATS = ("geojson", "parquet", *FORMATS)
+
+#: Suffixes handed to the CSV importer (which explains spreadsheets itself).
+_TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm", ".xls", ".ods")
+_LABELS = {"geojson": "GeoJSON", "parquet": "GeoParquet", **FORMAT_LABELS}
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A loaded dataset: the usable incidents and what was wrong with the file.
+
+    Attributes
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The usable incidents, typed as :func:`geodata.read` types them.
+    report : ValidationReport
+        Every problem found (empty when the file was clean). For a CSV file,
+        ``report.n_features`` counts its data rows and each rejected row is a
+        problem with its ``line``.
+    format : str
+        One of :data:`LOAD_FORMATS`.
+    name : str
+        The file's name as the user knows it (used in every message).
+    """
+
+    gdf: gpd.GeoDataFrame
+    report: ValidationReport
+    format: str
+    name: str
+
+    @property
+    def label(self) -> str:
+        """The format's display name (``"GeoJSON"``, ``"ACLED"``, ...)."""
+        return _LABELS[self.format]
+
+
+def _sniff(head: bytes) -> str | None:
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return "geojson"
+    return None
+
+
+def _head(source: str | os.PathLike | bytes, name: str) -> bytes:
+    if isinstance(source, bytes):
+        return source[:64]
+    try:
+        with open(source, "rb") as fh:
+            return fh.read(64)
+    except FileNotFoundError as exc:
+        raise DataSourceError(f"{name}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise DataSourceError(f"{name}: is a directory, not a file") from exc
+    except OSError as exc:
+        raise DataSourceError(f"{name}: cannot be read: {exc.strerror or exc}") from exc
+
+
+def _format_of(source: str | os.PathLike | bytes, name: str) -> str:
+    kind = io.kind_of(name)
+    if kind is not None:
+        return kind
+    if Path(name).suffix.lower() in _TABLE_SUFFIXES:
+        return "auto-csv"
+    found = _sniff(_head(source, name))
+    if found is None:
+        suffix = Path(name).suffix.lower()
+        known = io.GEOJSON_SUFFIXES + io.PARQUET_SUFFIXES + _TABLE_SUFFIXES[:3]
+        raise DataSourceError(
+            f"{name}: unknown file type {suffix or '(none)'!r}; expected one of {', '.join(known)}"
+        )
+    return found
+
+
+def _load_features(source, name: str, kind: str, lenient: bool):
+    features = io.load_features(source, name=name, kind=kind)
+    report = check_features(features, name)
+    if not lenient:
+        report.raise_if_invalid()
+    good = features if report.ok else [f for f, keep in zip(features, report.valid, strict=True)
+                                       if keep]
+    return io.frame_from_features(good), report
+
+
+class _NamedBytes(_io.BytesIO):
+    """An upload's bytes that the importer names as the user's file."""
+
+    def __init__(self, data: bytes, name: str):
+        super().__init__(data)
+        self.name = name
+
+
+def _import(source, name: str, fmt: str, mapping, lenient: bool, progress: bool):
+    data = _NamedBytes(source, name) if isinstance(source, bytes) else source
+    gdf, result = convert(data, fmt, mapping, progress=progress)
+    n = result.imported + result.rejected
+    # one flag per data row: the imported ones first (a row's line is in its problem)
+    report = ValidationReport(name, n, reject_problems(result.rejects),
+                              np.arange(n) < result.imported)
+    if not lenient:
+        report.raise_if_invalid()
+    return gdf, report, result.fmt
+
+
+def load(
+    source: str | os.PathLike | bytes,
+    *,
+    name: str | None = None,
+    lenient: bool = False,
+    fmt: str = "auto",
+    mapping: Mapping[str, str] | None = None,
+    progress: bool = False,
+) -> Loaded:
+    """Open incidents from a file or an upload's bytes, whatever the format.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or bytes
+        A path, or the content of an uploaded file (no temporary file needed).
+    name : str, optional
+        The file's name as the user knows it, used in messages and to pick
+        the format by its suffix (default: the path; ``"<upload>"`` for bytes).
+    lenient : bool, default False
+        Strict mode raises :class:`~geodata.errors.ValidationError` listing
+        every bad feature or rejected row. Lenient mode keeps the good ones
+        and reports the bad ones in ``Loaded.report``.
+    fmt : str, default "auto"
+        One of :data:`LOAD_FORMATS`, or ``"auto"``: ``.geojson``/``.json``,
+        ``.parquet``/``.geoparquet``, ``.csv``/``.tsv``/``.txt`` (ACLED, UCDP
+        or plain CSV by its header); any other name by its content.
+    mapping : dict, optional
+        Plain CSV only: ``{column: field}``, see
+        :data:`geodata.importers.CSV_FIELDS`.
+    progress : bool, default False
+        Show the CSV importer's progress on stderr.
+
+    Returns
+    -------
+    Loaded
+        The frame, its report, the format read and the name.
+
+    Raises
+    ------
+    DataSourceError
+        When the file cannot be read at all (missing, not JSON, unknown type,
+        a CSV without a required column).
+    ValidationError
+        In strict mode, when any feature or row is bad.
+
+    Examples
+    --------
+    >>> import geodata
+    >>> loaded = geodata.load("acled.csv", lenient=True)  # doctest: +SKIP
+    >>> loaded.format, len(loaded.gdf), loaded.report.summary()  # doctest: +SKIP
+    """
+    if isinstance(source, bytearray | memoryview):
+        source = bytes(source)
+    if name is None:
+        name = "<upload>" if isinstance(source, bytes) else os.fspath(source)
+    if fmt not in ("auto", *LOAD_FORMATS):
+        raise DataSourceError(f"{name}: unknown format {fmt!r}; expected auto, "
+                              f"{', '.join(LOAD_FORMATS)}")
+    used = _format_of(source, name) if fmt == "auto" else fmt
+    if used in ("geojson", "parquet"):
+        gdf, report = _load_features(source, name, used, lenient)
+    else:
+        wanted = "auto" if used == "auto-csv" else used
+        gdf, report, used = _import(source, name, wanted, mapping, lenient, progress)
+    return Loaded(gdf, report, used, name)
+
+
+def read(path: str | os.PathLike, *, lenient: bool = False) -> gpd.GeoDataFrame:
+    """Read incidents from a file of any format :func:`load` opens into a typed frame.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A GeoJSON, GeoParquet, ACLED, UCDP GED or plain CSV file.
+    lenient : bool, default False
+        Strict mode raises :class:`~geodata.errors.ValidationError` listing
+        every bad feature; lenient mode drops them (use :func:`load` to see
+        which).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per incident: datetime ``date``/``end_date``, nullable integer
+        counts, categorical actors and types, EPSG:4326 points, and every other
+        property as it was in the file.
+
+    Raises
+    ------
+    DataSourceError, ValidationError
+        As :func:`load`.
+
+    Examples
+    --------
+    >>> import geodata
+    >>> gdf = geodata.read("incidents.geojson")  # doctest: +SKIP
+    """
+    return load(path, lenient=lenient).gdf
