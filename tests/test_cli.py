@@ -6,10 +6,13 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import DATASET, feature_collection, make_feature
+from test_load import FORMATS, make_file
 
 from mapapp.cli import main
 from mapapp.serve import streamlit_command
+from mapapp.state import load_dataset
 
 
 def test_validate_the_built_in_dataset(capsys):
@@ -77,3 +80,69 @@ def test_geocode_command(capsys):
     assert "Asad" in out and "IRQ" in out and "precision site" in out
     assert main(["geocode", "Qwxyzzy"]) == 1
     assert "unknown place 'Qwxyzzy'" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- every format
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_commands_open_whatever_the_page_opens(tmp_path, capsys, fmt):
+    path = make_file(tmp_path, fmt)
+    dataset = load_dataset(path)                                   # the page, from a path
+    upload = load_dataset(path.read_bytes(), label=path.name)      # the page, an upload
+    n = dataset.total
+    assert n >= 2 and upload.total == n and upload.label == path.name
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().out.strip().endswith(f"{n} incidents, all valid")
+    assert main(["info", str(path)]) == 0
+    assert f"incidents:   {n}\n" in capsys.readouterr().out
+    out = tmp_path / "map.html"
+    assert main(["export", str(path), "-o", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == f"wrote {out}: {n} of {n} incidents"
+    assert out.stat().st_size > 0
+
+
+def test_info_prints_fatalities_with_their_range(tmp_path, capsys):
+    features = [make_feature(0, fatalities=3, fatalities_low=1, fatalities_high=2000),
+                make_feature(1, fatalities=1)]
+    path = tmp_path / "r.geojson"
+    path.write_text(json.dumps(feature_collection(features)))
+    assert main(["info", str(path)]) == 0
+    assert "fatalities:  4 (range 2–2,001)\n" in capsys.readouterr().out
+
+
+def _csv_with_bad_rows(tmp_path, n_bad: int):
+    lines = ["id,title,date,type,actor,country,lat,lon"]
+    lines += [f"g{i},Good,2020-01-03,Battles,Iran,IRQ,33.3,44.4" for i in range(3)]
+    lines += [f"b{i},Bad,2020-02-{30 + i % 2},Battles,Iran,IRQ,33.3,44.4" for i in range(n_bad)]
+    lines += [f"f{i},Far,2020-01-03,Battles,Iran,IRQ,{91 + i},44.4" for i in range(n_bad)]
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_validate_summarises_many_problems(tmp_path, capsys):
+    path = _csv_with_bad_rows(tmp_path, 40)
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) < 12
+    assert out[0] == f"{path}: 80 problems of 2 kinds (most frequent first):"
+    assert [line.split()[0] for line in out[1:5:2]] == ["40", "40"]
+    assert any(line.strip().startswith("e.g. line 5 (id 'b0'): ") for line in out)
+    stem = tmp_path / "many"
+    assert f"mapapp import {path} -o {stem}.geojson --rejects {stem}-rejects.csv" in out[-2]
+    assert out[-1] == f"{path}: 83 incidents, 80 invalid (80 problems), 3 usable"
+    assert main(["validate", "--all", str(path)]) == 1
+    every = capsys.readouterr().out.splitlines()
+    assert len(every) == 81 and every[0].startswith(f"{path}: line 5 (id 'b0'): ")
+
+
+def test_info_and_export_on_a_csv_with_bad_rows(tmp_path, capsys):
+    path = _csv_with_bad_rows(tmp_path, 1)
+    assert main(["info", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}: 2 problems found" in err and "line 5 (id 'b0')" in err
+    assert main(["info", "--lenient", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "incidents:   3\n" in captured.out
+    assert f"{path}: line 6 (id 'f0'): " in captured.err
