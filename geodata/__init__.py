@@ -32,12 +32,13 @@ from .io import (
     write,
 )
 from .load import Loaded, load, read
-from .summary import by_period, count_by, format_count, overview
+from .summary import Figures, by_period, count_by, format_count, overview, view_summary
 from .validate import ValidationReport, check_features, is_http_url, validate
 
 __all__ = [
     "DataSourceError",
     "FilterError",
+    "Figures",
     "Filters",
     "GeodataError",
     "Loaded",
@@ -64,5 +65,6 @@ __all__ = [
     "to_features",
     "unique_values",
     "validate",
+    "view_summary",
     "write",
 ]

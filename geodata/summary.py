@@ -1,11 +1,37 @@
-"""Summaries: counts and fatalities by actor, by event type, by week or day."""
+"""Summaries: headline figures, counts by actor or type, incidents per day or week.
+
+:class:`Figures` holds a frame's per-incident columns, made once, and sums the
+figures of any view from a boolean mask without making the view's frame (the
+page recomputes them on every filter change). The module functions are the
+same figures for a whole frame.
+"""
 
 from __future__ import annotations
 
+import functools
+
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-__all__ = ["by_period", "count_by", "fatality_columns", "format_count", "overview"]
+__all__ = [
+    "TIMELINE_ACTORS",
+    "Figures",
+    "by_period",
+    "category_codes",
+    "count_by",
+    "fatality_columns",
+    "format_count",
+    "overview",
+    "period_starts",
+    "view_summary",
+]
+
+#: Actors a timeline tells apart (the most frequent); the rest are "Other".
+TIMELINE_ACTORS = 10
+
+#: Spans up to this many days are binned by day, longer ones by week.
+DAILY_MAX_DAYS = 120
 
 
 def _known(value) -> bool:
@@ -52,7 +78,18 @@ def format_count(value, low=None, high=None) -> str:
 
 
 def fatality_columns(gdf: pd.DataFrame) -> pd.DataFrame:
-    """Best, low and high fatality figures per row (low/high fall back to best)."""
+    """Best, low and high fatality figures per row (low/high fall back to best).
+
+    Parameters
+    ----------
+    gdf : pandas.DataFrame
+        Incidents, with any of ``fatalities``, ``fatalities_low``, ``fatalities_high``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Those three columns as nullable integers, on ``gdf``'s index.
+    """
     best = gdf["fatalities"] if "fatalities" in gdf.columns else pd.Series(pd.NA, index=gdf.index)
     best = best.astype("Int64")
     low = gdf["fatalities_low"].astype("Int64") if "fatalities_low" in gdf.columns else best
@@ -69,6 +106,13 @@ def fatality_columns(gdf: pd.DataFrame) -> pd.DataFrame:
 
 def count_by(gdf: gpd.GeoDataFrame, column: str) -> pd.DataFrame:
     """Incidents and fatalities (best, low, high) per value of ``column``.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+    column : str
+        The column to group by; missing values count as ``"(none)"``.
 
     Returns
     -------
@@ -93,13 +137,49 @@ def count_by(gdf: gpd.GeoDataFrame, column: str) -> pd.DataFrame:
     return out.sort_values(["incidents", "fatalities"], ascending=False)
 
 
+def period_starts(dates, freq: str) -> np.ndarray:
+    """The first day of the period each date falls in.
+
+    Parameters
+    ----------
+    dates : array-like of datetime64
+        The dates (NaT stays NaT).
+    freq : {'D', 'W', 'MS'}
+        Days, weeks starting on Monday, or calendar months.
+
+    Returns
+    -------
+    numpy.ndarray of datetime64[D]
+
+    Raises
+    ------
+    ValueError
+        For any other ``freq``.
+
+    Examples
+    --------
+    >>> period_starts(np.array(["2020-01-08"], dtype="datetime64[D]"), "W")
+    array(['2020-01-06'], dtype='datetime64[D]')
+    """
+    days = np.asarray(dates).astype("datetime64[D]")
+    if freq == "D":
+        return days
+    if freq == "W":  # 1970-01-01 was a Thursday: day 0 is 3 days after a Monday
+        return days - ((days.astype("int64") + 3) % 7).astype("timedelta64[D]")
+    if freq == "MS":
+        return days.astype("datetime64[M]").astype("datetime64[D]")
+    raise ValueError(f"freq must be one of 'W', 'D' or 'MS', got {freq!r}")
+
+
 def by_period(gdf: gpd.GeoDataFrame, freq: str = "W", by: str | None = None) -> pd.DataFrame:
     """Incidents and fatalities per period (``'W'`` weeks starting Monday, ``'D'`` days).
 
     Parameters
     ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
     freq : {'W', 'D', 'MS'}
-        Period length.
+        Period length (see :func:`period_starts`).
     by : str, optional
         Also split by this column (e.g. ``'actor'``).
 
@@ -108,17 +188,15 @@ def by_period(gdf: gpd.GeoDataFrame, freq: str = "W", by: str | None = None) -> 
     pandas.DataFrame
         Columns ``period`` (start of the period), optionally ``by``,
         ``incidents`` and ``fatalities``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``freq``.
     """
-    if freq == "W":
-        period = gdf["date"].dt.to_period("W-SUN").dt.start_time
-    elif freq == "D":
-        period = gdf["date"].dt.normalize()
-    elif freq == "MS":
-        period = gdf["date"].dt.to_period("M").dt.start_time
-    else:
-        raise ValueError(f"freq must be one of 'W', 'D' or 'MS', got {freq!r}")
+    period = pd.to_datetime(period_starts(gdf["date"].to_numpy(), freq)).astype("datetime64[ns]")
     fat = fatality_columns(gdf)["fatalities"].fillna(0).astype("int64")
-    frame = pd.DataFrame({"period": period, "fatalities": fat})
+    frame = pd.DataFrame({"period": period, "fatalities": fat.to_numpy()}, index=gdf.index)
     keys = ["period"]
     if by is not None:
         frame[by] = gdf[by].astype(object).where(gdf[by].notna(), "(none)")
@@ -129,29 +207,234 @@ def by_period(gdf: gpd.GeoDataFrame, freq: str = "W", by: str | None = None) -> 
     return out.reset_index()
 
 
+def category_codes(series: pd.Series) -> tuple[list[str], np.ndarray]:
+    """The distinct values of a column and each row's index into them.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        A categorical or text column.
+
+    Returns
+    -------
+    names : list of str
+        The values in use, in category order.
+    codes : numpy.ndarray
+        Per row, the index into ``names`` (-1 where missing).
+    """
+    cat = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("category")
+    cat = cat.cat.remove_unused_categories()
+    return [str(c) for c in cat.cat.categories], cat.cat.codes.to_numpy()
+
+
+def _ranked(codes: np.ndarray, names: list[str]) -> list[tuple[str, int]]:
+    """(value, rows) for the values present, most first, then by name."""
+    counts = np.bincount(codes[codes >= 0], minlength=len(names))
+    used = (i for i in range(len(names)) if counts[i])
+    return [(names[i], int(counts[i])) for i in sorted(used, key=lambda i: (-counts[i], names[i]))]
+
+
+def _day(ts: pd.Timestamp | None) -> str | None:
+    return None if ts is None else f"{ts:%Y-%m-%d}"
+
+
+class Figures:
+    """The figures of any view of one frame, summed from a mask.
+
+    Built once per frame: the per-incident columns (fatalities, first and
+    last day, actor and event type codes) are made on first use and kept.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents (as :func:`geodata.read` returns them).
+
+    Examples
+    --------
+    >>> figures = Figures(gdf)  # doctest: +SKIP
+    >>> figures.overview(gdf["actor"] == "Iran")["incidents"]  # doctest: +SKIP
+    """
+
+    def __init__(self, gdf: gpd.GeoDataFrame):
+        self.gdf = gdf
+
+    def _mask(self, mask) -> np.ndarray:
+        if mask is None:
+            return np.ones(len(self.gdf), dtype=bool)
+        sel = np.asarray(mask, dtype=bool)
+        if sel.shape != (len(self.gdf),):
+            raise ValueError(f"mask must have one flag per incident ({len(self.gdf)}), "
+                             f"got shape {sel.shape}")
+        return sel
+
+    @functools.cached_property
+    def _columns(self) -> dict:
+        gdf = self.gdf
+        fat = fatality_columns(gdf).fillna(0).astype("int64")
+        date = pd.to_datetime(gdf["date"]).to_numpy().astype("datetime64[ns]")
+        stop = gdf["end_date"].fillna(gdf["date"]) if "end_date" in gdf.columns else gdf["date"]
+        actors, actor = (category_codes(gdf["actor"]) if "actor" in gdf
+                         else ([], np.full(len(gdf), -1, dtype=np.int8)))
+        types, etype = category_codes(gdf["event_type"]) if "event_type" in gdf else ([], None)
+        return {
+            "fatalities": fat["fatalities"].to_numpy(),
+            "fatalities_low": fat["fatalities_low"].to_numpy(),
+            "fatalities_high": fat["fatalities_high"].to_numpy(),
+            "date": date,
+            "stop": pd.to_datetime(stop).to_numpy().astype("datetime64[ns]"),
+            "actors": actors, "actor": actor, "types": types, "type": etype,
+        }
+
+    def overview(self, mask=None) -> dict:
+        """Headline figures of a view: incidents, fatalities with range, date span.
+
+        Parameters
+        ----------
+        mask : array-like of bool, optional
+            One flag per incident; all of them by default.
+
+        Returns
+        -------
+        dict
+            ``incidents``, ``fatalities``, ``fatalities_low``,
+            ``fatalities_high`` (sums; missing counts as 0), ``start`` and
+            ``end`` (Timestamps, an incident's ``end_date`` included, or None).
+        """
+        sel = self._mask(mask)
+        c = self._columns
+        n = int(sel.sum())
+        start = end = None
+        if n:
+            first, last = c["date"][sel].min(), c["stop"][sel].max()
+            start = None if np.isnat(first) else pd.Timestamp(first)
+            end = None if np.isnat(last) else pd.Timestamp(last)
+        return {
+            "incidents": n,
+            "fatalities": int(c["fatalities"][sel].sum()),
+            "fatalities_low": int(c["fatalities_low"][sel].sum()),
+            "fatalities_high": int(c["fatalities_high"][sel].sum()),
+            "start": start,
+            "end": end,
+        }
+
+    def view_summary(self, mask=None) -> dict:
+        """What a map's summary, legend and layer control say about a view.
+
+        Parameters
+        ----------
+        mask : array-like of bool, optional
+            One flag per incident; all of them by default.
+
+        Returns
+        -------
+        dict
+            ``incidents``; ``start`` and ``end`` (``YYYY-MM-DD`` or None);
+            ``actor_counts`` (incidents per actor, most first, then by name);
+            ``event_types`` (sorted).
+        """
+        sel = self._mask(mask)
+        c = self._columns
+        ov = self.overview(sel)
+        types = [] if c["type"] is None else sorted(n for n, _ in _ranked(c["type"][sel],
+                                                                            c["types"]))
+        return {
+            "incidents": ov["incidents"],
+            "start": _day(ov["start"]),
+            "end": _day(ov["end"]),
+            "actor_counts": dict(_ranked(c["actor"][sel], c["actors"])),
+            "event_types": types,
+        }
+
+    @functools.cached_property
+    def _timeline_parts(self) -> tuple[np.ndarray, list[str], np.ndarray]:
+        c = self._columns
+        top = [name for name, _ in _ranked(c["actor"], c["actors"])][:TIMELINE_ACTORS]
+        # the last entry, "Other", also takes code -1 (a missing actor)
+        lookup = np.array([top.index(a) if a in top else len(top) for a in c["actors"]]
+                          + [len(top)])
+        return c["date"].astype("datetime64[D]"), top, lookup[c["actor"]]
+
+    @property
+    def timeline_actors(self) -> list[str]:
+        """The actors a timeline colours, its legend in every view.
+
+        Returns
+        -------
+        list of str
+            The :data:`TIMELINE_ACTORS` most frequent, then ``"Other"`` if the
+            frame has more (or incidents without an actor).
+        """
+        days, top, code = self._timeline_parts
+        other = bool((code[~np.isnat(days)] == len(top)).any())
+        return [*top, "Other"] if other else list(top)
+
+    def timeline(self, mask=None, freq: str | None = None) -> tuple[pd.DataFrame, str]:
+        """Incidents per period and actor in a view.
+
+        Parameters
+        ----------
+        mask : array-like of bool, optional
+            One flag per incident; all of them by default.
+        freq : {'D', 'W', 'MS'}, optional
+            The period; by default the day when the view spans at most
+            :data:`DAILY_MAX_DAYS` days, else the week (from Monday).
+
+        Returns
+        -------
+        counts : pandas.DataFrame
+            Columns ``period``, ``actor`` (see :attr:`timeline_actors`) and
+            ``incidents``; only non-zero rows, by period then actor.
+        freq : str
+            The period used.
+        """
+        days, top, code = self._timeline_parts
+        sel = self._mask(mask) & ~np.isnat(days)
+        if not sel.any():
+            empty = pd.DataFrame({"period": pd.to_datetime([]), "actor": [], "incidents": []})
+            return empty, freq or "D"
+        if freq is None:
+            span = int((days[sel].max() - days[sel].min()).astype("int64"))
+            freq = "D" if span <= DAILY_MAX_DAYS else "W"
+        distinct, inverse = np.unique(period_starts(days[sel], freq), return_inverse=True)
+        width = len(top) + 1
+        counts = np.bincount(inverse.ravel() * width + code[sel],
+                             minlength=len(distinct) * width).reshape(len(distinct), width)
+        rows, cols = np.nonzero(counts)
+        frame = pd.DataFrame({
+            "period": pd.to_datetime(distinct[rows]),
+            "actor": np.array([*top, "Other"], dtype=object)[cols],
+            "incidents": counts[rows, cols],
+        })
+        return frame, freq
+
+
 def overview(gdf: gpd.GeoDataFrame) -> dict:
-    """Headline figures: incidents, fatalities with range, date span.
+    """Headline figures of a frame: incidents, fatalities with range, date span.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
 
     Returns
     -------
     dict
-        ``incidents``, ``fatalities``, ``fatalities_low``, ``fatalities_high``
-        (sums; missing counts as 0), ``start`` and ``end`` (Timestamps or None).
+        See :meth:`Figures.overview`.
     """
-    fat = fatality_columns(gdf).fillna(0).astype("int64")
-    if len(gdf):
-        start = gdf["date"].min()
-        stop = gdf["date"]
-        if "end_date" in gdf.columns:
-            stop = gdf["end_date"].fillna(gdf["date"])
-        end = stop.max()
-    else:
-        start = end = None
-    return {
-        "incidents": len(gdf),
-        "fatalities": int(fat["fatalities"].sum()),
-        "fatalities_low": int(fat["fatalities_low"].sum()),
-        "fatalities_high": int(fat["fatalities_high"].sum()),
-        "start": start,
-        "end": end,
-    }
+    return Figures(gdf).overview()
+
+
+def view_summary(gdf: gpd.GeoDataFrame) -> dict:
+    """What a map's summary, legend and layer control say about a frame.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+
+    Returns
+    -------
+    dict
+        See :meth:`Figures.view_summary`.
+    """
+    return Figures(gdf).view_summary()

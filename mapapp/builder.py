@@ -369,18 +369,10 @@ def view_summary(gdf: gpd.GeoDataFrame) -> dict:
     ``incidents``; ``start`` and ``end`` (``YYYY-MM-DD`` or None: the first
     day and the last, an incident's ``end_date`` included); ``actor_counts``
     (incidents per actor, most first); ``event_types`` (sorted).
-    :meth:`mapapp.state.Dataset.view_summary` gives the same from a mask
+    :meth:`geodata.Figures.view_summary` gives the same from a mask
     without making the view's frame.
     """
-    ov = geodata.overview(gdf)
-    counts = gdf["actor"].astype(object).value_counts() if len(gdf) else pd.Series([], dtype=int)
-    return {
-        "incidents": len(gdf),
-        "start": None if ov["start"] is None else f"{ov['start']:%Y-%m-%d}",
-        "end": None if ov["end"] is None else f"{ov['end']:%Y-%m-%d}",
-        "actor_counts": {str(k): int(v) for k, v in counts.items()},
-        "event_types": geodata.unique_values(gdf, "event_type"),
-    }
+    return geodata.view_summary(gdf)
 
 
 def _layer_options(

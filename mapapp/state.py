@@ -26,16 +26,8 @@ import pyarrow as pa
 import geodata
 import geodata.io
 from geodata.schema import ATTRIBUTION_STATUSES, ROLES
-from geodata.summary import fatality_columns
 
-from .builder import (
-    actor_colors,
-    category_codes,
-    data_bounds,
-    draw_payload,
-    properties_json,
-    safe_json,
-)
+from .builder import actor_colors, data_bounds, draw_payload, properties_json, safe_json
 
 __all__ = [
     "QUERY_KEYS",
@@ -49,14 +41,6 @@ __all__ = [
 QUERY_KEYS = ("start", "end", "actor", "role", "event_type", "country", "status", "id")
 _LIST_KEYS = {"actor": "actors", "event_type": "event_types", "country": "countries",
               "status": "statuses"}
-
-
-def _counts(codes: np.ndarray, names: list[str]) -> dict[str, int]:
-    """Rows per value (most first, then by name), from codes; missing ones left out."""
-    counts = np.bincount(codes[codes >= 0], minlength=len(names))
-    used = (i for i in range(len(names)) if counts[i])
-    order = sorted(used, key=lambda i: (-counts[i], names[i]))
-    return {names[i]: int(counts[i]) for i in order}
 
 
 @dataclass
@@ -92,7 +76,7 @@ class Dataset:
         self.countries = geodata.unique_values(gdf, "country")
         present = set(geodata.unique_values(gdf, "attribution_status"))
         self.statuses = [s for s in ATTRIBUTION_STATUSES if s in present]
-        ov = geodata.overview(gdf)
+        ov = self.figures.overview()
         self.start = None if ov["start"] is None else ov["start"].date()
         self.end = None if ov["end"] is None else ov["end"].date()
         self.colors = actor_colors(gdf)
@@ -171,54 +155,18 @@ class Dataset:
         return cache[key]
 
     @functools.cached_property
-    def _timeline_parts(self) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
-        c = self._columns
-        days = c["date"].astype("datetime64[D]")
-        # weeks from Monday (1970-01-01 was a Thursday)
-        weeks = days - ((days.astype("int64") + 3) % 7).astype("timedelta64[D]")
-        top = list(self.colors)[:10]
-        # (index -1, a missing actor, takes the last entry: "Other")
-        lookup = np.array([top.index(a) if a in top else len(top) for a in c["actors"]]
-                          + [len(top)])
-        codes = c["actor"]
-        return days, weeks, top, lookup[codes]
+    def figures(self) -> geodata.Figures:
+        """The dataset's per-incident columns, summed into the figures of any view."""
+        return geodata.Figures(self.gdf)
 
-    @functools.cached_property
+    @property
     def timeline_actors(self) -> list[str]:
-        """The actors the timeline colours, its legend in every view.
-
-        The 10 most frequent, then "Other" if the dataset has more.
-        """
-        days, _, top, code = self._timeline_parts
-        other = bool((code[~np.isnat(days)] == len(top)).any())
-        return [*top, "Other"] if other else list(top)
+        """The actors the timeline colours (see :attr:`geodata.Figures.timeline_actors`)."""
+        return self.figures.timeline_actors
 
     def timeline(self, mask) -> tuple[pd.DataFrame, str]:
-        """Incidents per period and actor (the 10 most frequent, then "Other") in a view.
-
-        The period is the day when the view spans at most 120 days, else the
-        week (from Monday). Returns the counts (columns ``period``, ``actor``,
-        ``incidents``; only non-zero rows) and ``"D"`` or ``"W"``.
-        """
-        days, weeks, top, code = self._timeline_parts
-        sel = np.asarray(mask, dtype=bool) & ~np.isnat(days)
-        empty = pd.DataFrame({"period": pd.to_datetime([]), "actor": [], "incidents": []})
-        if not sel.any():
-            return empty, "D"
-        span = int((days[sel].max() - days[sel].min()).astype("int64"))
-        freq = "D" if span <= 120 else "W"
-        period = (days if freq == "D" else weeks)[sel]
-        distinct, inverse = np.unique(period, return_inverse=True)
-        width = len(top) + 1
-        counts = np.bincount(inverse * width + code[sel], minlength=len(distinct) * width)
-        rows, cols = np.nonzero(counts.reshape(len(distinct), width))
-        names = np.array([*top, "Other"], dtype=object)
-        frame = pd.DataFrame({
-            "period": pd.to_datetime(distinct[rows]),
-            "actor": names[cols],
-            "incidents": counts.reshape(len(distinct), width)[rows, cols],
-        })
-        return frame, freq
+        """Incidents per day or week and actor in a view (:meth:`geodata.Figures.timeline`)."""
+        return self.figures.timeline(mask)
 
     @property
     def total(self) -> int:
@@ -234,57 +182,13 @@ class Dataset:
         """The boolean mask of the incidents ``filters`` keep."""
         return np.asarray(filters.mask(self.gdf), dtype=bool)
 
-    @functools.cached_property
-    def _columns(self) -> dict:
-        """Per-incident arrays the figures of a view are summed from (made once)."""
-        gdf = self.gdf
-        fat = fatality_columns(gdf).fillna(0).astype("int64")
-        date = pd.to_datetime(gdf["date"]).to_numpy().astype("datetime64[ns]")
-        stop = gdf["end_date"].fillna(gdf["date"]) if "end_date" in gdf.columns else gdf["date"]
-        actors, actor = category_codes(gdf["actor"])
-        types, etype = category_codes(gdf["event_type"]) if "event_type" in gdf else ([], None)
-        return {
-            "fatalities": fat["fatalities"].to_numpy(),
-            "fatalities_low": fat["fatalities_low"].to_numpy(),
-            "fatalities_high": fat["fatalities_high"].to_numpy(),
-            "date": date,
-            "stop": pd.to_datetime(stop).to_numpy().astype("datetime64[ns]"),
-            "actors": actors, "actor": actor, "types": types, "type": etype,
-        }
-
     def overview(self, mask) -> dict:
-        """:func:`geodata.overview` of the view ``mask`` picks, without making its frame."""
-        sel = np.asarray(mask, dtype=bool)
-        c = self._columns
-        n = int(sel.sum())
-        start = end = None
-        if n:
-            first, last = c["date"][sel].min(), c["stop"][sel].max()
-            start = None if np.isnat(first) else pd.Timestamp(first)
-            end = None if np.isnat(last) else pd.Timestamp(last)
-        return {
-            "incidents": n,
-            "fatalities": int(c["fatalities"][sel].sum()),
-            "fatalities_low": int(c["fatalities_low"][sel].sum()),
-            "fatalities_high": int(c["fatalities_high"][sel].sum()),
-            "start": start,
-            "end": end,
-        }
+        """Headline figures of the view ``mask`` picks (:meth:`geodata.Figures.overview`)."""
+        return self.figures.overview(mask)
 
     def view_summary(self, mask) -> dict:
-        """:func:`mapapp.builder.view_summary` of the view ``mask`` picks, without its frame."""
-        sel = np.asarray(mask, dtype=bool)
-        c = self._columns
-        ov = self.overview(sel)
-        counts = _counts(c["actor"][sel], c["actors"])
-        types = [] if c["type"] is None else sorted(_counts(c["type"][sel], c["types"]))
-        return {
-            "incidents": ov["incidents"],
-            "start": None if ov["start"] is None else f"{ov['start']:%Y-%m-%d}",
-            "end": None if ov["end"] is None else f"{ov['end']:%Y-%m-%d}",
-            "actor_counts": counts,
-            "event_types": types,
-        }
+        """The map's summary of the view ``mask`` picks (:meth:`geodata.Figures.view_summary`)."""
+        return self.figures.view_summary(mask)
 
     @staticmethod
     def mask_code(mask: np.ndarray) -> str:

@@ -238,7 +238,8 @@ def test_the_page_takes_a_plain_csv_like_an_import(monkeypatch, tmp_path):
     assert not at.exception
     assert _shown(at) == 1
     problems = next(df for df in at.dataframe if "message" in df.value.columns).value
-    assert len(problems) == 1 and "line 3" in problems["message"].iloc[0]
+    assert len(problems) == 1 and problems["line"].iloc[0] == 3
+    assert problems["id"].iloc[0] == "a2" and "2020-02-30" in problems["message"].iloc[0]
 
 
 def test_a_big_view_sends_a_capped_table_in_the_chosen_order(monkeypatch):
