@@ -65,7 +65,13 @@ class Problem:
         return f"{where}: {self.message}"
 
     def as_dict(self) -> dict:
-        """Return the problem as a plain dict (for tables and JSON)."""
+        """Return the problem as a plain dict (for tables and JSON).
+
+        Returns
+        -------
+        dict
+            ``index``, ``id``, ``field``, ``message`` and ``line``.
+        """
         return {"index": self.index, "id": self.id, "field": self.field, "message": self.message,
                 "line": self.line}
 

@@ -117,17 +117,39 @@ class Filters:
             set_(self, "bbox", box)
 
     def replace(self, **changes) -> Filters:
-        """Return a copy with some fields changed."""
+        """Return a copy with some fields changed.
+
+        Parameters
+        ----------
+        **changes
+            Fields of :class:`Filters` and their new values.
+
+        Returns
+        -------
+        Filters
+        """
         return replace(self, **changes)
 
     def is_empty(self) -> bool:
-        """True when no filter is set (every incident passes)."""
+        """Say whether no filter is set.
+
+        Returns
+        -------
+        bool
+            True when every incident passes.
+        """
         return all(
             getattr(self, f.name) in (None, ()) for f in fields(self) if f.name != "role"
         )
 
     def steps(self) -> list[tuple[str, Filters]]:
-        """The filters one at a time, each as a label and a one-filter view."""
+        """Split the filters into one-filter views.
+
+        Returns
+        -------
+        list of (str, Filters)
+            Each filter that is set: its label and a view with only it.
+        """
         out = []
         if self.start is not None:
             out.append((f"from {self.start:%Y-%m-%d}", Filters(start=self.start)))
@@ -152,11 +174,28 @@ class Filters:
         return out
 
     def describe(self) -> list[str]:
-        """Human-readable labels of the filters that are set."""
+        """Describe the filters that are set.
+
+        Returns
+        -------
+        list of str
+            One human-readable label per filter.
+        """
         return [label for label, _ in self.steps()]
 
     def mask(self, gdf: gpd.GeoDataFrame) -> np.ndarray:
-        """Boolean array: which rows of ``gdf`` pass every filter."""
+        """Flag the rows that pass every filter.
+
+        Parameters
+        ----------
+        gdf : geopandas.GeoDataFrame
+            The incidents.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            One flag per row of ``gdf``.
+        """
         n = len(gdf)
         keep = np.ones(n, dtype=bool)
         if n == 0:
@@ -194,7 +233,18 @@ class Filters:
         return keep
 
     def apply(self, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        """The rows of ``gdf`` that pass every filter (a view-safe copy)."""
+        """Return the rows of ``gdf`` that pass every filter.
+
+        Parameters
+        ----------
+        gdf : geopandas.GeoDataFrame
+            The incidents.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            The rows kept (``gdf`` itself when no filter is set).
+        """
         if self.is_empty():
             return gdf
         return gdf.loc[self.mask(gdf)]
@@ -205,7 +255,7 @@ def _isin(gdf: gpd.GeoDataFrame, column: str, values: Iterable[str]) -> np.ndarr
         return np.zeros(len(gdf), dtype=bool)
     col = gdf[column]
     if isinstance(col.dtype, pd.CategoricalDtype):
-        # Compare integer codes: much faster than comparing strings.
+        # by integer codes: a category matches exactly when its code does
         wanted = [col.cat.categories.get_loc(v) for v in values if v in col.cat.categories]
         return np.isin(col.cat.codes.to_numpy(), np.asarray(wanted, dtype=np.int64))
     return col.isin(list(values)).to_numpy()
@@ -213,6 +263,25 @@ def _isin(gdf: gpd.GeoDataFrame, column: str, values: Iterable[str]) -> np.ndarr
 
 def filter_incidents(gdf: gpd.GeoDataFrame, filters: Filters | None = None, **kwargs):
     """Filter incidents; keyword arguments are those of :class:`Filters`.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+    filters : Filters, optional
+        Filters to start from.
+    **kwargs
+        Fields of :class:`Filters` (override those of ``filters``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The rows kept.
+
+    Raises
+    ------
+    FilterError
+        For a filter value that cannot be used.
 
     Examples
     --------
@@ -232,6 +301,18 @@ def filter_steps(gdf: gpd.GeoDataFrame, filters: Filters) -> list[tuple[str, int
     For each filter: its label, how many rows it keeps alone, and how many
     remain after it and every filter before it. Used to say which filters
     emptied a view.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+    filters : Filters
+        The view's filters.
+
+    Returns
+    -------
+    list of (str, int, int)
+        Per filter: label, rows it keeps alone, rows left after it.
     """
     remaining = np.ones(len(gdf), dtype=bool)
     out = []
@@ -243,7 +324,20 @@ def filter_steps(gdf: gpd.GeoDataFrame, filters: Filters) -> list[tuple[str, int
 
 
 def empty_reason(gdf: gpd.GeoDataFrame, filters: Filters) -> str:
-    """A sentence saying which filters left nothing, for an empty result."""
+    """Say which filters left nothing, for an empty result.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+    filters : Filters
+        The filters that emptied the view.
+
+    Returns
+    -------
+    str
+        A sentence naming the filters to loosen ("" when the view is not empty).
+    """
     steps = filter_steps(gdf, filters)
     alone_empty = [label for label, alone, _ in steps if alone == 0]
     if alone_empty:
@@ -259,7 +353,20 @@ def empty_reason(gdf: gpd.GeoDataFrame, filters: Filters) -> str:
 
 
 def unique_values(gdf: gpd.GeoDataFrame, column: str) -> list[str]:
-    """Sorted distinct non-missing values of a column (categories in use)."""
+    """List the distinct values of a column.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+    column : str
+        The column (absent: no values).
+
+    Returns
+    -------
+    list of str
+        Sorted, non-missing values in use.
+    """
     if column not in gdf.columns:
         return []
     col = gdf[column]
@@ -270,5 +377,16 @@ def unique_values(gdf: gpd.GeoDataFrame, column: str) -> list[str]:
 
 
 def actors_of(gdf: gpd.GeoDataFrame) -> list[str]:
-    """Every party that appears as actor or target, sorted."""
+    """List every party that appears as actor or target.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+
+    Returns
+    -------
+    list of str
+        Sorted names.
+    """
     return sorted(set(unique_values(gdf, "actor")) | set(unique_values(gdf, "target")))

@@ -220,6 +220,10 @@ class ImportResult:
     def summary(self) -> str:
         """One line: how many imported from where to where, how many rejected.
 
+        Returns
+        -------
+        str
+
         Examples
         --------
         >>> r = ImportResult("acled.csv", "out.geojson", "acled", 998, 2, pd.DataFrame(),
@@ -241,7 +245,13 @@ class ImportResult:
         return f"{head}; {self.rejected} {rows} rejected{see}"
 
     def reject_lines(self) -> list[str]:
-        """One ``"line N: reason"`` string per rejected row, in file order."""
+        """Describe each rejected row.
+
+        Returns
+        -------
+        list of str
+            One ``"line N: reason"`` per rejected row, in file order.
+        """
         if not len(self.rejects):
             return []
         return [f"line {line}: {reason}" for line, reason in

@@ -181,7 +181,16 @@ def _typed_frame(columns: dict[str, list], lon: np.ndarray, lat: np.ndarray) -> 
 def frame_from_features(features: list) -> gpd.GeoDataFrame:
     """Turn valid GeoJSON point features into the typed incident frame.
 
-    The features must have passed :func:`check_features`.
+    Parameters
+    ----------
+    features : list of dict
+        Features that passed :func:`geodata.check_features` (not checked again).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Typed columns in :data:`~geodata.schema.KNOWN_FIELDS` order, then the
+        other properties in file order; EPSG:4326 points.
     """
     n = len(features)
     keys: dict[str, None] = {"id": None}
@@ -261,9 +270,8 @@ def _json_ready(series: pd.Series) -> list:
 def _gc_paused():
     """Pause the cycle collector while building many small acyclic objects.
 
-    Otherwise it runs every 700 new containers and each full run walks every
-    object of the frame (the nested sources and attributions): about half of
-    the time of turning 100,000 incidents into features.
+    Nothing made inside holds a cycle; see docs/performance.md (Reading and
+    writing) for why the pause pays.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -277,8 +285,16 @@ def _gc_paused():
 def to_features(gdf: gpd.GeoDataFrame) -> list[dict]:
     """Turn an incident frame back into GeoJSON Feature dicts.
 
-    Missing values are left out; derived columns (``attribution_status``) are
-    not written.
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+
+    Returns
+    -------
+    list of dict
+        One Feature per row, properties in column order; missing values and
+        derived columns (``attribution_status``) are left out.
     """
     with _gc_paused():
         return _to_features(gdf)
@@ -314,7 +330,18 @@ def _to_features(gdf: gpd.GeoDataFrame) -> list[dict]:
 
 
 def to_feature_collection(gdf: gpd.GeoDataFrame) -> dict:
-    """The frame as a GeoJSON FeatureCollection dict (RFC 7946)."""
+    """Turn a frame into a GeoJSON FeatureCollection dict (RFC 7946).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+
+    Returns
+    -------
+    dict
+        ``{"type": "FeatureCollection", "features": to_features(gdf)}``.
+    """
     return {"type": "FeatureCollection", "features": to_features(gdf)}
 
 
@@ -363,7 +390,20 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
     """Write a file atomically: ``write(tmp)`` then rename over ``path``.
 
     A crash or an error while writing leaves the old file whole and no
-    temporary file behind.
+    temporary file behind. A new file gets the permissions the umask allows;
+    a replaced one keeps its own.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write.
+    write : callable
+        Called with the temporary file's path; writes the whole content.
+
+    Raises
+    ------
+    DataSourceError
+        When the directory does not exist.
     """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
@@ -526,6 +566,7 @@ def _features_columnwise(gdf: gpd.GeoDataFrame) -> bytes:
 
 
 def _features_json(part: gpd.GeoDataFrame) -> bytes:
+    """The features of ``part``, comma-separated: column-wise when it can, else per feature."""
     try:
         return _features_columnwise(part)
     except _Unsupported:

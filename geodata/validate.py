@@ -41,6 +41,17 @@ _ISO3 = re.compile(r"[A-Z]{3}")
 def is_http_url(value: object) -> bool:
     """Return True when ``value`` is an absolute http or https URL.
 
+    Parameters
+    ----------
+    value : object
+        Anything (only strings can be URLs).
+
+    Returns
+    -------
+    bool
+        True for ``http://`` or ``https://`` followed by a host, without
+        spaces or control characters.
+
     Examples
     --------
     >>> is_http_url("https://www.bbc.com/news/world-middle-east-51890492")
@@ -93,7 +104,13 @@ class ValidationReport:
         return self.n_features - self.n_valid
 
     def lines(self) -> list[str]:
-        """One human-readable line per problem."""
+        """Describe each problem.
+
+        Returns
+        -------
+        list of str
+            One human-readable line per problem.
+        """
         return [str(p) for p in self.problems]
 
     def raise_if_invalid(self) -> None:
@@ -102,7 +119,12 @@ class ValidationReport:
             raise ValidationError(self.problems, self.source)
 
     def summary(self) -> str:
-        """A one-line account: how many features, how many bad, how many problems."""
+        """Give a one-line account: how many features, how many bad, how many problems.
+
+        Returns
+        -------
+        str
+        """
         src = f"{self.source}: " if self.source else ""
         if self.ok:
             return f"{src}{self.n_features} incidents, all valid"
