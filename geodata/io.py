@@ -603,7 +603,10 @@ def iter_geojson(gdf: gpd.GeoDataFrame, *, chunk: int | None = None,
     chunk = chunk or GEOJSON_CHUNK
     yield b'{"type":"FeatureCollection","features":['
     for start in range(0, n, chunk):
-        yield (b"," if start else b"") + _features_json(gdf.iloc[start:start + chunk])
+        part = gdf if n <= chunk else gdf.iloc[start:start + chunk]
+        if start:
+            yield b","
+        yield _features_json(part)
         if progress is not None:
             progress(min(start + chunk, n), n)
     yield b"]}\n"

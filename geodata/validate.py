@@ -114,7 +114,13 @@ class ValidationReport:
         return [str(p) for p in self.problems]
 
     def raise_if_invalid(self) -> None:
-        """Raise :class:`ValidationError` listing every problem, if any."""
+        """Raise :class:`ValidationError` listing every problem, if any.
+
+        Raises
+        ------
+        ValidationError
+            When there is at least one problem.
+        """
         if self.problems:
             raise ValidationError(self.problems, self.source)
 
