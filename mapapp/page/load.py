@@ -57,19 +57,29 @@ def data_urls(key: str, _dataset: Dataset) -> tuple[str, str]:
 def load(path: str | os.PathLike) -> tuple[Dataset | None, str]:
     """The dataset to show: the visitor's upload, else the file at ``path``.
 
-    Returns the dataset (``None``, with a message on the page, when it cannot
-    be read) and a key naming it, which changes when the data does.
+    An upload that cannot be read is reported by its own name and the page
+    keeps showing the file at ``path``.
+
+    Returns
+    -------
+    tuple of (Dataset or None, str)
+        The dataset (``None``, with a message on the page, when nothing can
+        be read) and a key naming it, which changes when the data does.
     """
     upload = st.sidebar.file_uploader(
         "Your own incidents", type=UPLOAD_TYPES,
         help="GeoJSON or GeoParquet in the incident schema, or an ACLED/UCDP/plain CSV export.",
     )
-    path = str(path)
-    try:
-        if upload is not None:
+    if upload is not None:
+        try:
             data = upload.getvalue()
             key = content_key(data)
             return _load_upload(key, upload.name, data), f"upload:{key}"
+        except GeodataError as exc:
+            st.error(f"Your file could not be used, so the page still shows "
+                     f"{Path(path).name}: {exc}")
+    path = str(path)
+    try:
         stat = os.stat(path)
         return _load_path(path, stat.st_mtime_ns, stat.st_size), f"path:{path}:{stat.st_mtime_ns}"
     except FileNotFoundError:

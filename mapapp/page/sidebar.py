@@ -11,6 +11,10 @@ from ..state import Dataset, filters_from_query, filters_from_values
 
 __all__ = ["filters", "init_state", "reset", "widgets"]
 
+#: Typing in a list picks what was typed: options are matched as substrings
+#: (not fuzzily, where "Iran" also matched "Israel Defense Forces"), and Enter
+#: takes the first match, never "Select N matches".
+_PICK = {"filter_mode": "contains", "select_all": False}
 _ROLE_LABELS = {"any": "either", "perpetrator": "perpetrator", "target": "target"}
 
 
@@ -67,11 +71,12 @@ def widgets(dataset: Dataset) -> None:
     if dataset.start is not None:
         sb.date_input("Dates", min_value=dataset.start, max_value=dataset.end, key="f_dates",
                       help="Inclusive; an incident that spans days counts if it overlaps.")
-    sb.multiselect("Actors", dataset.actors, key="f_actors", placeholder="All actors")
+    sb.multiselect("Actors", dataset.actors, key="f_actors", placeholder="All actors", **_PICK)
     sb.radio("Actor's role", ROLES, key="f_role", horizontal=True,
              format_func=_ROLE_LABELS.__getitem__)
-    sb.multiselect("Event types", dataset.event_types, key="f_types", placeholder="All types")
-    sb.multiselect("Countries", dataset.countries, key="f_countries", placeholder="All")
+    sb.multiselect("Event types", dataset.event_types, key="f_types", placeholder="All types",
+                   **_PICK)
+    sb.multiselect("Countries", dataset.countries, key="f_countries", placeholder="All", **_PICK)
     sb.multiselect("Attribution", dataset.statuses, key="f_statuses", placeholder="Any status",
-                   help="confirmed, claimed, alleged, disputed or unknown")
+                   help="confirmed, claimed, alleged, disputed or unknown", **_PICK)
     sb.button("Reset filters", on_click=reset, args=(dataset,), width="stretch")
