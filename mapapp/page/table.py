@@ -12,6 +12,10 @@ __all__ = ["TABLE_ROWS", "show"]
 
 #: Rows the table sends to the browser at most (the CSV download has every one).
 TABLE_ROWS = 10_000
+#: The table's columns, left to right: what a person sorts and scans by
+#: (date, what, who, how many died) comes before the id.
+_COLUMNS = ("date", "title", "actor", "fatalities", "target", "event_type",
+            "attribution_status", "place", "country", "sources", "source", "id")
 _ORDERS = {
     "newest first": (("date", "id"), (False, True)),
     "oldest first": (("date", "id"), (True, True)),
@@ -34,10 +38,13 @@ def show(mask, dataset: Dataset) -> None:
     state = st.dataframe(
         table, hide_index=True, width="stretch", height=320,
         on_select="rerun", selection_mode="single-row", key="table",
+        column_order=[c for c in _COLUMNS if c in table.column_names],
         column_config={
-            "date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+            "date": st.column_config.DateColumn("date", format="YYYY-MM-DD", width="small"),
+            "title": st.column_config.TextColumn("title", width="large"),
+            "fatalities": st.column_config.NumberColumn("fatalities", width="small"),
             "attribution_status": "attribution",
-            "source": st.column_config.LinkColumn("first source"),
+            "source": st.column_config.LinkColumn("first source", display_text="open"),
         },
     )
     shown = dataset.ids[positions]
