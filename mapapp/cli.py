@@ -187,7 +187,7 @@ def cmd_export(args) -> int:
 def cmd_serve(args) -> int:
     from .serve import run_streamlit
 
-    return run_streamlit(args.file, port=args.port, headless=args.headless)
+    return run_streamlit(args.file, port=args.port, headless=args.headless, host=args.host)
 
 
 def cmd_import(args) -> int:
@@ -280,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", default=None, help="dataset (default: the built-in one)")
     p.add_argument("--port", type=int, default=None)
     p.add_argument("--headless", action="store_true", help="do not open a browser")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only; "
+                        "0.0.0.0 opens the page, unauthenticated, to the network)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("import", help="convert ACLED, UCDP or plain CSV to the schema")

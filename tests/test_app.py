@@ -244,9 +244,9 @@ def test_the_page_takes_a_plain_csv_like_an_import(monkeypatch, tmp_path):
 
 def test_a_big_view_sends_a_capped_table_in_the_chosen_order(monkeypatch):
     # (the cap is 10,000 rows; the built-in dataset is tiny, so lower it)
-    import mapapp.page
+    import mapapp.page.table
 
-    monkeypatch.setattr(mapapp.page, "TABLE_ROWS", 5)
+    monkeypatch.setattr(mapapp.page.table, "TABLE_ROWS", 5)
     at = _run()
     assert not at.exception
     table = next(df for df in at.dataframe if "id" in df.value.columns).value

@@ -146,3 +146,49 @@ def test_info_and_export_on_a_csv_with_bad_rows(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "incidents:   3\n" in captured.out
     assert f"{path}: line 6 (id 'f0'): " in captured.err
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_listens_on_loopback_by_default_and_warns_otherwise():
+    cmd = streamlit_command(str(DATASET))
+    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+    cmd = streamlit_command(str(DATASET), host="0.0.0.0")
+    assert cmd[cmd.index("--server.address") + 1] == "0.0.0.0"
+
+
+def test_stopping_serve_by_its_process_id_stops_the_page():
+    import signal
+    import time
+    import urllib.request
+
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "mapapp.cli", "serve", "--headless",
+                             "--port", str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/_stcore/health"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                assert time.time() < deadline, "the page did not start"
+                time.sleep(0.3)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        try:  # nothing answers on the port any more
+            urllib.request.urlopen(url, timeout=2)
+            answered = True
+        except OSError:
+            answered = False
+        assert not answered
+    finally:
+        proc.kill()

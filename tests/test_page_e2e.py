@@ -264,3 +264,60 @@ def test_what_the_user_switched_off_stays_off_after_a_filter_change(server, page
     _switch(frame, "Protests")
     assert _drawn(frame, len(features)) == sorted(f["id"] for f in features)
     assert page.errors == []
+
+
+def _summary_count(frame, n):
+    frame.wait_for_function(f"() => document.querySelector('.im-summary-count')"
+                            f".dataset.count === '{n}'")
+
+
+def _shown_count(p, n, timeout=60):
+    """Wait until the map (whichever frame holds it now) shows n incidents."""
+    deadline = time.time() + timeout
+    count = None
+    while time.time() < deadline:
+        try:
+            count = _map_frame(p).evaluate(
+                "() => document.querySelector('.im-summary-count').dataset.count")
+            if count == str(n):
+                return
+        except Exception:  # the map's frame was replaced while we read it
+            pass
+        p.wait_for_timeout(250)
+    raise AssertionError(f"the map shows {count} incidents, not {n}")
+
+
+def test_typing_an_actor_and_enter_picks_that_actor_alone(server, page):
+    p = page.page
+    p.goto(server + "/")
+    frame = _map_frame(p)
+    sidebar = p.locator('[data-testid="stSidebar"]')
+    box = sidebar.locator('[data-testid="stMultiSelect"] input').first
+    box.click()
+    box.fill("Iran")
+    p.keyboard.press("Enter")
+    p.keyboard.press("Escape")
+    chosen = sidebar.locator('[data-testid="stMultiSelect"]').first.locator(
+        '[aria-label="Selected values"] [data-tag]')
+    chosen.first.wait_for()
+    assert chosen.all_inner_texts() == ["Iran"]
+    features = [f["properties"] for f in _features()]
+    _summary_count(frame, sum("Iran" in (f["actor"], f.get("target")) for f in features))
+
+
+def test_an_upload_that_cannot_be_read_keeps_the_current_view(server, page, tmp_path):
+    path = Path(tmp_path) / "notes.geojson"
+    path.write_text("this is not JSON")
+    p = page.page
+    p.goto(server + "/?actor=Iran")
+    frame = _map_frame(p)
+    features = [f["properties"] for f in _features()]
+    iran = sum("Iran" in (f["actor"], f.get("target")) for f in features)
+    _summary_count(frame, iran)
+    p.locator('input[type="file"]').set_input_files(str(path))
+    alert = p.get_by_text("Your file could not be used").first
+    alert.wait_for(timeout=30_000)
+    text = alert.inner_text()
+    assert "notes.geojson" in text and "/tmp" not in text
+    _shown_count(p, iran)
+    assert p.get_by_text("Incidents shown").count() == 1

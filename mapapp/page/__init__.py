@@ -1,0 +1,56 @@
+"""The Streamlit page: filter incidents by date and actor, explore, share, export.
+
+``mapapp/app.py`` is the script Streamlit runs; it reads the command line and
+calls :func:`main`. One module per panel: :mod:`.load` (the dataset),
+:mod:`.sidebar` (filters), :mod:`.mapview`, :mod:`.detail`, :mod:`.timeline`,
+:mod:`.table`, :mod:`.share`, :mod:`.header`. Every widget's state is mirrored
+in the URL query, so that a link reproduces the view.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from . import detail, header, mapview, share, sidebar, table, timeline
+from .load import DEFAULT_DATASET, load, static_assets
+from .selection import selected
+from .text import md, md_link
+
+__all__ = ["DEFAULT_DATASET", "main", "md", "md_link"]
+
+
+def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
+    """Render the page on the dataset at ``path`` (or the visitor's upload).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The dataset shown when the visitor has uploaded none.
+    """
+    st.set_page_config(page_title="Incident map", page_icon="🗺️", layout="wide")
+    static_assets()
+    dataset, key = load(path)
+    if dataset is None:
+        st.stop()
+    notes = sidebar.init_state(dataset, key)
+    filters = sidebar.filters(dataset)
+    mask = dataset.mask(filters)  # (the view's frame is made only when needed)
+
+    # The map goes to the browser first (it has the most to redraw); the
+    # title, figures and filter widgets follow, in their places.
+    top = st.container()
+    left, right = st.columns([2, 1], gap="medium")
+    with left:
+        mapview.show(dataset, key, filters, mask)
+    sidebar.widgets(dataset)
+    with top:
+        header.show(mask, dataset, filters, notes)
+    with right:
+        placeholder = st.container()
+    timeline.show(mask, dataset)
+    table.show(mask, dataset)
+    with placeholder:
+        detail.show(selected(), mask, dataset)
+    share.show(mask, dataset, filters, selected())

@@ -1,0 +1,51 @@
+"""The page's head: title, notes on the link, the file's problems, the view's figures."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import geodata
+
+from ..state import Dataset
+
+__all__ = ["show"]
+
+
+def _fmt_day(value) -> str:
+    if value is None or pd.isna(value):
+        return "-"
+    return f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
+def _metrics(mask, dataset: Dataset) -> None:
+    ov = dataset.overview(mask)
+    a, b, c = st.columns([1, 1, 2])
+    a.metric("Incidents shown", f"{ov['incidents']:,} of {dataset.total:,}")
+    fat = f"{ov['fatalities']:,}"
+    if (ov["fatalities_low"], ov["fatalities_high"]) != (ov["fatalities"], ov["fatalities"]):
+        fat += f" ({ov['fatalities_low']:,}–{ov['fatalities_high']:,})"
+    b.metric("Fatalities (range)", fat)
+    c.metric("Date span", f"{_fmt_day(ov['start'])} to {_fmt_day(ov['end'])}")
+
+
+def _report(dataset: Dataset) -> None:
+    report = dataset.report
+    if report.ok:
+        return
+    with st.expander(f"⚠ {report.summary()}", expanded=True):
+        st.caption("These incidents were left out; the rest are on the map.")
+        st.dataframe(pd.DataFrame([p.as_dict() for p in report.problems]),
+                     hide_index=True, width="stretch")
+
+
+def show(mask, dataset: Dataset, filters: geodata.Filters, notes: list[str]) -> None:
+    """Draw the head of the page for the view."""
+    st.title("Incident map")
+    st.caption(f"{dataset.label}: who did what, where and when, and who says so.")
+    for note in notes:
+        st.info(f"Link parameter {note}.")
+    _report(dataset)
+    _metrics(mask, dataset)
+    if not mask.any():
+        st.warning(f"Nothing to show: {geodata.empty_reason(dataset.gdf, filters)}.")

@@ -1,0 +1,68 @@
+"""The map panel: the folium map of the view, redrawn in place on each change."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import streamlit as st
+from streamlit_folium import st_folium
+
+import geodata
+
+from .. import assets
+from ..builder import base_map, incident_group
+from ..state import Dataset, content_key
+from .load import data_urls
+
+__all__ = ["MAP_HEIGHT", "show"]
+
+MAP_HEIGHT = 620
+
+
+_ID_LINE = re.compile(r"^ID\s+(.+?)\s*$", re.MULTILINE)
+
+
+def _clicked_id(result: dict | None, mask, dataset: Dataset) -> str | None:
+    """The id of the incident the user clicked on the map, if any is new."""
+    if not result:
+        return None
+    count = result.get("last_object_clicked_count")
+    if count is None or count == st.session_state.get("clicks"):
+        return None
+    st.session_state["clicks"] = count
+    popup = result.get("last_object_clicked_popup") or ""
+    for match in _ID_LINE.finditer(popup):
+        i = dataset.position(match.group(1))
+        if i is not None and mask[i]:
+            return match.group(1)
+    where = result.get("last_object_clicked")
+    shown = np.flatnonzero(mask)
+    if where and len(shown):  # fall back to the nearest incident to the click
+        points = dataset.gdf.geometry.iloc[shown]
+        dx = points.x.to_numpy() - where["lng"]
+        dy = points.y.to_numpy() - where["lat"]
+        return str(dataset.ids[shown[int((dx * dx + dy * dy).argmin())]])
+    return None
+
+
+def show(dataset: Dataset, key: str, filters: geodata.Filters, mask: np.ndarray) -> None:
+    """Draw the view on the map; a click on an incident selects it."""
+    base = base_map(bounds=dataset.bounds, asset_url=assets.static_url)
+    data_url, props_url = data_urls(key, dataset)
+    group = incident_group(
+        None, title=None, filters=filters, total=dataset.total, colors=dataset.colors,
+        asset_url=assets.static_url, data_url=data_url, props_url=props_url,
+        mask=dataset.mask_code(mask), legend_open=False, summary=dataset.view_summary(mask),
+    )
+    center = st.session_state.get("center")
+    result = st_folium(
+        base, key=f"map-{content_key(key.encode())}", height=MAP_HEIGHT,
+        use_container_width=True, feature_group_to_add=group,
+        center=center, zoom=7 if center else None,
+        returned_objects=["last_object_clicked", "last_object_clicked_popup",
+                          "last_object_clicked_count"],
+    )
+    clicked = _clicked_id(result, mask, dataset)
+    if clicked:
+        st.session_state["selected"] = clicked

@@ -1,0 +1,51 @@
+"""The share panel: the view's link, and downloads of exactly the view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+import numpy as np
+import streamlit as st
+
+import geodata
+
+from ..builder import build_map, render_html
+from ..state import Dataset, query_from_filters, to_csv_bytes
+
+__all__ = ["show"]
+
+
+def _downloads(mask, dataset: Dataset, filters: geodata.Filters) -> None:
+    """Exactly the view, made when a button is pressed (not on every rerun)."""
+    stem = Path(dataset.label).stem + ("-filtered" if not filters.is_empty() else "")
+    title = f"Incidents: {dataset.label}"
+    empty = not np.any(mask)
+
+    def view():
+        return dataset.gdf.loc[mask]
+
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("GeoJSON", data=lambda: geodata.dumps_geojson(view()),
+                       file_name=f"{stem}.geojson", mime="application/geo+json",
+                       on_click="ignore", width="stretch", disabled=empty)
+    c2.download_button("CSV", data=lambda: to_csv_bytes(view()), file_name=f"{stem}.csv",
+                       mime="text/csv", on_click="ignore", width="stretch", disabled=empty)
+    c3.download_button(
+        "HTML map (works offline)",
+        data=lambda: render_html(build_map(view(), title=title, filters=filters,
+                                           total=dataset.total, colors=dataset.colors)),
+        file_name=f"{stem}.html", mime="text/html", on_click="ignore",
+        width="stretch", disabled=empty,
+    )
+
+
+def show(mask, dataset: Dataset, filters: geodata.Filters, selected: str | None) -> None:
+    """Put the view in the page's address, show its query, and offer its downloads."""
+    st.subheader("Share and export this view")
+    query = query_from_filters(filters, selected)
+    st.query_params.from_dict(query)
+    st.caption("The page's address now holds this view: copy it to share. Its query:")
+    st.code("?" + urlencode(query, doseq=True) if query else "(none: the whole dataset)",
+            language=None)
+    _downloads(mask, dataset, filters)
