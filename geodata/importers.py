@@ -161,10 +161,6 @@ _RESERVED = frozenset(KNOWN_FIELDS) | frozenset(DERIVED_FIELDS) | {"geometry", "
 _INT_RE = r"[+-]?(?:0|[1-9]\d{0,14})"
 _COUNT_RE = r"\+?\d{1,15}(?:\.0*)?"
 _FLOAT_RE = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-_ISO_DAY_RE = r"\d{4}-\d{1,2}-\d{1,2}"
-_ISO_STAMP_RE = r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
-_TEXT_DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%d-%B-%Y", "%d-%b-%Y", "%B %d, %Y", "%b %d, %Y",
-                      "%B %d %Y", "%b %d %Y")
 _UNKNOWN_ATTRIBUTION = {"status": "unknown"}
 
 InputLike = str | os.PathLike | bytes | bytearray | memoryview | IO[bytes] | IO[str]
@@ -714,44 +710,25 @@ def _day_strings(dates: pd.Series) -> pd.Series:
 
 
 def _dates(raw: pd.Series | None, label: str, reasons: _Reasons, n: int, *,
-           partial: bool = False) -> tuple[pd.Series, pd.Series | None]:
+           partial: bool = False, year: pd.Series | None = None,
+           ) -> tuple[pd.Series, pd.Series | None]:
     """Parse dates column-wise; returns (datetime64[ns] series, precision or None).
 
-    Accepted: ``YYYY-MM-DD`` (optionally followed by a time, which is
-    dropped), ``8 January 2020``, ``08-Jan-2020``, ``January 8, 2020``; with
+    Every form of :func:`geodata.dates.parse_dates` is read (ISO, ``15 January
+    2020``, ``9-May-20``, ``31-12-19``, ``5/9/2020`` ...); ``year`` is the
+    row's own year column, which settles ambiguous forms. With
     ``partial=True`` also ``YYYY-MM`` (month precision) and ``YYYY`` (year).
     """
+    from .dates import parse_dates
+
     c = _clean(raw, n)
-    out = pd.Series(pd.NaT, index=c.index, dtype="datetime64[ns]")
-    precision = None
     if not c.notna().any():
-        return out, precision
-    day_like = c.str.fullmatch(_ISO_DAY_RE).fillna(False)
-    stamp_like = c.str.fullmatch(_ISO_STAMP_RE).fillna(False)
-    iso_text = c.where(day_like, c.str.slice(0, 10).where(stamp_like))
-    if iso_text.notna().any():
-        out = pd.to_datetime(iso_text, format="%Y-%m-%d", errors="coerce").astype(
-            "datetime64[ns]")
-    iso_like = (day_like | stamp_like).to_numpy(dtype=bool)
-    rest = _present(c) & ~iso_like
-    if partial and rest.any():
-        precision = pd.Series([None] * n, dtype=object)
-        for pattern, fmt, prec in ((r"\d{4}-\d{1,2}", "%Y-%m", "month"), (r"\d{4}", "%Y", "year")):
-            hit = rest & c.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
-            if hit.any():
-                parsed = pd.to_datetime(c.where(hit), format=fmt, errors="coerce")
-                out = out.where(~hit, parsed.astype("datetime64[ns]"))
-                precision[hit] = prec
-                rest &= ~hit
-    for fmt in _TEXT_DATE_FORMATS:
-        todo = rest & out.isna().to_numpy()
-        if not todo.any():
-            break
-        parsed = pd.to_datetime(c.where(todo), format=fmt, errors="coerce").astype(
-            "datetime64[ns]")
-        out = out.where(~todo, parsed)
-    reasons.add_values(_present(c) & out.isna().to_numpy(), label, "not a date", c)
-    return out, precision
+        return pd.Series(pd.NaT, index=c.index, dtype="datetime64[ns]"), None
+    parsed = parse_dates(c, None if year is None else _clean(year, n), partial=partial)
+    errors = parsed.errors
+    bad = errors.notna().to_numpy()
+    reasons.add(bad, lambda rows: [f"{label}: {errors.iloc[i]}" for i in rows])
+    return parsed.dates, parsed.precision
 
 
 # -------------------------------------------------------------- countries
@@ -939,6 +916,12 @@ def _accessors(t: _Table, cols: dict[str, str]):
     return col, label, used
 
 
+def _peek(t: _Table, cols: dict[str, str], key: str) -> pd.Series | None:
+    """A column read for evidence only (it is still kept as an extra property)."""
+    name = cols.get(key)
+    return None if name is None else t.frame[name]
+
+
 def _convert_acled(t: _Table) -> _Draft:
     n = t.n
     cols = _require(t, "acled", ("event_date", "event_type", "actor1", "latitude", "longitude"))
@@ -949,7 +932,8 @@ def _convert_acled(t: _Table) -> _Draft:
     r = d.reasons
     d.fields["id"] = _clean(col("event_id_cnty"), n)
     d.labels["id"] = label("event_id_cnty")
-    d.fields["date"], _ = _dates(col("event_date"), label("event_date"), r, n)
+    d.fields["date"], _ = _dates(col("event_date"), label("event_date"), r, n,
+                                 year=_peek(t, cols, "year"))
     d.labels["date"] = label("event_date")
     d.given["date"] = _present(_clean(col("event_date"), n))
     d.given["country"] = np.ones(n, bool)  # unknown and missing countries are reported below
@@ -1026,11 +1010,11 @@ def _convert_ucdp(t: _Table) -> _Draft:
     raw_id = _clean(col("id"), n)
     d.fields["id"] = ("ucdp-" + raw_id).where(raw_id.notna())
     d.labels["id"] = label("id")
-    start, _ = _dates(col("date_start"), label("date_start"), r, n)
+    start, _ = _dates(col("date_start"), label("date_start"), r, n, year=_peek(t, cols, "year"))
     d.labels["date"] = label("date_start")
     d.given["date"] = _present(_clean(col("date_start"), n))
     d.given["country"] = np.ones(n, bool)  # unknown and missing countries are reported below
-    end, _ = _dates(col("date_end"), label("date_end"), r, n)
+    end, _ = _dates(col("date_end"), label("date_end"), r, n, year=_peek(t, cols, "year"))
     d.fields["date"] = start
     d.fields["end_date"] = end.where(end > start)
     before = (end < start).to_numpy()
@@ -1144,9 +1128,11 @@ def _convert_csv(t: _Table, mapping: Mapping[str, str] | None) -> _Draft:
                 "admin1", "notes"):
         d.fields[fld] = _clean(col(fld), n)
     d.fields["actor"] = d.fields["actor"].fillna("Unknown")
-    date, derived = _dates(col("date"), label("date"), r, n, partial=True)
+    year_col = t.lookup().get("year")
+    year = None if year_col is None or year_col in roles.values() else t.frame[year_col]
+    date, derived = _dates(col("date"), label("date"), r, n, partial=True, year=year)
     d.given["date"] = _present(_clean(col("date"), n))
-    end, _ = _dates(col("end_date"), label("end_date"), r, n)
+    end, _ = _dates(col("end_date"), label("end_date"), r, n, year=year)
     d.fields["date"] = date
     d.fields["end_date"] = end
     before = (end < date).to_numpy()

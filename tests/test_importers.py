@@ -312,7 +312,8 @@ def test_duplicate_ids_are_rejected_after_the_first(tmp_path):
     assert result.imported == 1
     assert result.reject_lines() == [
         "line 3: event_id_cnty: duplicate id 'IRQ1001' (first on line 2)",
-        "line 4: event_date: not a date: 'bad'",
+        "line 4: event_date: not a date: 'bad' (forms read: YYYY-MM-DD, 15 January 2020, "
+        "01-January-2015, January 15, 2020, 9-May-20, 31-12-19, 5/9/2020)",
     ]
 
 
