@@ -53,6 +53,14 @@ import pandas as pd
 import shapely
 
 from .errors import DataSourceError
+from .headers import (
+    ACLED_RENAMES,
+    HeaderLine,
+    find_header,
+    headerless_reason,
+    is_hxl_row,
+    looks_like,
+)
 from .io import GEOJSON_SUFFIXES, PARQUET_SUFFIXES, atomic_write, to_features, write
 from .schema import (
     ATTRIBUTION_STATUSES,
@@ -195,6 +203,9 @@ class ImportResult:
         Where the rejects were written as CSV, if asked.
     seconds : float
         Wall time of the import.
+    notes : list of str
+        What was skipped or kept with a flag (lines above the header, an HXL
+        row, UCDP events with inconsistent estimates); also in :meth:`summary`.
     """
 
     input: str
@@ -205,6 +216,7 @@ class ImportResult:
     rejects: pd.DataFrame
     rejects_path: str | None = None
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -230,9 +242,10 @@ class ImportResult:
             return f"nothing imported from {self.input} ({self.label}): {what}; no file written"
         inc = "incident" if self.imported == 1 else "incidents"
         head = f"imported {self.imported} {inc} from {self.input} ({self.label}) to {self.output}"
+        notes = "".join(f"; {note}" for note in self.notes)
         if not self.rejected:
-            return f"{head}; no rows rejected"
-        return f"{head}; {self.rejected} {rows} rejected{see}"
+            return f"{head}; no rows rejected{notes}"
+        return f"{head}; {self.rejected} {rows} rejected{see}{notes}"
 
     def reject_lines(self) -> list[str]:
         """One ``"line N: reason"`` string per rejected row, in file order."""
@@ -343,16 +356,25 @@ class _Table:
     lines: np.ndarray  # int64, first physical line of each row
     columns: list[str]  # header names, made unique and non-empty
     bad: list[tuple[int, str, list[str]]]  # (line, reason, fields) of malformed records
+    notes: list[str] = field(default_factory=list)  # what was skipped, for the user
 
     @property
     def n(self) -> int:
         return len(self.frame)
 
     def lookup(self) -> dict[str, str]:
-        """Lower-cased, normalised header name -> header name (first wins)."""
+        """Lower-cased, normalised header name -> header name (first wins).
+
+        Older ACLED names (:data:`geodata.headers.ACLED_RENAMES`) answer to
+        today's names too.
+        """
         out: dict[str, str] = {}
         for name in self.columns:
             out.setdefault(_norm_header(name), name)
+        for name in self.columns:
+            key = _norm_header(name)
+            if key in ACLED_RENAMES:
+                out.setdefault(ACLED_RENAMES[key], name)
         return out
 
 
@@ -375,8 +397,8 @@ def _sniff_delimiter(first_line: str, suffix: str) -> str:
     return delim
 
 
-def _header(src: _Source) -> tuple[list[str], list[str], str]:
-    """(header as written, header made usable, delimiter)."""
+def _header(src: _Source) -> tuple[list[str], list[str], str, HeaderLine]:
+    """(header as written, header made usable, delimiter, where the header is)."""
     head = src.head()
     if not head.strip():
         raise DataSourceError(f"{src.name}: the file is empty")
@@ -385,12 +407,21 @@ def _header(src: _Source) -> tuple[list[str], list[str], str]:
             f"{src.name}: spreadsheets are not supported; save the sheet as CSV (UTF-8) first"
         )
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    first_line = text.splitlines()[0] if text.splitlines() else ""
-    delim = _sniff_delimiter(first_line, src.suffix)
+    lines = text.splitlines()
+    found = find_header(lines, lambda line: _sniff_delimiter(line, src.suffix))
+    delim = found.delimiter
+    rest = "\n".join(lines[found.index:])
     try:
-        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+        header = next(csv.reader(io.StringIO(rest, newline=""), delimiter=delim))
     except (StopIteration, csv.Error) as exc:
         raise DataSourceError(f"{src.name}: no header line") from exc
+    why = headerless_reason(header)
+    if why is not None:
+        raise DataSourceError(
+            f"{src.name}: no header line: line {found.index + 1} should name the columns but "
+            f"{why}; add a header line (e.g. date,country,latitude,longitude,...) and import "
+            f"again"
+        )
     names: list[str] = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(header):
@@ -403,20 +434,25 @@ def _header(src: _Source) -> tuple[list[str], list[str], str]:
             )
         seen[key] = i
         names.append(name)
-    return header, names, delim
+    return header, names, delim, found
 
 
-def _csv_records(src: _Source, delim: str):
-    """Yield (first line, fields) for every non-blank record after the header."""
+def _csv_records(src: _Source, delim: str, skip: int = 0):
+    """Yield (first line, fields) for every non-blank record after the header.
+
+    ``skip`` physical lines above the header (a title, blank lines) are passed over.
+    """
     old_limit = csv.field_size_limit()
     csv.field_size_limit(max(old_limit, 1 << 28))
     try:
         with src.text() as fh:
+            for _ in range(skip):
+                fh.readline()
             reader = csv.reader(fh, delimiter=delim)
             next(reader, None)
             prev = reader.line_num
             for row in reader:
-                start = prev + 1
+                start = prev + 1 + skip
                 prev = reader.line_num
                 if not row or (len(row) == 1 and not row[0].strip()):
                     continue
@@ -465,7 +501,8 @@ def _width_reason(got: int, want: int) -> str:
     return f"{got} field{'s' if got != 1 else ''} where the header has {want}"
 
 
-def _read_with_csv(src: _Source, columns: list[str], delim: str, progress) -> _Table:
+def _read_with_csv(src: _Source, columns: list[str], delim: str, progress,
+                   skip: int = 0) -> _Table:
     """Parse with the csv module only (files pyarrow cannot number or read)."""
     import pyarrow as pa
 
@@ -481,7 +518,7 @@ def _read_with_csv(src: _Source, columns: list[str], delim: str, progress) -> _T
                 chunks[j].append(pa.array(values, type=pa.large_string()))
             buf.clear()
 
-    for start, row in _csv_records(src, delim):
+    for start, row in _csv_records(src, delim, skip):
         if len(row) != width:
             bad.append((start, _width_reason(len(row), width), row))
             continue
@@ -500,10 +537,31 @@ def _read_with_csv(src: _Source, columns: list[str], delim: str, progress) -> _T
 
 
 def _read_table(src: _Source, progress) -> _Table:
+    """Parse the CSV, then skip what is not data: lines above the header, an HXL row."""
+    table = _parse_csv(src, progress)
+    found = _header(src)[3]
+    if found.skipped:
+        shown = ", ".join(f"line {i}: {text.strip()!r}" if text.strip() else f"line {i}: blank"
+                          for i, text in found.skipped[:5])
+        more = "" if len(found.skipped) <= 5 else f" and {len(found.skipped) - 5} more"
+        table.notes.append(f"skipped {len(found.skipped)} line"
+                           f"{'s' if len(found.skipped) != 1 else ''} above the header on line "
+                           f"{found.index + 1} ({shown}{more})")
+    if table.n and is_hxl_row(table.frame.iloc[0].tolist()):
+        tags = [str(v).strip() for v in table.frame.iloc[0].tolist() if str(v).strip()]
+        table.notes.append(f"skipped 1 row of HXL hashtags on line {int(table.lines[0])} "
+                           f"({', '.join(tags[:3])}{', ...' if len(tags) > 3 else ''})")
+        table.frame = table.frame.iloc[1:].reset_index(drop=True)
+        table.lines = table.lines[1:]
+    return table
+
+
+def _parse_csv(src: _Source, progress) -> _Table:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    raw, columns, delim = _header(src)
+    raw, columns, delim, found = _header(src)
+    skip = found.index
     progress("reading", 0)
     invalid = [0]
 
@@ -514,7 +572,8 @@ def _read_table(src: _Source, progress) -> _Table:
     try:
         table = pcsv.read_csv(
             src.path if src.data is None else pa.BufferReader(src.data),
-            read_options=pcsv.ReadOptions(use_threads=True, block_size=1 << 24),
+            read_options=pcsv.ReadOptions(use_threads=True, block_size=1 << 24,
+                                          skip_rows=skip),
             parse_options=pcsv.ParseOptions(
                 delimiter=delim, newlines_in_values=True, ignore_empty_lines=True,
                 invalid_row_handler=on_invalid,
@@ -528,28 +587,28 @@ def _read_table(src: _Source, progress) -> _Table:
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "utf8" in str(exc).lower():
             raise DataSourceError(_not_utf8(src)) from exc
-        return _read_with_csv(src, columns, delim, progress)
+        return _read_with_csv(src, columns, delim, progress, skip)
     if table.num_columns != len(columns):
-        return _read_with_csv(src, columns, delim, progress)
+        return _read_with_csv(src, columns, delim, progress, skip)
     table = table.rename_columns(columns)
     n = table.num_rows
     newlines, ends_with_newline = src.newline_count()
     physical = newlines + (0 if ends_with_newline else 1)
-    if invalid[0] == 0 and physical == n + 1:
-        lines = np.arange(2, n + 2, dtype=np.int64)
+    if invalid[0] == 0 and physical == n + 1 + skip:
+        lines = np.arange(2 + skip, n + 2 + skip, dtype=np.int64)
         bad: list = []
     else:  # multi-line records, blank lines or malformed rows: number them with csv
         progress("numbering lines", 0)
         starts: list[int] = []
         bad = []
         width = len(columns)
-        for start, row in _csv_records(src, delim):
+        for start, row in _csv_records(src, delim, skip):
             if len(row) != width:
                 bad.append((start, _width_reason(len(row), width), row))
             else:
                 starts.append(start)
         if len(starts) != n:
-            return _read_with_csv(src, columns, delim, progress)
+            return _read_with_csv(src, columns, delim, progress, skip)
         lines = np.asarray(starts, dtype=np.int64)
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     del table
@@ -828,6 +887,7 @@ class _Draft:
     labels: dict[str, str] = field(default_factory=dict)  # field -> column name for messages
     given: dict[str, np.ndarray] = field(default_factory=dict)  # field -> source cell not empty
     status: pd.Series | None = None  # attribution status per row; None: all "unknown"
+    notes: list[str] = field(default_factory=list)  # what the conversion kept or skipped
 
 
 def _coordinates(d: _Draft, lat_raw, lon_raw, lat_label: str, lon_label: str) -> None:
@@ -850,7 +910,7 @@ def _extras(d: _Draft, t: _Table, used: set[str], prefix: str,
         if name in used:
             continue
         key = _norm_header(name)
-        prop = renames.get(key, name)
+        prop = renames.get(key, name.strip().lower())  # header case does not leak
         if prop in _RESERVED or prop in d.extras:
             prop = f"{prefix}_{prop}"
         value = _typed(_clean(t.frame[name], d.n))
@@ -1057,13 +1117,28 @@ def _convert_ucdp(t: _Table) -> _Draft:
     best = _count(col("best"), label("best"), r, n)
     low = _count(col("low"), label("low"), r, n)
     high = _count(col("high"), label("high"), r, n)
+    # UCDP publishes some events whose own estimates disagree: keep them, as given
+    inconsistent = ((low > best) | (best > high) | (low > high)).fillna(False).to_numpy(bool)
+    if inconsistent.any():
+        d.extras["fatalities_inconsistent"] = pd.Series(
+            pd.array(np.where(inconsistent, True, None).tolist(), dtype="boolean"))
+        d.extras["ucdp_low"] = low.where(inconsistent)
+        d.extras["ucdp_high"] = high.where(inconsistent)
+        low, high = low.where(~inconsistent), high.where(~inconsistent)
+        count = int(inconsistent.sum())
+        d.notes.append(f"kept {count} event{'s' if count != 1 else ''} whose "
+                       f"{label('low')}/{label('best')}/{label('high')} disagree, as UCDP "
+                       f"publishes {'them' if count != 1 else 'it'} (fatalities = "
+                       f"{label('best')}; flagged fatalities_inconsistent, the range in "
+                       f"ucdp_low/ucdp_high)")
     d.fields.update(fatalities=best, fatalities_low=low, fatalities_high=high)
     d.labels.update(fatalities=label("best"), fatalities_low=label("low"),
                     fatalities_high=label("high"))
-    _check_range(d)
     src = _clean(col("source_article"), n)
     if src.notna().any():
-        d.fields["sources"] = pd.Series(_per_distinct(src, _citation_sources), dtype=object)
+        from .ucdp import parse_source_article
+
+        d.fields["sources"] = pd.Series(_per_distinct(src, parse_source_article), dtype=object)
     d.fields["attribution"] = _shared(n, _UNKNOWN_ATTRIBUTION)
     _extras(d, t, used, "ucdp")
     return d
@@ -1416,6 +1491,7 @@ def detect_format(columns) -> str:
     'csv'
     """
     names = {_norm_header(str(c)) for c in columns}
+    names |= {ACLED_RENAMES[c] for c in names if c in ACLED_RENAMES}
     if all(m in names for m in _ACLED_MARKERS) and any(c in names for c in _ACLED_ID_COLUMNS):
         return "acled"
     if all(m in names for m in _UCDP_MARKERS):
@@ -1426,12 +1502,40 @@ def detect_format(columns) -> str:
 # ============================================================== entry points
 
 
+def _refuse_near_miss(t: _Table) -> None:
+    """A header that looks like ACLED or UCDP GED but lacks a required column is an error.
+
+    Otherwise such a file would silently be read as plain CSV (and lose its meaning).
+    """
+    names = set(t.lookup())
+    near = looks_like(names)
+    if near is None:
+        return
+    kind, found = near
+    if kind == "acled":
+        missing = [m for m in _ACLED_MARKERS if m not in names]
+        if not any(c in names for c in _ACLED_ID_COLUMNS):
+            missing.append(" or ".join(_ACLED_ID_COLUMNS))
+    else:
+        missing = [m for m in _UCDP_MARKERS if m not in names]
+    label = "an ACLED export" if kind == "acled" else "a UCDP GED file"
+    raise DataSourceError(
+        f"{t.name}: looks like {label} (it has columns {', '.join(found[:4])}) but column"
+        f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+        f"{'are' if len(missing) > 1 else 'is'} missing; add "
+        f"{'them' if len(missing) > 1 else 'it'}, or import the file as plain CSV with "
+        f"--format csv"
+    )
+
+
 def _convert(src: _Source, fmt: str, mapping, progress, check: bool | None):
     """Read and convert; returns (frame, rejects frame, fmt, rows read)."""
     if fmt not in ("auto", *FORMATS):
         raise DataSourceError(f"unknown format {fmt!r}; expected auto, {', '.join(FORMATS)}")
     table = _read_table(src, progress)
     used = detect_format(table.columns) if fmt == "auto" else fmt
+    if fmt == "auto" and used == "csv":
+        _refuse_near_miss(table)
     if mapping and used != "csv":
         raise DataSourceError(
             f"{src.name}: column mappings apply to plain CSV only; this file was read as "
@@ -1458,6 +1562,7 @@ def _convert(src: _Source, fmt: str, mapping, progress, check: bool | None):
             good[positions] = False
             gdf = gdf.iloc[np.flatnonzero(good)].reset_index(drop=True)
     rejects = _rejects_frame(table, draft.reasons, ids)
+    gdf.attrs["import_notes"] = [*table.notes, *draft.notes]
     return gdf, rejects, used, table.n + len(table.bad)
 
 
@@ -1850,5 +1955,5 @@ def import_file(
         input=src.name, output=written, fmt=used, imported=len(gdf),
         rejected=len(reject_frame), rejects=reject_frame,
         rejects_path=None if rejects is None else os.fspath(rejects),
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, notes=list(gdf.attrs.get("import_notes", [])),
     )
