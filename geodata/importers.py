@@ -357,6 +357,7 @@ class _Table:
     columns: list[str]  # header names, made unique and non-empty
     bad: list[tuple[int, str, list[str]]]  # (line, reason, fields) of malformed records
     notes: list[str] = field(default_factory=list)  # what was skipped, for the user
+    shape_km: np.ndarray | None = None  # GeoJSON/GeoParquet: radius a shape needs, NaN: point
 
     @property
     def n(self) -> int:
@@ -537,7 +538,20 @@ def _read_with_csv(src: _Source, columns: list[str], delim: str, progress,
 
 
 def _read_table(src: _Source, progress) -> _Table:
-    """Parse the CSV, then skip what is not data: lines above the header, an HXL row."""
+    """Parse the CSV, then skip what is not data: lines above the header, an HXL row.
+
+    GeoJSON and GeoParquet are read by :func:`geodata.geojson_import.read_geo_table`.
+    """
+    from .geojson_import import is_geo_input, read_geo_table
+
+    head = src.head()
+    if not head.strip():
+        raise DataSourceError(f"{src.name}: the file is empty")
+    if is_geo_input(src.name, head):
+        progress("reading features", 0)
+        geo = read_geo_table(src.path, src.data, src.name)
+        return _Table(src.name, geo.frame, geo.lines, geo.columns, geo.bad, geo.notes,
+                      geo.shape_km)
     table = _parse_csv(src, progress)
     found = _header(src)[3]
     if found.skipped:
@@ -1502,6 +1516,23 @@ def detect_format(columns) -> str:
 # ============================================================== entry points
 
 
+def _cover_shapes(d: _Draft, shape_km: np.ndarray) -> None:
+    """Widen the precision radius of rows placed on a line or polygon so it covers the shape."""
+    shaped = np.isfinite(shape_km)
+    if not shaped.any():
+        return
+    km = d.fields.get("geo_precision_km")
+    km = np.full(d.n, np.nan) if km is None else km.to_numpy(dtype="float64").copy()
+    km[shaped] = np.fmax(km[shaped], shape_km[shaped])
+    d.fields["geo_precision_km"] = pd.Series(km)
+    gp = d.fields.get("geo_precision")
+    gp = pd.Series([None] * d.n, dtype=object) if gp is None else gp.astype(object).copy()
+    limits = sorted(GEO_PRECISION_DEFAULT_KM.items(), key=lambda kv: kv[1])
+    for i in np.flatnonzero(shaped & gp.isna().to_numpy()).tolist():
+        gp.iloc[i] = next((p for p, lim in limits if km[i] <= lim), limits[-1][0])
+    d.fields["geo_precision"] = gp
+
+
 def _refuse_near_miss(t: _Table) -> None:
     """A header that looks like ACLED or UCDP GED but lacks a required column is an error.
 
@@ -1548,6 +1579,8 @@ def _convert(src: _Source, fmt: str, mapping, progress, check: bool | None):
         draft = _convert_ucdp(table)
     else:
         draft = _convert_csv(table, mapping)
+    if table.shape_km is not None:
+        _cover_shapes(draft, table.shape_km)
     ids, keep = _finish(table, used, draft, progress)
     gdf = _frame(draft, keep)
     if check is None:

@@ -44,7 +44,7 @@ def _unquote(item: str) -> str:
     item = item.strip()
     if len(item) >= 2 and item[0] == item[-1] == '"':
         item = item[1:-1]
-    return item.replace('""', '"').strip().strip('"').strip()
+    return item.replace('""', '"').strip()
 
 
 def parse_source_article(text: str) -> list[dict] | None:
@@ -78,8 +78,8 @@ def parse_source_article(text: str) -> list[dict] | None:
             continue
         parts = [p.strip() for p in item.split(",", 2)]
         if len(parts) >= 2 and _DAY.fullmatch(parts[1]):
-            title = parts[2].strip().strip('"').strip() if len(parts) == 3 else ""
-            source = {"publisher": parts[0].strip('"').strip() or None, "date": parts[1],
+            title = _unquote(parts[2]) if len(parts) == 3 else ""
+            source = {"publisher": _unquote(parts[0]) or None, "date": parts[1],
                       "title": title or None}
             source = {k: v for k, v in source.items() if v is not None}
             if "title" not in source:
