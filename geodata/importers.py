@@ -1660,7 +1660,8 @@ def import_frame(
     Parameters
     ----------
     input : path, bytes or file object
-        The CSV file, its bytes, or an open file (e.g. a Streamlit upload).
+        The CSV, GeoJSON or GeoParquet file, its bytes, or an open file (e.g. a
+        Streamlit upload).
     fmt : {"auto", "acled", "ucdp", "csv"}, default "auto"
         The input format; ``"auto"`` recognises it by its header
         (:func:`detect_format`).
@@ -1677,7 +1678,8 @@ def import_frame(
     -------
     (geopandas.GeoDataFrame, pandas.DataFrame)
         The incidents, typed as :func:`geodata.read` types them, and the
-        rejected rows (see :class:`ImportResult`).
+        rejected rows (see :class:`ImportResult`). ``frame.attrs["import_notes"]``
+        lists what was skipped or flagged (as :attr:`ImportResult.notes`).
 
     Raises
     ------
@@ -1912,7 +1914,8 @@ def import_file(
     ----------
     input : path, bytes or file object
         The CSV file (``.csv``; ``.tsv`` is read tab-separated; any other
-        delimiter among ``, ; | TAB`` is detected from the header).
+        delimiter among ``, ; | TAB`` is detected from the header), or a point
+        GeoJSON or GeoParquet file (:mod:`geodata.geojson_import`).
     output : str or os.PathLike
         ``.geojson``/``.json`` or ``.parquet``/``.geoparquet``; written
         atomically, and only when at least one incident was imported.
