@@ -85,9 +85,10 @@ class HeaderLine:
     skipped: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _width(line: str, delim: str) -> int:
+def _cells(line: str, delim: str) -> int:
+    """How many non-empty cells a line has."""
     try:
-        return len(next(csv.reader(io.StringIO(line), delimiter=delim)))
+        return sum(bool(c.strip()) for c in next(csv.reader(io.StringIO(line), delimiter=delim)))
     except (StopIteration, csv.Error):
         return 0
 
@@ -95,9 +96,10 @@ def _width(line: str, delim: str) -> int:
 def find_header(lines: list[str], delimiter_of) -> HeaderLine:
     """Find the header among the first :data:`HEADER_SEARCH_LINES` lines.
 
-    The header is the first non-blank line whose field count is the widest
-    seen and is matched by the line after it (a title line has one field;
-    blank lines have none).
+    The header is the first line with at least two non-empty cells; blank
+    lines and title lines (one cell, such as ACLED's ``(Sample)``) above it are
+    skipped. A file whose lines all have one cell has its header on the first
+    non-blank line.
 
     Parameters
     ----------
@@ -120,18 +122,11 @@ def find_header(lines: list[str], delimiter_of) -> HeaderLine:
     filled = [i for i, line in enumerate(head) if line.strip()]
     if not filled:
         return HeaderLine(0, delimiter_of(head[0] if head else ""))
-    widest = max(filled, key=lambda i: head[i].count(",") + head[i].count(";")
-                 + head[i].count("\t") + head[i].count("|"))
-    delim = delimiter_of(head[widest])
-    widths = {i: _width(head[i], delim) for i in filled}
-    top = max(widths.values())
     index = filled[0]
-    if widths[index] < top or widths[index] < 2:
-        for pos, i in enumerate(filled):
-            nxt = filled[pos + 1] if pos + 1 < len(filled) else None
-            if widths[i] >= 2 and widths[i] == top and (nxt is None or widths[nxt] == top):
-                index = i
-                break
+    for i in filled:  # title lines have one cell at most; the header has several
+        if _cells(head[i], delimiter_of(head[i])) >= 2:
+            index = i
+            break
     delim = delimiter_of(head[index])
     skipped = [(i + 1, head[i]) for i in range(index)]
     return HeaderLine(index, delim, skipped)

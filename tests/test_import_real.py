@@ -306,7 +306,7 @@ def test_polygons_become_points_whose_radius_covers_them_and_null_geometry_is_re
         assert far <= row["geo_precision_km"] <= far + 0.2
         assert row.geometry.y == pytest.approx(33.1 if row["id"] == "poly" else 33.0, abs=0.11)
     poly = gdf.set_index("id").loc["poly"]
-    assert poly["geo_precision"] == "region"  # 15 km: wider than a town's 10 km
+    assert poly["geo_precision"] == "region"  # 14.5 km: wider than a town's 10 km
 
 
 def _km(lon0, lat0, lon1, lat1) -> float:
