@@ -166,9 +166,12 @@ def _year_values(year: pd.Series | None, n: int) -> np.ndarray:
     """The row's ``year`` column as float (NaN where missing or not a year)."""
     if year is None:
         return np.full(n, np.nan)
-    numbers = pd.to_numeric(year, errors="coerce").to_numpy(dtype="float64")
+    codes, uniques = pd.factorize(year)  # few distinct years: convert each once
+    numbers = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(
+        dtype="float64")
     whole = np.isfinite(numbers) & (numbers == np.round(numbers))
-    return np.where(whole, numbers, np.nan)
+    table = np.append(np.where(whole, numbers, np.nan), np.nan)
+    return table[np.where(codes < 0, len(uniques), codes)]
 
 
 def parse_dates(values: pd.Series, year: pd.Series | None = None, *,
@@ -198,10 +201,10 @@ def parse_dates(values: pd.Series, year: pd.Series | None = None, *,
     """
     n = len(values)
     index = pd.RangeIndex(n)
-    text = pd.Series(values.to_numpy(dtype=object), index=index, dtype="str").str.strip()
-    text = text.where(text.str.len() > 0)
-    codes, uniques = pd.factorize(text)
-    distinct = [str(u) for u in uniques.tolist()]
+    codes, uniques = pd.factorize(pd.Series(values.to_numpy(), index=index))
+    stripped = [str(u).strip() for u in uniques.tolist()]  # strip per distinct value
+    codes, uniques = _refactor(codes, stripped)
+    distinct = uniques
     readings = {s: _readings(s) for s in distinct}
     precision_of: dict[str, str] = {}
     if partial:
@@ -252,6 +255,16 @@ def parse_dates(values: pd.Series, year: pd.Series | None = None, *,
                               index=index, dtype=object)
         precision = precision.where(errors.isna(), None)
     return ParsedDates(dates, errors, precision)
+
+
+def _refactor(codes: np.ndarray, values: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Merge codes whose values became equal (after stripping); empty values become missing."""
+    merged: dict[str, int] = {}
+    remap = np.empty(len(values) + 1, dtype=np.int64)
+    for i, v in enumerate(values):
+        remap[i] = -1 if not v else merged.setdefault(v, len(merged))
+    remap[-1] = -1
+    return remap[np.where(codes < 0, len(values), codes)], list(merged)
 
 
 def _decide(s: str, found: list[_Reading] | None, row_year: int | None, order: str | None,
