@@ -10,6 +10,7 @@ smaller sample, extrapolates it to ``--rows`` and prints the ratio.
 Usage::
 
     .venv/bin/python benchmarks/bench_import.py --rows 1000000
+    .venv/bin/python benchmarks/bench_import.py --rows 1000000 --dates excel
 """
 
 from __future__ import annotations
@@ -86,8 +87,11 @@ _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augu
            "September", "October", "November", "December"]
 
 
-def generate_acled(path: Path, rows: int, seed: int = 1) -> None:
-    """Write a synthetic ACLED export of ``rows`` rows to ``path``."""
+def generate_acled(path: Path, rows: int, seed: int = 1, dates: str = "iso") -> None:
+    """Write a synthetic ACLED export of ``rows`` rows to ``path``.
+
+    ``dates="excel"`` writes the dates as a spreadsheet re-saves them (``9-May-20``).
+    """
     rng = random.Random(seed)
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
@@ -102,7 +106,8 @@ def generate_acled(path: Path, rows: int, seed: int = 1) -> None:
             year = 2018 + rng.randrange(7)
             month = rng.randrange(12)
             day = 1 + rng.randrange(28)
-            date = f"{year}-{month + 1:02d}-{day:02d}"
+            date = (f"{year}-{month + 1:02d}-{day:02d}" if dates == "iso"
+                    else f"{day}-{_MONTHS[month][:3]}-{year % 100:02d}")
             srcs = "; ".join(rng.sample(_SOURCES, 1 + rng.randrange(3)))
             fat = rng.choice((0, 0, 0, 1, 2, 3, 5, 12))
             assoc1 = rng.choice(("", "", f"Tribal Militia ({country}); Civilians ({country})"))
@@ -151,6 +156,8 @@ def main(argv=None) -> int:
     parser.add_argument("--naive-rows", type=int, default=100_000,
                         help="rows for the naive baseline (extrapolated to --rows)")
     parser.add_argument("--format", choices=("geojson", "parquet"), default="geojson")
+    parser.add_argument("--dates", choices=("iso", "excel"), default="iso",
+                        help="date form: ISO, or as a spreadsheet re-saves them (9-May-20)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
 
@@ -159,7 +166,7 @@ def main(argv=None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-import-"))
     src = tmp / "acled.csv"
     t0 = time.perf_counter()
-    generate_acled(src, args.rows)
+    generate_acled(src, args.rows, dates=args.dates)
     size_mb = src.stat().st_size / 1e6
     print(f"generated {args.rows:,} rows ({size_mb:,.0f} MB) in {time.perf_counter() - t0:.1f} s")
     base_mb = _peak_mb()

@@ -53,6 +53,14 @@ import pandas as pd
 import shapely
 
 from .errors import DataSourceError, Problem
+from .headers import (
+    ACLED_RENAMES,
+    HeaderLine,
+    find_header,
+    headerless_reason,
+    is_hxl_row,
+    looks_like,
+)
 from .io import GEOJSON_SUFFIXES, PARQUET_SUFFIXES, atomic_write, same_file, to_features, write
 from .schema import (
     ATTRIBUTION_STATUSES,
@@ -163,10 +171,6 @@ _RESERVED = frozenset(KNOWN_FIELDS) | frozenset(DERIVED_FIELDS) | {"geometry", "
 _INT_RE = r"[+-]?(?:0|[1-9]\d{0,14})"
 _COUNT_RE = r"\+?\d{1,15}(?:\.0*)?"
 _FLOAT_RE = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-_ISO_DAY_RE = r"\d{4}-\d{1,2}-\d{1,2}"
-_ISO_STAMP_RE = r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
-_TEXT_DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%d-%B-%Y", "%d-%b-%Y", "%B %d, %Y", "%b %d, %Y",
-                      "%B %d %Y", "%b %d %Y")
 _UNKNOWN_ATTRIBUTION = {"status": "unknown"}
 
 InputLike = str | os.PathLike | bytes | bytearray | memoryview | IO[bytes] | IO[str]
@@ -201,6 +205,9 @@ class ImportResult:
         Where the rejects were written as CSV, if asked.
     seconds : float
         Wall time of the import.
+    notes : list of str
+        What was skipped or kept with a flag (lines above the header, an HXL
+        row, UCDP events with inconsistent estimates); also in :meth:`summary`.
     """
 
     input: str
@@ -211,6 +218,7 @@ class ImportResult:
     rejects: pd.DataFrame
     rejects_path: str | None = None
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -240,9 +248,10 @@ class ImportResult:
             return f"nothing imported from {self.input} ({self.label}): {what}; no file written"
         inc = "incident" if self.imported == 1 else "incidents"
         head = f"imported {self.imported} {inc} from {self.input} ({self.label}) to {self.output}"
+        notes = "".join(f"; {note}" for note in self.notes)
         if not self.rejected:
-            return f"{head}; no rows rejected"
-        return f"{head}; {self.rejected} {rows} rejected{see}"
+            return f"{head}; no rows rejected{notes}"
+        return f"{head}; {self.rejected} {rows} rejected{see}{notes}"
 
     def reject_lines(self) -> list[str]:
         """Describe each rejected row.
@@ -359,16 +368,26 @@ class _Table:
     lines: np.ndarray  # int64, first physical line of each row
     columns: list[str]  # header names, made unique and non-empty
     bad: list[tuple[int, str, list[str]]]  # (line, reason, fields) of malformed records
+    notes: list[str] = field(default_factory=list)  # what was skipped, for the user
+    shape_km: np.ndarray | None = None  # GeoJSON/GeoParquet: radius a shape needs, NaN: point
 
     @property
     def n(self) -> int:
         return len(self.frame)
 
     def lookup(self) -> dict[str, str]:
-        """Lower-cased, normalised header name -> header name (first wins)."""
+        """Lower-cased, normalised header name -> header name (first wins).
+
+        Older ACLED names (:data:`geodata.headers.ACLED_RENAMES`) answer to
+        today's names too.
+        """
         out: dict[str, str] = {}
         for name in self.columns:
             out.setdefault(_norm_header(name), name)
+        for name in self.columns:
+            key = _norm_header(name)
+            if key in ACLED_RENAMES:
+                out.setdefault(ACLED_RENAMES[key], name)
         return out
 
 
@@ -391,8 +410,8 @@ def _sniff_delimiter(first_line: str, suffix: str) -> str:
     return delim
 
 
-def _header(src: _Source) -> tuple[list[str], list[str], str]:
-    """(header as written, header made usable, delimiter)."""
+def _header(src: _Source) -> tuple[list[str], list[str], str, HeaderLine]:
+    """(header as written, header made usable, delimiter, where the header is)."""
     head = src.head()
     if not head.strip():
         raise DataSourceError(f"{src.name}: the file is empty")
@@ -401,12 +420,21 @@ def _header(src: _Source) -> tuple[list[str], list[str], str]:
             f"{src.name}: spreadsheets are not supported; save the sheet as CSV (UTF-8) first"
         )
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    first_line = text.splitlines()[0] if text.splitlines() else ""
-    delim = _sniff_delimiter(first_line, src.suffix)
+    lines = text.splitlines()
+    found = find_header(lines, lambda line: _sniff_delimiter(line, src.suffix))
+    delim = found.delimiter
+    rest = "\n".join(lines[found.index:])
     try:
-        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+        header = next(csv.reader(io.StringIO(rest, newline=""), delimiter=delim))
     except (StopIteration, csv.Error) as exc:
         raise DataSourceError(f"{src.name}: no header line") from exc
+    why = headerless_reason(header)
+    if why is not None:
+        raise DataSourceError(
+            f"{src.name}: no header line: line {found.index + 1} should name the columns but "
+            f"{why}; add a header line (e.g. date,country,latitude,longitude,...) and import "
+            f"again"
+        )
     names: list[str] = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(header):
@@ -419,20 +447,25 @@ def _header(src: _Source) -> tuple[list[str], list[str], str]:
             )
         seen[key] = i
         names.append(name)
-    return header, names, delim
+    return header, names, delim, found
 
 
-def _csv_records(src: _Source, delim: str):
-    """Yield (first line, fields) for every non-blank record after the header."""
+def _csv_records(src: _Source, delim: str, skip: int = 0):
+    """Yield (first line, fields) for every non-blank record after the header.
+
+    ``skip`` physical lines above the header (a title, blank lines) are passed over.
+    """
     old_limit = csv.field_size_limit()
     csv.field_size_limit(max(old_limit, 1 << 28))
     try:
         with src.text() as fh:
+            for _ in range(skip):
+                fh.readline()
             reader = csv.reader(fh, delimiter=delim)
             next(reader, None)
             prev = reader.line_num
             for row in reader:
-                start = prev + 1
+                start = prev + 1 + skip
                 prev = reader.line_num
                 if not row or (len(row) == 1 and not row[0].strip()):
                     continue
@@ -481,7 +514,8 @@ def _width_reason(got: int, want: int) -> str:
     return f"{got} field{'s' if got != 1 else ''} where the header has {want}"
 
 
-def _read_with_csv(src: _Source, columns: list[str], delim: str, progress) -> _Table:
+def _read_with_csv(src: _Source, columns: list[str], delim: str, progress,
+                   skip: int = 0) -> _Table:
     """Parse with the csv module only (files pyarrow cannot number or read)."""
     import pyarrow as pa
 
@@ -497,7 +531,7 @@ def _read_with_csv(src: _Source, columns: list[str], delim: str, progress) -> _T
                 chunks[j].append(pa.array(values, type=pa.large_string()))
             buf.clear()
 
-    for start, row in _csv_records(src, delim):
+    for start, row in _csv_records(src, delim, skip):
         if len(row) != width:
             bad.append((start, _width_reason(len(row), width), row))
             continue
@@ -516,10 +550,44 @@ def _read_with_csv(src: _Source, columns: list[str], delim: str, progress) -> _T
 
 
 def _read_table(src: _Source, progress) -> _Table:
+    """Parse the CSV, then skip what is not data: lines above the header, an HXL row.
+
+    GeoJSON and GeoParquet are read by :func:`geodata.geojson_import.read_geo_table`.
+    """
+    from .geojson_import import is_geo_input, read_geo_table
+
+    head = src.head()
+    if not head.strip():
+        raise DataSourceError(f"{src.name}: the file is empty")
+    if is_geo_input(src.name, head):
+        progress("reading features", 0)
+        geo = read_geo_table(src.path, src.data, src.name)
+        return _Table(src.name, geo.frame, geo.lines, geo.columns, geo.bad, geo.notes,
+                      geo.shape_km)
+    table = _parse_csv(src, progress)
+    found = _header(src)[3]
+    if found.skipped:
+        shown = ", ".join(f"line {i}: {text.strip()!r}" if text.strip() else f"line {i}: blank"
+                          for i, text in found.skipped[:5])
+        more = "" if len(found.skipped) <= 5 else f" and {len(found.skipped) - 5} more"
+        table.notes.append(f"skipped {len(found.skipped)} line"
+                           f"{'s' if len(found.skipped) != 1 else ''} above the header on line "
+                           f"{found.index + 1} ({shown}{more})")
+    if table.n and is_hxl_row(table.frame.iloc[0].tolist()):
+        tags = [str(v).strip() for v in table.frame.iloc[0].tolist() if str(v).strip()]
+        table.notes.append(f"skipped 1 row of HXL hashtags on line {int(table.lines[0])} "
+                           f"({', '.join(tags[:3])}{', ...' if len(tags) > 3 else ''})")
+        table.frame = table.frame.iloc[1:].reset_index(drop=True)
+        table.lines = table.lines[1:]
+    return table
+
+
+def _parse_csv(src: _Source, progress) -> _Table:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    raw, columns, delim = _header(src)
+    raw, columns, delim, found = _header(src)
+    skip = found.index
     progress("reading", 0)
     invalid = [0]
 
@@ -530,7 +598,8 @@ def _read_table(src: _Source, progress) -> _Table:
     try:
         table = pcsv.read_csv(
             src.path if src.data is None else pa.BufferReader(src.data),
-            read_options=pcsv.ReadOptions(use_threads=True, block_size=1 << 24),
+            read_options=pcsv.ReadOptions(use_threads=True, block_size=1 << 24,
+                                          skip_rows=skip),
             parse_options=pcsv.ParseOptions(
                 delimiter=delim, newlines_in_values=True, ignore_empty_lines=True,
                 invalid_row_handler=on_invalid,
@@ -544,28 +613,28 @@ def _read_table(src: _Source, progress) -> _Table:
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "utf8" in str(exc).lower():
             raise DataSourceError(_not_utf8(src)) from exc
-        return _read_with_csv(src, columns, delim, progress)
+        return _read_with_csv(src, columns, delim, progress, skip)
     if table.num_columns != len(columns):
-        return _read_with_csv(src, columns, delim, progress)
+        return _read_with_csv(src, columns, delim, progress, skip)
     table = table.rename_columns(columns)
     n = table.num_rows
     newlines, ends_with_newline = src.newline_count()
     physical = newlines + (0 if ends_with_newline else 1)
-    if invalid[0] == 0 and physical == n + 1:
-        lines = np.arange(2, n + 2, dtype=np.int64)
+    if invalid[0] == 0 and physical == n + 1 + skip:
+        lines = np.arange(2 + skip, n + 2 + skip, dtype=np.int64)
         bad: list = []
     else:  # multi-line records, blank lines or malformed rows: number them with csv
         progress("numbering lines", 0)
         starts: list[int] = []
         bad = []
         width = len(columns)
-        for start, row in _csv_records(src, delim):
+        for start, row in _csv_records(src, delim, skip):
             if len(row) != width:
                 bad.append((start, _width_reason(len(row), width), row))
             else:
                 starts.append(start)
         if len(starts) != n:
-            return _read_with_csv(src, columns, delim, progress)
+            return _read_with_csv(src, columns, delim, progress, skip)
         lines = np.asarray(starts, dtype=np.int64)
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     del table
@@ -726,44 +795,25 @@ def _day_strings(dates: pd.Series) -> pd.Series:
 
 
 def _dates(raw: pd.Series | None, label: str, reasons: _Reasons, n: int, *,
-           partial: bool = False) -> tuple[pd.Series, pd.Series | None]:
+           partial: bool = False, year: pd.Series | None = None,
+           ) -> tuple[pd.Series, pd.Series | None]:
     """Parse dates column-wise; returns (datetime64[ns] series, precision or None).
 
-    Accepted: ``YYYY-MM-DD`` (optionally followed by a time, which is
-    dropped), ``8 January 2020``, ``08-Jan-2020``, ``January 8, 2020``; with
+    Every form of :func:`geodata.dates.parse_dates` is read (ISO, ``15 January
+    2020``, ``9-May-20``, ``31-12-19``, ``5/9/2020`` ...); ``year`` is the
+    row's own year column, which settles ambiguous forms. With
     ``partial=True`` also ``YYYY-MM`` (month precision) and ``YYYY`` (year).
     """
+    from .dates import parse_dates
+
     c = _clean(raw, n)
-    out = pd.Series(pd.NaT, index=c.index, dtype="datetime64[ns]")
-    precision = None
     if not c.notna().any():
-        return out, precision
-    day_like = c.str.fullmatch(_ISO_DAY_RE).fillna(False)
-    stamp_like = c.str.fullmatch(_ISO_STAMP_RE).fillna(False)
-    iso_text = c.where(day_like, c.str.slice(0, 10).where(stamp_like))
-    if iso_text.notna().any():
-        out = pd.to_datetime(iso_text, format="%Y-%m-%d", errors="coerce").astype(
-            "datetime64[ns]")
-    iso_like = (day_like | stamp_like).to_numpy(dtype=bool)
-    rest = _present(c) & ~iso_like
-    if partial and rest.any():
-        precision = pd.Series([None] * n, dtype=object)
-        for pattern, fmt, prec in ((r"\d{4}-\d{1,2}", "%Y-%m", "month"), (r"\d{4}", "%Y", "year")):
-            hit = rest & c.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
-            if hit.any():
-                parsed = pd.to_datetime(c.where(hit), format=fmt, errors="coerce")
-                out = out.where(~hit, parsed.astype("datetime64[ns]"))
-                precision[hit] = prec
-                rest &= ~hit
-    for fmt in _TEXT_DATE_FORMATS:
-        todo = rest & out.isna().to_numpy()
-        if not todo.any():
-            break
-        parsed = pd.to_datetime(c.where(todo), format=fmt, errors="coerce").astype(
-            "datetime64[ns]")
-        out = out.where(~todo, parsed)
-    reasons.add_values(_present(c) & out.isna().to_numpy(), label, "not a date", c)
-    return out, precision
+        return pd.Series(pd.NaT, index=c.index, dtype="datetime64[ns]"), None
+    parsed = parse_dates(c, None if year is None else _clean(year, n), partial=partial)
+    errors = parsed.errors
+    bad = errors.notna().to_numpy()
+    reasons.add(bad, lambda rows: [f"{label}: {errors.iloc[i]}" for i in rows])
+    return parsed.dates, parsed.precision
 
 
 # -------------------------------------------------------------- countries
@@ -863,6 +913,7 @@ class _Draft:
     labels: dict[str, str] = field(default_factory=dict)  # field -> column name for messages
     given: dict[str, np.ndarray] = field(default_factory=dict)  # field -> source cell not empty
     status: pd.Series | None = None  # attribution status per row; None: all "unknown"
+    notes: list[str] = field(default_factory=list)  # what the conversion kept or skipped
 
 
 def _coordinates(d: _Draft, lat_raw, lon_raw, lat_label: str, lon_label: str) -> None:
@@ -885,7 +936,7 @@ def _extras(d: _Draft, t: _Table, used: set[str], prefix: str,
         if name in used:
             continue
         key = _norm_header(name)
-        prop = renames.get(key, name)
+        prop = renames.get(key, name.strip().lower())  # header case does not leak
         if prop in _RESERVED or prop in d.extras:
             prop = f"{prefix}_{prop}"
         value = _typed(_clean(t.frame[name], d.n))
@@ -951,6 +1002,12 @@ def _accessors(t: _Table, cols: dict[str, str]):
     return col, label, used
 
 
+def _peek(t: _Table, cols: dict[str, str], key: str) -> pd.Series | None:
+    """A column read for evidence only (it is still kept as an extra property)."""
+    name = cols.get(key)
+    return None if name is None else t.frame[name]
+
+
 def _convert_acled(t: _Table) -> _Draft:
     n = t.n
     cols = _require(t, "acled", ("event_date", "event_type", "actor1", "latitude", "longitude"))
@@ -961,7 +1018,8 @@ def _convert_acled(t: _Table) -> _Draft:
     r = d.reasons
     d.fields["id"] = _clean(col("event_id_cnty"), n)
     d.labels["id"] = label("event_id_cnty")
-    d.fields["date"], _ = _dates(col("event_date"), label("event_date"), r, n)
+    d.fields["date"], _ = _dates(col("event_date"), label("event_date"), r, n,
+                                 year=_peek(t, cols, "year"))
     d.labels["date"] = label("event_date")
     d.given["date"] = _present(_clean(col("event_date"), n))
     d.given["country"] = np.ones(n, bool)  # unknown and missing countries are reported below
@@ -1038,11 +1096,11 @@ def _convert_ucdp(t: _Table) -> _Draft:
     raw_id = _clean(col("id"), n)
     d.fields["id"] = ("ucdp-" + raw_id).where(raw_id.notna())
     d.labels["id"] = label("id")
-    start, _ = _dates(col("date_start"), label("date_start"), r, n)
+    start, _ = _dates(col("date_start"), label("date_start"), r, n, year=_peek(t, cols, "year"))
     d.labels["date"] = label("date_start")
     d.given["date"] = _present(_clean(col("date_start"), n))
     d.given["country"] = np.ones(n, bool)  # unknown and missing countries are reported below
-    end, _ = _dates(col("date_end"), label("date_end"), r, n)
+    end, _ = _dates(col("date_end"), label("date_end"), r, n, year=_peek(t, cols, "year"))
     d.fields["date"] = start
     d.fields["end_date"] = end.where(end > start)
     before = (end < start).to_numpy()
@@ -1085,13 +1143,28 @@ def _convert_ucdp(t: _Table) -> _Draft:
     best = _count(col("best"), label("best"), r, n)
     low = _count(col("low"), label("low"), r, n)
     high = _count(col("high"), label("high"), r, n)
+    # UCDP publishes some events whose own estimates disagree: keep them, as given
+    inconsistent = ((low > best) | (best > high) | (low > high)).fillna(False).to_numpy(bool)
+    if inconsistent.any():
+        d.extras["fatalities_inconsistent"] = pd.Series(
+            pd.array(np.where(inconsistent, True, None).tolist(), dtype="boolean"))
+        d.extras["ucdp_low"] = low.where(inconsistent)
+        d.extras["ucdp_high"] = high.where(inconsistent)
+        low, high = low.where(~inconsistent), high.where(~inconsistent)
+        count = int(inconsistent.sum())
+        d.notes.append(f"kept {count} event{'s' if count != 1 else ''} whose "
+                       f"{label('low')}/{label('best')}/{label('high')} disagree, as UCDP "
+                       f"publishes {'them' if count != 1 else 'it'} (fatalities = "
+                       f"{label('best')}; flagged fatalities_inconsistent, the range in "
+                       f"ucdp_low/ucdp_high)")
     d.fields.update(fatalities=best, fatalities_low=low, fatalities_high=high)
     d.labels.update(fatalities=label("best"), fatalities_low=label("low"),
                     fatalities_high=label("high"))
-    _check_range(d)
     src = _clean(col("source_article"), n)
     if src.notna().any():
-        d.fields["sources"] = pd.Series(_per_distinct(src, _citation_sources), dtype=object)
+        from .ucdp import parse_source_article
+
+        d.fields["sources"] = pd.Series(_per_distinct(src, parse_source_article), dtype=object)
     d.fields["attribution"] = _shared(n, _UNKNOWN_ATTRIBUTION)
     _extras(d, t, used, "ucdp")
     return d
@@ -1156,9 +1229,11 @@ def _convert_csv(t: _Table, mapping: Mapping[str, str] | None) -> _Draft:
                 "admin1", "notes"):
         d.fields[fld] = _clean(col(fld), n)
     d.fields["actor"] = d.fields["actor"].fillna("Unknown")
-    date, derived = _dates(col("date"), label("date"), r, n, partial=True)
+    year_col = t.lookup().get("year")
+    year = None if year_col is None or year_col in roles.values() else t.frame[year_col]
+    date, derived = _dates(col("date"), label("date"), r, n, partial=True, year=year)
     d.given["date"] = _present(_clean(col("date"), n))
-    end, _ = _dates(col("end_date"), label("end_date"), r, n)
+    end, _ = _dates(col("end_date"), label("end_date"), r, n, year=year)
     d.fields["date"] = date
     d.fields["end_date"] = end
     before = (end < date).to_numpy()
@@ -1442,6 +1517,7 @@ def detect_format(columns) -> str:
     'csv'
     """
     names = {_norm_header(str(c)) for c in columns}
+    names |= {ACLED_RENAMES[c] for c in names if c in ACLED_RENAMES}
     if all(m in names for m in _ACLED_MARKERS) and any(c in names for c in _ACLED_ID_COLUMNS):
         return "acled"
     if all(m in names for m in _UCDP_MARKERS):
@@ -1452,12 +1528,57 @@ def detect_format(columns) -> str:
 # ============================================================== entry points
 
 
+def _cover_shapes(d: _Draft, shape_km: np.ndarray) -> None:
+    """Widen the precision radius of rows placed on a line or polygon so it covers the shape."""
+    shaped = np.isfinite(shape_km)
+    if not shaped.any():
+        return
+    km = d.fields.get("geo_precision_km")
+    km = np.full(d.n, np.nan) if km is None else km.to_numpy(dtype="float64").copy()
+    km[shaped] = np.fmax(km[shaped], shape_km[shaped])
+    d.fields["geo_precision_km"] = pd.Series(km)
+    gp = d.fields.get("geo_precision")
+    gp = pd.Series([None] * d.n, dtype=object) if gp is None else gp.astype(object).copy()
+    limits = sorted(GEO_PRECISION_DEFAULT_KM.items(), key=lambda kv: kv[1])
+    for i in np.flatnonzero(shaped & gp.isna().to_numpy()).tolist():
+        gp.iloc[i] = next((p for p, lim in limits if km[i] <= lim), limits[-1][0])
+    d.fields["geo_precision"] = gp
+
+
+def _refuse_near_miss(t: _Table) -> None:
+    """A header that looks like ACLED or UCDP GED but lacks a required column is an error.
+
+    Otherwise such a file would silently be read as plain CSV (and lose its meaning).
+    """
+    names = set(t.lookup())
+    near = looks_like(names)
+    if near is None:
+        return
+    kind, found = near
+    if kind == "acled":
+        missing = [m for m in _ACLED_MARKERS if m not in names]
+        if not any(c in names for c in _ACLED_ID_COLUMNS):
+            missing.append(" or ".join(_ACLED_ID_COLUMNS))
+    else:
+        missing = [m for m in _UCDP_MARKERS if m not in names]
+    label = "an ACLED export" if kind == "acled" else "a UCDP GED file"
+    raise DataSourceError(
+        f"{t.name}: looks like {label} (it has columns {', '.join(found[:4])}) but column"
+        f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+        f"{'are' if len(missing) > 1 else 'is'} missing; add "
+        f"{'them' if len(missing) > 1 else 'it'}, or import the file as plain CSV with "
+        f"--format csv"
+    )
+
+
 def _convert(src: _Source, fmt: str, mapping, progress, check: bool | None):
     """Read and convert; returns (frame, rejects frame, fmt, rows read)."""
     if fmt not in ("auto", *FORMATS):
         raise DataSourceError(f"unknown format {fmt!r}; expected auto, {', '.join(FORMATS)}")
     table = _read_table(src, progress)
     used = detect_format(table.columns) if fmt == "auto" else fmt
+    if fmt == "auto" and used == "csv":
+        _refuse_near_miss(table)
     if mapping and used != "csv":
         raise DataSourceError(
             f"{src.name}: column mappings apply to plain CSV only; this file was read as "
@@ -1470,6 +1591,8 @@ def _convert(src: _Source, fmt: str, mapping, progress, check: bool | None):
         draft = _convert_ucdp(table)
     else:
         draft = _convert_csv(table, mapping)
+    if table.shape_km is not None:
+        _cover_shapes(draft, table.shape_km)
     ids, keep = _finish(table, used, draft, progress)
     gdf = _frame(draft, keep)
     if check is None:
@@ -1484,6 +1607,7 @@ def _convert(src: _Source, fmt: str, mapping, progress, check: bool | None):
             good[positions] = False
             gdf = gdf.iloc[np.flatnonzero(good)].reset_index(drop=True)
     rejects = _rejects_frame(table, draft.reasons, ids)
+    gdf.attrs["import_notes"] = [*table.notes, *draft.notes]
     return gdf, rejects, used, table.n + len(table.bad)
 
 
@@ -1548,7 +1672,8 @@ def import_frame(
     Parameters
     ----------
     input : path, bytes or file object
-        The CSV file, its bytes, or an open file (e.g. a Streamlit upload).
+        The CSV, GeoJSON or GeoParquet file, its bytes, or an open file (e.g. a
+        Streamlit upload).
     fmt : {"auto", "acled", "ucdp", "csv"}, default "auto"
         The input format; ``"auto"`` recognises it by its header
         (:func:`detect_format`).
@@ -1565,7 +1690,8 @@ def import_frame(
     -------
     (geopandas.GeoDataFrame, pandas.DataFrame)
         The incidents, typed as :func:`geodata.read` types them, and the
-        rejected rows (see :class:`ImportResult`).
+        rejected rows (see :class:`ImportResult`). ``frame.attrs["import_notes"]``
+        lists what was skipped or flagged (as :attr:`ImportResult.notes`).
 
     Raises
     ------
@@ -1670,7 +1796,8 @@ def import_file(
     ----------
     input : path, bytes or file object
         The CSV file (``.csv``; ``.tsv`` is read tab-separated; any other
-        delimiter among ``, ; | TAB`` is detected from the header).
+        delimiter among ``, ; | TAB`` is detected from the header), or a point
+        GeoJSON or GeoParquet file (:mod:`geodata.geojson_import`).
     output : str or os.PathLike
         ``.geojson``/``.json`` or ``.parquet``/``.geoparquet``; written
         atomically, and only when at least one incident was imported.
@@ -1746,5 +1873,5 @@ def import_file(
         input=src.name, output=written, fmt=used, imported=len(gdf),
         rejected=len(reject_frame), rejects=reject_frame,
         rejects_path=None if rejects is None else os.fspath(rejects),
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, notes=list(gdf.attrs.get("import_notes", [])),
     )

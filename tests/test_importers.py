@@ -314,7 +314,8 @@ def test_duplicate_ids_are_rejected_after_the_first(tmp_path):
     assert result.imported == 1
     assert result.reject_lines() == [
         "line 3: event_id_cnty: duplicate id 'IRQ1001' (first on line 2)",
-        "line 4: event_date: not a date: 'bad'",
+        "line 4: event_date: not a date: 'bad' (forms read: YYYY-MM-DD, 15 January 2020, "
+        "01-January-2015, January 15, 2020, 9-May-20, 31-12-19, 5/9/2020)",
     ]
 
 
@@ -324,7 +325,7 @@ def test_duplicate_ids_are_rejected_after_the_first(tmp_path):
 def test_ucdp_field_mapping(ucdp_file):
     gdf, rejects = import_frame(ucdp_file)
     feats = by_id(gdf)
-    assert sorted(feats) == ["ucdp-244657", "ucdp-244658", "ucdp-244661"]
+    assert sorted(feats) == ["ucdp-244657", "ucdp-244658", "ucdp-244659", "ucdp-244661"]
 
     p = feats["ucdp-244657"]["properties"]
     assert feats["ucdp-244657"]["geometry"]["coordinates"] == [43.1189, 36.335]
@@ -337,7 +338,8 @@ def test_ucdp_field_mapping(ucdp_file):
     assert p["country"] == "IRQ" and p["country_id"] == 645  # Gleditsch-Ward code kept
     assert p["admin1"] == "Ninawa province" and p["place"] == "Mosul district"
     assert p["sources"] == [
-        {"title": 'Agence France Presse,2017-01-03,"Iraqi forces advance in Mosul"'},
+        {"publisher": "Agence France Presse", "date": "2017-01-03",
+         "title": "Iraqi forces advance in Mosul"},
         {"url": "https://example.org/news/mosul-1"},
     ]
     assert p["relid"] == "IRQ-2017-1-259-1" and p["active_year"] is True
@@ -360,11 +362,15 @@ def test_ucdp_field_mapping(ucdp_file):
     assert (same_day["geo_precision"], same_day["geo_precision_km"]) == ("region", 50.0)
     assert "sources" not in same_day
 
-    assert rejects["line"].tolist() == [4, 5]
-    reasons = dict(zip(rejects["line"], rejects["reason"], strict=True))
-    assert reasons[4] == ("low: 6 is above high 4; low: 6 is above best 5; "
-                          "best: 5 is above high 4")
-    assert reasons[5] == "latitude/longitude missing and no place to geocode"
+    # low 6 > best 5 > high 4: kept as UCDP publishes it, flagged, the range as given
+    odd = feats["ucdp-244659"]["properties"]
+    assert odd["fatalities"] == 5 and odd["fatalities_inconsistent"] is True
+    assert (odd["ucdp_low"], odd["ucdp_high"]) == (6, 4)
+    assert "fatalities_low" not in odd and "fatalities_high" not in odd
+    assert "fatalities_inconsistent" not in p and "ucdp_low" not in p
+
+    assert rejects["line"].tolist() == [5]
+    assert rejects["reason"].tolist() == ["latitude/longitude missing and no place to geocode"]
 
 
 def test_ucdp_country_names_with_old_names():
@@ -457,7 +463,7 @@ def test_plain_csv_synonyms_defaults_and_sniffing(tmp_path):
         "Iran", "United States", "Ayn al-Asad", "IRQ")
     assert a["fatalities"] == 0 and a["notes"] == "Missile strike"
     assert a["sources"] == [{"url": "https://example.org/a"}]
-    assert a["date_precision"] == "day" and a["Extra"] == "x1"
+    assert a["date_precision"] == "day" and a["extra"] == "x1"  # header case does not leak
     b = feats["row-3"]["properties"]
     assert (b["date"], b["date_precision"]) == ("2020-02-01", "month")
     assert b["actor"] == "Unknown" and b["sources"] == [{"title": "Reuters 2020"}]
