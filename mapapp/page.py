@@ -212,11 +212,12 @@ def _clicked_id(result: dict | None, mask, dataset: Dataset) -> str | None:
     if count is None or count == st.session_state.get("clicks"):
         return None
     st.session_state["clicks"] = count
-    popup = result.get("last_object_clicked_popup") or ""
-    for match in _ID_LINE.finditer(popup):
-        i = dataset.position(match.group(1))
-        if i is not None and mask[i]:
-            return match.group(1)
+    from . import contract  # (the map hands the incident over as an id: no text to parse)
+
+    incident = contract.clicked_id(result)
+    i = dataset.position(incident) if incident is not None else None
+    if i is not None and mask[i]:
+        return incident
     where = result.get("last_object_clicked")
     shown = np.flatnonzero(mask)
     if where and len(shown):  # fall back to the nearest incident to the click
@@ -457,7 +458,7 @@ def main() -> None:
             base, key=f"map-{content_key(key.encode())}", height=MAP_HEIGHT,
             use_container_width=True, feature_group_to_add=group,
             center=center, zoom=7 if center else None,
-            returned_objects=["last_object_clicked", "last_object_clicked_popup",
+            returned_objects=["last_object_clicked", "last_active_drawing",
                               "last_object_clicked_count"],
         )
         clicked = _clicked_id(result, mask, dataset)

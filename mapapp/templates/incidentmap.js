@@ -983,7 +983,7 @@
     },
     /** Whether markers are drawn as clusters at the map's zoom. */
     clustering: function(zoom) {
-      return this.flags.cluster > 0 && zoom < (this.options.clusterMaxZoom || CLUSTER_MAX_ZOOM);
+      return this.flags.cluster > 0 && zoom < CLUSTER_MAX_ZOOM;
     },
     /** Draw everything now (not at the next frame). */
     drawNow: function() {
@@ -1221,7 +1221,7 @@
   }
 
   // src/contract.js
-  var CONTRACT_VERSION = 1;
+  var CONTRACT_VERSION = 2;
 
   // src/markers.js
   var Feature = class {
@@ -1320,6 +1320,16 @@
       const ll = this.getLatLng();
       return L.latLngBounds(ll, ll);
     },
+    /** The incident as a small GeoJSON Feature: its id and point (not its properties). */
+    toGeoJSON: function() {
+      const id = this._imDs.ids[this._imI];
+      return {
+        type: "Feature",
+        id,
+        properties: { id },
+        geometry: { type: "Point", coordinates: [this._imDs.lng(this._imI), this._imDs.lat(this._imI)] }
+      };
+    },
     // A click (from the map or from a script) opens the popup; hovering shows the tooltip.
     fire: function(type, data, propagate2) {
       const map = mapOf(this);
@@ -1338,7 +1348,11 @@
       if (!this.listens(type, propagate2)) {
         return this;
       }
-      const event = L.Util.extend({}, data, { type, target: this, sourceTarget: data && data.sourceTarget || this });
+      const event = L.Util.extend(
+        type === "click" ? { layer: this } : {},
+        data,
+        { type, target: this, sourceTarget: data && data.sourceTarget || this }
+      );
       fireOwn(this, type, event);
       const shared2 = this._imDs.listeners[type];
       if (shared2) {
@@ -1540,18 +1554,18 @@
   function summaryControl(ctx) {
     return makeControl("topleft", (div) => {
       div.classList.add("im-summary");
-      const o = ctx.options, n = ctx.count;
-      if (o.title) {
-        div.appendChild(el("div", "im-summary-title", o.title));
+      const opts = ctx.options, n = ctx.count;
+      if (opts.title) {
+        div.appendChild(el("div", "im-summary-title", opts.title));
       }
       const line = el("div", "im-summary-count");
       line.setAttribute("data-count", String(n));
-      const txt = countLine(n, o.total, o.start, o.end);
+      const txt = countLine(n, opts.total, opts.start, opts.end);
       line.textContent = txt;
       div.appendChild(line);
       ctx.summaryLine = line;
       ctx.summaryText = txt;
-      (o.filters || []).forEach((f) => {
+      (opts.filters || []).forEach((f) => {
         div.appendChild(el("div", "im-summary-filter", f));
       });
     });
@@ -1570,25 +1584,25 @@
   function legendControl(ctx) {
     return makeControl("bottomright", (div) => {
       div.classList.add("im-legend");
-      const o = ctx.options;
+      const opts = ctx.options;
       const details = el("details");
-      details.open = o.legend_open !== false;
+      details.open = opts.legend_open !== false;
       details.appendChild(el("summary", "im-legend-head", "Legend"));
-      const actors = o.legend_actors || [];
+      const actors = opts.legend_actors || [];
       if (actors.length) {
         details.appendChild(el("div", "im-subhead", "Colour: actor"));
         actors.forEach((a) => {
           details.appendChild(legendRow(colorSwatch(a.color), a.name + " (" + a.count + ")"));
         });
-        if (o.other_actors) {
-          details.appendChild(legendRow(colorSwatch(o.other_color || "#8c8c8c"), o.other_actors + " other actors"));
+        if (opts.other_actors) {
+          details.appendChild(legendRow(colorSwatch(opts.other_color || "#8c8c8c"), opts.other_actors + " other actors"));
         }
       }
       const types = Object.keys(ctx.typeGroups).sort();
       if (types.length) {
         details.appendChild(el("div", "im-subhead", "Shape: event type"));
         types.forEach((t) => {
-          details.appendChild(legendRow(shapeSvg((o.shapes || {})[t] || "circle", "#bbb", false), " " + t));
+          details.appendChild(legendRow(shapeSvg((opts.shapes || {})[t] || "circle", "#bbb", false), " " + t));
         });
       }
       details.appendChild(el("div", "im-subhead", "Outline: attribution"));
@@ -1667,8 +1681,8 @@
     });
   }
   function addOverlays2(ctx, control, switches) {
-    const types = Object.keys(ctx.typeGroups).sort();
-    const items = types.map((t) => [ctx.typeGroups[t], shapeGlyph((ctx.options.shapes || {})[t]) + " " + escapeHtml(t) + " (" + ctx.typeCounts[t] + ")"]);
+    const opts = ctx.options, types = Object.keys(ctx.typeGroups).sort();
+    const items = types.map((t) => [ctx.typeGroups[t], shapeGlyph((opts.shapes || {})[t]) + " " + escapeHtml(t) + " (" + ctx.typeCounts[t] + ")"]);
     items.push([switches.chain, "Escalation chain (" + ctx.chainLinks + " links)"]);
     items.push([switches.uncertainty, "Location uncertainty"]);
     items.push([switches.clusters, "Cluster markers"]);
@@ -2060,7 +2074,7 @@
     }
     const ll = layer.getLatLng(), canvas = ctx.canvas;
     if (canvas.clustering(map.getZoom())) {
-      map.setView(ll, canvas.options.clusterMaxZoom || 11, { animate: false });
+      map.setView(ll, CLUSTER_MAX_ZOOM, { animate: false });
     } else {
       map.panTo(ll);
     }

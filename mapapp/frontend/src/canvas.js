@@ -8,7 +8,7 @@ import { CLUSTER_CELL, bubbleColor, clusterGrid } from './clusters.js';
 import { RADIUS, SHAPES, SHAPE_OFFSETS } from './shapes.js';
 import { prepareClick, tooltipContent } from './popup.js';
 
-/** The zoom from which clusters split into single markers (options.clusterMaxZoom). */
+/** The zoom from which clusters split into single markers. */
 export const CLUSTER_MAX_ZOOM = 11;
 
 // Pixels already holding the same shape and colour: a marker or circle drawn
@@ -209,7 +209,7 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
   },
   /** Whether markers are drawn as clusters at the map's zoom. */
   clustering: function (zoom) {
-    return this.flags.cluster > 0 && zoom < (this.options.clusterMaxZoom || CLUSTER_MAX_ZOOM);
+    return this.flags.cluster > 0 && zoom < CLUSTER_MAX_ZOOM;
   },
 
   /** Draw everything now (not at the next frame). */

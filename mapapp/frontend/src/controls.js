@@ -39,15 +39,15 @@ export function errorControl(message) {
 export function summaryControl(ctx) {
   return makeControl('topleft', (div) => {
     div.classList.add('im-summary');
-    const o = ctx.options, n = ctx.count;
-    if (o.title) { div.appendChild(el('div', 'im-summary-title', o.title)); }
+    const opts = ctx.options, n = ctx.count;
+    if (opts.title) { div.appendChild(el('div', 'im-summary-title', opts.title)); }
     const line = el('div', 'im-summary-count');
     line.setAttribute('data-count', String(n));
-    const txt = countLine(n, o.total, o.start, o.end);
+    const txt = countLine(n, opts.total, opts.start, opts.end);
     line.textContent = txt;
     div.appendChild(line);
     ctx.summaryLine = line; ctx.summaryText = txt;
-    (o.filters || []).forEach((f) => { div.appendChild(el('div', 'im-summary-filter', f)); });
+    (opts.filters || []).forEach((f) => { div.appendChild(el('div', 'im-summary-filter', f)); });
   });
 }
 
@@ -68,22 +68,22 @@ function colorSwatch(color) {
 export function legendControl(ctx) {
   return makeControl('bottomright', (div) => {
     div.classList.add('im-legend');
-    const o = ctx.options;
+    const opts = ctx.options;
     const details = el('details');
-    details.open = o.legend_open !== false;
+    details.open = opts.legend_open !== false;
     details.appendChild(el('summary', 'im-legend-head', 'Legend'));
-    const actors = o.legend_actors || [];
+    const actors = opts.legend_actors || [];
     if (actors.length) {
       details.appendChild(el('div', 'im-subhead', 'Colour: actor'));
       actors.forEach((a) => { details.appendChild(legendRow(colorSwatch(a.color), a.name + ' (' + a.count + ')')); });
-      if (o.other_actors) {
-        details.appendChild(legendRow(colorSwatch(o.other_color || '#8c8c8c'), o.other_actors + ' other actors'));
+      if (opts.other_actors) {
+        details.appendChild(legendRow(colorSwatch(opts.other_color || '#8c8c8c'), opts.other_actors + ' other actors'));
       }
     }
     const types = Object.keys(ctx.typeGroups).sort();
     if (types.length) {
       details.appendChild(el('div', 'im-subhead', 'Shape: event type'));
-      types.forEach((t) => { details.appendChild(legendRow(shapeSvg((o.shapes || {})[t] || 'circle', '#bbb', false), ' ' + t)); });
+      types.forEach((t) => { details.appendChild(legendRow(shapeSvg((opts.shapes || {})[t] || 'circle', '#bbb', false), ' ' + t)); });
     }
     details.appendChild(el('div', 'im-subhead', 'Outline: attribution'));
     details.appendChild(legendRow(shapeSvg('circle', '#fff', false), ' solid: confirmed'));
@@ -148,8 +148,8 @@ export function timeControl(ctx, onChange) {
  * the switches.
  */
 export function addOverlays(ctx, control, switches) {
-  const types = Object.keys(ctx.typeGroups).sort();
-  const items = types.map((t) => [ctx.typeGroups[t], shapeGlyph((ctx.options.shapes || {})[t]) + ' ' +
+  const opts = ctx.options, types = Object.keys(ctx.typeGroups).sort();
+  const items = types.map((t) => [ctx.typeGroups[t], shapeGlyph((opts.shapes || {})[t]) + ' ' +
                                   escapeHtml(t) + ' (' + ctx.typeCounts[t] + ')']);
   items.push([switches.chain, 'Escalation chain (' + ctx.chainLinks + ' links)']);
   items.push([switches.uncertainty, 'Location uncertainty']);

@@ -58,6 +58,12 @@ export const IncidentMarker = L.CircleMarker.extend(Object.assign({
   onAdd: function (map) { map._imCanvas.show(this, true); },
   onRemove: function (map) { if (map._imCanvas) { map._imCanvas.show(this, false); } },
   getBounds: function () { const ll = this.getLatLng(); return L.latLngBounds(ll, ll); },
+  /** The incident as a small GeoJSON Feature: its id and point (not its properties). */
+  toGeoJSON: function () {
+    const id = this._imDs.ids[this._imI];
+    return { type: 'Feature', id: id, properties: { id: id },
+             geometry: { type: 'Point', coordinates: [this._imDs.lng(this._imI), this._imDs.lat(this._imI)] } };
+  },
 
   // A click (from the map or from a script) opens the popup; hovering shows the tooltip.
   fire: function (type, data, propagate) {
@@ -69,7 +75,10 @@ export const IncidentMarker = L.CircleMarker.extend(Object.assign({
       if (type === 'mouseout') { canvas.hideTip(); }
     }
     if (!this.listens(type, propagate)) { return this; }
-    const event = L.Util.extend({}, data, { type: type, target: this, sourceTarget: (data && data.sourceTarget) || this });
+    // (a click names its incident as ``layer``: st_folium returns that layer's
+    // toGeoJSON() as last_active_drawing, which mapapp.contract.clicked_id reads)
+    const event = L.Util.extend(type === 'click' ? { layer: this } : {}, data,
+                                { type: type, target: this, sourceTarget: (data && data.sourceTarget) || this });
     compat.fireOwn(this, type, event);
     const shared = this._imDs.listeners[type];
     if (shared) {

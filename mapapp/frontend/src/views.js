@@ -5,7 +5,7 @@
 import * as compat from './compat.js';
 import { Dataset, fetchJson } from './dataset.js';
 import { NONE16, NONE32, decodeMask } from './decode.js';
-import { canvasOf } from './canvas.js';
+import { CLUSTER_MAX_ZOOM, canvasOf } from './canvas.js';
 import { addOverlays, errorControl, legendControl, removeOverlays, summaryControl, timeControl } from './controls.js';
 import { Toggle, TypeGroup, userChoices } from './layers.js';
 import { markerById, prepareClick } from './popup.js';
@@ -267,7 +267,7 @@ export function focus(ctx, id) {
   }
   const ll = layer.getLatLng(), canvas = ctx.canvas;
   if (canvas.clustering(map.getZoom())) {
-    map.setView(ll, canvas.options.clusterMaxZoom || 11, { animate: false });
+    map.setView(ll, CLUSTER_MAX_ZOOM, { animate: false });
   } else {
     map.panTo(ll);
   }
