@@ -126,6 +126,8 @@ _LEAFLET = ("xstatic.pkg.leaflet", "xstatic-leaflet")
 _JQUERY = ("xstatic.pkg.jquery", "xstatic-jquery")
 _CLUSTER = ("xstatic.pkg.leaflet_markercluster", "xstatic-leaflet-markercluster")
 _MAPAPP = ("mapapp", "incident-map")
+#: Distributions of the optional extra ``folium-plugins`` (other folium maps only).
+_PLUGIN_DISTRIBUTIONS = frozenset({_JQUERY[1], _CLUSTER[1]})
 
 #: Registry of the assets a map may use, by short name.
 ASSETS: dict[str, Asset] = {
@@ -225,6 +227,12 @@ def _data_dir(asset: Asset) -> Path:
             f"asset {asset.name!r} comes from the Python package {asset.distribution!r} "
             f"(module {asset.module}), which is not installed; install it with: "
             f"pip install {asset.distribution}"
+            + (
+                " (or: pip install 'incident-map[folium-plugins]'; the project's own maps "
+                "do not need it)"
+                if asset.distribution in _PLUGIN_DISTRIBUTIONS
+                else ""
+            )
         ) from exc
     if asset.xstatic:
         base = getattr(module, "BASE_DIR", None)
@@ -714,16 +722,24 @@ def write_static(directory: str | os.PathLike[str]) -> dict[str, str]:
     dict of str to str
         Asset name to its path relative to ``directory`` (POSIX separators).
 
+    Assets of the optional extra ``folium-plugins`` (MarkerCluster, jQuery)
+    are left out when it is not installed.
+
     Raises
     ------
     AssetError
-        If an asset's package is missing.
+        If the package of an asset the project's maps need is missing.
     """
     root = Path(directory)
     root.mkdir(parents=True, exist_ok=True)
     written: dict[str, str] = {}
     for name, asset in ASSETS.items():
-        files = [(asset.static_path, _served_text(name).encode("utf-8"))]
+        try:
+            files = [(asset.static_path, _served_text(name).encode("utf-8"))]
+        except AssetError:
+            if asset.distribution in _PLUGIN_DISTRIBUTIONS:
+                continue  # (the optional extra: the project's own maps do not use it)
+            raise
         extra: dict[str, Path] = {}
         if asset.kind == "css":
             extra.update((rel, target) for _match, target, rel in _css_local_refs(name))
@@ -751,7 +767,7 @@ def _countries_text() -> str:
     except FileNotFoundError:
         raise AssetError(
             "mapapp/data/countries.geojson is missing; regenerate it with: "
-            "python mapapp/data/make_countries.py"
+            "python tools/make_countries.py"
         ) from None
 
 

@@ -41,18 +41,19 @@ from jinja2 import Template
 
 import geodata
 from geodata.io import atomic_write
+from geodata.summary import category_codes
 
-from . import assets
+from . import assets, contract
 
 __all__ = [
     "Basemap",
     "IncidentLayer",
     "actor_colors",
     "build_map",
-    "category_codes",
     "draw_payload",
+    "export_group",
     "export_html",
-    "incident_group",
+    "page_group",
     "properties_json",
     "render_html",
     "safe_json",
@@ -141,15 +142,12 @@ def _b64(values: np.ndarray, dtype: str) -> str:
     return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
 
 
-def category_codes(series: pd.Series) -> tuple[list[str], np.ndarray]:
-    """The distinct values (as text) and each row's index into them (-1: missing)."""
-    cat = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("category")
-    cat = cat.cat.remove_unused_categories()
-    return [str(c) for c in cat.cat.categories], cat.cat.codes.to_numpy()
-
-
-def draw_payload(gdf: gpd.GeoDataFrame, colors: dict[str, str] | None = None) -> dict:
+def draw_payload(
+    gdf: gpd.GeoDataFrame, colors: dict[str, str] | None = None
+) -> contract.DrawPayload:
     """What the map needs to draw the incidents, as compact columns.
+
+    The keys are those of :class:`mapapp.contract.DrawPayload`.
 
     The map draws from this (a few bytes per incident, decoded in
     milliseconds) and reads each incident's full properties, for popups,
@@ -220,20 +218,20 @@ def draw_payload(gdf: gpd.GeoDataFrame, colors: dict[str, str] | None = None) ->
                     j = where[str(r.get("id"))]
                     if j != i:
                         links.append([j, i, str(r.get("relation") or "related")])
-    return {
-        "n": n,
-        "ids": ids,
-        "xy": _b64(xy, "<f8"),
-        "palette": palette,
-        "color": _b64(color, "u1"),
-        "types": types,
-        "type": kind,
-        "dashed": _b64(dashed, "u1"),
-        "dates": dates,
-        "date": _b64(date, "<u4"),
-        "km": _b64(km, "<f4"),
-        "links": links,
-    }
+    return contract.DrawPayload(
+        n=n,
+        ids=ids,
+        xy=_b64(xy, "<f8"),
+        palette=palette,
+        color=_b64(color, "u1"),
+        types=types,
+        type=kind,
+        dashed=_b64(dashed, "u1"),
+        dates=dates,
+        date=_b64(date, "<u4"),
+        km=_b64(km, "<f4"),
+        links=links,
+    )
 
 
 def properties_json(gdf: gpd.GeoDataFrame) -> bytes:
@@ -242,19 +240,17 @@ def properties_json(gdf: gpd.GeoDataFrame) -> bytes:
     return orjson.dumps([f["properties"] for f in features], option=orjson.OPT_SERIALIZE_NUMPY)
 
 
-def _tiles() -> list[dict]:
-    tiles = []
-    for provider in TILE_PROVIDERS:
-        tiles.append(
-            {
-                "name": provider.name.replace(".", " "),
-                "url": provider.build_url(fill_subdomain=False, scale_factor=""),
-                "attribution": provider.html_attribution,
-                "max_zoom": provider.get("max_zoom", 19),
-                "subdomains": provider.get("subdomains", "abc"),
-            }
+def _tiles() -> list[contract.Tile]:
+    return [
+        contract.Tile(
+            name=provider.name.replace(".", " "),
+            url=provider.build_url(fill_subdomain=False, scale_factor=""),
+            attribution=provider.html_attribution,
+            max_zoom=provider.get("max_zoom", 19),
+            subdomains=provider.get("subdomains", "abc"),
         )
-    return tiles
+        for provider in TILE_PROVIDERS
+    ]
 
 
 class _Verbatim(Element):
@@ -328,13 +324,13 @@ class Basemap(_Localized):
 def _basemap_options(offline_outlines: bool, bounds_json: str) -> str:
     # (made once: the page makes a base map on every rerun, and the outlines
     # are 0.3 MB of JSON to parse and write again)
-    options = {"tiles": _tiles(), "collapsed": True}
-    if offline_outlines:
-        options["countries"] = assets.countries_geojson()
-    bounds = orjson.loads(bounds_json)
-    if bounds is not None:
-        options["bounds"] = bounds
-    return safe_json(options)
+    options = contract.BasemapOptions(
+        tiles=_tiles(),
+        collapsed=True,
+        countries=assets.countries_geojson() if offline_outlines else None,
+        bounds=orjson.loads(bounds_json),
+    )
+    return safe_json(options.to_dict())
 
 
 class IncidentLayer(_Localized):
@@ -353,12 +349,16 @@ class IncidentLayer(_Localized):
     )
 
     def __init__(
-        self, data_json: str, options: dict, asset_url=assets.asset_url, props: bytes | None = None
+        self,
+        data_json: str,
+        options: contract.LayerOptions,
+        asset_url=assets.asset_url,
+        props: bytes | None = None,
     ):
         super().__init__(asset_url)
         self._name = "IncidentLayer"
         self.data_json = data_json
-        self.options_json = safe_json(options)
+        self.options_json = safe_json(options.to_dict())
         #: The incidents' properties, gzip-compressed (the export embeds them).
         self.props = props
 
@@ -384,30 +384,29 @@ def _layer_options(
     colors: dict[str, str],
     fit: bool,
     cluster: bool | str,
-) -> dict:
+    legend_open: bool,
+) -> contract.LayerOptions:
     counts = summary["actor_counts"]
     legend = [
-        {"name": name, "color": color, "count": counts[name]}
+        contract.LegendActor(name=name, color=color, count=counts[name])
         for name, color in colors.items()
         if counts.get(name, 0)
     ]
     n = summary["incidents"]
-    return {
-        "title": title,
-        "total": total if total is not None else n,
-        "start": summary["start"],
-        "end": summary["end"],
-        "filters": filters.describe() if filters is not None else [],
-        "colors": colors,
-        "other_color": OTHER_COLOR,
-        "legend_actors": legend,
-        "other_actors": max(len(counts) - len(legend), 0),
-        "shapes": event_shapes(summary["event_types"]),
-        "fit": fit,
-        "cluster": cluster,
-        "cluster_threshold": 5000,
-        "legend_open": n > 0,
-    }
+    return contract.LayerOptions(
+        title=title,
+        total=total if total is not None else n,
+        start=summary["start"],
+        end=summary["end"],
+        filters=filters.describe() if filters is not None else [],
+        other_color=OTHER_COLOR,
+        legend_actors=legend,
+        other_actors=max(len(counts) - len(legend), 0),
+        shapes=event_shapes(summary["event_types"]),
+        fit=fit,
+        cluster=cluster,
+        legend_open=legend_open and n > 0,
+    )
 
 
 def data_bounds(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
@@ -420,8 +419,8 @@ def data_bounds(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
     return [[miny, minx], [maxy, maxx]]
 
 
-def incident_group(
-    gdf: gpd.GeoDataFrame | None,
+def export_group(
+    gdf: gpd.GeoDataFrame,
     *,
     title: str | None = None,
     filters: geodata.Filters | None = None,
@@ -430,42 +429,87 @@ def incident_group(
     fit: bool = False,
     cluster: bool | str = "auto",
     asset_url: Callable[[str], str] = assets.asset_url,
-    data_url: str | None = None,
-    props_url: str | None = None,
-    mask: str = "all",
-    legend_open: bool = True,
-    summary: dict | None = None,
 ) -> folium.FeatureGroup:
-    """The incidents as a FeatureGroup (what the page swaps when filters change).
+    """The incidents of ``gdf`` as a FeatureGroup that carries them (the export).
 
-    By default the incidents are embedded in the page: their
-    :func:`draw_payload` to draw from at once, and their properties (for
-    popups), gzip-compressed, read after the first frame. With ``data_url``
-    the map instead fetches the whole dataset's :func:`draw_payload` from
-    that URL and its :func:`properties_json` from ``props_url`` (once each;
-    the page serves them) and draws the incidents that ``mask`` picks:
-    ``'all'`` or a base64 bitset (see :func:`mapapp.state.Dataset.mask_code`).
-    A filter change then sends a few kilobytes, not the data again; the
-    page then passes the view's ``summary`` (see :func:`view_summary`) and
-    ``colors`` instead of ``gdf``.
+    The page holds their :func:`draw_payload`, to draw from at once, and
+    their properties (for popups), gzip-compressed, read after the first
+    frame.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents to draw (already filtered).
+    title, filters, total, cluster, asset_url
+        As for :func:`build_map`.
+    colors : dict, optional
+        Actor colours (default :func:`actor_colors` of ``gdf``).
+    fit : bool
+        Fit the map to the incidents when they are drawn.
+
+    Returns
+    -------
+    folium.FeatureGroup
     """
-    if gdf is None and (data_url is None or summary is None or colors is None):
-        raise ValueError("incident_group needs gdf, or data_url with summary and colors")
-    group = folium.FeatureGroup(name="Incidents", control=False)
     colors = colors if colors is not None else actor_colors(gdf)
-    props = None
-    if data_url is not None:
-        data_json = safe_json({"url": data_url, "props_url": props_url, "mask": mask})
-    else:
-        data_json = safe_json(draw_payload(gdf, colors))
-        props = gzip.compress(properties_json(gdf), compresslevel=1, mtime=0)
-    summary = summary if summary is not None else view_summary(gdf)
+    data_json = safe_json(draw_payload(gdf, colors))
+    props = gzip.compress(properties_json(gdf), compresslevel=1, mtime=0)
     options = _layer_options(
-        summary, title=title, filters=filters, total=total, colors=colors, fit=fit,
-        cluster=cluster,
+        view_summary(gdf), title=title, filters=filters, total=total, colors=colors, fit=fit,
+        cluster=cluster, legend_open=True,
     )
-    options["legend_open"] = legend_open and summary["incidents"] > 0
+    group = folium.FeatureGroup(name="Incidents", control=False)
     group.add_child(IncidentLayer(data_json, options, asset_url=asset_url, props=props))
+    return group
+
+
+def page_group(
+    *,
+    data_url: str,
+    props_url: str | None,
+    mask: str,
+    summary: dict,
+    colors: dict[str, str],
+    title: str | None = None,
+    filters: geodata.Filters | None = None,
+    total: int | None = None,
+    cluster: bool | str = "auto",
+    legend_open: bool = True,
+    asset_url: Callable[[str], str] = assets.asset_url,
+) -> folium.FeatureGroup:
+    """A view of a dataset the page serves, as a FeatureGroup (what the page swaps).
+
+    The map fetches the whole dataset's :func:`draw_payload` from
+    ``data_url`` and its :func:`properties_json` from ``props_url`` (once
+    each) and draws the incidents that ``mask`` picks, so a filter change
+    sends a few kilobytes, not the data again.
+
+    Parameters
+    ----------
+    data_url, props_url : str
+        Where the page serves the payload and the properties.
+    mask : str
+        ``'all'`` or a base64 bitset (see :meth:`mapapp.state.Dataset.mask_code`).
+    summary : dict
+        The view's :func:`view_summary`.
+    colors : dict
+        The whole dataset's actor colours.
+    title, filters, total, cluster, asset_url
+        As for :func:`build_map`.
+    legend_open : bool
+        The legend starts open (when the view has incidents).
+
+    Returns
+    -------
+    folium.FeatureGroup
+    """
+    data_json = safe_json(contract.RemoteData(url=data_url, props_url=props_url, mask=mask))
+    options = _layer_options(
+        summary, title=title, filters=filters, total=total, colors=colors, fit=False,
+        cluster=cluster, legend_open=legend_open,
+    )
+    group = folium.FeatureGroup(name="Incidents", control=False)
+    group.add_child(IncidentLayer(data_json, options, asset_url=asset_url))
     return group
 
 
@@ -537,7 +581,7 @@ def build_map(
     folium.Map
     """
     m = base_map(bounds=data_bounds(gdf), height=height, asset_url=asset_url, title=title)
-    group = incident_group(
+    group = export_group(
         gdf, title=title, filters=filters, total=total, colors=colors, fit=True,
         cluster=cluster, asset_url=asset_url,
     )

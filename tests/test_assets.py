@@ -475,3 +475,24 @@ def test_inlined_map_runs_offline_in_chromium(tmp_path, browser):
         page.close()
     assert errors == []
     assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+
+
+def test_the_folium_plugin_extra_is_optional(monkeypatch, tmp_path):
+    # Without xstatic-jquery / xstatic-leaflet-markercluster (the extra
+    # ``folium-plugins``), the project's own assets are still written, and
+    # asking for a plugin's asset says how to get it.
+    import importlib
+
+    real = importlib.import_module
+
+    def without_plugins(name, *args, **kwargs):
+        if name.startswith(("xstatic.pkg.jquery", "xstatic.pkg.leaflet_markercluster")):
+            raise ImportError(f"No module named {name!r}")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib, "import_module", without_plugins)
+    written = A.write_static(tmp_path)
+    assert "leaflet.js" in written and "incidentmap.js" in written
+    assert "jquery.js" not in written and "markercluster.js" not in written
+    with pytest.raises(A.AssetError, match=r"incident-map\[folium-plugins\]"):
+        A.asset_path("jquery.js")

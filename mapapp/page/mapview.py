@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import streamlit as st
 from streamlit_folium import st_folium
 
 import geodata
 
-from .. import assets
-from ..builder import base_map, incident_group
+from .. import assets, contract
+from ..builder import base_map, page_group
 from ..state import Dataset, content_key
 from .load import data_urls
 
 __all__ = ["MAP_HEIGHT", "show"]
 
 MAP_HEIGHT = 620
-
-
-_ID_LINE = re.compile(r"^ID\s+(.+?)\s*$", re.MULTILINE)
 
 
 def _clicked_id(result: dict | None, mask, dataset: Dataset) -> str | None:
@@ -31,11 +26,10 @@ def _clicked_id(result: dict | None, mask, dataset: Dataset) -> str | None:
     if count is None or count == st.session_state.get("clicks"):
         return None
     st.session_state["clicks"] = count
-    popup = result.get("last_object_clicked_popup") or ""
-    for match in _ID_LINE.finditer(popup):
-        i = dataset.position(match.group(1))
-        if i is not None and mask[i]:
-            return match.group(1)
+    incident = contract.clicked_id(result)  # (the map hands the incident over as an id)
+    i = dataset.position(incident) if incident is not None else None
+    if i is not None and mask[i]:
+        return incident
     where = result.get("last_object_clicked")
     shown = np.flatnonzero(mask)
     if where and len(shown):  # fall back to the nearest incident to the click
@@ -50,8 +44,8 @@ def show(dataset: Dataset, key: str, filters: geodata.Filters, mask: np.ndarray)
     """Draw the view on the map; a click on an incident selects it."""
     base = base_map(bounds=dataset.bounds, asset_url=assets.static_url)
     data_url, props_url = data_urls(key, dataset)
-    group = incident_group(
-        None, title=None, filters=filters, total=dataset.total, colors=dataset.colors,
+    group = page_group(
+        filters=filters, total=dataset.total, colors=dataset.colors,
         asset_url=assets.static_url, data_url=data_url, props_url=props_url,
         mask=dataset.mask_code(mask), legend_open=False, summary=dataset.view_summary(mask),
     )
@@ -60,8 +54,7 @@ def show(dataset: Dataset, key: str, filters: geodata.Filters, mask: np.ndarray)
         base, key=f"map-{content_key(key.encode())}", height=MAP_HEIGHT,
         use_container_width=True, feature_group_to_add=group,
         center=center, zoom=7 if center else None,
-        returned_objects=["last_object_clicked", "last_object_clicked_popup",
-                          "last_object_clicked_count"],
+        returned_objects=list(contract.CLICK_OBJECTS),
     )
     clicked = _clicked_id(result, mask, dataset)
     if clicked:

@@ -22,7 +22,7 @@ Steps:
 
 Run from the project root::
 
-    .venv/bin/python mapapp/data/make_countries.py
+    .venv/bin/python tools/make_countries.py
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ FIXTURE = "tests/fixtures/naturalearth_lowres/naturalearth_lowres.shp"
 #: Natural Earth marks these countries ``-99``; their ISO 3166 codes are known.
 ISO_FIXES = {"France": "FRA", "Norway": "NOR"}
 
-DEFAULT_OUTPUT = Path(__file__).with_name("countries.geojson")
+DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "mapapp" / "data" / "countries.geojson"
 
 
 def source_path() -> Path:

@@ -1,0 +1,242 @@
+"""What Python sends to the map script, written once.
+
+The map script (``mapapp/frontend/src``, built into ``templates/incidentmap.js``)
+is called by the page that :mod:`mapapp.builder` renders::
+
+    IncidentMap.basemap(map, BasemapOptions)
+    IncidentMap.attach(group, DrawPayload | RemoteData, LayerOptions)
+
+Every dict the builder sends is made here, from these definitions, and
+``tests/test_contract.py`` compares their keys with the keys the script reads,
+both ways. A map click comes back as an id: :func:`clicked_id`.
+
+Run ``python -m mapapp.contract`` after changing :data:`CONTRACT_VERSION` or a
+key: it writes ``mapapp/frontend/src/contract.js`` (then ``npm run build``).
+
+Examples
+--------
+>>> options = LayerOptions(total=3, start="2020-01-01", end="2020-01-03")
+>>> options.to_dict()["show_chain"]
+True
+>>> clicked_id({"last_active_drawing": {"type": "Feature", "properties": {"id": "a-1"}}})
+'a-1'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypedDict
+
+__all__ = [
+    "BASEMAP_KEYS",
+    "CONTRACT_VERSION",
+    "CLICK_OBJECTS",
+    "LAYER_OPTION_KEYS",
+    "PAYLOAD_KEYS",
+    "REMOTE_KEYS",
+    "TILE_KEYS",
+    "BasemapOptions",
+    "DrawPayload",
+    "LayerOptions",
+    "LegendActor",
+    "RemoteData",
+    "Tile",
+    "clicked_id",
+    "contract_js",
+]
+
+#: Bumped whenever a key or its meaning changes; the script reports it as
+#: ``IncidentMap.version``.
+CONTRACT_VERSION = 2
+
+#: The ``st_folium`` return values :func:`clicked_id` reads (pass them as
+#: ``returned_objects``, with ``last_object_clicked_count`` to tell clicks apart).
+CLICK_OBJECTS = ("last_active_drawing", "last_object_clicked", "last_object_clicked_count")
+
+
+class DrawPayload(TypedDict):
+    """The incidents as compact columns (see :func:`mapapp.builder.draw_payload`).
+
+    Numbers are little-endian typed arrays in base64; text columns are lists
+    of distinct values plus codes.
+    """
+
+    n: int  #: incident count
+    ids: list[str]  #: their ids, in the frame's order
+    xy: str  #: float64 longitude, latitude pairs
+    palette: list[str]  #: fill colours (the last: grey, for other actors)
+    color: str  #: uint8 index into palette
+    types: list[str]  #: distinct event types
+    type: str  #: uint16 index into types (65535: none)
+    dashed: str  #: uint8, 1 where the attribution is not confirmed
+    dates: list[str]  #: distinct days, sorted
+    date: str  #: uint32 index into dates (4294967295: none)
+    km: str  #: float32 geo_precision_km (NaN: none)
+    links: list[list]  #: [from row, to row, relation]: the escalation chain
+
+
+class RemoteData(TypedDict):
+    """In place of a :class:`DrawPayload`: where the page serves the whole dataset."""
+
+    url: str  #: the dataset's DrawPayload as JSON (fetched once)
+    props_url: str | None  #: its properties, a JSON array (fetched when first needed)
+    mask: str  #: which incidents this view shows: 'all' or a base64 bitset
+
+
+class Tile(TypedDict):
+    """A tile layer of the base map."""
+
+    name: str
+    url: str
+    attribution: str
+    max_zoom: int
+    subdomains: str
+
+
+class LegendActor(TypedDict):
+    """An actor's row in the legend."""
+
+    name: str
+    color: str
+    count: int
+
+
+@dataclass(frozen=True)
+class BasemapOptions:
+    """``IncidentMap.basemap(map, options)``: tiles, offline outlines, layer control."""
+
+    tiles: list[Tile] = field(default_factory=list)  #: the first is shown
+    collapsed: bool = True  #: the layer control starts collapsed
+    countries: dict[str, Any] | None = None  #: GeoJSON outlines under the tiles
+    bounds: list[list[float]] | None = None  #: [[south, west], [north, east]] to fit
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options as the script reads them (``countries``/``bounds`` only when set).
+
+        Returns
+        -------
+        dict
+        """
+        out = {"tiles": list(self.tiles), "collapsed": self.collapsed}
+        if self.countries is not None:
+            out["countries"] = self.countries
+        if self.bounds is not None:
+            out["bounds"] = self.bounds
+        return out
+
+
+@dataclass(frozen=True)
+class LayerOptions:
+    """``IncidentMap.attach(group, data, options)``: how a view is drawn and described."""
+
+    title: str | None = None  #: on the summary
+    total: int | None = None  #: size of the whole dataset ("N of M incidents")
+    start: str | None = None  #: first day of the view (YYYY-MM-DD)
+    end: str | None = None  #: last day of the view
+    filters: list[str] = field(default_factory=list)  #: the filters, one line each
+    other_color: str = "#8c8c8c"  #: colour of the actors not in the legend
+    legend_actors: list[LegendActor] = field(default_factory=list)
+    other_actors: int = 0  #: how many actors the legend leaves out
+    shapes: dict[str, str] = field(default_factory=dict)  #: event type -> marker shape
+    fit: bool = False  #: fit the map to the incidents when drawn
+    cluster: bool | Literal["auto"] = "auto"  #: cluster markers ('auto': above the threshold)
+    cluster_threshold: int = 5000
+    legend_open: bool = True  #: the legend starts open
+    show_uncertainty: bool = True  #: location uncertainty circles start on
+    show_chain: bool = True  #: the escalation chain starts on
+    timeline: bool = True  #: the time control is shown
+    uncertainty_min_km: float = 2.0  #: smaller uncertainty is not drawn
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options as the script reads them.
+
+        Returns
+        -------
+        dict
+        """
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+PAYLOAD_KEYS = frozenset(DrawPayload.__annotations__)
+REMOTE_KEYS = frozenset(RemoteData.__annotations__)
+TILE_KEYS = frozenset(Tile.__annotations__)
+BASEMAP_KEYS = frozenset(f.name for f in dataclasses.fields(BasemapOptions))
+LAYER_OPTION_KEYS = frozenset(f.name for f in dataclasses.fields(LayerOptions))
+
+
+def clicked_id(st_folium_result: dict | None) -> str | None:
+    """The id of the incident last clicked on the map, or None.
+
+    The script makes each incident's ``toGeoJSON()`` a small Feature whose
+    ``properties`` hold only its ``id`` and puts the incident on every click
+    event as ``layer``, so ``st_folium`` returns it as
+    ``last_active_drawing`` (ask for it with :data:`CLICK_OBJECTS`).
+
+    Parameters
+    ----------
+    st_folium_result : dict or None
+        What ``streamlit_folium.st_folium`` returned.
+
+    Returns
+    -------
+    str or None
+        The id as text; None when no incident was clicked.
+
+    Examples
+    --------
+    >>> clicked_id({"last_active_drawing": {"properties": {"id": 7}}})
+    '7'
+    >>> clicked_id({"last_active_drawing": None}) is None
+    True
+    """
+    if not isinstance(st_folium_result, dict):
+        return None
+    feature = st_folium_result.get("last_active_drawing")
+    if not isinstance(feature, dict):
+        return None
+    props = feature.get("properties")
+    value = props.get("id") if isinstance(props, dict) else None
+    if value is None or isinstance(value, dict | list | bool):
+        return None
+    return str(value)
+
+
+def _js_list(keys) -> str:
+    return "[" + ", ".join(f"'{k}'" for k in sorted(keys)) + "]"
+
+
+def contract_js() -> str:
+    """The text of ``mapapp/frontend/src/contract.js``, generated from this module.
+
+    Returns
+    -------
+    str
+    """
+    return (
+        "// Generated by `python -m mapapp.contract` from mapapp/contract.py: do not edit.\n"
+        f"export const CONTRACT_VERSION = {CONTRACT_VERSION};\n"
+        f"export const PAYLOAD_KEYS = {_js_list(PAYLOAD_KEYS)};\n"
+        f"export const REMOTE_KEYS = {_js_list(REMOTE_KEYS)};\n"
+        f"export const LAYER_OPTION_KEYS = {_js_list(LAYER_OPTION_KEYS)};\n"
+        f"export const BASEMAP_KEYS = {_js_list(BASEMAP_KEYS)};\n"
+        f"export const TILE_KEYS = {_js_list(TILE_KEYS)};\n"
+    )
+
+
+#: Where :func:`contract_js` goes in a source checkout.
+CONTRACT_JS = Path(__file__).resolve().parent / "frontend" / "src" / "contract.js"
+
+
+def _main() -> int:
+    from geodata.io import atomic_write
+
+    atomic_write(CONTRACT_JS, lambda tmp: Path(tmp).write_text(contract_js(), encoding="utf-8"))
+    print(f"wrote {CONTRACT_JS}; now run `npm run build` in mapapp/frontend", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

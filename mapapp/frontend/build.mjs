@@ -1,0 +1,50 @@
+// Builds src/index.js into the one shipped script, mapapp/templates/incidentmap.js
+// (or the file named on the command line): `npm run build`.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+const HEADER = `/*
+ * incidentmap.js: draws incidents on a Leaflet map.
+ *
+ * Part of the incident-map project (mapapp). Used by the map builder for both
+ * the standalone HTML export and the Streamlit page. All text from the data
+ * reaches the page through textContent / createTextNode only, never through
+ * innerHTML, and a source becomes a link only when its URL is http(s).
+ *
+ * GENERATED FILE: edit mapapp/frontend/src/*.js, then run \`npm run build\`
+ * in mapapp/frontend (tests/test_frontend.py fails when this file is stale).
+ *
+ * IncidentMap.basemap(map, options)      country outlines under the tiles, tile layers, layer control
+ * IncidentMap.attach(group, data, opts)  incidents, chain, uncertainty, heat, clusters, legend,
+ *                                        summary and time control; all removed with the group
+ * (data, opts and options: see mapapp/contract.py, the one definition of
+ * what Python sends; IncidentMap.version is its CONTRACT_VERSION.)
+ *
+ * Public contracts other code relies on:
+ * - each incident is a Leaflet layer with feature.properties.id (its id);
+ * - the summary's .im-summary-count element has data-count (the view's count);
+ * - an incident's popup and tooltip root elements carry data-incident-id.
+ *
+ * Keep this file Latin-1 (the build writes other characters as \\u escapes).
+ * One of them would make Python hold the whole exported page, data included,
+ * at two or four bytes a character, which slows every step of the export.
+ */`;
+
+const outfile = process.argv[2] ? path.resolve(process.argv[2])
+  : path.join(here, '..', 'templates', 'incidentmap.js');
+
+await build({
+  entryPoints: [path.join(here, 'src', 'index.js')],
+  outfile,
+  bundle: true,
+  format: 'iife',
+  target: 'es2017',
+  charset: 'ascii',
+  minify: false,
+  legalComments: 'none',
+  banner: { js: HEADER },
+  logLevel: 'warning'
+});

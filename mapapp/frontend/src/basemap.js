@@ -1,0 +1,48 @@
+// The base map: tile layers, offline country outlines under them (readable
+// with no network, hidden by the tiles whenever they load), and the layer
+// control the views add their overlays to.
+
+
+/** Label of the base layer without tiles. */
+export const NO_TILES = 'No tiles (offline outlines only)';
+
+/**
+ * Set up ``map`` with ``options`` (see mapapp.contract.BasemapOptions):
+ * ``tiles`` ([{name, url, attribution, max_zoom, subdomains}], the first
+ * shown), ``countries`` (GeoJSON outlines), ``collapsed`` and ``bounds``.
+ * Returns the layer control.
+ */
+export function basemap(map, options) {
+  options = options || {};
+  if (!map.getPane('im-basemap')) {
+    const pane = map.createPane('im-basemap');
+    pane.style.zIndex = 150;
+    pane.style.pointerEvents = 'none';
+  }
+  map.getContainer().classList.add('im-map');
+  const base = {};
+  let first = null;
+  (options.tiles || []).forEach((t) => {
+    const layer = L.tileLayer(t.url, { attribution: t.attribution, maxZoom: t.max_zoom || 19,
+                                      subdomains: t.subdomains || 'abc', crossOrigin: true });
+    base[t.name] = layer;
+    if (!first) { first = layer; }
+  });
+  base[NO_TILES] = L.layerGroup();
+  if (first) { first.addTo(map); }
+  let outlines = null;
+  if (options.countries) {
+    outlines = L.geoJSON(options.countries, {
+      pane: 'im-basemap', interactive: false,
+      renderer: L.svg({ pane: 'im-basemap' }),
+      style: { color: '#8a8f98', weight: 0.8, fillColor: '#f4f1ea', fillOpacity: 1 }
+    }).addTo(map);
+  }
+  const control = L.control.layers(base, {}, { collapsed: options.collapsed !== false, position: 'topright' });
+  control.addTo(map);
+  if (outlines) { control.addOverlay(outlines, 'Country outlines (offline)'); }
+  map._imControl = control;
+  map._imBasemap = outlines;
+  if (options.bounds) { map.fitBounds(options.bounds, { maxZoom: 8, padding: [20, 20] }); }
+  return control;
+}

@@ -1,0 +1,28 @@
+// window.IncidentMap: what the map builder's page calls (see the header in
+// build.mjs for the contract).
+
+import { basemap } from './basemap.js';
+import { IncidentCanvas } from './canvas.js';
+import { checkLeaflet } from './compat.js';
+import { CONTRACT_VERSION } from './contract.js';
+import { decodeMask } from './decode.js';
+import { IncidentMarker } from './markers.js';
+import { popupContent } from './popup.js';
+import { escapeHtml, safeUrl } from './safe.js';
+import { attach, drawn, focus, readData } from './views.js';
+
+window.IncidentMap = {
+  version: CONTRACT_VERSION,
+  basemap,
+  attach,
+  readData,
+  focus,
+  drawn,
+  popupContent,
+  decodeMask,
+  safeUrl,
+  escapeHtml,
+  IncidentMarker,
+  IncidentCanvas,
+  checkLeaflet
+};

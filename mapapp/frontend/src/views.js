@@ -1,0 +1,296 @@
+// A view: the incidents of one draw (the export's map, or the page's map
+// after each filter change) in a FeatureGroup: their layers, switches and
+// controls, all removed with the group.
+
+import * as compat from './compat.js';
+import { Dataset, fetchJson } from './dataset.js';
+import { NONE16, NONE32, decodeMask } from './decode.js';
+import { CLUSTER_MAX_ZOOM, canvasOf } from './canvas.js';
+import { addOverlays, errorControl, legendControl, removeOverlays, summaryControl, timeControl } from './controls.js';
+import { Toggle, TypeGroup, userChoices } from './layers.js';
+import { markerById, prepareClick } from './popup.js';
+import { shapeCode } from './shapes.js';
+
+// What every view of one dataset shares (the page): its columns, fetched
+// once from the app, and each incident's marker, made once.
+const shared = {};
+const loaded = {};
+function loadShared(data) {
+  const key = data.url;
+  if (!shared[key]) {
+    shared[key] = fetchJson(data.url).then((payload) => (loaded[key] = new Dataset(payload, { url: data.props_url })));
+  }
+  return shared[key];
+}
+
+/**
+ * The export puts the columns in a JSON block (<script
+ * type="application/json">) and the properties, gzip + base64, in blocks
+ * of the same id + '-props-0', '-props-1', ... at the end of the page.
+ */
+export function readData(id) {
+  const node = document.getElementById(id);
+  const data = JSON.parse(node.textContent);
+  node.parentNode.removeChild(node);
+  data.props = { element: id + '-props' };
+  return data;
+}
+
+/**
+ * Draw the incidents of ``data`` (a draw payload, or ``{url, props_url,
+ * mask}``: see mapapp.contract) with ``options`` (mapapp.contract's layer
+ * options) when ``group`` is on a map; everything goes when it is removed.
+ */
+export function attach(group, data, options) {
+  const ctx = { group: group, options: options || {}, controls: [], overlays: [], typeGroups: {}, map: null, count: 0 };
+  ctx.focus = (id) => focus(ctx, id);
+  group._imContext = ctx;
+  function setup() {
+    const map = compat.mapOf(group);
+    if (!data.url) {  // (the export: draw now, in this task)
+      build(ctx, map, new Dataset(data, data.props), null);
+      return;
+    }
+    if (loaded[data.url]) {  // (fetched for an earlier view: build now, in this task)
+      build(ctx, map, loaded[data.url], decodeMask(data.mask, loaded[data.url].n));
+      return;
+    }
+    loadShared(data).then((ds) => {
+      if (ctx.removed) { return; }
+      build(ctx, map, ds, decodeMask(data.mask, ds.n));
+    }).catch((err) => {
+      if (ctx.removed) { return; }
+      ctx.controls.push(errorControl('Could not load the incidents: ' + err).addTo(map));
+    });
+  }
+  if (compat.mapOf(group)) { setup(); } else { group.once('add', setup); }
+  group.on('remove', () => {
+    ctx.removed = true;
+    const canvas = ctx.map && ctx.map._imCanvas;
+    if (canvas && ctx.live) { canvas.retireLater(ctx); } else { teardown(ctx); }
+  });
+  return ctx;
+}
+
+function typeName(ds, i) {
+  const t = ds.type[i];
+  return t === NONE16 ? 'Other' : ds.types[t];
+}
+
+// One layer per event type (so each can be switched off), holding its
+// incidents. The retired view of the same dataset (the page, after a
+// filter change) hands over its groups: only the difference moves.
+function fillTypeGroups(ctx, canvas, map) {
+  const ds = ctx.ds, inView = ctx.inView;
+  const prev = canvas.takePending(ds);
+  let member = null;
+  if (prev) {
+    ctx.typeGroups = prev.typeGroups; prev.typeGroups = {};
+    member = prev.member; prev.member = null;
+    Object.keys(ctx.typeGroups).forEach((t) => { ctx.typeGroups[t]._imCtx = ctx; });
+    teardown(prev);
+  }
+  ctx.member = member = member || new Uint8Array(ds.n);
+  const groupOf = (i) => {
+    const name = typeName(ds, i);
+    let gj = ctx.typeGroups[name];
+    if (!gj) { gj = ctx.typeGroups[name] = new TypeGroup(); gj._imCtx = ctx; gj._imNew = true; }
+    return gj;
+  };
+  for (let i = 0; i < ds.n; i++) {
+    if (inView[i] !== member[i]) {
+      if (inView[i]) { groupOf(i).addQuietly(ds.marker(i)); } else { groupOf(i).removeQuietly(ds.marker(i)); }
+      member[i] = inView[i];
+    }
+  }
+  const byType = {};
+  for (let k = 0; k < ctx.count; k++) {
+    const name = typeName(ds, ctx.indices ? ctx.indices[k] : k);
+    byType[name] = (byType[name] || 0) + 1;
+  }
+  Object.keys(ctx.typeGroups).forEach((name) => {
+    if (!byType[name]) { map.removeLayer(ctx.typeGroups[name]); delete ctx.typeGroups[name]; }
+  });
+  ctx.typeCounts = byType;
+}
+
+// Links in this view, for "linked incidents" in popups and the chain's count.
+function viewLinks(ctx) {
+  const ds = ctx.ds, inView = ctx.inView;
+  ctx.incoming = {};
+  ds.links.forEach((l) => {
+    if (inView[l[1]]) { (ctx.incoming[ds.ids[l[0]]] = ctx.incoming[ds.ids[l[0]]] || []).push({ id: ds.ids[l[1]], relation: l[2] }); }
+  });
+  ctx.chainLinks = ds.links.filter((l) => inView[l[0]] && inView[l[1]] && l[0] !== l[1]).length;
+}
+
+// Fit the view before anything is drawn, without animation.
+function fitView(ctx, map) {
+  const ds = ctx.ds;
+  let s = 90, w = 180, no = -90, e = -180;
+  for (let k = 0; k < ctx.count; k++) {
+    const j = ctx.indices ? ctx.indices[k] : k, la = ds.lat(j), lo = ds.lng(j);
+    if (la < s) { s = la; }
+    if (la > no) { no = la; }
+    if (lo < w) { w = lo; }
+    if (lo > e) { e = lo; }
+  }
+  map.fitBounds([[s, w], [no, e]], { maxZoom: 8, padding: [30, 30], animate: false });
+}
+
+// The switches: uncertainty circles, chain, clusters, heat (built the first
+// time it is switched on).
+function makeSwitches(ctx, canvas) {
+  const flag = (name) => new Toggle(() => canvas.setFlag(name, true), () => canvas.setFlag(name, false));
+  const heat = L.layerGroup();
+  heat.on('add', () => {
+    if (heat._imBuilt || typeof L.heatLayer !== 'function') { return; }
+    heat._imBuilt = true;
+    const ds = ctx.ds, pts = new Array(ctx.count);
+    for (let q = 0; q < ctx.count; q++) { const h = ctx.indices ? ctx.indices[q] : q; pts[q] = [ds.lat(h), ds.lng(h), 1]; }
+    heat.addLayer(L.heatLayer(pts, { radius: 18, blur: 15, minOpacity: 0.3 }));
+  });
+  return { uncertainty: flag('uncertainty'), chain: flag('chain'), clusters: flag('cluster'), heat: heat };
+}
+
+// What the user switched on or off in the layer control stays so in the
+// next view (the page, after a filter change); the options give the rest.
+function showLayers(ctx, map, sw) {
+  const opts = ctx.options, choices = userChoices(map);
+  const wanted = (layer, key, dflt) => {
+    layer._imKey = key;
+    return Object.prototype.hasOwnProperty.call(choices, key) ? choices[key] : dflt;
+  };
+  const useClusters = opts.cluster === true || (opts.cluster === 'auto' && ctx.count > (opts.cluster_threshold || 5000));
+  ctx.extras = [sw.uncertainty, sw.chain, sw.clusters, sw.heat];
+  if (wanted(sw.uncertainty, 'uncertainty', opts.show_uncertainty !== false)) { ctx.group.addLayer(sw.uncertainty); }
+  if (wanted(sw.chain, 'chain', opts.show_chain !== false)) { ctx.group.addLayer(sw.chain); }
+  if (wanted(sw.clusters, 'cluster', useClusters)) { ctx.group.addLayer(sw.clusters); }
+  if (wanted(sw.heat, 'heat', false)) { ctx.group.addLayer(sw.heat); }
+  // (on the map itself, not in the group: when the page swaps the group,
+  // the next view takes them over)
+  ctx.live = true;
+  Object.keys(ctx.typeGroups).sort().forEach((t) => {
+    const gj = ctx.typeGroups[t];
+    if (gj._imNew && wanted(gj, 'type:' + t, true)) { map.addLayer(gj); }
+    gj._imNew = false;
+  });
+}
+
+function build(ctx, map, ds, indices) {
+  ctx.map = map; ctx.ds = ds;
+  const opts = ctx.options;
+  const canvas = ctx.canvas = canvasOf(map, teardown);
+  const n = ctx.count = indices ? indices.length : ds.n;
+  ctx.indices = indices;
+  const inView = ctx.inView = new Uint8Array(ds.n);
+  for (let k = 0; k < n; k++) { inView[indices ? indices[k] : k] = 1; }
+  const shapes = opts.shapes || {};
+  ctx.shapeOf = ds.types.map((t) => shapeCode(shapes[t]));
+  canvas.attach(ds, ctx);
+  fillTypeGroups(ctx, canvas, map);
+  viewLinks(ctx);
+  if (opts.fit && n) { fitView(ctx, map); }
+  const sw = makeSwitches(ctx, canvas);
+  showLayers(ctx, map, sw);
+  canvas.changed();
+  canvas.retirePending();
+  if (map._imControl) { addOverlays(ctx, map._imControl, sw); }
+  ctx.controls.push(summaryControl(ctx).addTo(map));
+  ctx.controls.push(legendControl(ctx).addTo(map));
+  if (opts.timeline !== false && n) { ctx.controls.push(timeControl(ctx, () => refresh(ctx)).addTo(map)); }
+
+  // Draw now (not at the next frame), then read the full properties.
+  canvas.drawNow();
+  ctx.ready = true;
+  map.fire('incidents:ready', { count: n });
+  // (the page reads them when first needed: a hover or a click)
+  if (!ds.propsSource || !ds.propsSource.url) {
+    L.Util.requestAnimFrame(() => { setTimeout(() => { if (!ctx.removed) { ds.loadProps(); } }, 0); });
+  }
+}
+
+// The time control: a view's incident is in its type's layer while its
+// date is within the control's range.
+function refresh(ctx) {
+  const ds = ctx.ds, upTo = ctx.timeUpTo, member = ctx.member;
+  let limit = NONE32;
+  if (upTo !== undefined && upTo !== null) {
+    limit = -1;
+    for (let d = 0; d < ds.dates.length; d++) { if (ds.dates[d] <= upTo) { limit = d; } }
+  }
+  let shown = 0;
+  for (let k = 0; k < ctx.count; k++) {
+    const i = ctx.indices ? ctx.indices[k] : k;
+    const on = limit === NONE32 || (ds.date[i] !== NONE32 && ds.date[i] <= limit);
+    if (on) { shown += 1; }
+    if ((on ? 1 : 0) !== member[i]) {
+      const gj = ctx.typeGroups[typeName(ds, i)];
+      if (on) { gj.addQuietly(ds.marker(i)); } else { gj.removeQuietly(ds.marker(i)); }
+      member[i] = on ? 1 : 0;
+    }
+  }
+  if (ctx.canvas) { ctx.canvas.changed(); }
+  if (ctx.summaryLine) {
+    ctx.summaryLine.textContent = (ctx.timeUpTo ? shown + ' shown up to ' + ctx.timeUpTo + ' \u00b7 ' : '') + ctx.summaryText;
+  }
+}
+
+function teardown(ctx) {
+  const map = ctx.map;
+  if (!map) { return; }
+  ctx.live = false;
+  Object.keys(ctx.typeGroups).forEach((t) => { map.removeLayer(ctx.typeGroups[t]); });
+  // (switched back on in the control, a switch is on the map, not in the group)
+  (ctx.extras || []).forEach((l) => { map.removeLayer(l); });
+  ctx.controls.forEach((c) => { try { map.removeControl(c); } catch { /* already gone */ } });
+  removeOverlays(ctx, map._imControl);
+  if (ctx.timer) { clearInterval(ctx.timer); }
+  Object.keys(ctx.typeGroups).forEach((t) => { compat.groupClear(ctx.typeGroups[t]); });
+  ctx.typeGroups = {}; ctx.member = null;
+  if (ctx.canvas) { ctx.canvas.detach(ctx); }
+  ctx.controls = []; ctx.overlays = [];
+}
+
+/** Step along the chain: pan to an incident of the view and open its popup. */
+export function focus(ctx, id) {
+  const layer = markerById(ctx, id), map = ctx.map;
+  if (!layer || !map) { return false; }
+  const gj = ctx.typeGroups[typeName(ctx.ds, layer._imI)];
+  if (!compat.mapOf(layer)) {  // hidden by the time control or a type toggle
+    ctx.timeUpTo = null;
+    if (!map.hasLayer(gj)) {
+      map.addLayer(gj);
+      if (map._imChoices && gj._imKey) { map._imChoices[gj._imKey] = true; }
+    }
+    refresh(ctx);
+  }
+  const ll = layer.getLatLng(), canvas = ctx.canvas;
+  if (canvas.clustering(map.getZoom())) {
+    map.setView(ll, CLUSTER_MAX_ZOOM, { animate: false });
+  } else {
+    map.panTo(ll);
+  }
+  canvas.drawNow();
+  prepareClick(ctx, layer);
+  layer.fire('click', { latlng: ll }, true);
+  return true;
+}
+
+/**
+ * For tests and scripts: what the canvas drew last, in the map's
+ * container coordinates: each cluster (its count) and each single marker.
+ */
+export function drawn(map) {
+  const c = map._imCanvas, out = { clusters: [], markers: [] };
+  if (!c || !compat.mapOf(c)) { return out; }
+  const shift = map.layerPointToContainerPoint([0, 0]);
+  (c._imBubbles || []).forEach((b) => { out.clusters.push({ count: b.count, x: b.x + shift.x, y: b.y + shift.y }); });
+  (c._imHits || []).forEach((h) => {
+    for (let j = 0; j < h.n; j++) {
+      const i = h.order[j];
+      out.markers.push({ id: h.set.ds.ids[i], x: h.set.px[i] + shift.x, y: h.set.py[i] + shift.y });
+    }
+  });
+  return out;
+}
