@@ -159,10 +159,12 @@ def test_clicking_a_marker_shows_its_details(server, page):
     # ...and the page's detail panel shows the incident, its sources and its chain
     title = target["properties"]["title"]
     p.get_by_text(title, exact=True).first.wait_for(timeout=20_000)
+    # (the panel's parts arrive one after another: wait for each, never a fixed time)
     link = p.locator(f'a[href="{target["properties"]["sources"][-1]["url"]}"]')
-    assert link.count() >= 1
+    link.first.wait_for(state="attached", timeout=20_000)
     p.get_by_role("button", name="same attack").first.wait_for(timeout=10_000)
-    assert "id=" + target["properties"]["id"] in p.url
+    p.wait_for_function("id => new URLSearchParams(location.search).get('id') === id",
+                        arg=target["properties"]["id"], timeout=20_000)
 
 
 def test_html_download_draws_the_same_incidents(server, page, tmp_path):
