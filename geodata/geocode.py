@@ -54,6 +54,8 @@ from .schema import GEO_PRECISION_DEFAULT_KM, GEO_PRECISIONS
 __all__ = [
     "GAZETTEER_COLUMNS",
     "GEONAMES_MIN_POPULATION",
+    "LEARN_MAX_RADIUS_KM",
+    "LEARN_MAX_SPREAD_KM",
     "MAJOR_TOWN_POPULATION",
     "MERGE_RADIUS_KM",
     "AmbiguousPlaceError",
@@ -61,7 +63,9 @@ __all__ = [
     "GeocodeError",
     "PlaceNotInAdmin1Error",
     "UnknownPlaceError",
+    "GazetteerBuild",
     "UserGazetteer",
+    "build_gazetteer",
     "gazetteer_info",
     "geocode",
     "geocode_many",
@@ -1139,6 +1143,167 @@ def _user_place(gaz: _Gazetteer, row: dict, where: str) -> _UserPlace:
     return _UserPlace(name=name, names=(name, *alts),
                       admin1=(row.get("admin1") or "").strip() or None, country=iso2,
                       lat=lat, lon=lon, radius_km=radius, source=source)
+
+
+#: Only events located at least this finely teach a place: ``site`` and
+#: ``town`` precision, or a radius of at most this many km.
+LEARN_MAX_RADIUS_KM = 30.0
+#: Events of one (place, admin1, country) spread wider than this around
+#: their median point are not one place; such names are skipped.
+LEARN_MAX_SPREAD_KM = 25.0
+
+
+@dataclass(frozen=True)
+class GazetteerBuild:
+    """What :func:`build_gazetteer` wrote and left out.
+
+    Parameters
+    ----------
+    output : str
+        The CSV written.
+    places : int
+        Rows written.
+    events : int
+        Events that taught a place.
+    skipped_coarse : int
+        Events with a place but coordinates coarser than
+        :data:`LEARN_MAX_RADIUS_KM` (or geocoded from a gazetteer).
+    skipped_spread : list of str
+        Names left out because their events lie too far apart.
+    """
+
+    output: str
+    places: int
+    events: int
+    skipped_coarse: int
+    skipped_spread: list
+
+    def summary(self) -> str:
+        """Return a one-paragraph report for the command line."""
+        text = (f"wrote {self.places} places learned from {self.events} events to "
+                f"{self.output}")
+        if self.skipped_coarse:
+            text += (f"; {self.skipped_coarse} events skipped (located coarser than "
+                     f"{LEARN_MAX_RADIUS_KM:g} km, or geocoded from a gazetteer)")
+        if self.skipped_spread:
+            shown = ", ".join(self.skipped_spread[:10])
+            more = f" and {len(self.skipped_spread) - 10} more" if len(
+                self.skipped_spread) > 10 else ""
+            text += (f"; {len(self.skipped_spread)} names skipped because their events lie "
+                     f"more than {LEARN_MAX_SPREAD_KM:g} km apart: {shown}{more}")
+        return text
+
+
+def build_gazetteer(dataset, output: str | os.PathLike) -> GazetteerBuild:
+    """Learn place coordinates from a dataset that has them; write a gazetteer CSV.
+
+    Events with a ``place``, a ``country`` and point coordinates located at
+    ``site`` or ``town`` precision (or ``geo_precision_km`` <= 30) are grouped
+    by normalised place name, admin1 and country. Each group becomes one row
+    at the median of its events, with a radius that covers the events'
+    spread and their own radius. Events whose ``geocode_source`` says they
+    were geocoded from a gazetteer teach nothing, and a name whose events lie
+    more than :data:`LEARN_MAX_SPREAD_KM` km from their median is skipped
+    (two places, not one).
+
+    Parameters
+    ----------
+    dataset : str, os.PathLike or geopandas.GeoDataFrame
+        An incident file (GeoJSON or GeoParquet, as ``mapapp import`` writes
+        it) or a frame from :func:`geodata.read`. Only read.
+    output : str or os.PathLike
+        The CSV to write (atomically); :func:`load_gazetteer` reads it.
+
+    Returns
+    -------
+    GazetteerBuild
+
+    Raises
+    ------
+    GeocodeError
+        If the dataset has no ``place`` or ``country`` column, or no event
+        that can teach a place.
+    """
+    from .io import atomic_write, read
+
+    if isinstance(dataset, str | os.PathLike):
+        label = os.fspath(dataset)
+        frame = read(dataset, lenient=True)
+    else:
+        label, frame = "the dataset", dataset
+    for column in ("place", "country"):
+        if column not in frame.columns:
+            raise GeocodeError(f"{label}: no {column!r} column, so no place can be learned "
+                               "from it")
+    n = len(frame)
+    points = [g if g is not None and not g.is_empty and g.geom_type == "Point" else None
+              for g in frame.geometry]
+    lon = np.array([np.nan if g is None else g.x for g in points], dtype=float)
+    lat = np.array([np.nan if g is None else g.y for g in points], dtype=float)
+    place = frame["place"].astype(object).to_numpy()
+    country = frame["country"].astype(object).to_numpy()
+    admin1 = (frame["admin1"].astype(object).to_numpy() if "admin1" in frame.columns
+              else np.full(n, None, dtype=object))
+    km = (pd.to_numeric(frame["geo_precision_km"], errors="coerce").to_numpy(dtype=float)
+          if "geo_precision_km" in frame.columns else np.full(n, np.nan))
+    precision = (frame["geo_precision"].astype(object).to_numpy()
+                 if "geo_precision" in frame.columns else np.full(n, None, dtype=object))
+    geocoded = (frame["geocode_source"].astype(object).to_numpy()
+                if "geocode_source" in frame.columns else np.full(n, None, dtype=object))
+    groups: dict[tuple, list[int]] = {}
+    spelling: dict[tuple, dict[str, int]] = {}
+    coarse = 0
+    for i in range(n):
+        name, cc = _clean(place[i]), _clean(country[i])
+        if name is None or cc is None or not math.isfinite(lat[i]) or not math.isfinite(lon[i]):
+            continue
+        fine = precision[i] in ("site", "town") or (
+            precision[i] is None and math.isfinite(km[i]) and km[i] <= LEARN_MAX_RADIUS_KM)
+        if math.isfinite(km[i]) and km[i] > LEARN_MAX_RADIUS_KM:
+            fine = False
+        if not fine or _clean(geocoded[i]) is not None:
+            coarse += 1
+            continue
+        a1 = _clean(admin1[i])
+        key = (normalize(name), _admin1_key(a1) if a1 else "", cc.upper())
+        groups.setdefault(key, []).append(i)
+        names = spelling.setdefault(key, {})
+        names[name] = names.get(name, 0) + 1
+    rows, spread_names, events = [], [], 0
+    for key, members in groups.items():
+        idx = np.array(members)
+        mlat, mlon = float(np.median(lat[idx])), float(np.median(lon[idx]))
+        far = max(_haversine_km(mlat, mlon, lat[i], lon[i]) for i in members)
+        name = max(spelling[key].items(), key=lambda kv: (kv[1], kv[0]))[0]
+        if far > LEARN_MAX_SPREAD_KM:
+            spread_names.append(f"{name} ({key[2]})")
+            continue
+        own = np.nanmax(np.where(np.isfinite(km[idx]), km[idx], np.nan)) if np.isfinite(
+            km[idx]).any() else GEO_PRECISION_DEFAULT_KM["town"]
+        radius = round(max(float(own), far, 0.1), 2)
+        a1 = next((_clean(admin1[i]) for i in members if _clean(admin1[i])), "")
+        rows.append({"name": name, "admin1": a1 or "", "country": key[2],
+                     "lat": round(mlat, 5), "lon": round(mlon, 5), "precision": radius,
+                     "alt_names": "; ".join(sorted(s for s in spelling[key] if s != name)),
+                     "count": len(members),
+                     "source": f"median of {len(members)} events in {os.path.basename(label)}"})
+        events += len(members)
+    if not rows:
+        raise GeocodeError(f"{label}: no event can teach a place (events need a place, a "
+                           f"country and point coordinates located within "
+                           f"{LEARN_MAX_RADIUS_KM:g} km)")
+    rows.sort(key=lambda r: (r["country"], r["admin1"], r["name"]))
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=[*GAZETTEER_COLUMNS, "alt_names",
+                                                        "count", "source"])
+            writer.writeheader()
+            writer.writerows(rows)
+
+    atomic_write(output, write)
+    return GazetteerBuild(output=os.fspath(output), places=len(rows), events=events,
+                          skipped_coarse=coarse, skipped_spread=sorted(spread_names))
 
 
 _DEFAULT_USER: contextvars.ContextVar[UserGazetteer | None] = contextvars.ContextVar(
