@@ -1165,6 +1165,21 @@ LEARN_MAX_RADIUS_KM = 30.0
 LEARN_MAX_SPREAD_KM = 25.0
 
 
+@lru_cache(maxsize=4096)
+def _division_key_cached(gaz: _Gazetteer, country: str, admin1: str) -> str:
+    try:
+        iso2 = gaz.resolve_country_hint(country)
+    except GeocodeError:
+        return _admin1_key(admin1)
+    regions = gaz.regions_for((iso2,), admin1)
+    return "|".join(sorted(".".join(r) for r in regions)) or _admin1_key(admin1)
+
+
+def _division_key(gaz: _Gazetteer, country: str, admin1: str | None) -> str:
+    """One key per division, whatever the spelling of its name (Ninewa = Ninawa)."""
+    return _division_key_cached(gaz, country, admin1) if admin1 else ""
+
+
 @dataclass(frozen=True)
 class GazetteerBuild:
     """What :func:`build_gazetteer` wrote and left out.
@@ -1262,6 +1277,7 @@ def build_gazetteer(dataset, output: str | os.PathLike) -> GazetteerBuild:
                  if "geo_precision" in frame.columns else np.full(n, None, dtype=object))
     geocoded = (frame["geocode_source"].astype(object).to_numpy()
                 if "geocode_source" in frame.columns else np.full(n, None, dtype=object))
+    gaz = _gazetteer()
     groups: dict[tuple, list[int]] = {}
     spelling: dict[tuple, dict[str, int]] = {}
     coarse = 0
@@ -1277,7 +1293,7 @@ def build_gazetteer(dataset, output: str | os.PathLike) -> GazetteerBuild:
             coarse += 1
             continue
         a1 = _clean(admin1[i])
-        key = (normalize(name), _admin1_key(a1) if a1 else "", cc.upper())
+        key = (normalize(name), _division_key(gaz, cc, a1), cc.upper())
         groups.setdefault(key, []).append(i)
         names = spelling.setdefault(key, {})
         names[name] = names.get(name, 0) + 1
