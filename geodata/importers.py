@@ -1786,6 +1786,7 @@ def import_file(
     mapping: Mapping[str, str] | None = None,
     progress: bool = False,
     check: bool | None = None,
+    gazetteer: str | os.PathLike | None = None,
 ) -> ImportResult:
     """Convert an ACLED, UCDP GED or plain CSV file and write it as GeoJSON or GeoParquet.
 
@@ -1813,6 +1814,9 @@ def import_file(
     check : bool, optional
         Also run :func:`geodata.validate.check_features` on the converted
         features (default: up to :data:`CHECK_FEATURES_MAX_ROWS` rows).
+    gazetteer : str or os.PathLike, optional
+        A user gazetteer CSV (see :func:`geodata.geocode.load_gazetteer`)
+        searched before the built-in one when rows are geocoded.
 
     Returns
     -------
@@ -1852,10 +1856,13 @@ def import_file(
         if str(directory) and not directory.is_dir():
             raise DataSourceError(f"{os.fspath(path)}: directory {str(directory)!r} does not exist")
 
+    from .geocode import use_gazetteer
+
     src = _source(input)
     bar = _Progress(progress, f"import {src.name}")
     try:
-        gdf, reject_frame, used, _ = _convert(src, fmt, mapping, bar, check)
+        with use_gazetteer(gazetteer):
+            gdf, reject_frame, used, _ = _convert(src, fmt, mapping, bar, check)
         written = None
         if len(gdf):
             if suffix in GEOJSON_SUFFIXES:

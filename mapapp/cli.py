@@ -1,4 +1,4 @@
-"""The ``mapapp`` command line: validate, info, export, serve, import, geocode.
+"""The ``mapapp`` command line: validate, info, export, serve, import, geocode, gazetteer.
 
 ``validate``, ``info`` and ``export`` open files through :func:`geodata.load`,
 so they read every format the page reads (GeoJSON, GeoParquet, ACLED, UCDP
@@ -208,6 +208,7 @@ def cmd_import(args) -> int:
         rejects=args.rejects,
         mapping=mapping,
         progress=sys.stderr.isatty(),
+        gazetteer=getattr(args, "gazetteer", None),
     )
     _out(result.summary())
     if result.rejected and not args.rejects:
@@ -219,10 +220,13 @@ def cmd_import(args) -> int:
 
 
 def cmd_geocode(args) -> int:
-    from geodata.geocode import lookup
+    from geodata.geocode import geocode, lookup
 
-    candidates = lookup(args.name, country=args.country, admin1=args.admin1)
+    gazetteer = getattr(args, "gazetteer", None)
+    candidates = lookup(args.name, country=args.country, admin1=args.admin1,
+                        gazetteer=gazetteer)
     if not candidates:
+        geocode(args.name, args.country, args.admin1, gazetteer=gazetteer)  # raises the reason
         hint = f" in {args.country}" if args.country else ""
         raise CliError(f"unknown place {args.name!r}{hint}")
     _out(f"{len(candidates)} candidate(s) for {args.name!r}:")
@@ -232,6 +236,15 @@ def cmd_geocode(args) -> int:
             f"  {c.name} ({where})  lat {c.lat:.5f}, lon {c.lon:.5f}  "
             f"precision {c.precision} (±{c.radius_km:g} km)  source: {c.source}"
         )
+    return EXIT_OK
+
+
+def cmd_gazetteer_build(args) -> int:
+    from geodata.geocode import build_gazetteer
+
+    if same_file(args.input, args.output):
+        raise CliError(f"{args.output}: refusing to overwrite the input file", EXIT_USAGE)
+    _out(build_gazetteer(args.input, args.output).summary())
     return EXIT_OK
 
 
@@ -292,13 +305,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rejects", metavar="CSV", help="write rejected rows with reasons here")
     p.add_argument("--map", action="append", metavar="COLUMN=FIELD",
                    help="map a CSV column to a schema field (repeatable)")
+    p.add_argument("--gazetteer", metavar="CSV",
+                   help="your own places (name, admin1, country, lat, lon, precision), "
+                        "searched before the built-in gazetteer")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("geocode", help="look a place name up in the offline gazetteer")
     p.add_argument("name")
     p.add_argument("--country", metavar="ISO3")
     p.add_argument("--admin1")
+    p.add_argument("--gazetteer", metavar="CSV",
+                   help="your own places, searched before the built-in gazetteer")
     p.set_defaults(func=cmd_geocode)
+
+    p = sub.add_parser("gazetteer", help="build a gazetteer of your own places")
+    gsub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    g = gsub.add_parser("build", help="learn places from a dataset with coordinates")
+    g.add_argument("input", help="an imported dataset (.geojson or .parquet)")
+    g.add_argument("-o", "--output", required=True, help="the gazetteer CSV to write")
+    g.set_defaults(func=cmd_gazetteer_build)
     return parser
 
 

