@@ -25,10 +25,13 @@ True
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypedDict
+
+from .card import CARD_ROWS
 
 __all__ = [
     "BASEMAP_KEYS",
@@ -211,6 +214,9 @@ def _js_list(keys) -> str:
 def contract_js() -> str:
     """The text of ``mapapp/frontend/src/contract.js``, generated from this module.
 
+    It holds the keys each side uses and the incident card's rows
+    (:data:`mapapp.card.CARD_ROWS`), which the popup shows in the page's order.
+
     Returns
     -------
     str
@@ -223,6 +229,7 @@ def contract_js() -> str:
         f"export const LAYER_OPTION_KEYS = {_js_list(LAYER_OPTION_KEYS)};\n"
         f"export const BASEMAP_KEYS = {_js_list(BASEMAP_KEYS)};\n"
         f"export const TILE_KEYS = {_js_list(TILE_KEYS)};\n"
+        f"export const CARD_ROWS = {json.dumps([list(r) for r in CARD_ROWS])};\n"
     )
 
 

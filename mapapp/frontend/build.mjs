@@ -20,13 +20,15 @@ const HEADER = `/*
  * IncidentMap.basemap(map, options)      country outlines under the tiles, tile layers, layer control
  * IncidentMap.attach(group, data, opts)  incidents, chain, uncertainty, heat, clusters, legend,
  *                                        summary and time control; all removed with the group
+ * IncidentMap.openIncident(map, id)      pan to an incident and open its popup (false: not shown)
  * (data, opts and options: see mapapp/contract.py, the one definition of
  * what Python sends; IncidentMap.version is its CONTRACT_VERSION.)
  *
  * Public contracts other code relies on:
  * - each incident is a Leaflet layer with feature.properties.id (its id);
  * - the summary's .im-summary-count element has data-count (the view's count);
- * - an incident's popup and tooltip root elements carry data-incident-id.
+ * - an incident's popup and tooltip root elements carry data-incident-id;
+ * - a popup's .im-table rows are the incident card of mapapp/card.py (CARD_ROWS).
  *
  * Keep this file Latin-1 (the build writes other characters as \\u escapes).
  * One of them would make Python hold the whole exported page, data included,

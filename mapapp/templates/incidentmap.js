@@ -12,13 +12,15 @@
  * IncidentMap.basemap(map, options)      country outlines under the tiles, tile layers, layer control
  * IncidentMap.attach(group, data, opts)  incidents, chain, uncertainty, heat, clusters, legend,
  *                                        summary and time control; all removed with the group
+ * IncidentMap.openIncident(map, id)      pan to an incident and open its popup (false: not shown)
  * (data, opts and options: see mapapp/contract.py, the one definition of
  * what Python sends; IncidentMap.version is its CONTRACT_VERSION.)
  *
  * Public contracts other code relies on:
  * - each incident is a Leaflet layer with feature.properties.id (its id);
  * - the summary's .im-summary-count element has data-count (the view's count);
- * - an incident's popup and tooltip root elements carry data-incident-id.
+ * - an incident's popup and tooltip root elements carry data-incident-id;
+ * - a popup's .im-table rows are the incident card of mapapp/card.py (CARD_ROWS).
  *
  * Keep this file Latin-1 (the build writes other characters as \u escapes).
  * One of them would make Python hold the whole exported page, data included,
@@ -227,8 +229,8 @@
   }
   function checkLeaflet(container) {
     const missing = [];
-    function need(where, obj, names) {
-      names.forEach((n) => {
+    function need(where, obj, names2) {
+      names2.forEach((n) => {
         if (!(n in obj)) {
           missing.push(where + "." + n);
         }
@@ -482,21 +484,29 @@
     return node;
   }
 
+  // src/contract.js
+  var CONTRACT_VERSION = 2;
+  var CARD_ROWS = [["date", "Date"], ["event", "Event"], ["actor", "Actor"], ["target", "Target"], ["attribution", "Attribution"], ["claimed_by", "Claimed by"], ["blamed_by", "Blamed by"], ["attribution_note", "On attribution"], ["fatalities", "Fatalities"], ["injuries", "Injuries"], ["place", "Place"], ["id", "ID"]];
+
   // src/format.js
   function known(v) {
-    return v !== void 0 && v !== null;
+    return v !== void 0 && v !== null && !(typeof v === "number" && isNaN(v));
+  }
+  function fmtInt(v) {
+    return Math.trunc(Number(v)).toLocaleString("en-US");
   }
   function present(v) {
     return Array.isArray(v) ? v.filter((x) => x !== null && x !== void 0 && x !== "") : [];
   }
   function fmtCount(p, best, low, high) {
-    const b = p[best], lo = p[low], hi = p[high];
+    const b = p[best];
+    const lo = known(p[low]) ? p[low] : b, hi = known(p[high]) ? p[high] : b;
     if (!known(b)) {
-      return known(lo) && known(hi) ? lo + "\u2013" + hi : null;
+      return known(lo) && known(hi) ? fmtInt(lo) + "\u2013" + fmtInt(hi) : null;
     }
-    let s = String(b);
-    if (known(lo) && known(hi) && (lo !== b || hi !== b)) {
-      s += " (range " + lo + "\u2013" + hi + ")";
+    let s = fmtInt(b);
+    if (Number(lo) !== Number(b) || Number(hi) !== Number(b)) {
+      s += " (range " + fmtInt(lo) + "\u2013" + fmtInt(hi) + ")";
     }
     return s;
   }
@@ -511,7 +521,13 @@
     return s;
   }
   function fmtPlace(p) {
-    let s = [p.place, p.admin1, p.country].filter((x) => x).join(", ");
+    const parts = [];
+    [p.place, p.admin1, p.country].forEach((x) => {
+      if (x && !parts.some((y) => y.toLowerCase() === String(x).toLowerCase())) {
+        parts.push(String(x));
+      }
+    });
+    let s = parts.join(", ");
     if (p.geo_precision) {
       s += " (precision: " + p.geo_precision;
       if (typeof p.geo_precision_km === "number") {
@@ -533,6 +549,37 @@
   }
   function timeLabel(steps, i) {
     return (i >= steps.length - 1 ? "all to " : "up to ") + steps[i];
+  }
+
+  // src/card.js
+  function names(v) {
+    const items = present(v).map(String);
+    return items.length ? items.join("; ") : null;
+  }
+  var VALUES = {
+    date: (p) => known(p.date) && p.date !== "" ? fmtDate(p) : null,
+    event: (p) => [p.event_type, p.sub_event_type].filter((x) => known(x) && x !== "").join(" / "),
+    actor: (p) => p.actor,
+    target: (p) => p.target,
+    attribution: (p, a) => a.status || "unknown",
+    claimed_by: (p, a) => names(a.claimed_by),
+    blamed_by: (p, a) => names(a.blamed_by),
+    attribution_note: (p, a) => a.note,
+    fatalities: (p) => fmtCount(p, "fatalities", "fatalities_low", "fatalities_high"),
+    injuries: (p) => fmtCount(p, "injuries", null, null),
+    place: (p) => fmtPlace(p),
+    id: (p) => p.id
+  };
+  function cardRows(p) {
+    const a = p.attribution && typeof p.attribution === "object" ? p.attribution : {};
+    const rows = [];
+    for (const [key, label] of CARD_ROWS) {
+      const value = VALUES[key] ? VALUES[key](p, a) : null;
+      if (known(value) && value !== "") {
+        rows.push([key, label, String(value)]);
+      }
+    }
+    return rows;
   }
 
   // src/safe.js
@@ -637,26 +684,13 @@
       tr.appendChild(td);
       table.appendChild(tr);
     }
-    row("Date", fmtDate(p));
-    row("Event", [p.event_type, p.sub_event_type].filter((x) => x).join(" / "));
-    row("Actor", p.actor);
-    row("Target", p.target);
-    const a = p.attribution || {};
-    const status = a.status || "unknown";
-    row("Attribution", el("span", "im-status im-status-" + status.replace(/[^a-z]/g, ""), status));
-    if (present(a.claimed_by).length) {
-      row("Claimed by", present(a.claimed_by).join("; "));
+    for (const [key, label, text] of cardRows(p)) {
+      if (key === "attribution") {
+        row(label, el("span", "im-status im-status-" + text.replace(/[^a-z]/g, ""), text));
+      } else {
+        row(label, text);
+      }
     }
-    if (present(a.blamed_by).length) {
-      row("Blamed by", present(a.blamed_by).join("; "));
-    }
-    if (a.note) {
-      row("On attribution", a.note);
-    }
-    row("Fatalities", fmtCount(p, "fatalities", "fatalities_low", "fatalities_high"));
-    row("Injuries", p.injuries);
-    row("Place", fmtPlace(p));
-    row("ID", p.id);
     root.appendChild(table);
     if (p.notes) {
       root.appendChild(el("p", "im-notes", p.notes));
@@ -1219,9 +1253,6 @@
     }
     return map._imCanvas;
   }
-
-  // src/contract.js
-  var CONTRACT_VERSION = 2;
 
   // src/markers.js
   var Feature = class {
@@ -2083,6 +2114,15 @@
     layer.fire("click", { latlng: ll }, true);
     return true;
   }
+  function openIncident(map, id) {
+    let done = false;
+    map.eachLayer((l) => {
+      if (!done && l._imContext) {
+        done = focus(l._imContext, String(id));
+      }
+    });
+    return done;
+  }
   function drawn(map) {
     const c = map._imCanvas, out = { clusters: [], markers: [] };
     if (!c || !mapOf(c)) {
@@ -2108,6 +2148,7 @@
     attach,
     readData,
     focus,
+    openIncident,
     drawn,
     popupContent,
     decodeMask,

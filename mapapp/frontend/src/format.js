@@ -1,6 +1,10 @@
 // How values from an incident's properties read in the popup, tooltip and summary.
 
-function known(v) { return v !== undefined && v !== null; }
+/** Whether a value is there (not undefined, null or NaN). */
+export function known(v) { return v !== undefined && v !== null && !(typeof v === 'number' && isNaN(v)); }
+
+/** A whole number with thousands separators, as Python's "{:,}" writes it. */
+export function fmtInt(v) { return Math.trunc(Number(v)).toLocaleString('en-US'); }
 
 /** The non-empty entries of an array (anything else: an empty list). */
 export function present(v) {
@@ -12,12 +16,15 @@ export function present(v) {
  * the range is known; null when nothing is.
  */
 export function fmtCount(p, best, low, high) {
-  const b = p[best], lo = p[low], hi = p[high];
+  const b = p[best];
+  const lo = known(p[low]) ? p[low] : b, hi = known(p[high]) ? p[high] : b;
   if (!known(b)) {
-    return known(lo) && known(hi) ? lo + '\u2013' + hi : null;
+    return known(lo) && known(hi) ? fmtInt(lo) + '\u2013' + fmtInt(hi) : null;
   }
-  let s = String(b);
-  if (known(lo) && known(hi) && (lo !== b || hi !== b)) { s += ' (range ' + lo + '\u2013' + hi + ')'; }
+  let s = fmtInt(b);
+  if (Number(lo) !== Number(b) || Number(hi) !== Number(b)) {
+    s += ' (range ' + fmtInt(lo) + '\u2013' + fmtInt(hi) + ')';
+  }
   return s;
 }
 
@@ -31,7 +38,12 @@ export function fmtDate(p) {
 
 /** "Place, Admin1, Country (precision: ..., \u00b1N km)". */
 export function fmtPlace(p) {
-  let s = [p.place, p.admin1, p.country].filter((x) => x).join(', ');
+  const parts = [];
+  [p.place, p.admin1, p.country].forEach((x) => {
+    // ("Baghdad, Baghdad, IRQ" reads "Baghdad, IRQ")
+    if (x && !parts.some((y) => y.toLowerCase() === String(x).toLowerCase())) { parts.push(String(x)); }
+  });
+  let s = parts.join(', ');
   if (p.geo_precision) {
     s += ' (precision: ' + p.geo_precision;
     if (typeof p.geo_precision_km === 'number') { s += ', \u00b1' + p.geo_precision_km + ' km'; }

@@ -9,7 +9,7 @@ import { decodeMask } from './decode.js';
 import { IncidentMarker } from './markers.js';
 import { popupContent } from './popup.js';
 import { escapeHtml, safeUrl } from './safe.js';
-import { attach, drawn, focus, readData } from './views.js';
+import { attach, drawn, focus, openIncident, readData } from './views.js';
 
 window.IncidentMap = {
   version: CONTRACT_VERSION,
@@ -17,6 +17,7 @@ window.IncidentMap = {
   attach,
   readData,
   focus,
+  openIncident,
   drawn,
   popupContent,
   decodeMask,

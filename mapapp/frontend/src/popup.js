@@ -1,7 +1,8 @@
 // The popup and tooltip of an incident: everything an analyst needs about it.
 
 import { el } from './dom.js';
-import { fmtCount, fmtDate, fmtPlace, present } from './format.js';
+import { cardRows } from './card.js';
+import { fmtDate } from './format.js';
 import { safeUrl } from './safe.js';
 
 /** The view's marker of an incident, or null when it is not in the view. */
@@ -74,20 +75,13 @@ export function popupContent(ctx, feature) {
     tr.appendChild(td);
     table.appendChild(tr);
   }
-  row('Date', fmtDate(p));
-  row('Event', [p.event_type, p.sub_event_type].filter((x) => x).join(' / '));
-  row('Actor', p.actor);
-  row('Target', p.target);
-  const a = p.attribution || {};
-  const status = a.status || 'unknown';
-  row('Attribution', el('span', 'im-status im-status-' + status.replace(/[^a-z]/g, ''), status));
-  if (present(a.claimed_by).length) { row('Claimed by', present(a.claimed_by).join('; ')); }
-  if (present(a.blamed_by).length) { row('Blamed by', present(a.blamed_by).join('; ')); }
-  if (a.note) { row('On attribution', a.note); }
-  row('Fatalities', fmtCount(p, 'fatalities', 'fatalities_low', 'fatalities_high'));
-  row('Injuries', p.injuries);
-  row('Place', fmtPlace(p));
-  row('ID', p.id);
+  for (const [key, label, text] of cardRows(p)) {
+    if (key === 'attribution') {
+      row(label, el('span', 'im-status im-status-' + text.replace(/[^a-z]/g, ''), text));
+    } else {
+      row(label, text);
+    }
+  }
   root.appendChild(table);
   if (p.notes) { root.appendChild(el('p', 'im-notes', p.notes)); }
 

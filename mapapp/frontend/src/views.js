@@ -278,6 +278,16 @@ export function focus(ctx, id) {
 }
 
 /**
+ * Open incident ``id``'s popup on ``map`` (panning to it), as a click would;
+ * false when it is not in any view on the map. For the page and for scripts.
+ */
+export function openIncident(map, id) {
+  let done = false;
+  map.eachLayer((l) => { if (!done && l._imContext) { done = focus(l._imContext, String(id)); } });
+  return done;
+}
+
+/**
  * For tests and scripts: what the canvas drew last, in the map's
  * container coordinates: each cluster (its count) and each single marker.
  */

@@ -53,3 +53,17 @@ test('the time label says "all" on the last step only', () => {
   assert.equal(timeLabel(steps, 0), 'up to 2020-01-01');
   assert.equal(timeLabel(steps, 1), 'all to 2020-01-03');
 });
+
+test('counts get thousands separators and a missing bound is the count itself', () => {
+  assert.equal(fmtCount({ fatalities: 1234, fatalities_low: 1000, fatalities_high: 1500 }, ...F),
+    '1,234 (range 1,000\u20131,500)');
+  assert.equal(fmtCount({ fatalities: 7, fatalities_low: 7 }, ...F), '7');
+  assert.equal(fmtCount({ fatalities_low: 2, fatalities_high: 9 }, ...F), '2\u20139');
+  assert.equal(fmtCount({ fatalities_low: 2 }, ...F), null);
+});
+
+test('a place named twice is written once', () => {
+  assert.equal(fmtPlace({ place: 'Baghdad', admin1: 'baghdad', country: 'IRQ' }), 'Baghdad, IRQ');
+  assert.equal(fmtPlace({ place: 'K-1', admin1: 'Kirkuk', country: 'IRQ', geo_precision: 'site',
+    geo_precision_km: 2.0 }), 'K-1, Kirkuk, IRQ (precision: site, \u00b12 km)');
+});
