@@ -22,10 +22,8 @@ def _metrics(mask, dataset: Dataset) -> None:
     ov = dataset.overview(mask)
     a, b, c = st.columns([1, 1, 2])
     a.metric("Incidents shown", f"{ov['incidents']:,} of {dataset.total:,}")
-    fat = f"{ov['fatalities']:,}"
-    if (ov["fatalities_low"], ov["fatalities_high"]) != (ov["fatalities"], ov["fatalities"]):
-        fat += f" ({ov['fatalities_low']:,}–{ov['fatalities_high']:,})"
-    b.metric("Fatalities (range)", fat)
+    b.metric("Fatalities", geodata.format_count(ov["fatalities"], ov["fatalities_low"],
+                                                ov["fatalities_high"]))
     c.metric("Date span", f"{_fmt_day(ov['start'])} to {_fmt_day(ov['end'])}")
 
 
