@@ -165,7 +165,7 @@ def filters_from_args(args) -> geodata.Filters:
 
 
 def cmd_export(args) -> int:
-    from .builder import export_html  # folium is only imported when needed
+    from .export import export_html  # folium is only imported when needed
 
     if same_file(args.input, args.output):
         raise CliError(f"{args.output}: refusing to overwrite the input file", EXIT_USAGE)
