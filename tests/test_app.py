@@ -242,6 +242,19 @@ def test_the_page_takes_a_plain_csv_like_an_import(monkeypatch, tmp_path):
     assert problems["id"].iloc[0] == "a2" and "2020-02-30" in problems["message"].iloc[0]
 
 
+def test_the_table_is_made_once_per_dataset_and_row_i_is_incident_i():
+    from mapapp.page.tabledata import table_data
+
+    ds = load_dataset(DATASET, label="x")
+    data = table_data(ds)
+    assert table_data(ds) is data  # (every rerun and session showing it shares one table)
+    assert data.order(("date", "id"), (False, True)) is data.order(("date", "id"), (False, True))
+    other = load_dataset(DATASET, label="x")
+    assert table_data(other) is not data
+    assert data.arrow.column("id").to_pylist() == ds.ids.tolist()
+    assert data.frame["title"].tolist() == ds.gdf["title"].tolist()
+
+
 def test_a_big_view_sends_a_capped_table_in_the_chosen_order(monkeypatch):
     # (the cap is 10,000 rows; the built-in dataset is tiny, so lower it)
     import mapapp.page.table
