@@ -8,7 +8,7 @@ locations (``geo_precision_km`` >= 2, drawn as uncertainty circles) and of
 linked incidents (drawn as the escalation chain). Then, for each size, in
 one run:
 
-1. **build**: wall time of ``mapapp.builder.export_html(gdf, path)`` (the
+1. **build**: wall time of ``mapapp.export.export_html(gdf, path)`` (the
    GeoDataFrame is built first with ``geodata.frame_from_features``, not
    timed);
 2. **size**: the HTML's bytes divided by the bytes of the same incidents as
@@ -33,8 +33,8 @@ the title, date, actor, notes and sources, escaped) per incident on a plain
 That page loads Leaflet, jQuery, Bootstrap etc. from CDNs, which a blocked
 network cannot reach; so for its draw time (until ``n`` elements
 ``.leaflet-marker-icon`` exist, plus one frame; 60 s timeout) the same map is
-localized with ``mapapp.assets.localize(m)`` (keeps jQuery, which folium's
-Popup needs) and ``mapapp.assets.inline_assets`` (not timed). Its fixed part
+localized with ``mapapp.localize.localize(m)`` (keeps jQuery, which folium's
+Popup needs) and ``mapapp.inline.inline_assets`` (not timed). Its fixed part
 is an empty localized folium map, which is also the draw-time baseline.
 
 Usage::
@@ -68,8 +68,9 @@ if str(ROOT) not in sys.path:
 import folium  # noqa: E402
 
 import geodata  # noqa: E402
-from mapapp import assets  # noqa: E402
-from mapapp.builder import export_html  # noqa: E402
+from mapapp.export import export_html  # noqa: E402
+from mapapp.inline import inline_assets  # noqa: E402
+from mapapp.localize import localize  # noqa: E402
 
 # Goals at 100k incidents (from the issue).
 GOAL_N = 100_000
@@ -355,8 +356,8 @@ def build_naive(gdf, path: Path) -> tuple[float, folium.Map]:
 def localized_page(m: folium.Map, path: Path) -> Path:
     """The naive map with its CDN scripts replaced by inlined local copies."""
     # The root Figure: a saved map already has the CDN links in its header.
-    assets.localize(m.get_root())  # jQuery is kept: folium's Popup calls $()
-    path.write_text(assets.inline_assets(m.get_root().render()), encoding="utf-8")
+    localize(m.get_root())  # jQuery is kept: folium's Popup calls $()
+    path.write_text(inline_assets(m.get_root().render()), encoding="utf-8")
     return path
 
 
@@ -492,7 +493,7 @@ def print_table(results: dict) -> None:
     rows = results["sizes"]
     head = ("n", "data MB", "build s", "HTML MB", "HTML/data", "(HTML-fixed)/data",
             "draw s auto", "draw s nocl", "details s auto")
-    print("\nOurs (mapapp.builder.export_html)")
+    print("\nOurs (mapapp.export.export_html)")
     print(" | ".join(head))
     for r in rows:
         o = r["ours"]

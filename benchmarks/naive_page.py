@@ -19,6 +19,7 @@ from streamlit_folium import st_folium
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from mapapp import assets  # noqa: E402
+from mapapp.localize import localize  # noqa: E402
 
 assets.write_static(Path(__file__).resolve().parent / "static")
 
@@ -45,6 +46,6 @@ for row in rows:  # one Marker with a Popup per incident
     title, actor = html.escape(str(row["title"])), html.escape(str(row["actor"]))
     popup = f"<b>{title}</b><br>{row['date']}<br>{actor}"
     folium.Marker([row.geometry.y, row.geometry.x], popup=folium.Popup(popup)).add_to(m)
-assets.localize(m, asset_url=assets.static_url)
+localize(m, asset_url=assets.static_url)
 st.metric("Incidents shown", len(rows))
 st_folium(m, height=620, use_container_width=True, returned_objects=[])

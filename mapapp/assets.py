@@ -1,5 +1,8 @@
 """Scripts, stylesheets and basemap data for offline maps, from installed packages.
 
+This module locates them; :mod:`mapapp.localize` points a folium map at
+them and :mod:`mapapp.inline` inlines them into a rendered page.
+
 Nothing here touches the network.  Every asset a map needs resolves to a file
 inside an installed Python package (see :data:`ASSETS`):
 
@@ -12,7 +15,7 @@ inside an installed Python package (see :data:`ASSETS`):
   (Leaflet.heat, the file folium's ``HeatMap`` would fetch from a CDN);
 - ``jquery.js``: ``xstatic-jquery``, ``xstatic/pkg/jquery/data/jquery.min.js``,
   used only when the map has a folium ``Popup``, whose template calls ``$()``
-  (see :func:`localize`);
+  (see :func:`mapapp.localize.localize`);
 - ``incidentmap.js``, ``incidentmap.css``: this project's own
   ``mapapp/templates/`` files (package data of ``mapapp``).
 
@@ -20,6 +23,9 @@ The offline basemap, country outlines from Natural Earth, is
 :func:`countries_geojson`.
 
 Typical use::
+
+    from mapapp.inline import inline_assets
+    from mapapp.localize import localize
 
     m = folium.Map(tiles=None, ...)
     m.options["max_zoom"] = 12            # no tile layer: MarkerCluster needs a maxZoom
@@ -36,16 +42,14 @@ app's ``static/`` folder once and point the elements at ``/app/static/...``::
 
 from __future__ import annotations
 
-import base64
 import functools
 import importlib
 import importlib.metadata
 import json
-import mimetypes
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
@@ -60,13 +64,15 @@ __all__ = [
     "asset_text",
     "asset_url",
     "countries_geojson",
-    "inline_assets",
-    "localize",
+    "css_local_refs",
+    "find_asset",
+    "is_external_url",
+    "served_text",
     "static_url",
     "write_static",
 ]
 
-#: Prefix of the placeholder urls that :func:`inline_assets` replaces.
+#: Prefix of the placeholder urls that :func:`mapapp.inline.inline_assets` replaces.
 ASSET_SCHEME = "mapapp-asset://"
 
 
@@ -166,43 +172,44 @@ ASSETS: dict[str, Asset] = {
     )
 }
 
-# File names (last url segment, lower case) of CDN urls that folium and its
-# plugins use, mapped to our asset names.
-_KNOWN_FILES = {
-    "leaflet.js": "leaflet.js",
-    "leaflet-src.js": "leaflet.js",
-    "leaflet.css": "leaflet.css",
-    "leaflet.markercluster.js": "markercluster.js",
-    "leaflet.markercluster-src.js": "markercluster.js",
-    "markercluster.css": "MarkerCluster.css",
-    "markercluster.default.css": "MarkerCluster.Default.css",
-    "leaflet_heat.min.js": "leaflet-heat.js",
-    "leaflet-heat.js": "leaflet-heat.js",
-}
-_JQUERY_FILE = re.compile(r"jquery(?:-\d+(?:\.\d+)*)?(?:\.slim)?(?:\.min)?\.js")
-# Link names folium uses for them (folium.Map, plugins.MarkerCluster, plugins.HeatMap).
-_KNOWN_KEYS = {
-    "leaflet": "leaflet.js",
-    "leaflet_css": "leaflet.css",
-    "markerclusterjs": "markercluster.js",
-    "markerclustercss": "MarkerCluster.css",
-    "markerclusterdefaultcss": "MarkerCluster.Default.css",
-    "leaflet-heat.js": "leaflet-heat.js",
-    "jquery": "jquery.js",
-}
-# Libraries folium.Map loads by default that the project's maps do not use.
-_DROP = re.compile(
-    r"bootstrap|awesome[-_.]?markers|awesome[-_.]rotate|glyphicons|font-?awesome"
-    r"|fortawesome",
-    re.IGNORECASE,
-)
 _EXTERNAL = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
+
+
+def is_external_url(url: str) -> bool:
+    """Whether a url loads from the network (``http(s)://`` or ``//``).
+
+    Parameters
+    ----------
+    url : str
+        A ``src``/``href`` value.
+
+    Returns
+    -------
+    bool
+    """
+    return bool(_EXTERNAL.match(url))
 
 
 # --------------------------------------------------------------------------- files
 
 
-def _asset(name: str) -> Asset:
+def find_asset(name: str) -> Asset:
+    """Return the registered asset of a name.
+
+    Parameters
+    ----------
+    name : str
+        Short asset name, a key of :data:`ASSETS`.
+
+    Returns
+    -------
+    Asset
+
+    Raises
+    ------
+    AssetError
+        If the name is unknown (the message lists the known ones).
+    """
     try:
         return ASSETS[name]
     except KeyError:
@@ -263,7 +270,7 @@ def asset_path(name: str) -> Path:
     AssetError
         If the name is unknown, the package is not installed or lacks the file.
     """
-    asset = _asset(name)
+    asset = find_asset(name)
     path = _data_dir(asset).joinpath(*PurePosixPath(asset.relpath).parts)
     if not path.is_file():
         raise AssetError(
@@ -312,14 +319,14 @@ def asset_url(name: str) -> str:
     Returns
     -------
     str
-        ``"mapapp-asset://<name>"``, replaced by :func:`inline_assets`.
+        ``"mapapp-asset://<name>"``, replaced by :func:`mapapp.inline.inline_assets`.
 
     Raises
     ------
     AssetError
         If the name is unknown.
     """
-    return ASSET_SCHEME + _asset(name).name
+    return ASSET_SCHEME + find_asset(name).name
 
 
 def static_url(name: str, prefix: str = "/app/static/") -> str:
@@ -345,7 +352,7 @@ def static_url(name: str, prefix: str = "/app/static/") -> str:
     AssetError
         If the name is unknown.
     """
-    return prefix.rstrip("/") + "/" + _asset(name).static_path
+    return prefix.rstrip("/") + "/" + find_asset(name).static_path
 
 
 # ------------------------------------------------------------- text preparation
@@ -356,326 +363,67 @@ _CSS_URL = re.compile(r"""url\(\s*(?P<q>["']?)(?P<ref>[^"')]*?)(?P=q)\s*\)""", r
 _CSS_IMPORT = re.compile(r"@import\b", re.IGNORECASE)
 
 
-def _served_text(name: str) -> str:
-    """Return the asset text without source-map comments (the maps are not shipped)."""
-    asset = _asset(name)
+def served_text(name: str) -> str:
+    """Return the asset text without source-map comments (the maps are not shipped).
+
+    Parameters
+    ----------
+    name : str
+        Short asset name, a key of :data:`ASSETS`.
+
+    Returns
+    -------
+    str
+        The text that is inlined into a page or written by :func:`write_static`.
+    """
+    asset = find_asset(name)
     text = asset_text(name)
     return _SOURCEMAP_JS.sub("", text) if asset.kind == "js" else _SOURCEMAP_CSS.sub("", text)
 
 
-def _css_local_refs(name: str) -> Iterator[tuple[re.Match[str], Path, str]]:
+def css_local_refs(name: str) -> Iterator[tuple[re.Match[str], Path, str]]:
     """Yield ``(match, file, relative path)`` for each file a stylesheet refers to.
 
     References to fragments (``url(#default#VML)``) and ``data:`` URIs are
     skipped.  Anything else must be a relative path to a file in the same
     package, so a stylesheet can never make a request.
+
+    Parameters
+    ----------
+    name : str
+        Short name of a stylesheet asset.
+
+    Yields
+    ------
+    tuple of (re.Match, pathlib.Path, str)
+        The ``url(...)`` in :func:`served_text`, the file, and its path
+        relative to the package's data directory.
+
+    Raises
+    ------
+    AssetError
+        If the stylesheet uses ``@import`` or refers to anything but a file
+        in its own package.
     """
     path = asset_path(name)
-    base = _data_dir(_asset(name)).resolve()
-    text = _served_text(name)
+    base = _data_dir(find_asset(name)).resolve()
+    text = served_text(name)
     if _CSS_IMPORT.search(text):
         raise AssetError(f"stylesheet {name!r} uses @import, which would load another file")
     for match in _CSS_URL.finditer(text):
         ref = match.group("ref").strip()
         if not ref or ref.startswith("#") or ref.lower().startswith("data:"):
             continue
-        if _EXTERNAL.match(ref) or re.match(r"^[a-z][a-z0-9+.-]*:", ref, re.IGNORECASE):
+        if is_external_url(ref) or re.match(r"^[a-z][a-z0-9+.-]*:", ref, re.IGNORECASE):
             raise AssetError(f"stylesheet {name!r} refers to the external url {ref!r}")
         clean = re.split(r"[?#]", ref, maxsplit=1)[0]
         target = (path.parent / clean).resolve()
         if not target.is_relative_to(base) or not target.is_file():
             raise AssetError(
                 f"stylesheet {name!r} refers to {ref!r}, which is not a file in "
-                f"{_asset(name).distribution}"
+                f"{find_asset(name).distribution}"
             )
         yield match, target, target.relative_to(base).as_posix()
-
-
-def _data_uri(path: Path) -> str:
-    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
-
-
-def _inline_css(name: str) -> str:
-    """Stylesheet text with every local ``url(...)`` turned into a ``data:`` URI."""
-    text = _served_text(name)
-    parts: list[str] = []
-    last = 0
-    for match, target, _rel in _css_local_refs(name):
-        parts += [text[last : match.start()], f'url("{_data_uri(target)}")']
-        last = match.end()
-    parts.append(text[last:])
-    return "".join(parts)
-
-
-def _escape_end_tag(text: str, tag: str) -> str:
-    r"""Make ``</tag`` inside inline text harmless (``<\/tag``)."""
-    return re.sub(rf"</(?={tag})", r"<\\/", text, flags=re.IGNORECASE)
-
-
-def _default_icon_script() -> str:
-    """Point ``L.Icon.Default`` at data URIs of Leaflet's marker images.
-
-    Leaflet finds its default marker images through the url of ``leaflet.css``;
-    when that stylesheet is inlined there is no such url, so the images would
-    be requested relative to the page.
-    """
-    images = _data_dir(ASSETS["leaflet.css"]) / "images"
-    options = {
-        "iconUrl": _data_uri(images / "marker-icon.png"),
-        "iconRetinaUrl": _data_uri(images / "marker-icon-2x.png"),
-        "shadowUrl": _data_uri(images / "marker-shadow.png"),
-    }
-    return (
-        "\n;(function(){if(window.L&&L.Icon&&L.Icon.Default){L.Icon.Default.imagePath='';"
-        f"L.Icon.Default.mergeOptions({json.dumps(options)});}}}})();\n"
-    )
-
-
-# -------------------------------------------------------------------- inlining
-
-# An opening <script ... src=...> or <link ... href=...> tag (used to find any
-# external dependency, whatever follows the tag).
-_EXTERNAL_TAG = re.compile(
-    r"""<(?:script|link)\b[^>]*?(?<![\w-])(?:src|href)\s*=\s*(?P<q>["']?)(?P<url>[^"'\s>]*)(?P=q)""",
-    re.IGNORECASE,
-)
-# Exactly the tags folium/branca render for JavascriptLink and CssLink:
-# <script src="URL"></script> and <link rel="stylesheet" href="URL"/>.
-_TAG = re.compile(
-    r"""<script\b[^>]*?(?<![\w-])src\s*=\s*(?P<sq>["']?)(?P<surl>[^"'\s>]*)(?P=sq)[^>]*>"""
-    r"""\s*</script\s*>"""
-    r"""|<link\b[^>]*?(?<![\w-])href\s*=\s*(?P<lq>["']?)(?P<lurl>[^"'\s>]*)(?P=lq)[^>]*>""",
-    re.IGNORECASE,
-)
-
-
-def _external_refs(html: str) -> list[str]:
-    """Return the external urls of ``<script src>`` and ``<link href>`` tags."""
-    urls = (m.group("url") for m in _EXTERNAL_TAG.finditer(html))
-    return list(dict.fromkeys(u for u in urls if _EXTERNAL.match(u)))
-
-
-def inline_assets(html: str, *, default_icon: bool = True) -> str:
-    """Replace asset placeholder tags by the assets' text.
-
-    ``<script src="mapapp-asset://NAME"></script>`` becomes
-    ``<script>...</script>`` and ``<link rel="stylesheet"
-    href="mapapp-asset://NAME"/>`` becomes ``<style>...</style>`` (quotes,
-    attribute order, case and whitespace may vary).  Stylesheet images become
-    ``data:`` URIs, ``</script``/``</style`` inside the text are escaped, and
-    source-map comments are removed.  An asset referenced twice is inlined once.
-
-    Parameters
-    ----------
-    html : str
-        A rendered page, typically ``folium_map.get_root().render()`` after
-        :func:`localize`.
-    default_icon : bool, default True
-        After ``leaflet.js``, point ``L.Icon.Default`` at ``data:`` URIs of
-        Leaflet's marker images, so plain ``folium.Marker`` icons work offline.
-
-    Returns
-    -------
-    str
-        The page with the assets inlined.
-
-    Raises
-    ------
-    AssetError
-        If the page loads a script or stylesheet from ``http(s)://`` or ``//``
-        (all such urls are listed), names an unknown asset, uses an asset in
-        the wrong kind of tag, or has a placeholder in other markup.
-    """
-    external = _external_refs(html)
-    if external:
-        raise AssetError(
-            "the map still loads these from the network (call mapapp.assets.localize on "
-            "the map before rendering): " + ", ".join(external)
-        )
-    seen: set[str] = set()
-
-    def _replace(match: re.Match[str]) -> str:
-        is_script = match.group("surl") is not None
-        url = match.group("surl") if is_script else match.group("lurl")
-        if not url.startswith(ASSET_SCHEME):
-            return match.group(0)
-        name = url[len(ASSET_SCHEME) :]
-        kind = "js" if is_script else "css"
-        if _asset(name).kind != kind:
-            raise AssetError(f"asset {name!r} is not a {kind} file but is used in {match[0]!r}")
-        if name in seen:
-            return ""
-        seen.add(name)
-        if is_script:
-            text = _served_text(name)
-            if name == "leaflet.js" and default_icon:
-                text += _default_icon_script()
-            return "<script>\n" + _escape_end_tag(text, "script") + "\n</script>"
-        return "<style>\n" + _escape_end_tag(_inline_css(name), "style") + "\n</style>"
-
-    # One pass over the page: inserted library text is never scanned again.
-    result = _TAG.sub(_replace, html)
-    placeholders = set(re.findall(re.escape(ASSET_SCHEME) + r"[^\s\"'<>)]*", html))
-    leftover = sorted(placeholders - {ASSET_SCHEME + name for name in seen})
-    if leftover:
-        raise AssetError("asset placeholders left in unexpected markup: " + ", ".join(leftover))
-    return result
-
-
-# -------------------------------------------------------------------- localize
-
-
-def _match_asset(key: str, url: str) -> str | None:
-    """Return the asset name a ``(key, url)`` link stands for, if any."""
-    if url.startswith(ASSET_SCHEME):
-        return _asset(url[len(ASSET_SCHEME) :]).name
-    filename = re.split(r"[?#]", url, maxsplit=1)[0].rstrip("/").rsplit("/", 1)[-1].lower()
-    if _JQUERY_FILE.fullmatch(filename):
-        return "jquery.js"
-    return _KNOWN_FILES.get(filename) or _KNOWN_KEYS.get(key)
-
-
-def _where(element: Any) -> str:
-    return f"{type(element).__name__} {getattr(element, '_name', '')!r}".rstrip(" '")
-
-
-def _localize_links(
-    element: Any, links: Any, kind: str, url_of: Callable[[str], str], jquery: bool
-) -> list[tuple[str, str]]:
-    """Rewrite one ``default_js``/``default_css`` list (see :func:`localize`)."""
-    out: dict[str, str] = {}
-    for key, url in links:
-        name = _match_asset(key, url)
-        if name == "jquery.js" and not jquery:
-            continue
-        if name is not None:
-            if ASSETS[name].kind != kind:
-                raise AssetError(f"{_where(element)}: {key!r} ({url}) is not a {kind} file")
-            out.setdefault(name, url_of(name))
-        elif _DROP.search(key) or _DROP.search(url):
-            continue
-        elif _EXTERNAL.match(url):
-            raise AssetError(
-                f"{_where(element)} loads {key!r} from {url}, which has no offline copy in "
-                "mapapp.assets.ASSETS; register one or do not use this element"
-            )
-        else:
-            out[key] = url  # already local (relative path, data: URI, ...)
-    return list(out.items())
-
-
-def _walk(root: Any) -> Iterator[Any]:
-    """Yield ``root`` and every element below it (depth first, document order)."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        element = stack.pop()
-        if id(element) in seen:
-            continue
-        seen.add(id(element))
-        yield element
-        below = list(getattr(element, "_children", {}).values())
-        # Figure's header/html/script and DualMap's two maps are not children.
-        for attr in ("header", "html", "script", "m1", "m2"):
-            part = getattr(element, attr, None)
-            if hasattr(part, "_children"):
-                below.append(part)
-        stack.extend(reversed(below))
-
-
-def _needs_jquery(elements: list[Any]) -> bool:
-    """Whether folium templates in the tree call jQuery's ``$``.
-
-    ``folium.Popup`` builds its content with ``$(`<div>...`)[0]`` and
-    ``folium.Map(objects_to_stay_in_front=...)`` uses ``$(document).ready``.
-    """
-    from folium import Popup
-
-    return any(
-        isinstance(el, Popup) or getattr(el, "objects_to_stay_in_front", None) for el in elements
-    )
-
-
-def localize(
-    element: Any,
-    asset_url: Callable[[str], str] = asset_url,  # default: the module-level function
-    *,
-    jquery: bool | None = None,
-) -> Any:
-    """Make a folium element tree load its scripts and stylesheets locally.
-
-    For ``element`` and every element below it that declares ``default_js`` /
-    ``default_css`` (``folium.Map``, ``plugins.MarkerCluster``,
-    ``plugins.HeatMap``, ...), the lists are replaced, as *instance*
-    attributes (the classes are left alone), by ``(asset name, asset_url(name))``
-    pairs for the assets in :data:`ASSETS`.  Bootstrap, Glyphicons, Font
-    Awesome and Leaflet.awesome-markers, which ``folium.Map`` loads by
-    default, are dropped: the project's maps do not use them (so do not use
-    ``folium.Icon``; use ``CircleMarker``, ``DivIcon`` or the default marker).
-    jQuery is dropped too unless the map needs it (see ``jquery``).
-    ``JavascriptLink``/``CssLink`` elements already in the tree (e.g. in the
-    header of a rendered Figure) are rewritten or removed the same way.
-
-    Call it after the last layer is added and before rendering.
-
-    Parameters
-    ----------
-    element : branca.element.Element
-        A ``folium.Map``, a ``Figure`` or any element; its whole subtree is
-        processed.
-    asset_url : callable, default :func:`asset_url`
-        Maps an asset name to the url put into the page: :func:`asset_url` for
-        a page passed to :func:`inline_assets`, :func:`static_url` for Streamlit
-        static serving (after :func:`write_static`).
-    jquery : bool, optional
-        Keep jQuery (as the local ``jquery.js`` asset from ``xstatic-jquery``)
-        or drop it.  By default it is kept only if the tree needs it: folium's
-        ``Popup`` (also made by ``Marker(popup=...)`` and friends) builds its
-        content with jQuery, and so does ``Map(objects_to_stay_in_front=...)``.
-
-    Returns
-    -------
-    branca.element.Element
-        ``element`` itself, for chaining.
-
-    Raises
-    ------
-    AssetError
-        If an element loads a script or stylesheet from an ``http(s)://`` or
-        ``//`` url that has no registered offline copy (the message names the
-        element and the url), or contains a branca ``ColorMap`` (which always
-        loads d3 from a CDN).
-    """
-    from branca.colormap import ColorMap
-    from branca.element import CssLink, JavascriptLink
-
-    elements = list(_walk(element))
-    keep_jquery = _needs_jquery(elements) if jquery is None else jquery
-    for el in elements:
-        if isinstance(el, ColorMap):
-            raise AssetError(
-                f"{_where(el)} loads d3 from https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/"
-                "d3.min.js when rendered, which has no offline copy; draw the legend "
-                "another way"
-            )
-        if hasattr(el, "default_js"):
-            el.default_js = _localize_links(el, el.default_js, "js", asset_url, keep_jquery)
-        if hasattr(el, "default_css"):
-            el.default_css = _localize_links(el, el.default_css, "css", asset_url, keep_jquery)
-        children = getattr(el, "_children", None)
-        if not children:
-            continue
-        for key, child in list(children.items()):
-            if not isinstance(child, (JavascriptLink, CssLink)):
-                continue
-            kind = "js" if isinstance(child, JavascriptLink) else "css"
-            links = _localize_links(child, [(key, child.url)], kind, asset_url, keep_jquery)
-            if links:
-                child.url = links[0][1]
-            else:
-                del children[key]
-    return element
 
 
 # ------------------------------------------------------------- static serving
@@ -735,14 +483,14 @@ def write_static(directory: str | os.PathLike[str]) -> dict[str, str]:
     written: dict[str, str] = {}
     for name, asset in ASSETS.items():
         try:
-            files = [(asset.static_path, _served_text(name).encode("utf-8"))]
+            files = [(asset.static_path, served_text(name).encode("utf-8"))]
         except AssetError:
             if asset.distribution in _PLUGIN_DISTRIBUTIONS:
                 continue  # (the optional extra: the project's own maps do not use it)
             raise
         extra: dict[str, Path] = {}
         if asset.kind == "css":
-            extra.update((rel, target) for _match, target, rel in _css_local_refs(name))
+            extra.update((rel, target) for _match, target, rel in css_local_refs(name))
         if asset.extras:
             base = _data_dir(asset)
             for pattern in asset.extras:

@@ -165,7 +165,7 @@ def filters_from_args(args) -> geodata.Filters:
 
 
 def cmd_export(args) -> int:
-    from .builder import export_html  # folium is only imported when needed
+    from .export import export_html  # folium is only imported when needed
 
     if same_file(args.input, args.output):
         raise CliError(f"{args.output}: refusing to overwrite the input file", EXIT_USAGE)
@@ -251,15 +251,7 @@ def cmd_gazetteer_build(args) -> int:
 # ---------------------------------------------------------------- parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (exposed for documentation and tests)."""
-    parser = argparse.ArgumentParser(
-        prog="mapapp",
-        description="Maps of geocoded incidents: validate, summarise, export, serve, import.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    p = sub.add_parser("validate", help="check a file against the incident schema")
+def _validate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file")
     p.add_argument("--lenient", action="store_true",
                    help="exit 0 when some incidents are usable, listing the bad ones")
@@ -267,12 +259,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"list every problem (default: a summary above {LIST_PROBLEMS_MAX})")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("info", help="counts, date span, actors and event types of a file")
+
+def _info_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file")
     p.add_argument("--lenient", action="store_true", help="skip bad incidents (listed on stderr)")
     p.set_defaults(func=cmd_info)
 
-    p = sub.add_parser("export", help="write a self-contained HTML map that works offline")
+
+def _export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("input")
     p.add_argument("-o", "--output", required=True, help="the .html file to write")
     p.add_argument("--start", metavar="YYYY-MM-DD", help="first day (inclusive)")
@@ -289,7 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lenient", action="store_true", help="skip bad incidents (listed on stderr)")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("serve", help="open the Streamlit page (same as streamlit run)")
+
+def _serve_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", nargs="?", default=None, help="dataset (default: the built-in one)")
     p.add_argument("--port", type=int, default=None)
     p.add_argument("--headless", action="store_true", help="do not open a browser")
@@ -298,7 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "0.0.0.0 opens the page, unauthenticated, to the network)")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("import", help="convert ACLED, UCDP or plain CSV to the schema")
+
+def _import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("input")
     p.add_argument("-o", "--output", required=True, help=".geojson or .parquet")
     p.add_argument("--format", choices=("auto", "acled", "ucdp", "csv"), default="auto")
@@ -310,7 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "searched before the built-in gazetteer")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("geocode", help="look a place name up in the offline gazetteer")
+
+def _geocode_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("name")
     p.add_argument("--country", metavar="ISO3")
     p.add_argument("--admin1")
@@ -318,12 +315,42 @@ def build_parser() -> argparse.ArgumentParser:
                    help="your own places, searched before the built-in gazetteer")
     p.set_defaults(func=cmd_geocode)
 
-    p = sub.add_parser("gazetteer", help="build a gazetteer of your own places")
+
+def _gazetteer_args(p: argparse.ArgumentParser) -> None:
     gsub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     g = gsub.add_parser("build", help="learn places from a dataset with coordinates")
     g.add_argument("input", help="an imported dataset (.geojson or .parquet)")
     g.add_argument("-o", "--output", required=True, help="the gazetteer CSV to write")
     g.set_defaults(func=cmd_gazetteer_build)
+
+
+#: Each subcommand: its help, and the function that adds its arguments.
+_SUBCOMMANDS = (
+    ("validate", "check a file against the incident schema", _validate_args),
+    ("info", "counts, date span, actors and event types of a file", _info_args),
+    ("export", "write a self-contained HTML map that works offline", _export_args),
+    ("serve", "open the Streamlit page (same as streamlit run)", _serve_args),
+    ("import", "convert ACLED, UCDP or plain CSV to the schema", _import_args),
+    ("geocode", "look a place name up in the offline gazetteer", _geocode_args),
+    ("gazetteer", "build a gazetteer of your own places", _gazetteer_args),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        ``mapapp`` with one subcommand per entry of ``_SUBCOMMANDS``.
+    """
+    parser = argparse.ArgumentParser(
+        prog="mapapp",
+        description="Maps of geocoded incidents: validate, summarise, export, serve, import.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, help_text, add_arguments in _SUBCOMMANDS:
+        add_arguments(sub.add_parser(name, help=help_text))
     return parser
 
 

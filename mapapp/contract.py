@@ -61,7 +61,7 @@ CLICK_OBJECTS = ("last_active_drawing", "last_object_clicked", "last_object_clic
 
 
 class DrawPayload(TypedDict):
-    """The incidents as compact columns (see :func:`mapapp.builder.draw_payload`).
+    """The incidents as compact columns (see :func:`mapapp.mapdata.draw_payload`).
 
     Numbers are little-endian typed arrays in base64; text columns are lists
     of distinct values plus codes.

@@ -8,33 +8,32 @@ note, whatever it cannot use) and :func:`query_from_filters` writes it.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import functools
 import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import orjson
 import pandas as pd
-import pyarrow as pa
 
 import geodata
-import geodata.io
 from geodata.schema import ATTRIBUTION_STATUSES, ROLES
 
-from .builder import actor_colors, data_bounds, draw_payload, properties_json, safe_json
+from .mapdata import actor_colors, data_bounds
 
 __all__ = [
     "QUERY_KEYS",
     "Dataset",
+    "content_key",
     "filters_from_query",
+    "filters_from_values",
     "load_dataset",
     "query_from_filters",
+    "to_csv_bytes",
 ]
 
 #: Query parameters the page understands (list-valued ones may repeat).
@@ -43,9 +42,13 @@ _LIST_KEYS = {"actor": "actors", "event_type": "event_types", "country": "countr
               "status": "statuses"}
 
 
-@dataclass
+@dataclass(eq=False)
 class Dataset:
-    """A dataset loaded once, with what the page derives from it once.
+    """A dataset loaded once, with the choices and lookups the page derives from it once.
+
+    Compared (and hashed) by identity, so a page can key caches by it. The
+    table's rows are :mod:`mapapp.page.tabledata`'s, the map's files
+    :func:`mapapp.mapdata.write_data_files`'.
 
     Attributes
     ----------
@@ -99,35 +102,6 @@ class Dataset:
         return out
 
     @functools.cached_property
-    def table(self) -> pd.DataFrame:
-        """One row per incident for the page's table, made once per dataset.
-
-        The sources as their number and the first http(s) link (every
-        source, with its title, is in the incident's detail panel and in
-        the downloads): the full text of every source would make the table
-        several times heavier to send to the browser.
-        """
-        gdf = self.gdf
-        cols = [c for c in ("id", "date", "title", "actor", "target", "event_type",
-                            "attribution_status", "fatalities", "place", "country") if c in gdf]
-        table = pd.DataFrame({c: gdf[c] for c in cols})
-        if "sources" in gdf:
-            firsts, counts = [], []
-            for value in gdf["sources"].tolist():
-                items = [s for s in value if isinstance(s, dict)] if isinstance(value, list) else []
-                counts.append(len(items))
-                firsts.append(next((s["url"] for s in items if geodata.is_http_url(s.get("url"))),
-                                   None))
-            table["source"] = firsts
-            table["sources"] = pd.array(counts, dtype="Int64")
-        return table
-
-    @functools.cached_property
-    def table_arrow(self) -> pa.Table:
-        """:attr:`table` as an Arrow table (what the page sends), made once."""
-        return pa.Table.from_pandas(self.table, preserve_index=False)
-
-    @functools.cached_property
     def _positions(self) -> dict[str, int]:
         return {incident_id: i for i, incident_id in enumerate(self.ids)}
 
@@ -139,20 +113,6 @@ class Dataset:
     def ids(self) -> np.ndarray:
         """Every incident's id, in the dataset's order."""
         return self.gdf["id"].astype(str).to_numpy(dtype=object)
-
-    def table_order(self, by: tuple[str, ...], ascending: tuple[bool, ...]) -> np.ndarray:
-        """Row positions of :attr:`table` sorted by ``by`` (missing last), made once per order."""
-        cache = self.__dict__.setdefault("_orders", {})
-        key = (tuple(by), tuple(ascending))
-        if key not in cache:
-            by = [c for c in by if c in self.table]
-            table = self.table.reset_index(drop=True)
-            cache[key] = (
-                table.sort_values(by, ascending=list(ascending[: len(by)]), na_position="last",
-                                  kind="stable").index.to_numpy()
-                if by else np.arange(len(table))
-            )
-        return cache[key]
 
     @functools.cached_property
     def figures(self) -> geodata.Figures:
@@ -189,38 +149,6 @@ class Dataset:
     def view_summary(self, mask) -> dict:
         """The map's summary of the view ``mask`` picks (:meth:`geodata.Figures.view_summary`)."""
         return self.figures.view_summary(mask)
-
-    @staticmethod
-    def mask_code(mask: np.ndarray) -> str:
-        """A view for the map: ``'all'``, or a base64 bitset (bit i = incident i)."""
-        if bool(np.all(mask)):
-            return "all"
-        packed = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
-        return base64.b64encode(packed.tobytes()).decode("ascii")
-
-    def write_data_files(self, directory: str | os.PathLike, stem: str) -> tuple[Path, Path]:
-        """Write what the map fetches (once per dataset): its columns and its properties.
-
-        ``STEM.draw.json`` is :func:`mapapp.builder.draw_payload` of the whole
-        dataset (in the dataset's colours), ``STEM.props.json`` every
-        incident's properties in the same order. Keeps the files of at most 8
-        datasets in ``directory`` (the oldest go).
-        """
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        draw, props = directory / f"{stem}.draw.json", directory / f"{stem}.props.json"
-        if not draw.exists() or not props.exists():
-            payload = safe_json(draw_payload(self.gdf, self.colors)).encode("utf-8")
-            text = properties_json(self.gdf)
-            geodata.io.atomic_write(props, lambda tmp: Path(tmp).write_bytes(text))
-            geodata.io.atomic_write(draw, lambda tmp: Path(tmp).write_bytes(payload))
-        old = sorted(directory.glob("*.draw.json"), key=lambda p: p.stat().st_mtime)[:-8]
-        for stale in old:
-            if stale != draw:
-                stale.unlink(missing_ok=True)
-                pair = stale.name.replace(".draw.json", ".props.json")
-                stale.with_name(pair).unlink(missing_ok=True)
-        return draw, props
 
 
 def load_dataset(source: str | os.PathLike | bytes, *, lenient: bool = True,
@@ -278,25 +206,15 @@ def _day(value: str) -> dt.date | None:
         return None
 
 
-def filters_from_query(params: Mapping, dataset: Dataset) -> tuple[dict, list[str]]:
-    """Read widget values from a URL query; unusable parameters become notes.
+def _unknown_keys(params: Mapping) -> list[str]:
+    """A note per query parameter the page does not know."""
+    return [f"ignored unknown parameter {key!r}" for key in list(params.keys())
+            if key not in QUERY_KEYS]
 
-    Returns
-    -------
-    values : dict
-        ``start``, ``end`` (dates within the data's span), ``actors``,
-        ``role``, ``event_types``, ``countries``, ``statuses`` (lists of
-        values present in the data) and ``id`` (an incident to show).
-    notes : list of str
-        One sentence per parameter (or value) that was ignored, and why.
-    """
+
+def _dates(params: Mapping, dataset: Dataset, values: dict) -> list[str]:
+    """Set ``start`` and ``end`` in ``values`` (clipped to the data); notes on the rest."""
     notes: list[str] = []
-    values: dict = {"start": dataset.start, "end": dataset.end, "actors": [], "role": "any",
-                    "event_types": [], "countries": [], "statuses": [], "id": None}
-    keys = list(params.keys())
-    for key in keys:
-        if key not in QUERY_KEYS:
-            notes.append(f"ignored unknown parameter {key!r}")
     for key in ("start", "end"):
         raw = _values(params, key)
         if not raw:
@@ -315,6 +233,12 @@ def filters_from_query(params: Mapping, dataset: Dataset) -> tuple[dict, list[st
     if values["start"] and values["end"] and values["end"] < values["start"]:
         notes.append(f"ignored end={values['end']}: before start={values['start']}")
         values["end"] = dataset.end
+    return notes
+
+
+def _choices(params: Mapping, dataset: Dataset, values: dict) -> list[str]:
+    """Set the list-valued filters in ``values`` (values in the data); notes on the rest."""
+    notes: list[str] = []
     choices = {"actors": dataset.actors, "event_types": dataset.event_types,
                "countries": dataset.countries, "statuses": dataset.statuses}
     for key, name in _LIST_KEYS.items():
@@ -328,6 +252,12 @@ def filters_from_query(params: Mapping, dataset: Dataset) -> tuple[dict, list[st
                              f"{', '.join(ATTRIBUTION_STATUSES)}")
             else:
                 notes.append(f"ignored {key}={value!r}: not in this dataset")
+    return notes
+
+
+def _role_and_id(params: Mapping, dataset: Dataset, values: dict) -> list[str]:
+    """Set ``role`` and ``id`` in ``values`` when usable; notes on the rest."""
+    notes: list[str] = []
     role = _values(params, "role")
     if role:
         if role[-1] in ROLES:
@@ -340,6 +270,35 @@ def filters_from_query(params: Mapping, dataset: Dataset) -> tuple[dict, list[st
             values["id"] = ids[-1]
         else:
             notes.append(f"ignored id={ids[-1]!r}: no such incident")
+    return notes
+
+
+def filters_from_query(params: Mapping, dataset: Dataset) -> tuple[dict, list[str]]:
+    """Read widget values from a URL query; unusable parameters become notes.
+
+    Parameters
+    ----------
+    params : Mapping
+        Streamlit's ``st.query_params`` or a plain dict (a list for a
+        repeated key).
+    dataset : Dataset
+        The data the values must fit.
+
+    Returns
+    -------
+    values : dict
+        ``start``, ``end`` (dates within the data's span), ``actors``,
+        ``role``, ``event_types``, ``countries``, ``statuses`` (lists of
+        values present in the data) and ``id`` (an incident to show).
+    notes : list of str
+        One sentence per parameter (or value) that was ignored, and why.
+    """
+    values: dict = {"start": dataset.start, "end": dataset.end, "actors": [], "role": "any",
+                    "event_types": [], "countries": [], "statuses": [], "id": None}
+    notes = _unknown_keys(params)
+    notes += _dates(params, dataset, values)
+    notes += _choices(params, dataset, values)
+    notes += _role_and_id(params, dataset, values)
     return values, notes
 
 

@@ -13,7 +13,7 @@ from conftest import DATASET, feature_collection, make_feature
 from streamlit.testing.v1 import AppTest
 
 import geodata
-from mapapp.builder import OTHER_COLOR
+from mapapp.mapdata import OTHER_COLOR, mask_code, write_data_files
 from mapapp.page import md, md_link
 from mapapp.state import (
     Dataset,
@@ -184,11 +184,11 @@ def test_query_round_trip():
 def test_the_map_data_file_and_mask_pick_the_view(tmp_path):
     ds = load_dataset(DATASET, label="x")
     view, mask = ds.view(geodata.Filters(actors=["Iran"]))
-    draw_path, props_path = ds.write_data_files(tmp_path, "d")
+    draw_path, props_path = write_data_files(ds.gdf, tmp_path, "d", colors=ds.colors)
     draw = json.loads(draw_path.read_text(encoding="utf-8"))
     props = json.loads(props_path.read_text(encoding="utf-8"))
     assert draw["ids"] == [p["id"] for p in props] == ds.gdf["id"].tolist()
-    code = ds.mask_code(mask)
+    code = mask_code(mask)
     bits = np.unpackbits(np.frombuffer(base64.b64decode(code), dtype=np.uint8),
                          bitorder="little")[: draw["n"]]
     picked = [i for i, b in zip(draw["ids"], bits, strict=True) if b]
@@ -200,7 +200,7 @@ def test_the_map_data_file_and_mask_pick_the_view(tmp_path):
     source = {f["properties"]["id"]: given(f["properties"])
               for f in json.loads(DATASET.read_text(encoding="utf-8"))["features"]}
     assert [given(p) for p in props] == [source[p["id"]] for p in props]
-    assert ds.mask_code(np.ones(len(ds.gdf), dtype=bool)) == "all"
+    assert mask_code(np.ones(len(ds.gdf), dtype=bool)) == "all"
 
 
 def test_markdown_from_data_is_inert():
@@ -240,6 +240,19 @@ def test_the_page_takes_a_plain_csv_like_an_import(monkeypatch, tmp_path):
     problems = next(df for df in at.dataframe if "message" in df.value.columns).value
     assert len(problems) == 1 and problems["line"].iloc[0] == 3
     assert problems["id"].iloc[0] == "a2" and "2020-02-30" in problems["message"].iloc[0]
+
+
+def test_the_table_is_made_once_per_dataset_and_row_i_is_incident_i():
+    from mapapp.page.tabledata import table_data
+
+    ds = load_dataset(DATASET, label="x")
+    data = table_data(ds)
+    assert table_data(ds) is data  # (every rerun and session showing it shares one table)
+    assert data.order(("date", "id"), (False, True)) is data.order(("date", "id"), (False, True))
+    other = load_dataset(DATASET, label="x")
+    assert table_data(other) is not data
+    assert data.arrow.column("id").to_pylist() == ds.ids.tolist()
+    assert data.frame["title"].tolist() == ds.gdf["title"].tolist()
 
 
 def test_a_big_view_sends_a_capped_table_in_the_chosen_order(monkeypatch):

@@ -20,11 +20,11 @@ from mapapp.assets import (
     asset_text,
     asset_url,
     countries_geojson,
-    inline_assets,
-    localize,
     static_url,
     write_static,
 )
+from mapapp.inline import inline_assets
+from mapapp.localize import localize
 
 EXTERNAL_TAG = re.compile(
     r"""<(?:script|link)\b[^>]*?\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE

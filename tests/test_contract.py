@@ -10,7 +10,7 @@ from conftest import DATASET, ROOT
 from mapjs import MAP_READY, click_marker
 
 import geodata
-from mapapp import builder, contract
+from mapapp import builder, contract, mapdata
 from mapapp.cli import main
 
 SRC = ROOT / "mapapp" / "frontend" / "src"
@@ -62,11 +62,11 @@ def gdf():
 
 
 def test_the_builder_sends_exactly_the_contract(gdf):
-    assert set(builder.draw_payload(gdf)) == contract.PAYLOAD_KEYS
+    assert set(mapdata.draw_payload(gdf)) == contract.PAYLOAD_KEYS
     group = builder.export_group(gdf)
     layer = next(el for el in builder._elements(group) if isinstance(el, builder.IncidentLayer))
     assert set(orjson.loads(layer.options_json)) == contract.LAYER_OPTION_KEYS
-    m = builder.base_map(bounds=builder.data_bounds(gdf))
+    m = builder.base_map(bounds=mapdata.data_bounds(gdf))
     basemap = next(el for el in builder._elements(m) if isinstance(el, builder.Basemap))
     options = orjson.loads(basemap.options_json)
     assert set(options) <= contract.BASEMAP_KEYS and {"tiles", "countries"} <= set(options)
@@ -74,7 +74,7 @@ def test_the_builder_sends_exactly_the_contract(gdf):
     summary = builder.view_summary(gdf)
     page = builder.page_group(
         data_url="/d.json", props_url="/p.json", mask="all", summary=summary,
-        colors=builder.actor_colors(gdf),
+        colors=mapdata.actor_colors(gdf),
     )
     layer = next(el for el in builder._elements(page) if isinstance(el, builder.IncidentLayer))
     assert set(orjson.loads(layer.data_json)) == contract.REMOTE_KEYS

@@ -12,8 +12,9 @@ from conftest import DATASET, make_feature
 from mapjs import DRAWN_IDS, MAP_READY, marker_screen_point
 
 import geodata
-from mapapp.builder import export_html, safe_json
 from mapapp.cli import main
+from mapapp.export import export_html
+from mapapp.mapdata import safe_json
 
 pytestmark = pytest.mark.browser
 

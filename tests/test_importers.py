@@ -402,9 +402,9 @@ def test_round_trip_validate_read_export(acled_file, ucdp_file, tmp_path, suffix
         in_memory, _ = import_frame(src)
         assert geodata.to_features(gdf) == geodata.to_features(in_memory)
         try:
-            from mapapp.builder import export_html
+            from mapapp.export import export_html
         except ImportError as exc:  # pragma: no cover - mapapp is part of this project
-            pytest.skip(f"mapapp.builder cannot be imported ({exc}); export step skipped")
+            pytest.skip(f"mapapp.export cannot be imported ({exc}); export step skipped")
         html = export_html(gdf, tmp_path / f"{src.stem}{suffix}.html", title="Imported")
         assert html.stat().st_size > 0
 

@@ -14,6 +14,7 @@ import streamlit as st
 from geodata.errors import GeodataError
 
 from .. import assets
+from ..mapdata import write_data_files
 from ..state import Dataset, content_key, load_dataset
 
 __all__ = ["DEFAULT_DATASET", "STATIC_DIR", "UPLOAD_TYPES", "data_urls", "load", "static_assets"]
@@ -45,7 +46,8 @@ def _load_upload(key: str, name: str, _data: bytes) -> Dataset:
 def data_urls(key: str, _dataset: Dataset) -> tuple[str, str]:
     """Serve the dataset's columns and properties for the map to fetch once (keyed by it)."""
     stem = f"incidents-{content_key(key.encode())}"
-    draw, props = _dataset.write_data_files(STATIC_DIR / "data", stem)
+    draw, props = write_data_files(_dataset.gdf, STATIC_DIR / "data", stem,
+                                   colors=_dataset.colors)
     return f"/app/static/data/{draw.name}", f"/app/static/data/{props.name}"
 
 

@@ -10,6 +10,7 @@ import geodata
 
 from .. import assets, contract
 from ..builder import base_map, page_group
+from ..mapdata import mask_code
 from ..state import Dataset, content_key
 from .load import data_urls
 
@@ -47,7 +48,7 @@ def show(dataset: Dataset, key: str, filters: geodata.Filters, mask: np.ndarray)
     group = page_group(
         filters=filters, total=dataset.total, colors=dataset.colors,
         asset_url=assets.static_url, data_url=data_url, props_url=props_url,
-        mask=dataset.mask_code(mask), legend_open=False, summary=dataset.view_summary(mask),
+        mask=mask_code(mask), legend_open=False, summary=dataset.view_summary(mask),
     )
     center = st.session_state.get("center")
     result = st_folium(

@@ -10,7 +10,8 @@ import streamlit as st
 
 import geodata
 
-from ..builder import build_map, render_html
+from ..builder import build_map
+from ..export import render_html
 from ..state import Dataset, query_from_filters, to_csv_bytes
 
 __all__ = ["show"]

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ..state import Dataset
 from .selection import select
+from .tabledata import table_data
 
 __all__ = ["TABLE_ROWS", "show"]
 
@@ -28,13 +29,14 @@ def show(mask, dataset: Dataset) -> None:
     st.subheader("Incidents")
     order = st.radio("Order", list(_ORDERS), horizontal=True, key="table_order",
                      label_visibility="collapsed")
-    positions = dataset.table_order(*_ORDERS[order])
+    data = table_data(dataset)
+    positions = data.order(*_ORDERS[order])
     positions = positions[np.asarray(mask, dtype=bool)[positions]]
     if len(positions) > TABLE_ROWS:
         st.caption(f"The first {TABLE_ROWS:,} of {len(positions):,} incidents, {order}; "
                    "the CSV download below has them all.")
         positions = positions[:TABLE_ROWS]
-    table = dataset.table_arrow.take(positions)  # (rows of an Arrow table made once)
+    table = data.arrow.take(positions)  # (rows of an Arrow table made once)
     state = st.dataframe(
         table, hide_index=True, width="stretch", height=320,
         on_select="rerun", selection_mode="single-row", key="table",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..builder import OTHER_COLOR
+from ..mapdata import OTHER_COLOR
 from ..state import Dataset
 
 __all__ = ["show", "timeline_spec"]

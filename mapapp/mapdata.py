@@ -1,0 +1,421 @@
+"""The map's data: how incidents are styled and encoded for the map script.
+
+Pure Python (no folium, no streamlit): the folium builder
+(:mod:`mapapp.builder`) and the page's dataset (:mod:`mapapp.state`) both
+use it.
+
+- Style: :func:`actor_colors` (one colour per frequent actor, the same in
+  every view), :func:`event_shapes` (a marker shape per event type),
+  :func:`data_bounds`.
+- Encoding: :func:`draw_payload` (the incidents as compact columns, the
+  keys of :class:`mapapp.contract.DrawPayload`), :func:`properties_json`
+  (every incident's properties, for popups), :func:`mask_code` (a view as a
+  bitset), :func:`safe_json` (JSON text safe in a ``<script>`` block).
+- Files: :func:`write_data_files` writes what the page's map fetches.
+
+Examples
+--------
+>>> import numpy as np
+>>> mask_code(np.array([True, False, True]))
+'BQ=='
+>>> mask_code(np.array([True, True]))
+'all'
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import orjson
+import pandas as pd
+
+import geodata
+import geodata.io
+from geodata.summary import category_codes
+
+from . import contract
+
+__all__ = [
+    "LEGEND_ACTORS",
+    "OTHER_COLOR",
+    "PALETTE",
+    "SHAPES",
+    "actor_colors",
+    "data_bounds",
+    "draw_payload",
+    "event_shapes",
+    "mask_code",
+    "properties_json",
+    "safe_json",
+    "write_data_files",
+]
+
+#: Qualitative palette: Okabe-Ito's colour-blind-safe colours, then Tol's, no two alike.
+#: As many colours as legend entries, so the listed actors never share one.
+PALETTE = (
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+    "#882255", "#332288", "#999933", "#F0E442", "#AA4499", "#6F4E37",
+)
+OTHER_COLOR = "#8c8c8c"
+LEGEND_ACTORS = 12
+
+#: Marker shape per ACLED event type; other types get the remaining shapes.
+SHAPES = {
+    "Explosions/Remote violence": "circle",
+    "Battles": "diamond",
+    "Violence against civilians": "triangle",
+    "Protests": "square",
+    "Riots": "triangle-down",
+    "Strategic developments": "hexagon",
+}
+_SPARE_SHAPES = ("star", "square", "diamond", "triangle", "triangle-down", "hexagon")
+
+#: Data files of at most this many datasets are kept by :func:`write_data_files`.
+_KEEP_DATASETS = 8
+#: The "none" code of the uint16 text columns and of the uint32 dates.
+_NO_CODE_U2 = 65535
+_NO_CODE_U4 = 2**32 - 1
+
+
+# ------------------------------------------------------------------- style
+
+
+def _stable_index(name: str, modulo: int) -> int:
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % modulo
+
+
+def actor_colors(gdf: gpd.GeoDataFrame, limit: int = LEGEND_ACTORS) -> dict[str, str]:
+    """Colours for the ``limit`` most frequent actors (the rest are grey).
+
+    Each actor's colour comes from a hash of its name, so it is the same in
+    every view and export of any dataset; collisions among the listed actors
+    are resolved in order of frequency (the most frequent keeps its colour).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+    limit : int, default LEGEND_ACTORS
+        How many actors get a colour of their own.
+
+    Returns
+    -------
+    dict of str to str
+        Actor name to ``#rrggbb``, most frequent first.
+    """
+    if "actor" not in gdf.columns or not len(gdf):
+        return {}
+    counts = gdf["actor"].astype(object).value_counts(dropna=True)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:limit]
+    taken: set[int] = set()
+    out = {}
+    for name, _ in ranked:
+        i = _stable_index(str(name), len(PALETTE))
+        while i in taken and len(taken) < len(PALETTE):
+            i = (i + 1) % len(PALETTE)
+        taken.add(i)
+        out[str(name)] = PALETTE[i]
+    return out
+
+
+def event_shapes(types) -> dict[str, str]:
+    """Marker shape for each event type.
+
+    Parameters
+    ----------
+    types : iterable of str
+        Event types.
+
+    Returns
+    -------
+    dict of str to str
+        Event type to a shape name of the map script.
+    """
+    out = {}
+    for t in types:
+        out[t] = SHAPES.get(t) or _SPARE_SHAPES[_stable_index(t, len(_SPARE_SHAPES))]
+    return out
+
+
+def data_bounds(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` of the incidents, or None when empty.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+
+    Returns
+    -------
+    list or None
+        The bounds, or None when there is no incident with finite coordinates.
+    """
+    if not len(gdf):
+        return None
+    minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
+    if not np.all(np.isfinite([minx, miny, maxx, maxy])):
+        return None
+    return [[miny, minx], [maxy, maxx]]
+
+
+# ---------------------------------------------------------------- encoding
+
+
+def safe_json(obj) -> str:
+    r"""JSON text that is safe inside an HTML ``<script>`` block.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c`` etc., so no data can close the
+    script or open a comment; U+2028/2029 are escaped for older parsers.
+
+    Parameters
+    ----------
+    obj : object
+        Anything orjson serialises (NumPy arrays included).
+
+    Returns
+    -------
+    str
+        The JSON text.
+    """
+    text = orjson.dumps(obj, option=orjson.OPT_SERIALIZE_NUMPY).decode("utf-8")
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def _b64(values: np.ndarray, dtype: str) -> str:
+    return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
+
+
+def _xy(gdf: gpd.GeoDataFrame) -> str:
+    """float64 longitude, latitude pairs."""
+    xy = np.empty((len(gdf), 2), dtype="<f8")
+    if len(gdf):
+        xy[:, 0] = gdf.geometry.x.to_numpy()
+        xy[:, 1] = gdf.geometry.y.to_numpy()
+    return _b64(xy, "<f8")
+
+
+def _coded(gdf: gpd.GeoDataFrame, column: str) -> tuple[list[str], str]:
+    """A text column's distinct values and uint16 codes (65535: none)."""
+    n = len(gdf)
+    if column not in gdf.columns or not n:
+        return [], _b64(np.full(n, _NO_CODE_U2), "<u2")
+    names, codes = category_codes(gdf[column])
+    return names, _b64(np.where(codes < 0, _NO_CODE_U2, codes), "<u2")
+
+
+def _colour_codes(gdf: gpd.GeoDataFrame, colors: dict[str, str]) -> tuple[list[str], str]:
+    """The palette (grey last) and each incident's uint8 colour code."""
+    n = len(gdf)
+    palette = sorted(set(colors.values())) + [OTHER_COLOR]
+    grey = len(palette) - 1
+    color = np.full(n, grey, dtype=np.uint8)
+    if n and "actor" in gdf.columns:
+        names, codes = category_codes(gdf["actor"])
+        lookup = np.array(
+            [palette.index(colors[a]) if a in colors else grey for a in names] + [grey],
+            dtype=np.uint8,
+        )
+        color = lookup[codes]  # (code -1, no actor, picks the last entry: grey)
+    return palette, _b64(color, "u1")
+
+
+def _dashed(gdf: gpd.GeoDataFrame) -> str:
+    """uint8, 1 where the attribution is not confirmed."""
+    if "attribution_status" not in gdf:
+        return _b64(np.ones(len(gdf), dtype=np.uint8), "u1")
+    status = gdf["attribution_status"].astype(object)
+    return _b64((status != "confirmed").to_numpy(), "u1")
+
+
+def _date_codes(gdf: gpd.GeoDataFrame) -> tuple[list[str], str]:
+    """The sorted distinct days and each incident's uint32 code (2**32-1: none)."""
+    n = len(gdf)
+    if not n or "date" not in gdf.columns:
+        return [], _b64(np.full(n, _NO_CODE_U4), "<u4")
+    days = gdf["date"].to_numpy().astype("datetime64[D]")
+    known = ~np.isnat(days)
+    distinct, inverse = np.unique(days[known], return_inverse=True)
+    date = np.full(n, _NO_CODE_U4, dtype=np.int64)
+    date[known] = inverse
+    dates = [str(d) for d in np.datetime_as_string(distinct, unit="D")]
+    return dates, _b64(date, "<u4")
+
+
+def _km(gdf: gpd.GeoDataFrame) -> str:
+    """float32 ``geo_precision_km`` (NaN: none)."""
+    if "geo_precision_km" not in gdf.columns:
+        return _b64(np.full(len(gdf), np.nan), "<f4")
+    km = pd.to_numeric(gdf["geo_precision_km"], errors="coerce")
+    return _b64(km.to_numpy(dtype="f8", na_value=np.nan), "<f4")
+
+
+def _links(gdf: gpd.GeoDataFrame, ids: list[str]) -> list[list]:
+    """``[from, to, relation]`` row pairs of ``related`` with both ends in the frame."""
+    links: list[list] = []
+    if "related" not in gdf.columns or not ids:
+        return links
+    where = {v: i for i, v in enumerate(ids)}
+    for i, related in enumerate(gdf["related"].tolist()):
+        if not isinstance(related, list | tuple):
+            continue
+        for r in related:
+            if isinstance(r, dict) and str(r.get("id")) in where:
+                j = where[str(r.get("id"))]
+                if j != i:
+                    links.append([j, i, str(r.get("relation") or "related")])
+    return links
+
+
+def draw_payload(
+    gdf: gpd.GeoDataFrame, colors: dict[str, str] | None = None
+) -> contract.DrawPayload:
+    """What the map needs to draw the incidents, as compact columns.
+
+    The map draws from this (a few bytes per incident, decoded in
+    milliseconds) and reads each incident's full properties, for popups,
+    from :func:`properties_json` afterwards. Numbers are little-endian typed
+    arrays in base64; text columns are lists of distinct values plus codes.
+
+    - ``n``, ``ids``: incident count and ids, in the frame's order;
+    - ``xy``: float64 longitude, latitude pairs;
+    - ``palette``/``color``: each incident's fill colour, uint8 codes (its
+      actor's colour in ``colors``, default :func:`actor_colors`, else grey);
+    - ``types``/``type``: the event types and uint16 codes (65535: none);
+    - ``dashed``: uint8, 1 where the attribution is not confirmed;
+    - ``dates``/``date``: the sorted distinct days and uint32 codes;
+    - ``km``: float32 ``geo_precision_km`` (NaN: none);
+    - ``links``: ``[from, to, relation]`` row pairs of ``related`` whose
+      both ends are in the frame (the escalation chain).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+    colors : dict, optional
+        Actor colours (default :func:`actor_colors` of ``gdf``).
+
+    Returns
+    -------
+    mapapp.contract.DrawPayload
+    """
+    ids = gdf["id"].astype(str).tolist() if len(gdf) else []
+    palette, color = _colour_codes(gdf, colors if colors is not None else actor_colors(gdf))
+    types, kind = _coded(gdf, "event_type")
+    dates, date = _date_codes(gdf)
+    return contract.DrawPayload(
+        n=len(gdf),
+        ids=ids,
+        xy=_xy(gdf),
+        palette=palette,
+        color=color,
+        types=types,
+        type=kind,
+        dashed=_dashed(gdf),
+        dates=dates,
+        date=date,
+        km=_km(gdf),
+        links=_links(gdf, ids),
+    )
+
+
+def properties_json(gdf: gpd.GeoDataFrame) -> bytes:
+    """Every incident's properties as a JSON array, in the frame's order.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+
+    Returns
+    -------
+    bytes
+        UTF-8 JSON text.
+    """
+    features = geodata.to_features(gdf)
+    return orjson.dumps([f["properties"] for f in features], option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def mask_code(mask: np.ndarray) -> str:
+    """A view for the map: ``'all'``, or a base64 bitset (bit i = incident i).
+
+    Parameters
+    ----------
+    mask : numpy.ndarray of bool
+        The incidents the view keeps.
+
+    Returns
+    -------
+    str
+        ``'all'`` when every incident is kept, else the little-endian bitset.
+    """
+    if bool(np.all(mask)):
+        return "all"
+    packed = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
+    return base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+# ------------------------------------------------------------------- files
+
+
+def _prune(directory: Path, keep: Path) -> None:
+    """Remove the data files of all but the newest datasets (never ``keep``)."""
+    old = sorted(directory.glob("*.draw.json"), key=lambda p: p.stat().st_mtime)
+    for stale in old[:-_KEEP_DATASETS]:
+        if stale != keep:
+            stale.unlink(missing_ok=True)
+            pair = stale.name.replace(".draw.json", ".props.json")
+            stale.with_name(pair).unlink(missing_ok=True)
+
+
+def write_data_files(
+    gdf: gpd.GeoDataFrame,
+    directory: str | os.PathLike,
+    stem: str,
+    *,
+    colors: dict[str, str] | None = None,
+) -> tuple[Path, Path]:
+    """Write what the page's map fetches (once per dataset): its columns and properties.
+
+    ``STEM.draw.json`` is :func:`draw_payload` of the whole dataset (in
+    ``colors``), ``STEM.props.json`` every incident's properties in the
+    same order. Files already there are kept; each is written atomically.
+    Keeps the files of at most 8 datasets in ``directory`` (the oldest go).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The whole dataset.
+    directory : str or os.PathLike
+        Where the page serves data files from (created if needed).
+    stem : str
+        The files' name without suffix (a key of the dataset).
+    colors : dict, optional
+        Actor colours (default :func:`actor_colors` of ``gdf``).
+
+    Returns
+    -------
+    tuple of pathlib.Path
+        The payload file and the properties file.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    draw, props = directory / f"{stem}.draw.json", directory / f"{stem}.props.json"
+    if not draw.exists() or not props.exists():
+        payload = safe_json(draw_payload(gdf, colors)).encode("utf-8")
+        text = properties_json(gdf)
+        geodata.io.atomic_write(props, lambda tmp: Path(tmp).write_bytes(text))
+        geodata.io.atomic_write(draw, lambda tmp: Path(tmp).write_bytes(payload))
+    _prune(directory, draw)
+    return draw, props
