@@ -20,6 +20,10 @@ import pytest
 from geodata import geocode as gc_mod
 from geodata.errors import AmbiguousPlaceError, GeocodeError, GeodataError, UnknownPlaceError
 from geodata.geocode import Candidate, geocode, geocode_many, lookup, normalize
+from geodata.geocode import api as gc_api
+from geodata.geocode import candidate as gc_candidate
+from geodata.geocode import gazetteer as gc_gazetteer
+from geodata.geocode import sites as gc_sites
 from geodata.schema import GEO_PRECISIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -310,7 +314,7 @@ def _site_rows() -> list[dict]:
 def test_sites_csv_rows_are_sourced_and_valid():
     rows = _site_rows()
     assert 25 <= len(rows) <= 40
-    assert set(gc_mod._SITE_COLUMNS) <= set(rows[0])
+    assert set(gc_sites._SITE_COLUMNS) <= set(rows[0])
     names = [r["name"] for r in rows]
     assert len(names) == len(set(names))
     for r in rows:
@@ -322,7 +326,7 @@ def test_sites_csv_rows_are_sourced_and_valid():
         for code in r["country"].split(";"):
             assert len(code.strip()) == 3 and code.strip().isupper(), r["name"]
     # The loader's own checks pass (including known ISO3 codes, once loaded).
-    assert len(gc_mod._load_sites()) == len(rows)
+    assert len(gc_sites._load_sites()) == len(rows)
 
 
 def test_every_site_resolves_by_its_own_names(info):
@@ -341,14 +345,14 @@ def test_sites_loader_rejects_rows_without_source(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(GeocodeError, match=r"line 2: no source"):
-        gc_mod._load_sites(bad)
+        gc_sites._load_sites(bad)
     bad.write_text(
         "name,alt_names,kind,lat,lon,admin1,country,precision_km,source\n"
         "Somewhere,,air_base,133.0,44.0,,IRQ,1,general knowledge\n",
         encoding="utf-8",
     )
     with pytest.raises(GeocodeError, match="coordinates out of range"):
-        gc_mod._load_sites(bad)
+        gc_sites._load_sites(bad)
 
 
 # -- many names at once --------------------------------------------------------
@@ -356,13 +360,13 @@ def test_sites_loader_rejects_rows_without_source(tmp_path):
 
 def test_geocode_many_rows_errors_and_caching(info, monkeypatch):
     calls = []
-    real = gc_mod._resolve
+    real = gc_api._resolve
 
     def counting(*triple):
         calls.append(triple)
         return real(*triple)
 
-    monkeypatch.setattr(gc_mod, "_resolve", counting)
+    monkeypatch.setattr(gc_api, "_resolve", counting)
     names = pd.Series(
         ["Erbil", "Arbil", "Xyzzy Qwertyville", None, "Erbil", "Rafah", "Rafah", float("nan"),
          "Al Asad"],
@@ -480,7 +484,7 @@ KNOWN_PLACES = [
 def test_known_places_lie_within_their_stated_precision(info, name, admin1, country, lat, lon,
                                                        canonical):
     c = geocode(name, country=country, admin1=admin1)
-    off = gc_mod._haversine_km(lat, lon, c.lat, c.lon)
+    off = gc_candidate._haversine_km(lat, lon, c.lat, c.lon)
     assert off <= c.radius_km + 25, (c, off)
     assert (c.country, c.admin1) == (country, canonical)
     # Every candidate returned for the row lies in the row's province.
@@ -520,7 +524,7 @@ def test_a_candidate_in_another_province_is_never_returned(info):
      (("Dhi Qar", "Dhi-Qar", "Thi Qar"), "09")],
 )
 def test_province_spellings(info, spellings, code):
-    gaz = gc_mod._gazetteer()
+    gaz = gc_gazetteer._gazetteer()
     for spelling in spellings:
         assert gaz.resolve_admin1_hint(spelling, "IQ") == {("IQ", code)}, spelling
 
@@ -617,7 +621,7 @@ def test_same_name_places_in_one_province_get_an_honest_radius(info, tmp_path):
     assert c.lat == pytest.approx(33.40) and c.lon == pytest.approx(43.10)
     # The radius covers both points: neither lies outside it.
     for lon in (43.00, 43.20):
-        assert gc_mod._haversine_km(c.lat, c.lon, 33.40, lon) + 1 <= c.radius_km + 1e-6
+        assert gc_candidate._haversine_km(c.lat, c.lon, 33.40, lon) + 1 <= c.radius_km + 1e-6
     assert c.radius_km > 9 and c.precision == "town"
     assert c.source.startswith("centroid of 2 same-name places")
     with pytest.raises(AmbiguousPlaceError, match="more than 50 km apart"):

@@ -42,7 +42,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from geodata.geocode import _OTHER_SCRIPT, _admin1_key  # noqa: E402
+from geodata.geocode.names import _OTHER_SCRIPT, _admin1_key  # noqa: E402
 from geodata.io import atomic_write  # noqa: E402
 
 #: (country, code) -> (name or None to keep the table's, aliases)
