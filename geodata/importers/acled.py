@@ -61,7 +61,27 @@ def _convert_acled(t: _Table) -> _Draft:
         if s.notna().any():
             d.extras[prop] = pd.Series(_per_distinct(s, _split_names), dtype=object)
 
-    # country: numeric ISO first (ACLED's own code), then iso3, then the name
+    _acled_country(d, cols, col, label)
+    d.fields["admin1"] = _clean(col("admin1"), n)
+    d.fields["place"] = _clean(col("location"), n)
+    _coordinates(d, col("latitude"), col("longitude"), label("latitude"), label("longitude"))
+    precision = _map_codes(col("geo_precision"), _ACLED_GEO_PRECISION, label("geo_precision"),
+                           r, n, "1, 2 or 3")
+    d.fields["geo_precision"] = precision
+    d.fields["geo_precision_km"] = precision.map(GEO_PRECISION_DEFAULT_KM).astype("float64")
+    src = _clean(col("source"), n)
+    if src.notna().any():
+        d.fields["sources"] = pd.Series(_per_distinct(src, _acled_sources), dtype=object)
+    d.fields["notes"] = _clean(col("notes"), n)
+    d.fields["fatalities"] = _count(col("fatalities"), label("fatalities"), r, n)
+    d.fields["attribution"] = _shared(n, _UNKNOWN_ATTRIBUTION)
+    _extras(d, t, used, "acled", renames={"tags": "acled_tags"})
+    return d
+
+
+def _acled_country(d: _Draft, cols: dict[str, str], col, label) -> None:
+    """The country: numeric ISO first (ACLED's own code), then iso3, then the name."""
+    n, r = d.n, d.reasons
     by_number, _, codes = _countries()
     country = pd.Series([None] * n, dtype=object)
     iso_raw = col("iso")
@@ -87,19 +107,3 @@ def _convert_acled(t: _Table) -> _Draft:
     shown = name if "country" in cols else _clean(iso_raw, n)
     r.add_values(missing & _present(shown), d.labels["country"], "unknown country", shown)
     r.add(missing & ~_present(shown), f"{d.labels['country']}: missing")
-
-    d.fields["admin1"] = _clean(col("admin1"), n)
-    d.fields["place"] = _clean(col("location"), n)
-    _coordinates(d, col("latitude"), col("longitude"), label("latitude"), label("longitude"))
-    precision = _map_codes(col("geo_precision"), _ACLED_GEO_PRECISION, label("geo_precision"),
-                           r, n, "1, 2 or 3")
-    d.fields["geo_precision"] = precision
-    d.fields["geo_precision_km"] = precision.map(GEO_PRECISION_DEFAULT_KM).astype("float64")
-    src = _clean(col("source"), n)
-    if src.notna().any():
-        d.fields["sources"] = pd.Series(_per_distinct(src, _acled_sources), dtype=object)
-    d.fields["notes"] = _clean(col("notes"), n)
-    d.fields["fatalities"] = _count(col("fatalities"), label("fatalities"), r, n)
-    d.fields["attribution"] = _shared(n, _UNKNOWN_ATTRIBUTION)
-    _extras(d, t, used, "acled", renames={"tags": "acled_tags"})
-    return d

@@ -61,6 +61,12 @@ class _Progress:
             self.stream.flush()
             self._width = 0
 
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
 
 def _convert(src: _Source, fmt: str, mapping, progress, check: bool | None):
     """Read and convert; returns (frame, rejects frame, fmt, rows read)."""
@@ -160,11 +166,8 @@ def import_frame(
         column of the format, or the mapping is wrong.
     """
     src = _source(input)
-    bar = _Progress(progress, f"import {src.name}")
-    try:
+    with _Progress(progress, f"import {src.name}") as bar:
         gdf, rejects, _, _ = _convert(src, fmt, mapping, bar, check)
-    finally:
-        bar.close()
     return _as_read_frame(gdf), rejects
 
 
@@ -196,11 +199,8 @@ def convert(
     """
     started = time.perf_counter()
     src = _source(input)
-    bar = _Progress(progress, f"import {src.name}")
-    try:
+    with _Progress(progress, f"import {src.name}") as bar:
         gdf, rejects, used, _ = _convert(src, fmt, mapping, bar, check)
-    finally:
-        bar.close()
     result = ImportResult(input=src.name, output=None, fmt=used, imported=len(gdf),
                           rejected=len(rejects), rejects=rejects,
                           seconds=time.perf_counter() - started)
@@ -214,17 +214,10 @@ def _write_rejects(rejects: pd.DataFrame, path: str | os.PathLike) -> None:
     atomic_write(path, dump)
 
 
-def import_file(
-    input: InputLike,
-    output: str | os.PathLike,
-    *,
-    fmt: str = "auto",
-    rejects: str | os.PathLike | None = None,
-    mapping: Mapping[str, str] | None = None,
-    progress: bool = False,
-    check: bool | None = None,
-    gazetteer: str | os.PathLike | None = None,
-) -> ImportResult:
+def import_file(input: InputLike, output: str | os.PathLike, *, fmt: str = "auto",
+                rejects: str | os.PathLike | None = None, mapping: Mapping[str, str] | None = None,
+                progress: bool = False, check: bool | None = None,
+                gazetteer: str | os.PathLike | None = None) -> ImportResult:
     """Convert an ACLED, UCDP GED or plain CSV file and write it as GeoJSON or GeoParquet.
 
     Every data row ends up either in ``output`` or among the rejects (with
@@ -233,24 +226,16 @@ def import_file(
     Parameters
     ----------
     input : path, bytes or file object
-        The CSV file (``.csv``; ``.tsv`` is read tab-separated; any other
-        delimiter among ``, ; | TAB`` is detected from the header), or a point
-        GeoJSON or GeoParquet file (:mod:`geodata.geojson_import`).
+        The CSV file (``.tsv`` is read tab-separated; any other delimiter among
+        ``, ; | TAB`` is found from the header), or a point GeoJSON or GeoParquet file.
     output : str or os.PathLike
         ``.geojson``/``.json`` or ``.parquet``/``.geoparquet``; written
         atomically, and only when at least one incident was imported.
-    fmt : {"auto", "acled", "ucdp", "csv"}, default "auto"
-        See :func:`detect_format`.
     rejects : str or os.PathLike, optional
         Write the rejected rows (line, id, reason and the original columns)
         to this CSV file, atomically; written even when empty.
-    mapping : dict, optional
-        Plain CSV only: ``{column: field}``, see :data:`CSV_FIELDS`.
-    progress : bool, default False
-        Show stages and counts on stderr (for terminals).
-    check : bool, optional
-        Also run :func:`geodata.validate.check_features` on the converted
-        features (default: up to :data:`CHECK_FEATURES_MAX_ROWS` rows).
+    fmt, mapping, progress, check
+        As :func:`import_frame` (:func:`detect_format`, :data:`CSV_FIELDS`).
     gazetteer : str or os.PathLike, optional
         A user gazetteer CSV (see :func:`geodata.geocode.load_gazetteer`)
         searched before the built-in one when rows are geocoded.
@@ -272,7 +257,28 @@ def import_file(
     (310, 0)
     """
     started = time.perf_counter()
-    out_name = os.fspath(output)
+    _check_paths(input, output, rejects)
+
+    from ..geocode import use_gazetteer
+
+    src = _source(input)
+    with _Progress(progress, f"import {src.name}") as bar:
+        with use_gazetteer(gazetteer):
+            gdf, reject_frame, used, _ = _convert(src, fmt, mapping, bar, check)
+        written = _write_output(gdf, output, bar) if len(gdf) else None
+        if rejects is not None:
+            _write_rejects(reject_frame, rejects)
+    return ImportResult(
+        input=src.name, output=written, fmt=used, imported=len(gdf),
+        rejected=len(reject_frame), rejects=reject_frame,
+        rejects_path=None if rejects is None else os.fspath(rejects),
+        seconds=time.perf_counter() - started, notes=list(gdf.attrs.get("import_notes", [])),
+    )
+
+
+def _check_paths(input: InputLike, output: str | os.PathLike,
+                 rejects: str | os.PathLike | None) -> None:
+    """Refuse, before reading anything, outputs that would overwrite the input or cannot be."""
     if isinstance(input, str | os.PathLike):
         for path, what in ((output, "output"), (rejects, "rejects file")):
             if path is not None and same_file(input, path):
@@ -283,7 +289,7 @@ def import_file(
     suffix = Path(output).suffix.lower()
     if suffix not in GEOJSON_SUFFIXES + PARQUET_SUFFIXES:
         raise DataSourceError(
-            f"{out_name}: unknown output type {suffix or '(none)'!r}; expected one of "
+            f"{os.fspath(output)}: unknown output type {suffix or '(none)'!r}; expected one of "
             f"{', '.join(GEOJSON_SUFFIXES + PARQUET_SUFFIXES)}"
         )
     for path in (output, rejects):
@@ -293,29 +299,13 @@ def import_file(
         if str(directory) and not directory.is_dir():
             raise DataSourceError(f"{os.fspath(path)}: directory {str(directory)!r} does not exist")
 
-    from ..geocode import use_gazetteer
 
-    src = _source(input)
-    bar = _Progress(progress, f"import {src.name}")
-    try:
-        with use_gazetteer(gazetteer):
-            gdf, reject_frame, used, _ = _convert(src, fmt, mapping, bar, check)
-        written = None
-        if len(gdf):
-            if suffix in GEOJSON_SUFFIXES:
-                write(gdf, output, progress=lambda done, total: bar("writing", done, total))
-            else:
-                bar("writing GeoParquet", 0, len(gdf))
-                write(gdf, output)
-                bar("writing GeoParquet", len(gdf), len(gdf))
-            written = out_name
-        if rejects is not None:
-            _write_rejects(reject_frame, rejects)
-    finally:
-        bar.close()
-    return ImportResult(
-        input=src.name, output=written, fmt=used, imported=len(gdf),
-        rejected=len(reject_frame), rejects=reject_frame,
-        rejects_path=None if rejects is None else os.fspath(rejects),
-        seconds=time.perf_counter() - started, notes=list(gdf.attrs.get("import_notes", [])),
-    )
+def _write_output(gdf: gpd.GeoDataFrame, output: str | os.PathLike, bar: _Progress) -> str:
+    """Write the incidents (GeoJSON with progress by features); returns the output's name."""
+    if Path(output).suffix.lower() in GEOJSON_SUFFIXES:
+        write(gdf, output, progress=lambda done, total: bar("writing", done, total))
+    else:
+        bar("writing GeoParquet", 0, len(gdf))
+        write(gdf, output)
+        bar("writing GeoParquet", len(gdf), len(gdf))
+    return os.fspath(output)

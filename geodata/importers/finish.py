@@ -59,11 +59,29 @@ def _geocode_missing(d: _Draft, progress) -> None:
     d.reasons.add(need & ~has_place, f"{both} missing and no place to geocode")
     if not has_place.any():
         return
-    from ..geocode import geocode, geocode_many
-
     rows = np.flatnonzero(has_place)
-    country = d.fields.get("country")
-    admin1 = d.fields.get("admin1")
+    per_row = _geocode_rows(d, rows, progress)
+    errors = per_row["geocode_error"].tolist()
+    label = d.labels.get("place", "place")
+    bad = [i for i, e in enumerate(errors) if e is not None]
+    if bad:
+        d.reasons.add_at(rows[bad], [f"{label}: {errors[i]}" for i in bad])
+        # no country can come from a place that was not found: do not report it twice
+        given = d.given.get("country", np.zeros(d.n, bool)).copy()
+        given[rows[bad]] = True
+        d.given["country"] = given
+    ok_pos = np.array([i for i, e in enumerate(errors) if e is None], dtype=np.int64)
+    if not len(ok_pos):
+        return
+    _place_rows(d, rows[ok_pos], per_row, ok_pos)
+    _country_from_gazetteer(d, rows[ok_pos])
+
+
+def _geocode_rows(d: _Draft, rows: np.ndarray, progress) -> pd.DataFrame:
+    """:func:`geodata.geocode.geocode_many` per row, asked once per distinct place and hints."""
+    from ..geocode import geocode_many
+
+    place, country, admin1 = (d.fields.get(k) for k in ("place", "country", "admin1"))
     names = place.iloc[rows].tolist()
     hints_c = [None if pd.isna(v) else v for v in
                (country.iloc[rows].tolist() if country is not None else [None] * len(rows))]
@@ -81,20 +99,12 @@ def _geocode_missing(d: _Draft, progress) -> None:
                                   admin1s=[u[2] for u in chunk]))
     progress("geocoding places", len(uniques), len(uniques))
     found = pd.concat(parts, ignore_index=True)
-    per_row = found.iloc[codes].reset_index(drop=True)
-    errors = per_row["geocode_error"].tolist()
-    label = d.labels.get("place", "place")
-    bad = [i for i, e in enumerate(errors) if e is not None]
-    if bad:
-        d.reasons.add_at(rows[bad], [f"{label}: {errors[i]}" for i in bad])
-        # no country can come from a place that was not found: do not report it twice
-        given = d.given.get("country", np.zeros(d.n, bool)).copy()
-        given[rows[bad]] = True
-        d.given["country"] = given
-    ok_pos = np.array([i for i, e in enumerate(errors) if e is None], dtype=np.int64)
-    if not len(ok_pos):
-        return
-    ok_rows = rows[ok_pos]
+    return found.iloc[codes].reset_index(drop=True)
+
+
+def _place_rows(d: _Draft, ok_rows: np.ndarray, per_row: pd.DataFrame,
+                ok_pos: np.ndarray) -> None:
+    """Coordinates, precision and ``geocode_source`` of the rows geocoded."""
     d.lat[ok_rows] = per_row["lat"].to_numpy()[ok_pos]
     d.lon[ok_rows] = per_row["lon"].to_numpy()[ok_pos]
     d.coords_missing[ok_rows] = False
@@ -109,23 +119,31 @@ def _geocode_missing(d: _Draft, progress) -> None:
     source = np.full(d.n, None, dtype=object)
     source[ok_rows] = per_row["geocode_source"].to_numpy()[ok_pos]
     d.extras["geocode_source"] = pd.Series(source, dtype=object)
+
+
+def _country_from_gazetteer(d: _Draft, ok_rows: np.ndarray) -> None:
+    """Rows geocoded without a country take it from the gazetteer entry."""
+    from ..geocode import geocode
+
+    place, country, admin1 = (d.fields.get(k) for k in ("place", "country", "admin1"))
     if country is not None:
         no_country = ok_rows[country.iloc[ok_rows].isna().to_numpy()]
     else:
         no_country = ok_rows
-    if len(no_country):  # take the country from the gazetteer entry
-        cache: dict[tuple, str] = {}
-        values = []
-        for i in no_country.tolist():
-            key = (place.iloc[i], None if admin1 is None or pd.isna(admin1.iloc[i])
-                   else admin1.iloc[i])
-            if key not in cache:
-                cache[key] = geocode(key[0], None, key[1]).country
-            values.append(cache[key])
-        country = (pd.Series([None] * d.n, dtype=object) if country is None
-                   else country.astype(object).copy())
-        country.iloc[no_country] = values
-        d.fields["country"] = country
+    if not len(no_country):
+        return
+    cache: dict[tuple, str] = {}
+    values = []
+    for i in no_country.tolist():
+        key = (place.iloc[i], None if admin1 is None or pd.isna(admin1.iloc[i])
+               else admin1.iloc[i])
+        if key not in cache:
+            cache[key] = geocode(key[0], None, key[1]).country
+        values.append(cache[key])
+    country = (pd.Series([None] * d.n, dtype=object) if country is None
+               else country.astype(object).copy())
+    country.iloc[no_country] = values
+    d.fields["country"] = country
 
 
 def _finish(t: _Table, fmt: str, d: _Draft, progress) -> tuple[pd.Series, np.ndarray]:

@@ -126,23 +126,7 @@ def _convert_csv(t: _Table, mapping: Mapping[str, str] | None) -> _Draft:
                 "admin1", "notes"):
         d.fields[fld] = _clean(col(fld), n)
     d.fields["actor"] = d.fields["actor"].fillna("Unknown")
-    year_col = t.lookup().get("year")
-    year = None if year_col is None or year_col in roles.values() else t.frame[year_col]
-    date, derived = _dates(col("date"), label("date"), r, n, partial=True, year=year)
-    d.given["date"] = _present(_clean(col("date"), n))
-    end, _ = _dates(col("end_date"), label("end_date"), r, n, year=year)
-    d.fields["date"] = date
-    d.fields["end_date"] = end
-    before = (end < date).to_numpy()
-    r.add(before, lambda rows: [
-        f"{label('end_date')}: {_day(end.iloc[i])!r} is before the start date "
-        f"{_day(date.iloc[i])!r}" for i in rows])
-    given = _map_codes(col("date_precision"), {p: p for p in DATE_PRECISIONS},
-                       label("date_precision"), r, n, ", ".join(DATE_PRECISIONS))
-    if derived is not None:
-        given = given.where(given.notna(), derived)
-    given = given.where(given.notna() | date.isna().to_numpy(), "day")
-    d.fields["date_precision"] = given
+    _csv_dates(d, t, roles, col, label)
 
     raw_country = _clean(col("country"), n)
     d.given["country"] = _present(raw_country)
@@ -166,6 +150,39 @@ def _convert_csv(t: _Table, mapping: Mapping[str, str] | None) -> _Draft:
     src = _clean(col("sources"), n)
     if src.notna().any():
         d.fields["sources"] = pd.Series(_per_distinct(src, _citation_sources), dtype=object)
+    _csv_attribution(d, col, label)
+    _extras(d, t, set(roles.values()), "csv")
+    return d
+
+
+def _csv_dates(d: _Draft, t: _Table, roles: dict[str, str], col, label) -> None:
+    """``date`` (also ``YYYY-MM``/``YYYY``), ``end_date`` and ``date_precision``.
+
+    A ``year`` column not mapped to a field settles ambiguous dates.
+    """
+    n, r = d.n, d.reasons
+    year_col = t.lookup().get("year")
+    year = None if year_col is None or year_col in roles.values() else t.frame[year_col]
+    date, derived = _dates(col("date"), label("date"), r, n, partial=True, year=year)
+    d.given["date"] = _present(_clean(col("date"), n))
+    end, _ = _dates(col("end_date"), label("end_date"), r, n, year=year)
+    d.fields["date"] = date
+    d.fields["end_date"] = end
+    before = (end < date).to_numpy()
+    r.add(before, lambda rows: [
+        f"{label('end_date')}: {_day(end.iloc[i])!r} is before the start date "
+        f"{_day(date.iloc[i])!r}" for i in rows])
+    given = _map_codes(col("date_precision"), {p: p for p in DATE_PRECISIONS},
+                       label("date_precision"), r, n, ", ".join(DATE_PRECISIONS))
+    if derived is not None:
+        given = given.where(given.notna(), derived)
+    given = given.where(given.notna() | date.isna().to_numpy(), "day")
+    d.fields["date_precision"] = given
+
+
+def _csv_attribution(d: _Draft, col, label) -> None:
+    """``attribution_status`` (``"unknown"`` where not given) and the attribution objects."""
+    n, r = d.n, d.reasons
     status = _map_codes(col("attribution_status"), {s: s for s in ATTRIBUTION_STATUSES},
                         label("attribution_status"), r, n, ", ".join(ATTRIBUTION_STATUSES))
     status = status.where(status.notna(), "unknown")
@@ -173,8 +190,6 @@ def _convert_csv(t: _Table, mapping: Mapping[str, str] | None) -> _Draft:
     cache = {s: {"status": s} for s in ATTRIBUTION_STATUSES}
     d.fields["attribution"] = pd.Series([cache[s] for s in status.tolist()], dtype=object) \
         if n < 200_000 else pd.Series(_per_distinct(status, cache.get), dtype=object)
-    _extras(d, t, set(roles.values()), "csv")
-    return d
 
 
 def _check_range(d: _Draft) -> None:

@@ -53,28 +53,9 @@ def _convert_ucdp(t: _Table) -> _Draft:
     raw_id = _clean(col("id"), n)
     d.fields["id"] = ("ucdp-" + raw_id).where(raw_id.notna())
     d.labels["id"] = label("id")
-    start, _ = _dates(col("date_start"), label("date_start"), r, n, year=_peek(t, cols, "year"))
-    d.labels["date"] = label("date_start")
-    d.given["date"] = _present(_clean(col("date_start"), n))
     d.given["country"] = np.ones(n, bool)  # unknown and missing countries are reported below
-    end, _ = _dates(col("date_end"), label("date_end"), r, n, year=_peek(t, cols, "year"))
-    d.fields["date"] = start
-    d.fields["end_date"] = end.where(end > start)
-    before = (end < start).to_numpy()
-    r.add(before, lambda rows: [
-        f"{label('date_end')}: {_day(end.iloc[i])!r} is before the start date "
-        f"{_day(start.iloc[i])!r}" for i in rows])
-    d.fields["date_precision"] = _map_codes(col("date_prec"), _UCDP_DATE_PRECISION,
-                                            label("date_prec"), r, n, "1 to 5")
-    violence = _clean(col("type_of_violence"), n)
-    kinds = _map_codes(violence, {k: v for k, v in _UCDP_VIOLENCE.items()},
-                       label("type_of_violence"), r, n, "1, 2 or 3")
-    d.fields["event_type"] = kinds.map(lambda v: v[0] if isinstance(v, tuple) else None)
-    d.fields["sub_event_type"] = kinds.map(lambda v: v[1] if isinstance(v, tuple) else None)
-    d.labels["event_type"] = label("type_of_violence")
-    d.given["event_type"] = _present(violence)
-    d.extras["ucdp_type_of_violence"] = pd.Series(
-        _arrow_float(violence.where(kinds.notna().to_numpy())), dtype="float64").astype("Int64")
+    _ucdp_dates(d, t, cols, col, label)
+    _ucdp_violence(d, col, label)
     d.fields["actor"] = _clean(col("side_a"), n).fillna("Unknown")
     d.fields["target"] = _clean(col("side_b"), n)
 
@@ -97,6 +78,51 @@ def _convert_ucdp(t: _Table) -> _Draft:
     d.fields["geo_precision_km"] = where.map(
         lambda v: v[1] if isinstance(v, tuple) else np.nan).astype("float64")
 
+    _ucdp_fatalities(d, col, label)
+    src = _clean(col("source_article"), n)
+    if src.notna().any():
+        from ..ucdp import parse_source_article
+
+        d.fields["sources"] = pd.Series(_per_distinct(src, parse_source_article), dtype=object)
+    d.fields["attribution"] = _shared(n, _UNKNOWN_ATTRIBUTION)
+    _extras(d, t, used, "ucdp")
+    return d
+
+
+def _ucdp_dates(d: _Draft, t: _Table, cols: dict[str, str], col, label) -> None:
+    """``date_start``, ``date_end`` (kept only when after the start) and ``date_prec``."""
+    n, r = d.n, d.reasons
+    start, _ = _dates(col("date_start"), label("date_start"), r, n, year=_peek(t, cols, "year"))
+    d.labels["date"] = label("date_start")
+    d.given["date"] = _present(_clean(col("date_start"), n))
+    end, _ = _dates(col("date_end"), label("date_end"), r, n, year=_peek(t, cols, "year"))
+    d.fields["date"] = start
+    d.fields["end_date"] = end.where(end > start)
+    before = (end < start).to_numpy()
+    r.add(before, lambda rows: [
+        f"{label('date_end')}: {_day(end.iloc[i])!r} is before the start date "
+        f"{_day(start.iloc[i])!r}" for i in rows])
+    d.fields["date_precision"] = _map_codes(col("date_prec"), _UCDP_DATE_PRECISION,
+                                            label("date_prec"), r, n, "1 to 5")
+
+
+def _ucdp_violence(d: _Draft, col, label) -> None:
+    """``type_of_violence`` (1, 2 or 3) as event type and sub-type."""
+    n, r = d.n, d.reasons
+    violence = _clean(col("type_of_violence"), n)
+    kinds = _map_codes(violence, {k: v for k, v in _UCDP_VIOLENCE.items()},
+                       label("type_of_violence"), r, n, "1, 2 or 3")
+    d.fields["event_type"] = kinds.map(lambda v: v[0] if isinstance(v, tuple) else None)
+    d.fields["sub_event_type"] = kinds.map(lambda v: v[1] if isinstance(v, tuple) else None)
+    d.labels["event_type"] = label("type_of_violence")
+    d.given["event_type"] = _present(violence)
+    d.extras["ucdp_type_of_violence"] = pd.Series(
+        _arrow_float(violence.where(kinds.notna().to_numpy())), dtype="float64").astype("Int64")
+
+
+def _ucdp_fatalities(d: _Draft, col, label) -> None:
+    """``best``/``low``/``high``; events whose estimates disagree are kept and flagged."""
+    n, r = d.n, d.reasons
     best = _count(col("best"), label("best"), r, n)
     low = _count(col("low"), label("low"), r, n)
     high = _count(col("high"), label("high"), r, n)
@@ -117,11 +143,3 @@ def _convert_ucdp(t: _Table) -> _Draft:
     d.fields.update(fatalities=best, fatalities_low=low, fatalities_high=high)
     d.labels.update(fatalities=label("best"), fatalities_low=label("low"),
                     fatalities_high=label("high"))
-    src = _clean(col("source_article"), n)
-    if src.notna().any():
-        from ..ucdp import parse_source_article
-
-        d.fields["sources"] = pd.Series(_per_distinct(src, parse_source_article), dtype=object)
-    d.fields["attribution"] = _shared(n, _UNKNOWN_ATTRIBUTION)
-    _extras(d, t, used, "ucdp")
-    return d
