@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 import geodata
-from geodata import io as gio
+from geodata import geojson_write
 from geodata.errors import DataSourceError
 from geodata.importers import ImportResult, countries, detect_format, import_file, import_frame
 from mapapp.cli import main
@@ -410,7 +410,7 @@ def test_round_trip_validate_read_export(acled_file, ucdp_file, tmp_path, suffix
 
 def test_geojson_output_is_byte_identical_to_geodata_write(acled_file, ucdp_file, tmp_path,
                                                            monkeypatch):
-    monkeypatch.setattr(gio, "GEOJSON_CHUNK", 2)  # several chunks even for a few rows
+    monkeypatch.setattr(geojson_write, "GEOJSON_CHUNK", 2)  # several chunks even for a few rows
     for src in (acled_file, ucdp_file):
         out = tmp_path / f"{src.stem}.geojson"
         import_file(src, out)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..io import to_features
+from ..geojson_write import to_features
 from ..schema import (
     ATTRIBUTION_STATUSES,
     CATEGORICAL_FIELDS,
