@@ -201,29 +201,51 @@ def parse_dates(values: pd.Series, year: pd.Series | None = None, *,
     """
     n = len(values)
     index = pd.RangeIndex(n)
-    codes, uniques = pd.factorize(pd.Series(values.to_numpy(), index=index))
-    stripped = [str(u).strip() for u in uniques.tolist()]  # strip per distinct value
-    codes, uniques = _refactor(codes, stripped)
-    distinct = uniques
+    codes, distinct = _distinct_strings(values, index)
     readings = {s: _readings(s) for s in distinct}
-    precision_of: dict[str, str] = {}
-    if partial:
-        for s, found in readings.items():
-            if found is None and _YEAR_MONTH.fullmatch(s):
-                y, m = (int(p) for p in s.split("-"))
-                readings[s] = [_Reading(_day(y, m, 1), None, False, "year-month")]
-                precision_of[s] = "month"
-            elif found is None and _YEAR.fullmatch(s):
-                readings[s] = [_Reading(_day(int(s), 1, 1), None, False, "year")]
-                precision_of[s] = "year"
+    precision_of = _partial_readings(readings) if partial else {}
     order, century = _file_evidence({s: r for s, r in readings.items() if r})
     years = _year_values(year, n)
     if year is not None:  # the year column is evidence of the century too
         seen = {int(y) // 100 for y in np.unique(years[np.isfinite(years)]).tolist()}
         if century is None and len(seen) == 1:
             century = next(iter(seen))
+    dates, errors = _decide_column(codes, distinct, readings, years, order, century, index)
+    precision = None
+    if precision_of:
+        prec_values = np.array([precision_of.get(s) for s in distinct] + [None], dtype=object)
+        precision = pd.Series(prec_values[np.where(codes < 0, len(distinct), codes)],
+                              index=index, dtype=object)
+        precision = precision.where(errors.isna(), None)
+    return ParsedDates(dates, errors, precision)
 
-    # decide once per distinct (string, year) pair
+
+def _distinct_strings(values: pd.Series, index: pd.RangeIndex) -> tuple[np.ndarray, list[str]]:
+    """(code per row, -1 where empty; the distinct stripped strings)."""
+    codes, uniques = pd.factorize(pd.Series(values.to_numpy(), index=index))
+    stripped = [str(u).strip() for u in uniques.tolist()]  # strip per distinct value
+    return _refactor(codes, stripped)
+
+
+def _partial_readings(readings: dict[str, list[_Reading] | None]) -> dict[str, str]:
+    """Read ``YYYY-MM`` and ``YYYY`` where nothing else matched; string -> precision."""
+    precision_of: dict[str, str] = {}
+    for s, found in readings.items():
+        if found is None and _YEAR_MONTH.fullmatch(s):
+            y, m = (int(p) for p in s.split("-"))
+            readings[s] = [_Reading(_day(y, m, 1), None, False, "year-month")]
+            precision_of[s] = "month"
+        elif found is None and _YEAR.fullmatch(s):
+            readings[s] = [_Reading(_day(int(s), 1, 1), None, False, "year")]
+            precision_of[s] = "year"
+    return precision_of
+
+
+def _decide_column(codes: np.ndarray, distinct: list[str],
+                   readings: dict[str, list[_Reading] | None], years: np.ndarray,
+                   order: str | None, century: int | None,
+                   index: pd.RangeIndex) -> tuple[pd.Series, pd.Series]:
+    """(dates, errors) per row, deciding once per distinct (string, year) pair."""
     ycodes, yuniq = pd.factorize(pd.Series(years))
     pair = codes.astype(np.int64) * (len(yuniq) + 1) + (ycodes.astype(np.int64) + 1)
     pair_codes, pair_uniq = pd.factorize(pair)
@@ -242,19 +264,12 @@ def parse_dates(values: pd.Series, year: pd.Series | None = None, *,
     days[:-1] = [d for d, _ in decided]
     errs[:-1] = [e for _, e in decided]
     days[-1] = errs[-1] = None
-    missing_text = codes < 0
-    pair_codes = np.where(missing_text, n_pairs, pair_codes)
+    pair_codes = np.where(codes < 0, n_pairs, pair_codes)
     day_values = np.array([np.datetime64(d, "D") if d is not None else np.datetime64("NaT")
                            for d in days.tolist()], dtype="datetime64[D]")
     dates = pd.Series(day_values[pair_codes].astype("datetime64[ns]"), index=index)
     errors = pd.Series(errs[pair_codes], index=index, dtype=object)
-    precision = None
-    if precision_of:
-        prec_values = np.array([precision_of.get(s) for s in distinct] + [None], dtype=object)
-        precision = pd.Series(prec_values[np.where(codes < 0, len(distinct), codes)],
-                              index=index, dtype=object)
-        precision = precision.where(errors.isna(), None)
-    return ParsedDates(dates, errors, precision)
+    return dates, errors
 
 
 def _refactor(codes: np.ndarray, values: list[str]) -> tuple[np.ndarray, list[str]]:

@@ -198,26 +198,42 @@ def read_geo_table(path: str | os.PathLike | None, data: bytes | None, name: str
     DataSourceError
         When the file is not a FeatureCollection or not readable GeoParquet.
     """
+    records, geoms = _records(path, data, name)
+    columns: dict[str, None] = {}
+    for rec in records:
+        for key in rec:
+            if str(key).strip().lower() not in _COORD_NAMES:  # the geometry gives them
+                columns.setdefault(str(key), None)
+    frame, lines, bad, radius = _tabulate(records, geoms, list(columns))
+    notes = []
+    shapes = int(np.count_nonzero(~np.isnan(radius)))
+    if shapes:
+        notes.append(f"{shapes} feature{'s' if shapes != 1 else ''} with a line or polygon "
+                     f"geometry placed at a point on the shape, with a radius that covers it")
+    return GeoTable(frame, lines, [*columns, *_COORD_NAMES], bad, radius, notes)
+
+
+def _records(path, data: bytes | None, name: str) -> tuple[list[dict], list[Any]]:
+    """(properties, geometry) of each feature of a GeoParquet or GeoJSON file."""
     if data is not None:
         head = data[:4]
     else:
         with open(path, "rb") as fh:
             head = fh.read(4)
     if head == b"PAR1" or Path(name).suffix.lower() in (".parquet", ".geoparquet"):
-        records, geoms = _records_from_parquet(path, data, name)
-    else:
-        records, geoms = _records_from_geojson(_features(path, data, name), name)
-    columns: dict[str, None] = {}
-    for rec in records:
-        for key in rec:
-            if str(key).strip().lower() not in _COORD_NAMES:  # the geometry gives them
-                columns.setdefault(str(key), None)
-    names = [*columns, *_COORD_NAMES]
-    cells: dict[str, list[str]] = {c: [] for c in names}
+        return _records_from_parquet(path, data, name)
+    return _records_from_geojson(_features(path, data, name), name)
+
+
+def _tabulate(records: list[dict], geoms: list[Any], columns: list[str]):
+    """Text cells per column (then latitude/longitude) for the features with a location.
+
+    Returns (frame, feature index per row, rejected features, shape radius per row).
+    """
+    cells: dict[str, list[str]] = {c: [] for c in [*columns, *_COORD_NAMES]}
     lines: list[int] = []
     radius: list[float] = []
     bad: list[tuple[int, str, list[str]]] = []
-    shapes = 0
     for i, (rec, geom) in enumerate(zip(records, geoms, strict=True)):
         where = _geometry(geom)
         texts = [_text(rec.get(c)) for c in columns]
@@ -233,12 +249,7 @@ def read_geo_table(path: str | os.PathLike | None, data: bytes | None, name: str
         cells["longitude"].append(repr(lon))
         lines.append(i)
         radius.append(km)
-        shapes += not math.isnan(km)
     frame = pd.DataFrame({c: pd.Series(v, dtype="str") for c, v in cells.items()},
                          index=pd.RangeIndex(len(lines)))
-    notes = []
-    if shapes:
-        notes.append(f"{shapes} feature{'s' if shapes != 1 else ''} with a line or polygon "
-                     f"geometry placed at a point on the shape, with a radius that covers it")
-    return GeoTable(frame, np.asarray(lines, dtype=np.int64), names, bad,
-                    np.asarray(radius, dtype="float64"), notes)
+    return (frame, np.asarray(lines, dtype=np.int64), bad,
+            np.asarray(radius, dtype="float64"))

@@ -181,6 +181,17 @@ def load(
     >>> loaded = geodata.load("acled.csv", lenient=True)  # doctest: +SKIP
     >>> loaded.format, len(loaded.gdf), loaded.report.summary()  # doctest: +SKIP
     """
+    source, name, used = _resolve(source, name, fmt)
+    if used in ("geojson", "parquet"):
+        gdf, report = _load_features(source, name, used, lenient)
+    else:
+        wanted = "auto" if used == "auto-csv" else used
+        gdf, report, used = _import(source, name, wanted, mapping, lenient, progress)
+    return Loaded(gdf, report, used, name)
+
+
+def _resolve(source, name: str | None, fmt: str) -> tuple[str | os.PathLike | bytes, str, str]:
+    """(source as a path or bytes, the name for messages, the format to read it as)."""
     if isinstance(source, bytearray | memoryview):
         source = bytes(source)
     if name is None:
@@ -188,13 +199,7 @@ def load(
     if fmt not in ("auto", *LOAD_FORMATS):
         raise DataSourceError(f"{name}: unknown format {fmt!r}; expected auto, "
                               f"{', '.join(LOAD_FORMATS)}")
-    used = _format_of(source, name) if fmt == "auto" else fmt
-    if used in ("geojson", "parquet"):
-        gdf, report = _load_features(source, name, used, lenient)
-    else:
-        wanted = "auto" if used == "auto-csv" else used
-        gdf, report, used = _import(source, name, wanted, mapping, lenient, progress)
-    return Loaded(gdf, report, used, name)
+    return source, name, _format_of(source, name) if fmt == "auto" else fmt
 
 
 def read(path: str | os.PathLike, *, lenient: bool = False) -> gpd.GeoDataFrame:

@@ -270,7 +270,16 @@ def _check_properties(props: Mapping, add) -> None:
             _check_string(props, name, add, required=True)
     for name in ("sub_event_type", "target", "place", "admin1", "notes"):
         _check_string(props, name, add, required=False)
+    _check_dates(props, add)
+    _check_location(props, add)
+    _check_counts(props, add)
+    _check_attribution(props.get("attribution"), add)
+    _check_sources(props.get("sources"), add)
+    _check_related(props.get("related"), add)
 
+
+def _check_dates(props: Mapping, add) -> None:
+    """``date`` (required), ``end_date`` (not before it) and ``date_precision``."""
     start = None
     date = props.get("date")
     if date is None:
@@ -293,6 +302,9 @@ def _check_properties(props: Mapping, add) -> None:
             f"unknown precision {_fmt(prec)} (expected one of {', '.join(DATE_PRECISIONS)})",
         )
 
+
+def _check_location(props: Mapping, add) -> None:
+    """``country`` (ISO3), ``geo_precision`` and ``geo_precision_km``."""
     country = props.get("country")
     if isinstance(country, str) and country.strip() and not _ISO3.fullmatch(country):
         add("country", f"must be an ISO 3166-1 alpha-3 code such as 'IRQ', got {_fmt(country)}")
@@ -307,6 +319,9 @@ def _check_properties(props: Mapping, add) -> None:
     if km is not None and not (_is_number(km) and km >= 0):
         add("geo_precision_km", f"must be a non-negative number, got {_fmt(km)}")
 
+
+def _check_counts(props: Mapping, add) -> None:
+    """The count fields, and fatalities_low <= fatalities <= fatalities_high."""
     counts = {}
     for name in COUNT_FIELDS:
         value = props.get(name)
@@ -323,10 +338,6 @@ def _check_properties(props: Mapping, add) -> None:
         add("fatalities", f"{best} is below fatalities_low {low}")
     if best is not None and high is not None and best > high:
         add("fatalities", f"{best} is above fatalities_high {high}")
-
-    _check_attribution(props.get("attribution"), add)
-    _check_sources(props.get("sources"), add)
-    _check_related(props.get("related"), add)
 
 
 def check_features(features: Any, source: str | None = None) -> ValidationReport:

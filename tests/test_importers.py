@@ -15,10 +15,9 @@ import orjson
 import pytest
 
 import geodata
-from geodata import importers
-from geodata import io as gio
+from geodata import geojson_write
 from geodata.errors import DataSourceError
-from geodata.importers import ImportResult, detect_format, import_file, import_frame
+from geodata.importers import ImportResult, countries, detect_format, import_file, import_frame
 from mapapp.cli import main
 
 # ---------------------------------------------------------------- fixtures
@@ -374,16 +373,16 @@ def test_ucdp_field_mapping(ucdp_file):
 
 
 def test_ucdp_country_names_with_old_names():
-    assert importers._country_iso3("Russia (Soviet Union)") == "RUS"
-    assert importers._country_iso3("DR Congo (Zaire)") == "COD"
-    assert importers._country_iso3("Yemen (North Yemen)") == "YEM"
-    assert importers._country_iso3("Kingdom of eSwatini (Swaziland)") == "SWZ"
-    assert importers._country_iso3("Bosnia-Herzegovina") == "BIH"
-    assert importers._country_iso3("Congo") == "COG"
-    assert importers._country_iso3("Democratic Republic of Congo") == "COD"
-    assert importers._country_iso3("iq") == "IRQ" and importers._country_iso3("IRQ") == "IRQ"
-    assert importers._country_iso3("Côte d'Ivoire") == "CIV"
-    assert importers._country_iso3("Narnia") is None
+    assert countries._country_iso3("Russia (Soviet Union)") == "RUS"
+    assert countries._country_iso3("DR Congo (Zaire)") == "COD"
+    assert countries._country_iso3("Yemen (North Yemen)") == "YEM"
+    assert countries._country_iso3("Kingdom of eSwatini (Swaziland)") == "SWZ"
+    assert countries._country_iso3("Bosnia-Herzegovina") == "BIH"
+    assert countries._country_iso3("Congo") == "COG"
+    assert countries._country_iso3("Democratic Republic of Congo") == "COD"
+    assert countries._country_iso3("iq") == "IRQ" and countries._country_iso3("IRQ") == "IRQ"
+    assert countries._country_iso3("Côte d'Ivoire") == "CIV"
+    assert countries._country_iso3("Narnia") is None
 
 
 # ---------------------------------------------------------------- round trip
@@ -411,7 +410,7 @@ def test_round_trip_validate_read_export(acled_file, ucdp_file, tmp_path, suffix
 
 def test_geojson_output_is_byte_identical_to_geodata_write(acled_file, ucdp_file, tmp_path,
                                                            monkeypatch):
-    monkeypatch.setattr(gio, "GEOJSON_CHUNK", 2)  # several chunks even for a few rows
+    monkeypatch.setattr(geojson_write, "GEOJSON_CHUNK", 2)  # several chunks even for a few rows
     for src in (acled_file, ucdp_file):
         out = tmp_path / f"{src.stem}.geojson"
         import_file(src, out)
@@ -430,9 +429,9 @@ def test_check_features_safety_net_maps_problems_to_lines(tmp_path, monkeypatch)
     path.write_text("date,lat,lon,type,country\n"
                     "2020-01-01,33,44,Battles,Iraq\n"
                     "2020-01-02,34,44,Battles,Syria\n", encoding="utf-8")
-    real = importers._country_iso3
+    real = countries._country_iso3
     # a converter bug that writes a bad country for Syria: only check_features sees it
-    monkeypatch.setattr(importers, "_country_iso3",
+    monkeypatch.setattr(countries, "_country_iso3",
                         lambda v: "Syria" if v == "Syria" else real(v))
     result = import_file(path, tmp_path / "out.geojson", check=True)
     assert result.imported == 1

@@ -12,6 +12,7 @@ import pytest
 from conftest import feature_collection, make_feature
 
 import geodata
+from geodata import geojson_write
 from geodata import io as gio
 
 
@@ -115,7 +116,7 @@ def test_validate_accepts_a_frame_and_a_path(write_geojson):
 def test_one_geojson_writer_matches_the_plain_path(tmp_path, write_geojson, dataset_path,
                                                    monkeypatch):
     """The column-wise, chunked writer writes what one dict per feature would."""
-    monkeypatch.setattr(gio, "GEOJSON_CHUNK", 2)
+    monkeypatch.setattr(geojson_write, "GEOJSON_CHUNK", 2)
     for gdf in (geodata.read(dataset_path), geodata.read(write_geojson(_features_with_extras()))):
         plain = orjson.dumps(geodata.to_feature_collection(gdf),
                              option=orjson.OPT_SERIALIZE_NUMPY) + b"\n"

@@ -1,0 +1,373 @@
+"""Frames to GeoJSON: feature dicts, and the column-wise writer for large frames.
+
+:func:`to_features` turns a typed incident frame back into GeoJSON Feature
+dicts; :func:`iter_geojson` writes the same document column by column (one
+pyarrow string operation per column instead of one dict per feature), falling
+back to :func:`to_features` for frames it does not handle. Both leave missing
+properties and derived columns out. :mod:`geodata.io` re-exports the public
+names.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import shapely
+
+from .schema import DERIVED_FIELDS
+
+__all__ = [
+    "GEOJSON_CHUNK",
+    "dumps_geojson",
+    "iter_geojson",
+    "to_feature_collection",
+    "to_features",
+]
+
+
+def _is_missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT
+
+
+def _json_column(series: pd.Series) -> tuple[list, bool]:
+    """Column values as JSON-ready objects (None where missing), and whether any is missing.
+
+    Vectorised for the column types a frame from :func:`read` has; other
+    columns take the general path.
+    """
+    dtype = series.dtype
+    if dtype == np.dtype("datetime64[ns]"):
+        arr = series.to_numpy()
+        out = np.datetime_as_string(arr, unit="D").tolist()
+        return _blank(out, np.isnat(arr))
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        out = series.dt.strftime("%Y-%m-%d").astype(object).where(series.notna(), None).tolist()
+        return out, None in out
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = list(dtype.categories)
+        if all(isinstance(c, str) for c in categories):
+            lookup = np.empty(len(categories) + 1, dtype=object)
+            lookup[: len(categories)] = categories  # code -1 (missing) picks the last: None
+            codes = series.cat.codes.to_numpy()
+            return lookup[codes].tolist(), bool((codes < 0).any())
+        series = series.astype(object)
+        dtype = series.dtype
+    if pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        return _blank(series.astype(object).tolist(), series.isna().to_numpy())
+    if pd.api.types.is_float_dtype(dtype) and series.to_numpy().dtype.kind == "f":
+        return _blank(series.tolist(), np.isnan(series.to_numpy()))
+    out = series.tolist()
+    # pd.isna flags every value the test below can match (and maybe more).
+    candidates = np.flatnonzero(pd.isna(series).to_numpy())
+    missing = False
+    for i in candidates.tolist():
+        if _is_missing(out[i]):
+            out[i] = None
+            missing = True
+    return out, missing
+
+
+def _blank(values: list, mask: np.ndarray) -> tuple[list, bool]:
+    """Set ``values[i] = None`` where ``mask`` is true."""
+    where = np.flatnonzero(mask).tolist()
+    for i in where:
+        values[i] = None
+    return values, bool(where)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause the cycle collector while building many small acyclic objects.
+
+    Nothing made inside holds a cycle; see docs/performance.md (Reading and
+    writing) for why the pause pays.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def to_features(gdf: gpd.GeoDataFrame) -> list[dict]:
+    """Turn an incident frame back into GeoJSON Feature dicts.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+
+    Returns
+    -------
+    list of dict
+        One Feature per row, properties in column order; missing values and
+        derived columns (``attribution_status``) are left out.
+    """
+    with _gc_paused():
+        return _to_features(gdf)
+
+
+def _to_features(gdf: gpd.GeoDataFrame) -> list[dict]:
+    names = [c for c in gdf.columns if c != gdf.geometry.name and c not in DERIVED_FIELDS]
+    columns = [_json_column(gdf[c]) for c in names]
+    values = [col for col, _ in columns]
+    sparse = [name for name, (_, missing) in zip(names, columns, strict=True) if missing]
+    geoms = gdf.geometry.values
+    n = len(gdf)
+    if n and bool(np.all(shapely.get_type_id(geoms) == 0)):
+        xs = shapely.get_x(geoms).tolist()
+        ys = shapely.get_y(geoms).tolist()
+        geometries = [{"type": "Point", "coordinates": [x, y]} for x, y in zip(xs, ys, strict=True)]
+    else:
+        geometries = [None if g is None else shapely.geometry.mapping(g) for g in geoms]
+    ids = values[names.index("id")] if "id" in names else [None] * n
+    rows = zip(*values, strict=True) if values else ((),) * n
+    features = []
+    for i, row in enumerate(rows):
+        props = dict(zip(names, row, strict=True))  # in column order; missing values dropped below
+        for name in sparse:
+            if props[name] is None:
+                del props[name]
+        if ids[i] is None:
+            features.append({"type": "Feature", "geometry": geometries[i], "properties": props})
+        else:
+            features.append({"type": "Feature", "id": ids[i], "geometry": geometries[i],
+                             "properties": props})
+    return features
+
+
+def to_feature_collection(gdf: gpd.GeoDataFrame) -> dict:
+    """Turn a frame into a GeoJSON FeatureCollection dict (RFC 7946).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+
+    Returns
+    -------
+    dict
+        ``{"type": "FeatureCollection", "features": to_features(gdf)}``.
+    """
+    return {"type": "FeatureCollection", "features": to_features(gdf)}
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    raise TypeError(f"cannot write {type(value).__name__} to GeoJSON")
+
+
+class _Unsupported(Exception):
+    """A frame the column-wise writer does not handle (:func:`to_features` does)."""
+
+
+_NEEDS_ESCAPE = r'["\\\x00-\x1f]'
+_OPT = orjson.OPT_SERIALIZE_NUMPY
+
+
+def _large(value: str) -> pa.Scalar:
+    return pa.scalar(value, type=pa.large_string())
+
+
+def _json_strings(values: pd.Series) -> pa.Array:
+    """JSON string literals of a text column (null where missing).
+
+    Text without quotes, backslashes or control characters only needs its
+    quotes; the rest goes through orjson one value at a time.
+    """
+    arr = pa.array(values.astype("str"), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = arr.cast(pa.large_string())
+    quoted = pc.binary_join_element_wise(_large('"'), arr, _large('"'), _large(""))
+    special = pc.fill_null(pc.match_substring_regex(arr, _NEEDS_ESCAPE), False)
+    if pc.any(special).as_py():
+        rows = np.flatnonzero(special.to_numpy(zero_copy_only=False))
+        texts = arr.take(pa.array(rows)).to_pylist()
+        fixed = np.array(quoted.to_pylist(), dtype=object)
+        fixed[rows] = [orjson.dumps(t).decode() for t in texts]
+        quoted = pa.array(fixed.tolist(), type=pa.large_string())
+    return quoted
+
+
+def _coded(texts: list[str], codes: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """``texts[code]`` per row (``""`` where the code is -1), and the missing mask."""
+    table = pa.array([*texts, ""], type=pa.large_string())
+    codes = codes.astype(np.int64)
+    missing = codes < 0
+    codes[missing] = len(texts)
+    return table.take(pa.array(codes)), missing
+
+
+def _column_json(series: pd.Series) -> tuple[pa.Array, np.ndarray | None]:
+    """Each row's value as JSON text, and where it is missing (None: see nulls)."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        cats = [orjson.dumps(c, default=_json_default, option=_OPT).decode()
+                for c in series.cat.categories.astype(object).tolist()]
+        return _coded(cats, series.cat.codes.to_numpy())
+    if pd.api.types.is_datetime64_any_dtype(dtype):  # few distinct days: format each once
+        codes, uniques = pd.factorize(series.to_numpy(dtype="datetime64[ns]"))
+        days = np.asarray(uniques, dtype="datetime64[ns]").astype("datetime64[D]").astype(str)
+        return _coded([f'"{d}"' for d in days.tolist()], codes)
+    if pd.api.types.is_bool_dtype(dtype):
+        flags = series.astype(object).tolist()
+        texts = ["" if v is None or v is pd.NA else ("true" if v else "false") for v in flags]
+        return pa.array(texts, type=pa.large_string()), series.isna().to_numpy()
+    if pd.api.types.is_integer_dtype(dtype):
+        return pc.cast(pa.array(series, from_pandas=True), pa.large_string()), None
+    if pd.api.types.is_float_dtype(dtype):
+        numbers = series.to_numpy(dtype="float64")
+        texts = orjson.dumps(numbers, option=_OPT)[1:-1].decode().split(",") if len(numbers) \
+            else []
+        return pa.array(texts, type=pa.large_string()), np.isnan(numbers)
+    if isinstance(dtype, pd.StringDtype):
+        return _json_strings(series), None
+    if pd.api.types.is_object_dtype(dtype):  # shared objects (sources...): encode each once
+        objects = series.tolist()
+        addresses = np.fromiter(map(id, objects), dtype=np.int64, count=len(objects))
+        _, first, codes = np.unique(addresses, return_index=True, return_inverse=True)
+        texts = [None if _is_missing(objects[i]) else
+                 orjson.dumps(objects[i], default=_json_default, option=_OPT).decode()
+                 for i in first.tolist()]
+        return pa.array(texts, type=pa.large_string()).take(pa.array(codes.ravel())), None
+    raise _Unsupported(f"{series.name}: {dtype}")
+
+
+def _fragments(name: str, series: pd.Series) -> pa.Array:
+    """``'"name":<json>,'`` per row (``''`` where missing): what orjson writes for it."""
+    values, missing = _column_json(series)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    key = _large(orjson.dumps(name).decode() + ":")
+    frag = pc.binary_join_element_wise(key, values, _large(","), _large(""))
+    if missing is not None and missing.any():
+        frag = pc.if_else(pa.array(missing), _large(""), frag)
+    return pc.fill_null(frag, "")
+
+
+def _coordinates(values: np.ndarray) -> pa.Array:
+    if np.isnan(values).any():
+        raise _Unsupported("empty point")
+    texts = orjson.dumps(values, option=_OPT)[1:-1].decode().split(",")
+    return pa.array(texts, type=pa.large_string())
+
+
+def _features_columnwise(gdf: gpd.GeoDataFrame) -> bytes:
+    """The features of ``gdf``, comma-separated, built column by column.
+
+    Raises ``_Unsupported`` unless every row is a Point with a string id and
+    every column has a type handled above.
+    """
+    if not len(gdf):
+        return b""
+    geoms = gdf.geometry.values
+    if not bool(np.all(shapely.get_type_id(geoms) == 0)) or "id" not in gdf.columns:
+        raise _Unsupported("geometry or id")
+    ids = gdf["id"]
+    if ids.isna().any() or not all(isinstance(v, str) for v in ids.tolist()):
+        raise _Unsupported("ids")
+    names = [c for c in gdf.columns if c != gdf.geometry.name and c not in DERIVED_FIELDS]
+    parts = [_fragments(name, gdf[name]) for name in names]
+    props = pc.utf8_rtrim(pc.binary_join_element_wise(*parts, _large("")), characters=",")
+    features = pc.binary_join_element_wise(
+        _large('{"type":"Feature","id":'), _json_strings(ids),
+        _large(',"geometry":{"type":"Point","coordinates":['),
+        _coordinates(shapely.get_x(geoms)), _large(","), _coordinates(shapely.get_y(geoms)),
+        _large(']},"properties":{'), props, _large("}},"), _large(""),
+    )
+    if isinstance(features, pa.ChunkedArray):
+        features = features.combine_chunks()
+    offsets = np.frombuffer(features.buffers()[1], dtype=np.int64)
+    first, last = offsets[features.offset], offsets[features.offset + len(features)]
+    return features.buffers()[2].to_pybytes()[first:last - 1]  # without the last comma
+
+
+def _features_json(part: gpd.GeoDataFrame) -> bytes:
+    """The features of ``part``, comma-separated: column-wise when it can, else per feature."""
+    try:
+        return _features_columnwise(part)
+    except _Unsupported:
+        return orjson.dumps(to_features(part), default=_json_default, option=_OPT)[1:-1]
+
+
+#: Rows the GeoJSON writer serialises at a time.
+GEOJSON_CHUNK = 50_000
+
+
+def iter_geojson(gdf: gpd.GeoDataFrame, *, chunk: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
+    """Yield a frame as compact GeoJSON (RFC 7946, UTF-8), a chunk of features at a time.
+
+    The pieces joined are the bytes of ``orjson.dumps(to_feature_collection(gdf))``
+    followed by a newline: the same properties, in column order, missing ones
+    left out.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Incidents as :func:`geodata.read` returns them (any frame of points works).
+    chunk : int, optional
+        Features per piece (default :data:`GEOJSON_CHUNK`).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each piece.
+
+    Yields
+    ------
+    bytes
+        Consecutive pieces of the document.
+    """
+    n = len(gdf)
+    chunk = chunk or GEOJSON_CHUNK
+    yield b'{"type":"FeatureCollection","features":['
+    for start in range(0, n, chunk):
+        part = gdf if n <= chunk else gdf.iloc[start:start + chunk]
+        if start:
+            yield b","
+        yield _features_json(part)
+        if progress is not None:
+            progress(min(start + chunk, n), n)
+    yield b"]}\n"
+
+
+def dumps_geojson(gdf: gpd.GeoDataFrame, *, indent: int | None = None) -> bytes:
+    """Serialise a frame to GeoJSON bytes (UTF-8, RFC 7946).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+    indent : int, optional
+        Pretty-print with this indent; compact by default.
+
+    Returns
+    -------
+    bytes
+        The FeatureCollection, ending with a newline.
+    """
+    if indent is None:
+        return b"".join(iter_geojson(gdf))
+    fc = to_feature_collection(gdf)
+    if indent == 2:
+        return orjson.dumps(fc, default=_json_default, option=_OPT | orjson.OPT_INDENT_2) + b"\n"
+    return json.dumps(fc, ensure_ascii=False, indent=indent, default=_json_default).encode() + b"\n"
