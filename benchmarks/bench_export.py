@@ -384,7 +384,8 @@ _PROBE = r"""
       const g = globals(v => v._imContext && v._imContext.ready);
       if (!g) return false;
       const canvas = g._imContext.canvas;
-      const shown = canvas._sets.reduce((a, s) => a + s.shown, 0);
+      // (_imSets since the ES-module map script of issue 10; _sets before)
+      const shown = (canvas._imSets || canvas._sets).reduce((a, s) => a + s.shown, 0);
       return shown >= N && canvas.drawnVersion === canvas.version;
     }
     if (MODE === 'naive') {
