@@ -193,3 +193,294 @@ def test_no_traceback_in_a_subprocess(tmp_path):
     assert "Traceback" not in done.stderr
     assert re.search(r"field 'extra': lists and objects nested more than \d+ levels",
                      done.stderr)
+
+
+# ---------------------------------------------------------------- files
+
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import textwrap  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import geodata.io as gio  # noqa: E402
+
+
+@pytest.fixture
+def frame(tmp_path):
+    return geodata.read(_write(tmp_path / "in.geojson", [make_feature(i) for i in range(3)]))
+
+
+def test_output_path_that_is_a_directory(tmp_path, frame):
+    (tmp_path / "out.geojson").mkdir()
+    with pytest.raises(geodata.DataSourceError,
+                       match=r"out\.geojson: cannot write: is a directory$"):
+        geodata.write(frame, tmp_path / "out.geojson")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
+def test_read_only_directory(tmp_path, frame):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        with pytest.raises(geodata.DataSourceError, match=r"ro/o\.geojson: cannot write: "
+                           r"permission denied"):
+            geodata.write(frame, ro / "o.geojson")
+    finally:
+        ro.chmod(0o755)
+
+
+def test_permission_denied_names_the_path(tmp_path, frame, monkeypatch):
+    import errno
+
+    def denied(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(gio.tempfile, "mkstemp", denied)
+    with pytest.raises(geodata.DataSourceError, match=re.escape(
+            f"{tmp_path / 'o.geojson'}: cannot write: permission denied (Permission denied) in "
+            f"{str(tmp_path)!r}; the old file, if any, is kept")):
+        geodata.write(frame, tmp_path / "o.geojson")
+
+
+def test_full_disk_keeps_the_old_file_and_names_the_path(tmp_path, frame, monkeypatch):
+    import errno
+
+    out = tmp_path / "o.geojson"
+    geodata.write(frame, out)
+    before = out.read_bytes()
+
+    def full(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    with pytest.raises(geodata.DataSourceError, match=re.escape(
+            f"{out}: cannot write: no space left on the disk; the old file, if any, is kept")):
+        geodata.write(frame, out, indent=2)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.geojson", "o.geojson"]
+
+
+def test_cli_export_write_error_is_one_line(tmp_path, capsys):
+    path = _write(tmp_path / "x.geojson", [make_feature(0)])
+    (tmp_path / "m.html").mkdir()
+    assert main(["export", str(path), "-o", str(tmp_path / "m.html")]) == 1
+    assert capsys.readouterr().err == f"{tmp_path / 'm.html'}: cannot write: is a directory\n"
+
+
+def test_sigterm_mid_write_removes_the_temp_file(tmp_path):
+    out = tmp_path / "o.bin"
+    out.write_bytes(b"old")
+    script = textwrap.dedent(f"""
+        import os, time, sys
+        from pathlib import Path
+        from geodata.io import atomic_write
+        def slow(tmp):
+            Path(tmp).write_bytes(b"partial")
+            print("writing", flush=True)
+            time.sleep(30)
+        atomic_write({str(out)!r}, slow)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    assert len(list(tmp_path.glob(".o.bin.*.tmp"))) == 1
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=20)
+    assert proc.returncode == 143
+    assert "Traceback" not in proc.stderr.read()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.bin"]
+    assert out.read_bytes() == b"old"
+
+
+def test_stale_temp_of_a_killed_run_is_removed_on_the_next_write(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    pid = int(dead.stdout)
+    stale = tmp_path / f".o.bin.{pid}.abcd1234.tmp"
+    stale.write_bytes(b"x" * 100)
+    mine = tmp_path / f".o.bin.{os.getpid()}.live0001.tmp"  # a write still running
+    mine.write_bytes(b"y")
+    other = tmp_path / f".p.bin.{pid}.abcd1234.tmp"  # another file's
+    other.write_bytes(b"z")
+    gio.atomic_write(tmp_path / "o.bin", lambda tmp: Path(tmp).write_bytes(b"new"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, other.name, "o.bin"])
+
+
+def test_malformed_incident_map_metadata(tmp_path, frame):
+    import pyarrow.parquet as pq
+
+    good = tmp_path / "g.parquet"
+    geodata.write(frame, good)
+    table = pq.read_table(good)
+    fix = r"rewrite the file with geodata\.write or mapapp import$"
+    for i, (attrs, message) in enumerate([
+            (b'{"incident_map": "json_columns"}',
+             r"unreadable 'incident_map' metadata: expected \{\"json_columns\": \[column "
+             r"names\]\}, got 'json_columns'; " + fix),
+            (b'{"incident_map": {"json_columns": 7}}',
+             r"unreadable 'incident_map' metadata: expected .*, got \"\{'json_columns': 7\}\"; "
+             + fix),
+            (b"{not json", "not a readable GeoParquet file: Expecting property name")]):
+        meta = dict(table.schema.metadata)
+        meta[b"PANDAS_ATTRS"] = attrs
+        bad = tmp_path / f"bad{i}.parquet"
+        pq.write_table(table.replace_schema_metadata(meta), bad)
+        with pytest.raises(geodata.DataSourceError, match=rf"bad{i}\.parquet: {message}"):
+            geodata.read(bad)
+
+
+def test_size_is_checked_before_reading(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "big.geojson"
+    path.write_bytes(b" " * (3 << 20))
+    monkeypatch.setenv("INCIDENT_MAP_MAX_FILE_MB", "2")
+    message = (f"{path}: 3 MB is over the limit of 2 MB for a file; raise it with the "
+               f"environment variable INCIDENT_MAP_MAX_FILE_MB (e.g. INCIDENT_MAP_MAX_FILE_MB=6)"
+               f" if this machine has several times that in memory")
+    with pytest.raises(geodata.DataSourceError, match=re.escape(message)):
+        geodata.load(path)
+    with pytest.raises(geodata.DataSourceError, match="over the limit of 2 MB"):
+        geodata.load(b"{" + b" " * (3 << 20), name="up.geojson")
+    assert main(["info", str(path)]) == 1
+    assert capsys.readouterr().err == message + "\n"
+
+
+def test_wide_csv_is_refused_quickly(tmp_path):
+    import time
+
+    columns = ["date", "lat", "lon", "type", "country"] + [f"c{i}" for i in range(9995)]
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(columns) + "\n" + ",".join(["2020-01-01", "33", "44", "Battles",
+                                                          "IRQ"] + ["x"] * 9995) + "\n")
+    started = time.process_time()
+    with pytest.raises(geodata.DataSourceError, match=re.escape(
+            f"{path}: 10000 columns; the importer reads at most 500. Is the delimiter right?")):
+        geodata.load(path)
+    assert time.process_time() - started < 10  # CPU, not wall clock: 30 s+ before
+
+
+def test_header_over_64_kib_is_read_whole(tmp_path):
+    long_name = "c" * 70_000
+    path = tmp_path / "long.csv"
+    path.write_text(f"date,lat,lon,type,country,{long_name}\n2020-01-01,33,44,Battles,IRQ,v\n")
+    loaded = geodata.load(path)
+    assert loaded.gdf[long_name].tolist() == ["v"]
+
+
+def test_no_line_break_in_the_first_mib(tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("a," * (1 << 20))
+    with pytest.raises(geodata.DataSourceError, match="no line break in the first 1 MiB"):
+        geodata.load(path)
+
+
+def test_geojson_with_a_byte_order_mark_opens(tmp_path):
+    path = tmp_path / "bom.geojson"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(feature_collection([make_feature(0)])).encode())
+    assert geodata.read(path)["id"].tolist() == ["inc-0"]
+
+
+def test_projected_crs_holding_degrees_is_an_error(tmp_path, frame):
+    wrong = frame.set_crs("EPSG:3857", allow_override=True)
+    path = tmp_path / "wrong.parquet"
+    gio._parquet_frame(wrong).to_parquet(path, index=False)
+    message = (r"wrong\.parquet: the file says its coordinates are in EPSG:3857 \(metres\), but "
+               r"they all lie within longitude/latitude range .* Tag the file EPSG:4326")
+    with pytest.raises(geodata.DataSourceError, match=message):
+        geodata.read(path)
+    with pytest.raises(geodata.DataSourceError, match=message):
+        import_file(path, tmp_path / "o.geojson")
+    right = tmp_path / "right.parquet"  # really in metres: reprojected back
+    gio._parquet_frame(frame.to_crs("EPSG:3857")).to_parquet(right, index=False)
+    back = geodata.read(right)
+    assert back.geometry.x.round(6).tolist() == frame.geometry.x.round(6).tolist()
+
+
+# ---------------------------------------------------------------- forgiving filters
+
+
+@pytest.fixture(scope="module")
+def incidents():
+    from conftest import DATASET
+
+    return geodata.read(DATASET)
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    ({"actors": ["kataib hezbollah"]}, {"actors": ("Kataib Hezbollah",)}),
+    ({"actors": ["KATAIB"]}, {"actors": ("Kataib Hezbollah",)}),
+    ({"actors": ["Irán"]}, {"actors": ("Iran",)}),
+    ({"countries": ["irq", "IRAQ", "Iraq"]}, {"countries": ("IRQ",)}),
+    ({"countries": ["iran"]}, {"countries": ("IRN",)}),
+    ({"event_types": ["explosions/remote VIOLENCE"]},
+     {"event_types": ("Explosions/Remote violence",)}),
+])
+def test_resolve_forgives_case_accents_prefixes_and_names(incidents, kwargs, expected):
+    got = geodata.resolve(incidents, **kwargs)
+    assert got == {"actors": (), "countries": (), "event_types": ()} | expected
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"actors": ["irn"]}, "no actor or target 'irn' in the data; did you mean 'Iran'?"),
+    ({"actors": ["ira"]}, "actor or target 'ira' is ambiguous: it starts 'Iran', "
+                          "'Iranian students', 'Iraqi security forces'; give more of the name"),
+    ({"event_types": ["Explosion/Remote violence"]},
+     "no event type 'Explosion/Remote violence' in the data; did you mean "
+     "'Explosions/Remote violence'?"),
+    ({"countries": ["France"]}, "no incident in France (FRA) in the data; the data has ARE "
+                                "(United Arab Emirates), IRN (Iran), IRQ (Iraq), ISR (Israel), "
+                                "SAU (Saudi Arabia), SYR (Syria)"),
+    ({"countries": ["Irak"]}, "no country 'Irak' in the data; did you mean 'IRQ (Iraq)'"),
+])
+def test_resolve_suggests(incidents, kwargs, message):
+    with pytest.raises(geodata.FilterError, match="^" + re.escape(message)):
+        geodata.resolve(incidents, **kwargs)
+
+
+def test_filters_stay_exact(incidents):
+    assert len(geodata.Filters(actors=["kataib hezbollah"]).apply(incidents)) == 0
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("2020-02-30", "start '2020-02-30' does not exist: February 2020 has 29 days (got day 30)"),
+    ("2021-13-01", "start '2021-13-01' does not exist: there is no month 13"),
+    ("January", "start must be a date as YYYY-MM-DD, got 'January'"),
+])
+def test_a_day_that_does_not_exist(value, message):
+    with pytest.raises(geodata.FilterError, match="^" + re.escape(message) + "$"):
+        geodata.Filters(start=value)
+
+
+def test_cli_export_with_forgiving_filters(tmp_path, capsys):
+    from conftest import DATASET
+
+    out = tmp_path / "m.html"
+    argv = ["export", str(DATASET), "-o", str(out), "--actor", "kataib hezbollah",
+            "--country", "IRAQ"]
+    assert main(argv) == 0
+    gdf = geodata.read(DATASET)
+    view = geodata.Filters(actors=["Kataib Hezbollah"], countries=["IRQ"]).apply(gdf)
+    assert capsys.readouterr().out == f"wrote {out}: {len(view)} of {len(gdf)} incidents\n"
+    assert main(["export", str(DATASET), "-o", str(out), "--start", "2020-02-30"]) == 2
+    assert capsys.readouterr().err == ("mapapp export: start '2020-02-30' does not exist: "
+                                       "February 2020 has 29 days (got day 30)\n")
+    assert main(["export", str(DATASET), "-o", str(out), "--actor", "irn"]) == 2
+    assert capsys.readouterr().err == ("mapapp export: no actor or target 'irn' in the data; "
+                                       "did you mean 'Iran'?\n")
+
+
+def test_cli_info_csv_directory_and_filters(tmp_path, capsys):
+    from conftest import DATASET
+
+    good = tmp_path / "good.csv"
+    good.write_text("date,lat,lon,type,country\n2020-01-01,33,44,Battles,IRQ\n")
+    assert main(["info", str(good)]) == 0
+    assert "incidents:   1\n" in capsys.readouterr().out
+    assert main(["info", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == f"{tmp_path}: is a directory, not a file\n"
+    assert main(["info", str(DATASET), "--country", "iraq"]) == 0
+    out = capsys.readouterr().out
+    n = len(geodata.Filters(countries=["IRQ"]).apply(geodata.read(DATASET)))
+    assert out.startswith("view:        country: IRQ\n") and f"incidents:   {n}\n" in out
