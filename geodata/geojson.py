@@ -19,7 +19,7 @@ __all__ = ["feature_id", "features_of", "parse_json"]
 
 
 def parse_json(data: bytes, source: str) -> Any:
-    """Parse UTF-8 JSON text (RFC 8259: no NaN or Infinity).
+    """Parse UTF-8 JSON text (RFC 8259: no NaN or Infinity); a byte-order mark is skipped.
 
     Parameters
     ----------
@@ -38,6 +38,8 @@ def parse_json(data: bytes, source: str) -> Any:
     DataSourceError
         When ``data`` is not valid JSON; the message gives the line and column.
     """
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark (Windows editors)
+        data = data[3:]
     try:
         return orjson.loads(data)
     except json.JSONDecodeError as exc:

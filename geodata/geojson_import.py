@@ -32,6 +32,8 @@ import pandas as pd
 import shapely
 
 from .errors import DataSourceError
+from .headers import check_width
+from .io import to_wgs84
 
 __all__ = ["GEO_SUFFIXES", "GeoTable", "is_geo_input", "read_geo_table", "shape_radius_km"]
 
@@ -170,8 +172,7 @@ def _records_from_parquet(path, data, name: str) -> tuple[list[dict], list[Any]]
         gdf = gpd.read_parquet(io.BytesIO(data) if data is not None else path)
     except Exception as exc:  # pyarrow and geopandas raise many kinds
         raise DataSourceError(f"{name}: not a readable GeoParquet file: {exc}") from exc
-    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
-        gdf = gdf.to_crs(4326)
+    gdf = to_wgs84(gdf, name)
     props = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     records = props.astype(object).where(props.notna(), None).to_dict("records")
     return records, list(gdf.geometry.values)
@@ -204,6 +205,7 @@ def read_geo_table(path: str | os.PathLike | None, data: bytes | None, name: str
         for key in rec:
             if str(key).strip().lower() not in _COORD_NAMES:  # the geometry gives them
                 columns.setdefault(str(key), None)
+    check_width(len(columns), name)
     frame, lines, bad, radius = _tabulate(records, geoms, list(columns))
     notes = []
     shapes = int(np.count_nonzero(~np.isnan(radius)))

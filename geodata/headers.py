@@ -16,10 +16,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .errors import DataSourceError
+
 __all__ = [
     "ACLED_RENAMES",
     "HEADER_SEARCH_LINES",
     "HeaderLine",
+    "MAX_COLUMNS",
+    "check_width",
     "find_header",
     "headerless_reason",
     "is_hxl_row",
@@ -183,3 +187,30 @@ def looks_like(names: Iterable[str]) -> tuple[str, list[str]] | None:
         if len(found) >= 3 and (best is None or len(found) > len(best[1])):
             best = (fmt, found)
     return best
+
+
+#: The most columns an imported file may have (each costs a few milliseconds per
+#: column whatever the rows; ACLED has 31, UCDP GED 49).
+MAX_COLUMNS = 500
+
+
+def check_width(n_columns: int, name: str) -> None:
+    """Refuse a file with more than :data:`MAX_COLUMNS` columns, in one clear message.
+
+    Parameters
+    ----------
+    n_columns : int
+        The header's columns (or a GeoJSON's distinct property names).
+    name : str
+        The file's name, for the message.
+
+    Raises
+    ------
+    DataSourceError
+        When the file is wider than :data:`MAX_COLUMNS`.
+    """
+    if n_columns > MAX_COLUMNS:
+        raise DataSourceError(
+            f"{name}: {n_columns} columns; the importer reads at most {MAX_COLUMNS}. Is the "
+            f"delimiter right? If so, keep only the columns you need and import again"
+        )

@@ -11,10 +11,15 @@ the same thing here (both read as missing, both written as absent).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
 import json
 import os
+import re
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -49,13 +54,16 @@ __all__ = [
     "PARQUET_SUFFIXES",
     "GEOJSON_CHUNK",
     "atomic_write",
+    "check_size",
     "dumps_geojson",
     "frame_from_features",
     "iter_geojson",
     "kind_of",
     "load_features",
+    "max_file_bytes",
     "same_file",
     "to_feature_collection",
+    "to_wgs84",
     "to_features",
     "write",
 ]
@@ -68,9 +76,72 @@ _DATE_FIELDS = ("date", "end_date")
 
 # ---------------------------------------------------------------- parsing
 
+#: The environment variable that sets the largest file read, in megabytes.
+MAX_FILE_ENV = "INCIDENT_MAP_MAX_FILE_MB"
+
+#: The largest file read when the environment does not say (megabytes).
+MAX_FILE_MB_DEFAULT = 1024
+
+
+def max_file_bytes() -> int:
+    """The largest file (or upload) read, in bytes.
+
+    ``INCIDENT_MAP_MAX_FILE_MB`` sets it in megabytes (default
+    :data:`MAX_FILE_MB_DEFAULT`); reading a file takes several times its size
+    in memory.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    DataSourceError
+        When the variable is set but not a positive whole number.
+    """
+    raw = os.environ.get(MAX_FILE_ENV, "").strip()
+    if not raw:
+        return MAX_FILE_MB_DEFAULT << 20
+    if not raw.isdigit() or int(raw) <= 0:
+        raise DataSourceError(f"{MAX_FILE_ENV} must be a whole number of megabytes, got {raw!r}")
+    return int(raw) << 20
+
+
+def check_size(source: str | os.PathLike | bytes, name: str) -> None:
+    """Refuse a file larger than :func:`max_file_bytes` before anything reads it.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or bytes
+        A path (a missing one passes: the reader says so) or the content.
+    name : str
+        The file's name, for the message.
+
+    Raises
+    ------
+    DataSourceError
+        When the file is over the limit; the message says how to raise it.
+    """
+    if isinstance(source, bytes | bytearray | memoryview):
+        size = len(source)
+    else:
+        try:
+            size = os.stat(source).st_size
+        except OSError:
+            return
+    limit = max_file_bytes()
+    if size > limit:
+        raise DataSourceError(
+            f"{name}: {size / (1 << 20):,.0f} MB is over the limit of {limit >> 20:,} MB for a "
+            f"file; raise it with the environment variable {MAX_FILE_ENV} (e.g. "
+            f"{MAX_FILE_ENV}={2 * max(size >> 20, 1)}) if this machine has several times "
+            f"that in memory"
+        )
+
 
 def _read_bytes(path: str | os.PathLike) -> bytes:
     source = os.fspath(path)
+    check_size(path, source)
     try:
         return Path(path).read_bytes()
     except FileNotFoundError as exc:
@@ -217,6 +288,25 @@ def frame_from_features(features: list) -> gpd.GeoDataFrame:
 # ---------------------------------------------------------------- read
 
 
+def _json_columns(meta: Mapping, name: str) -> list[str]:
+    """The columns a GeoParquet file's ``incident_map`` metadata names as JSON text."""
+    bad = f"{name}: unreadable {_PARQUET_ATTR!r} metadata"
+    try:
+        attrs = json.loads(meta.get(b"PANDAS_ATTRS", b"{}"))
+        info = attrs.get(_PARQUET_ATTR, {}) if isinstance(attrs, Mapping) else None
+        if not info:
+            info = json.loads(meta.get(_PARQUET_ATTR.encode(), b"{}"))  # older files
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise DataSourceError(f"{bad}: not JSON ({exc}); rewrite the file with "
+                              f"geodata.write or mapapp import") from exc
+    columns = info.get("json_columns", []) if isinstance(info, Mapping) else None
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise DataSourceError(f"{bad}: expected {{\"json_columns\": [column names]}}, got "
+                              f"{str(info)[:80]!r}; rewrite the file with geodata.write or "
+                              f"mapapp import")
+    return columns
+
+
 def _read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.GeoDataFrame:
     import pyarrow.parquet as pq
 
@@ -231,36 +321,134 @@ def _read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.Geo
         gdf = gpd.read_parquet(source)
     except Exception as exc:  # pyarrow raises many kinds for a bad file
         raise DataSourceError(f"{name}: not a readable GeoParquet file: {exc}") from exc
-    try:
-        attrs = json.loads(meta.get(b"PANDAS_ATTRS", b"{}")).get(_PARQUET_ATTR, {})
-        info = attrs or json.loads(meta.get(_PARQUET_ATTR.encode(), b"{}"))  # older files
-    except (json.JSONDecodeError, AttributeError) as exc:
-        raise DataSourceError(f"{name}: unreadable {_PARQUET_ATTR!r} metadata: {exc}") from exc
     gdf.attrs = {}
-    for column in info.get("json_columns", []):
+    for column in _json_columns(meta, name):
         if column in gdf.columns:
             try:
                 values = [json.loads(v) if isinstance(v, str) else None
                           for v in gdf[column].tolist()]
-            except json.JSONDecodeError as exc:
+            except (json.JSONDecodeError, RecursionError) as exc:
                 raise DataSourceError(
                     f"{name}: column {column!r} should hold JSON text: {exc}"
                 ) from exc
             gdf[column] = pd.Series(values, dtype=object, index=gdf.index)
-    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
-        gdf = gdf.to_crs("EPSG:4326")
-    return gdf
+    return to_wgs84(gdf, name)
+
+
+def to_wgs84(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
+    """Reproject a frame read from a file to EPSG:4326, refusing a CRS its data cannot be in.
+
+    A file tagged with a projected CRS (metres, e.g. EPSG:3857) whose points
+    all lie within longitude/latitude range almost surely holds longitudes
+    and latitudes under the wrong tag; reprojecting it would move every
+    point to within a few metres of (0, 0).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        As read from the file.
+    name : str
+        The file's name, for messages.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``gdf`` in EPSG:4326 (itself when it already is, or has no CRS).
+
+    Raises
+    ------
+    DataSourceError
+        When the coordinates cannot be in the CRS the file claims.
+    """
+    crs = gdf.crs
+    if crs is None or crs.equals("EPSG:4326"):
+        return gdf
+    if crs.is_projected and len(gdf) and not gdf.geometry.is_empty.all():
+        minx, miny, maxx, maxy = gdf.geometry.total_bounds
+        if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90:
+            label = crs.to_string()
+            raise DataSourceError(
+                f"{name}: the file says its coordinates are in {label} (metres), but they all "
+                f"lie within longitude/latitude range ({minx:g} to {maxx:g}, {miny:g} to "
+                f"{maxy:g}): they are almost surely longitudes and latitudes. Tag the file "
+                f"EPSG:4326, e.g. gdf.set_crs('EPSG:4326', allow_override=True).to_parquet(...)"
+            )
+    return gdf.to_crs("EPSG:4326")
 
 
 # ---------------------------------------------------------------- write
 
 
+_TMP_NAME = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[A-Za-z0-9_]+\.tmp")
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: alive, another user's
+        return True
+    return True
+
+
+def _remove_stale_temps(directory: Path, name: str) -> None:
+    """Remove temporary files of earlier writes of ``name`` whose process is gone."""
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        m = _TMP_NAME.fullmatch(entry.name)
+        if m and m["name"] == name and not _pid_alive(int(m["pid"])):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+
+
+@contextlib.contextmanager
+def _sigterm_as_exit():
+    """In the main thread: SIGTERM raises SystemExit(143), so cleanup code runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except (ValueError, OSError):  # pragma: no cover - signals unavailable
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _write_error(path: str | os.PathLike, exc: OSError) -> DataSourceError:
+    if isinstance(exc, IsADirectoryError) or Path(path).is_dir():
+        why = "is a directory"
+    elif isinstance(exc, PermissionError):
+        why = f"permission denied ({exc.strerror or exc}) in {str(Path(path).parent)!r}"
+    elif exc.errno == errno.ENOSPC:
+        why = "no space left on the disk"
+    else:
+        why = exc.strerror or str(exc)
+    return DataSourceError(f"{os.fspath(path)}: cannot write: {why}; the old file, if any, is "
+                           f"kept")
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
     """Write a file atomically: ``write(tmp)`` then rename over ``path``.
 
-    A crash or an error while writing leaves the old file whole and no
-    temporary file behind. A new file gets the permissions the umask allows;
-    a replaced one keeps its own.
+    A crash, an error, Ctrl-C or SIGTERM while writing leaves the old file
+    whole and no temporary file behind. The temporary file is named
+    ``.NAME.<pid>.<random>.tmp``; one left by a process that was killed
+    outright (SIGKILL) is removed by the next write to the same path. A new
+    file gets the permissions the umask allows; a replaced one keeps its own.
 
     Parameters
     ----------
@@ -272,28 +460,39 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
     Raises
     ------
     DataSourceError
-        When the directory does not exist.
+        When the directory does not exist, ``path`` is a directory, or the
+        file cannot be written (permissions, a full disk ...): the message
+        names the path and the cause.
     """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise DataSourceError(f"{os.fspath(path)}: directory {str(directory)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if target.is_dir():
+        raise DataSourceError(f"{os.fspath(path)}: cannot write: is a directory")
+    _remove_stale_temps(directory, target.name)
+    tmp = None
+    with _sigterm_as_exit():
+        try:
+            fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.{os.getpid()}.",
+                                       suffix=".tmp")
+            os.close(fd)
+            write(tmp)
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            if target.exists():
+                os.chmod(tmp, target.stat().st_mode & 0o777)
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, target)
+        except BaseException as exc:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise _write_error(path, exc) from exc
+            raise
 
 
 def _parquet_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -199,6 +199,7 @@ def _resolve(source, name: str | None, fmt: str) -> tuple[str | os.PathLike | by
     if fmt not in ("auto", *LOAD_FORMATS):
         raise DataSourceError(f"{name}: unknown format {fmt!r}; expected auto, "
                               f"{', '.join(LOAD_FORMATS)}")
+    io.check_size(source, name)
     return source, name, _format_of(source, name) if fmt == "auto" else fmt
 
 

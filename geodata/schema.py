@@ -38,6 +38,17 @@ REQUIRED = ("id", "title", "date", "event_type", "actor", "country")
 #: Integer count properties (never negative).
 COUNT_FIELDS = ("fatalities", "fatalities_low", "fatalities_high", "injuries")
 
+#: The largest count a file may give (a sum over millions of incidents still fits
+#: in 64 bits, and every count is exact in JavaScript).
+MAX_COUNT = 10**12
+
+#: The largest ``geo_precision_km``: about half the Earth's circumference.
+MAX_RADIUS_KM = 20_000.0
+
+#: How deeply lists and objects may nest inside a property (the JSON writers
+#: stop at a few hundred levels).
+MAX_NESTING = 64
+
 #: Properties that hold lists or objects in GeoJSON. In a GeoDataFrame they are
 #: kept as Python objects; in GeoParquet they are stored as JSON text.
 NESTED_FIELDS = ("attribution", "sources", "related")

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import io
+from .dates import MAX_DATE, MIN_DATE
 from .errors import DataSourceError, Problem, ValidationError
 from .geojson import feature_id, features_of
 from .schema import (
@@ -28,6 +29,9 @@ from .schema import (
     COUNT_FIELDS,
     DATE_PRECISIONS,
     GEO_PRECISIONS,
+    MAX_COUNT,
+    MAX_NESTING,
+    MAX_RADIUS_KM,
     REQUIRED,
     URL_SCHEMES,
 )
@@ -154,6 +158,41 @@ def _parse_day(value: Any) -> _dt.date | None:
         return None
 
 
+def _day_problem(value: Any) -> tuple[_dt.date | None, str | None]:
+    """(the day, None) for a usable day, else (None, what is wrong with it)."""
+    day = _parse_day(value)
+    if day is None:
+        return None, f"not an ISO 8601 day (YYYY-MM-DD): {_fmt(value)}"
+    if not MIN_DATE <= day <= MAX_DATE:
+        return None, (f"{value!r} is outside the dates this tool handles "
+                      f"({MIN_DATE:%Y-%m-%d} to {MAX_DATE:%Y-%m-%d})")
+    return day, None
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than ``limit`` levels in ``value`` (no recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth + 1 > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _check_nesting(props: Mapping, add) -> None:
+    for name, value in props.items():
+        if isinstance(value, Mapping | list | tuple) and _depth_over(value, MAX_NESTING):
+            add(str(name), f"lists and objects nested more than {MAX_NESTING} levels deep "
+                f"(the most this tool handles)")
+
+
 def _is_count(value: Any) -> bool:
     if isinstance(value, bool):
         return False
@@ -276,6 +315,7 @@ def _check_properties(props: Mapping, add) -> None:
     _check_attribution(props.get("attribution"), add)
     _check_sources(props.get("sources"), add)
     _check_related(props.get("related"), add)
+    _check_nesting(props, add)
 
 
 def _check_dates(props: Mapping, add) -> None:
@@ -285,14 +325,14 @@ def _check_dates(props: Mapping, add) -> None:
     if date is None:
         add("date", "missing")
     else:
-        start = _parse_day(date)
-        if start is None:
-            add("date", f"not an ISO 8601 day (YYYY-MM-DD): {_fmt(date)}")
+        start, why = _day_problem(date)
+        if why:
+            add("date", why)
     end_raw = props.get("end_date")
     if end_raw is not None:
-        end = _parse_day(end_raw)
-        if end is None:
-            add("end_date", f"not an ISO 8601 day (YYYY-MM-DD): {_fmt(end_raw)}")
+        end, why = _day_problem(end_raw)
+        if why:
+            add("end_date", why)
         elif start is not None and end < start:
             add("end_date", f"{end_raw!r} is before the start date {date!r}")
     prec = props.get("date_precision")
@@ -318,6 +358,9 @@ def _check_location(props: Mapping, add) -> None:
     km = props.get("geo_precision_km")
     if km is not None and not (_is_number(km) and km >= 0):
         add("geo_precision_km", f"must be a non-negative number, got {_fmt(km)}")
+    elif km is not None and km > MAX_RADIUS_KM:
+        add("geo_precision_km", f"{km!r} km is above {MAX_RADIUS_KM:g} km (about half the "
+            f"Earth's circumference)")
 
 
 def _check_counts(props: Mapping, add) -> None:
@@ -327,7 +370,9 @@ def _check_counts(props: Mapping, add) -> None:
         value = props.get(name)
         if value is None:
             continue
-        if _is_count(value):
+        if _is_count(value) and value > MAX_COUNT:
+            add(name, f"{_fmt(value)} is above {MAX_COUNT}, the largest count this tool handles")
+        elif _is_count(value):
             counts[name] = value
         else:
             add(name, f"must be a non-negative integer, got {_fmt(value)}")

@@ -127,7 +127,12 @@ def _fmt_date(ts) -> str:
 
 
 def cmd_info(args) -> int:
+    filters_from_args(args)  # a bad date is answered before the file is read
     gdf = _read(args.file, args.lenient)
+    filters = filters_from_args(args, gdf)
+    if not filters.is_empty():
+        gdf = filters.apply(gdf)
+        _out(f"view:        {'; '.join(filters.describe())}")
     ov = geodata.overview(gdf)
     _out(f"file:        {args.file}")
     _out(f"incidents:   {ov['incidents']}")
@@ -151,17 +156,19 @@ def cmd_info(args) -> int:
     return EXIT_OK
 
 
-def filters_from_args(args) -> geodata.Filters:
-    """Build the view's filters from parsed ``export`` arguments."""
-    return geodata.Filters(
-        start=args.start,
-        end=args.end,
-        actors=args.actor or (),
-        role=args.role,
-        event_types=args.event_type or (),
-        countries=args.country or (),
-        statuses=args.status or (),
-    )
+def filters_from_args(args, gdf=None) -> geodata.Filters:
+    """Build the view's filters from parsed ``export``/``info`` arguments.
+
+    With ``gdf``, actors, countries and event types are matched forgivingly
+    against its values (:func:`geodata.resolve`): case and accents ignored,
+    unique prefixes, countries by code or name.
+    """
+    names = {"actors": args.actor or (), "countries": args.country or (),
+             "event_types": args.event_type or ()}
+    if gdf is not None and any(names.values()):
+        names = geodata.resolve(gdf, **names)
+    return geodata.Filters(start=args.start, end=args.end, role=args.role,
+                           statuses=args.status or (), **names)
 
 
 def cmd_export(args) -> int:
@@ -171,8 +178,9 @@ def cmd_export(args) -> int:
         raise CliError(f"{args.output}: refusing to overwrite the input file", EXIT_USAGE)
     if not args.output.lower().endswith((".html", ".htm")):
         raise CliError(f"{args.output}: the output must be an .html file", EXIT_USAGE)
-    filters = filters_from_args(args)
+    filters_from_args(args)  # a bad date is answered before the file is read
     gdf = _read(args.input, args.lenient)
+    filters = filters_from_args(args, gdf)
     view = filters.apply(gdf)
     if len(view) == 0:
         raise CliError(
@@ -263,22 +271,31 @@ def _validate_args(p: argparse.ArgumentParser) -> None:
 def _info_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file")
     p.add_argument("--lenient", action="store_true", help="skip bad incidents (listed on stderr)")
+    _filter_args(p)
     p.set_defaults(func=cmd_info)
+
+
+def _filter_args(p: argparse.ArgumentParser) -> None:
+    """The view's filters; names match ignoring case and accents (see geodata.resolve)."""
+    p.add_argument("--start", metavar="YYYY-MM-DD", help="first day (inclusive)")
+    p.add_argument("--end", metavar="YYYY-MM-DD", help="last day (inclusive)")
+    p.add_argument("--actor", action="append", metavar="NAME",
+                   help="keep incidents of this party: any case, a unique prefix will do "
+                        "(repeatable)")
+    p.add_argument("--role", choices=ROLES, default="any",
+                   help="match --actor as perpetrator, target or either (default)")
+    p.add_argument("--event-type", action="append", metavar="TYPE",
+                   help="any case, a unique prefix will do (repeatable)")
+    p.add_argument("--country", action="append", metavar="ISO3|NAME",
+                   help="ISO3 code or name, e.g. irq or Iraq (repeatable)")
+    p.add_argument("--status", action="append", choices=ATTRIBUTION_STATUSES,
+                   help="attribution status (repeatable)")
 
 
 def _export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("input")
     p.add_argument("-o", "--output", required=True, help="the .html file to write")
-    p.add_argument("--start", metavar="YYYY-MM-DD", help="first day (inclusive)")
-    p.add_argument("--end", metavar="YYYY-MM-DD", help="last day (inclusive)")
-    p.add_argument("--actor", action="append", metavar="NAME",
-                   help="keep incidents of this party (repeatable)")
-    p.add_argument("--role", choices=ROLES, default="any",
-                   help="match --actor as perpetrator, target or either (default)")
-    p.add_argument("--event-type", action="append", metavar="TYPE", help="repeatable")
-    p.add_argument("--country", action="append", metavar="ISO3", help="repeatable")
-    p.add_argument("--status", action="append", choices=ATTRIBUTION_STATUSES,
-                   help="attribution status (repeatable)")
+    _filter_args(p)
     p.add_argument("--title", help="the map's title")
     p.add_argument("--lenient", action="store_true", help="skip bad incidents (listed on stderr)")
     p.set_defaults(func=cmd_export)

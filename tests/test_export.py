@@ -210,9 +210,9 @@ def test_safe_json_cannot_close_a_script():
 
 def test_export_errors_are_clear(tmp_path, capsys):
     out = tmp_path / "m.html"
-    assert main(["export", str(DATASET), "-o", str(out), "--actor", "Nobody"]) == 1
+    assert main(["export", str(DATASET), "-o", str(out), "--actor", "Nobody"]) == 2
     err = capsys.readouterr().err
-    assert "nothing to export: no incident matches actor/target: 'Nobody'" in err
+    assert err.startswith("mapapp export: no actor or target 'Nobody' in the data; ")
     assert not out.exists()
     bad = tmp_path / "bad.geojson"
     bad.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature"}]}')
@@ -220,6 +220,7 @@ def test_export_errors_are_clear(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "feature 0, field 'id': missing" in err and "Traceback" not in err
     assert main(["export", str(DATASET), "-o", str(out), "--start", "2020-02-30"]) == 2
-    assert "start must be a date as YYYY-MM-DD, got '2020-02-30'" in capsys.readouterr().err
+    assert "start '2020-02-30' does not exist: February 2020 has 29 days" in \
+        capsys.readouterr().err
     assert main(["export", str(DATASET), "-o", str(DATASET)]) == 2
     assert "refusing to overwrite the input file" in capsys.readouterr().err

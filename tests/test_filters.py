@@ -93,7 +93,8 @@ def test_unknown_values_match_nothing_and_the_reason_says_which(gdf):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"start": "2020-13-01"}, "start must be a date as YYYY-MM-DD, got '2020-13-01'"),
+        ({"start": "2020-13-01"}, "start '2020-13-01' does not exist: there is no month 13"),
+        ({"start": "13/01/2020"}, "start must be a date as YYYY-MM-DD, got '13/01/2020'"),
         ({"start": "2020-02-01", "end": "2020-01-01"}, "end 2020-01-01 is before start 2020-02-01"),
         ({"role": "victim"}, "role must be one of perpetrator, target, any, got 'victim'"),
         ({"statuses": ["rumoured"]}, "unknown attribution status 'rumoured'"),

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataSourceError
+from ..headers import check_width
 from ..io import GEOJSON_SUFFIXES, PARQUET_SUFFIXES, atomic_write, same_file, write
 from .acled import _convert_acled
 from .finish import _check_frame, _cover_shapes, _finish, _frame
@@ -73,6 +74,7 @@ def _convert(src: _Source, fmt: str, mapping, progress, check: bool | None):
     if fmt not in ("auto", *FORMATS):
         raise DataSourceError(f"unknown format {fmt!r}; expected auto, {', '.join(FORMATS)}")
     table = _read_table(src, progress)
+    check_width(len(table.columns), src.name)
     used = detect_format(table.columns) if fmt == "auto" else fmt
     if fmt == "auto" and used == "csv":
         _refuse_near_miss(table)

@@ -12,8 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..schema import MAX_COUNT
+
 _INT_RE = r"[+-]?(?:0|[1-9]\d{0,14})"
-_COUNT_RE = r"\+?\d{1,15}(?:\.0*)?"
+_COUNT_RE = r"\+?\d+(?:\.0*)?"
 _FLOAT_RE = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 
 
@@ -98,7 +100,10 @@ def _count(raw: pd.Series | None, label: str, reasons: _Reasons, n: int) -> pd.S
     ok = c.str.fullmatch(_COUNT_RE).fillna(False).to_numpy(dtype=bool)
     bad = _present(c) & ~ok
     reasons.add_values(bad, label, "not a whole number of at least 0", c)
-    return pd.Series(_arrow_float(c.where(ok)), dtype="float64").astype("Int64")
+    values = _arrow_float(c.where(ok))
+    big = values > MAX_COUNT
+    reasons.add_values(big, label, f"above {MAX_COUNT}, the largest count this tool handles", c)
+    return pd.Series(np.where(big, np.nan, values), dtype="float64").astype("Int64")
 
 
 def _number(raw: pd.Series | None, label: str, reasons: _Reasons, n: int,

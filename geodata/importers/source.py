@@ -21,10 +21,12 @@ from ..errors import DataSourceError
 from ..headers import (
     ACLED_RENAMES,
     HeaderLine,
+    check_width,
     find_header,
     headerless_reason,
     is_hxl_row,
 )
+from ..io import check_size
 
 InputLike = str | os.PathLike | bytes | bytearray | memoryview | IO[bytes] | IO[str]
 _CHUNK = 50_000
@@ -73,8 +75,10 @@ def _source(input: InputLike) -> _Source:
             raise DataSourceError(f"{name}: no such file")
         if path.is_dir():
             raise DataSourceError(f"{name}: is a directory, not a file")
+        check_size(path, name)
         return _Source(name, path, None)
     if isinstance(input, bytes | bytearray | memoryview):
+        check_size(input, "<upload>")
         return _Source("<upload>", None, bytes(input))
     if hasattr(input, "read"):
         data = input.read()
@@ -136,17 +140,39 @@ def _sniff_delimiter(first_line: str, suffix: str) -> str:
     return delim
 
 
+#: How far into a file the header line is looked for (and so its longest length).
+HEADER_MAX_BYTES = 1 << 20
+
+
+def _head_lines(src: _Source) -> list[str]:
+    """The whole lines at the start of the file (never a header cut at a read's end)."""
+    size = 1 << 16
+    while True:
+        head = src.head(size)
+        if not head.strip():
+            raise DataSourceError(f"{src.name}: the file is empty")
+        if head.startswith(b"PK\x03\x04") or src.suffix in _EXCEL_SUFFIXES:
+            raise DataSourceError(
+                f"{src.name}: spreadsheets are not supported; save the sheet as CSV (UTF-8) first"
+            )
+        text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+        lines = text.splitlines()
+        if len(head) < size:  # the whole file
+            return lines
+        lines = lines[:-1]  # the last one may be cut
+        if lines and any(line.strip() for line in lines):
+            return lines
+        if size >= HEADER_MAX_BYTES:
+            raise DataSourceError(
+                f"{src.name}: no line break in the first {HEADER_MAX_BYTES >> 20} MiB, so no "
+                f"header line can be read; is this a CSV file?"
+            )
+        size = HEADER_MAX_BYTES
+
+
 def _header(src: _Source) -> tuple[list[str], list[str], str, HeaderLine]:
     """(header as written, header made usable, delimiter, where the header is)."""
-    head = src.head()
-    if not head.strip():
-        raise DataSourceError(f"{src.name}: the file is empty")
-    if head.startswith(b"PK\x03\x04") or src.suffix in _EXCEL_SUFFIXES:
-        raise DataSourceError(
-            f"{src.name}: spreadsheets are not supported; save the sheet as CSV (UTF-8) first"
-        )
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    lines = text.splitlines()
+    lines = _head_lines(src)
     found = find_header(lines, lambda line: _sniff_delimiter(line, src.suffix))
     delim = found.delimiter
     rest = "\n".join(lines[found.index:])
@@ -313,6 +339,7 @@ def _parse_csv(src: _Source, progress) -> _Table:
     import pyarrow.csv as pcsv
 
     raw, columns, delim, found = _header(src)
+    check_width(len(columns), src.name)
     skip = found.index
     progress("reading", 0)
     invalid = [0]
