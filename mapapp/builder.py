@@ -77,7 +77,8 @@ BASEMAPS = {
 
 def _check_basemap(basemap: str) -> str:
     if basemap not in BASEMAPS:
-        raise ValueError(f"basemap must be one of {', '.join(map(repr, BASEMAPS))}, got {basemap!r}")
+        choices = ", ".join(map(repr, BASEMAPS))
+        raise ValueError(f"basemap must be one of {choices}, got {basemap!r}")
     return basemap
 
 
@@ -252,12 +253,19 @@ def _layer_options(
         if counts.get(name, 0)
     ]
     n = summary["incidents"]
+    # (the dates once, on the count line: the filter's range where one is
+    # set, else the incidents' own; the filter lines leave them out)
+    start, end = summary["start"], summary["end"]
+    if filters is not None and filters.start is not None:
+        start = f"{filters.start:%Y-%m-%d}"
+    if filters is not None and filters.end is not None:
+        end = f"{filters.end:%Y-%m-%d}"
     return contract.LayerOptions(
         title=title,
         total=total if total is not None else n,
-        start=summary["start"],
-        end=summary["end"],
-        filters=filters.describe() if filters is not None else [],
+        start=start,
+        end=end,
+        filters=filters.describe(dates=False) if filters is not None else [],
         other_color=OTHER_COLOR,
         legend_actors=legend,
         other_actors=max(len(counts) - len(legend), 0),

@@ -120,7 +120,7 @@ class BasemapOptions:
     labels: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The options as the script reads them (``countries``, ``bounds``, ``labels`` only when set).
+        """The options as the script reads them (``countries``, ``bounds``, ``labels``: when set).
 
         Returns
         -------

@@ -88,7 +88,8 @@ def test_tooltip_is_a_readable_box_next_to_its_marker(whole, page):
     assert box["width"] >= 120, box
     # a few lines at most (a line of 13 px text is about 18 px high)
     assert box["height"] <= 4 * 20 + 20, box
-    line = p.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.im-tooltip')).lineHeight)")
+    line = p.evaluate(
+        "() => parseFloat(getComputedStyle(document.querySelector('.im-tooltip')).lineHeight)")
     assert title["height"] <= 3 * line + 1
     # inside the map, just above the marker it names
     assert _inside(box, boxes["map"]), (box, boxes["map"])
