@@ -95,3 +95,196 @@ def test_tooltip_is_a_readable_box_next_to_its_marker(whole, page):
     assert _inside(box, boxes["map"]), (box, boxes["map"])
     assert abs(box["x"] + box["width"] / 2 - point["x"]) <= 2
     assert 0 <= point["y"] - (box["y"] + box["height"]) <= 30, (box, point)
+
+
+# ------------------------------------------------ controls clear of incidents
+
+
+def _controls(p):
+    return p.evaluate(BOXES, [".im-summary", ".im-legend", ".leaflet-control-zoom",
+                              ".leaflet-control-layers", ".im-time"])
+
+
+def _covered(p, markers):
+    """(marker id, control) pairs where a control's box covers an incident marker."""
+    boxes = _controls(p)
+    return [(m["id"], name) for name, found in boxes.items() if name != "map"
+            for box in found for m in markers if _covers(box, m["x"], m["y"], margin=7)]
+
+
+@pytest.mark.parametrize("args", [[], README_EXAMPLE, ["--actor", "Kataib Hezbollah"]],
+                         ids=["whole", "readme-example", "kataib-hezbollah"])
+def test_no_control_covers_an_incident_at_1400x900(tmp_path_factory, page, args):
+    # the open legend sat over the Gulf of Oman and Fujairah incidents
+    out = _export(tmp_path_factory, "view.html", *args)
+    p = _open(page, out)
+    markers = _screen_markers(p)
+    count = int(p.get_attribute(".im-summary-count", "data-count"))
+    assert len(markers) == count and count > 0
+    assert p.evaluate("() => document.querySelector('.im-legend details').open")
+    assert _covered(p, markers) == []
+    # every one is inside the map
+    m = p.evaluate(BOXES, [])["map"]
+    assert all(_covers(m, d["x"], d["y"]) for d in markers)
+
+
+def test_the_summary_writes_dates_once_and_names_plainly(tmp_path_factory, page):
+    out = _export(tmp_path_factory, "kh.html", "--actor", "Kataib Hezbollah", "--actor", "Iran",
+                  "--start", "2020-01-01", "--end", "2020-01-31")
+    p = _open(page, out)
+    text = p.inner_text(".im-summary")
+    assert "actor or target: Kataib Hezbollah, Iran" in text
+    assert "'" not in text
+    assert text.count("2020-01-01") == 1 and text.count("2020-01-31") == 1
+
+
+# ------------------------------------------------------ offline place names
+
+
+def test_outlines_basemap_makes_no_request_and_names_the_places(tmp_path_factory, page):
+    out = _export(tmp_path_factory, "outlines.html", *README_EXAMPLE, "--basemap", "outlines")
+    p = _open(page, out, width=1280, height=900)
+    p.wait_for_timeout(300)
+    assert page.blocked == []  # not even a tile: no server learns where we look
+    assert p.evaluate("() => document.querySelectorAll('.leaflet-tile').length") == 0
+    boxes = p.evaluate(
+        """() => { const m = document.querySelector('.leaflet-container').getBoundingClientRect();
+          return Array.from(document.querySelectorAll('.im-label')).map(e => {
+            const r = e.querySelector('.im-label-text').getBoundingClientRect();
+            return {name: e.dataset.place, inside: r.left >= m.left && r.right <= m.right
+                    && r.top >= m.top && r.bottom <= m.bottom && r.width > 0,
+                    color: getComputedStyle(e.querySelector('.im-label-text')).color}; }); }""")
+    shown = {b["name"] for b in boxes if b["inside"]}
+    assert {"Iraq", "Iran", "Baghdad"} <= shown, shown
+    # drawn under the incidents, never over a marker
+    z = p.evaluate("""() => { const z = n => +getComputedStyle(document.querySelector(
+        '.leaflet-pane.leaflet-' + n + '-pane')).zIndex;
+        return [z('im-labels'), z('im-incidents')]; }""")
+    assert z[0] < z[1]
+    assert page.errors == []
+
+
+def test_labels_show_where_they_help(tmp_path_factory, page):
+    out = _export(tmp_path_factory, "outlines-all.html", "--basemap", "outlines")
+    p = _open(page, out)
+    zoom_to = """z => { for (const k of Object.keys(window)) { const v = window[k];
+        if (v instanceof L.Map) { v.setView([33.3, 44.4], z, {animate: false}); } } }"""
+    names = "() => Array.from(document.querySelectorAll('.im-label')).map(e => e.dataset.place)"
+    p.evaluate(zoom_to, 3)
+    world = p.evaluate(names)
+    assert "Iraq" in world and "Sulaymaniyah" not in world  # small cities wait for a closer look
+    p.evaluate(zoom_to, 7)
+    near = p.evaluate(names)
+    assert {"Baghdad", "Karbala"} <= set(near)
+    # no two names on top of each other
+    rects = p.evaluate("""() => Array.from(document.querySelectorAll('.im-label-text'))
+        .map(e => { const r = e.getBoundingClientRect();
+                    return [r.left, r.top, r.right, r.bottom]; })""")
+    overlaps = [(a, b) for i, a in enumerate(rects) for b in rects[i + 1:]
+                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+    assert overlaps == []
+
+
+def test_satellite_basemap_shows_esri_imagery_with_its_attribution(tmp_path_factory, page):
+    out = _export(tmp_path_factory, "satellite.html", *README_EXAMPLE, "--basemap", "satellite")
+    p = _open(page, out)
+    p.wait_for_timeout(300)
+    assert page.blocked and all("arcgisonline.com" in u for u in page.blocked)
+    assert "Esri" in p.inner_text(".leaflet-control-attribution")
+
+
+def test_an_unknown_basemap_is_refused_by_name():
+    import geodata
+    from mapapp.builder import build_map
+
+    gdf = geodata.read(DATASET)
+    with pytest.raises(ValueError, match=r"basemap must be one of 'tiles', 'outlines', "
+                                         r"'satellite', got 'stamen'"):
+        build_map(gdf, basemap="stamen")
+
+
+# ------------------------------------------------------------------ selection
+
+
+RING = (255, 212, 0)  # SELECTED_RING in frontend/src/shapes.js
+
+
+def _ring_pixels(p, point, radius=13):
+    """How many pixels of the ring's colour a screenshot shows around a point."""
+    import io
+
+    from PIL import Image
+
+    clip = {"x": point["x"] - radius - 4, "y": point["y"] - radius - 4,
+            "width": 2 * radius + 8, "height": 2 * radius + 8}
+    raw = Image.open(io.BytesIO(p.screenshot(clip=clip))).convert("RGB").tobytes()
+    return sum(1 for k in range(0, len(raw), 3)
+               if all(abs(raw[k + j] - RING[j]) <= 40 for j in range(3)))
+
+
+def test_selected_incident_is_ringed_with_its_popup_open(tmp_path, page):
+    import geodata
+    from mapapp.export import export_html
+
+    k1 = _by_suffix("k1-air-base-rocket-attack")
+    other = _by_suffix("abqaiq-attack")
+    out = export_html(geodata.read(DATASET), tmp_path / "sel.html", selected=k1["id"])
+    p = _open(page, out)
+    popup = p.wait_for_selector(".leaflet-popup-content .im-popup", timeout=5_000)
+    assert popup.get_attribute("data-incident-id") == k1["id"]
+    drawn = p.evaluate(DRAWN_CANVAS)
+    assert drawn["selected"]["id"] == k1["id"]
+    m = p.evaluate(BOXES, [])["map"]
+    sel = {"x": m["x"] + drawn["selected"]["x"], "y": m["y"] + drawn["selected"]["y"]}
+    p.evaluate("() => document.querySelector('.leaflet-popup-close-button').click()")
+    assert _ring_pixels(p, sel) > 20
+    o = next(d for d in drawn["markers"] if d["id"] == other["id"])
+    assert _ring_pixels(p, {"x": m["x"] + o["x"], "y": m["y"] + o["y"]}) == 0
+    # opening another incident closes the first popup and moves the ring
+    point = marker_screen_point(p, other["id"], center=False)
+    p.mouse.click(point["x"], point["y"])
+    p.wait_for_function("id => { const e = document.querySelectorAll('.im-popup');"
+                        " return e.length === 1 && e[0].dataset.incidentId === id; }",
+                        arg=other["id"])
+    assert p.evaluate(DRAWN_CANVAS)["selected"]["id"] == other["id"]
+
+
+def test_an_unknown_selection_draws_the_view_without_a_popup(tmp_path, page):
+    import geodata
+    from mapapp.export import export_html
+
+    out = export_html(geodata.read(DATASET), tmp_path / "sel.html", selected="no-such-id")
+    p = _open(page, out)
+    assert p.query_selector(".leaflet-popup") is None
+    assert p.evaluate(DRAWN_CANVAS)["selected"] is None
+    assert page.errors == []
+
+
+# ---------------------------------------------------------------- the chain
+
+
+def test_a_link_recorded_on_both_incidents_is_one_line_and_listed_once(tmp_path, page):
+    from conftest import make_feature
+
+    import geodata
+    from mapapp.export import export_html
+
+    a = make_feature(0, id="a", title="First strike", date="2020-01-02",
+                     related=[{"id": "b", "relation": "response_to"}])
+    b = make_feature(1, id="b", title="Answer", date="2020-01-05",
+                     related=[{"id": "a", "relation": "response_to"}])
+    c = make_feature(2, id="c", title="Later", date="2020-01-09",
+                     related=[{"id": "b", "relation": "follows"}])
+    out = export_html(geodata.frame_from_features([a, b, c]), tmp_path / "chain.html")
+    p = _open(page, out)
+    p.hover(".leaflet-control-layers")
+    label = p.locator(".leaflet-control-layers-overlays label", has_text="Escalation chain")
+    assert "(2 links)" in label.inner_text()
+    assert p.evaluate("""() => IncidentMap.openIncident(
+        Object.values(window).find(v => v instanceof L.Map), 'a')""")
+    p.wait_for_selector(".im-popup[data-incident-id='a'] .im-related")
+    items = p.locator(".im-popup .im-related li").all_inner_texts()
+    assert len(items) == 1 and "response to: Answer" in items[0], items
+    assert "response_to" not in p.inner_text(".im-popup")
+    # the legend says what the line is
+    assert "escalation chain" in p.inner_text(".im-legend").lower()
