@@ -288,3 +288,119 @@ def test_a_link_recorded_on_both_incidents_is_one_line_and_listed_once(tmp_path,
     assert "response_to" not in p.inner_text(".im-popup")
     # the legend says what the line is
     assert "escalation chain" in p.inner_text(".im-legend").lower()
+
+
+# ------------------------------------------------------------------ the page
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real `streamlit run` of the app on loopback (as tests/test_page_e2e.py starts it)."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from conftest import ROOT
+
+    port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "mapapp" / "app.py"),
+           "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           "--server.enableStaticServing", "true", "--server.fileWatcherType", "none"]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            proc.kill()
+            pytest.fail(f"streamlit did not start:\n{log.read_text()}")
+        yield url
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _map_frame(p, count=None, timeout=60_000):
+    """The st_folium iframe once it shows a drawn view (of ``count`` incidents)."""
+    wanted = '[data-state="drawn"]' + (f'[data-count="{count}"]' if count is not None else "")
+    deadline = timeout / 250
+    for _ in range(int(deadline)):
+        for frame in p.frames:
+            if "st_folium" in frame.url:
+                try:
+                    if frame.query_selector(".im-summary-count" + wanted):
+                        return frame
+                except Exception:  # the frame is still loading
+                    pass
+        p.wait_for_timeout(250)
+    raise AssertionError("the map did not draw the view")
+
+
+def _frame_markers(frame):
+    drawn = frame.evaluate(DRAWN_CANVAS)
+    m = frame.evaluate(BOXES, [])["map"]
+    return [{"id": d["id"], "x": m["x"] + d["x"], "y": m["y"] + d["y"]} for d in drawn["markers"]]
+
+
+def test_page_fits_a_filtered_view_clear_of_the_summary_and_opens_popups_below_it(server, page):
+    p = page.page
+    iran = [f["properties"] for f in _features()
+            if f["properties"]["actor"] == "Iran" and f["properties"]["date"] >= "2020-01-01"]
+    p.goto(server + "/?actor=Iran&role=perpetrator&start=2020-01-01")
+    frame = _map_frame(p, len(iran))
+    p.wait_for_timeout(300)
+    markers = _frame_markers(frame)
+    assert sorted(m["id"] for m in markers) == sorted(f["id"] for f in iran)
+    assert _covered(frame, markers) == []
+    # the top-most incident's popup: its title in view, under no control
+    top = min(markers, key=lambda m: m["y"])
+    frame.locator(".leaflet-container").first.click(
+        position={"x": top["x"] - frame.evaluate(BOXES, [])["map"]["x"],
+                  "y": top["y"] - frame.evaluate(BOXES, [])["map"]["y"]})
+    frame.wait_for_selector(f".leaflet-popup-content .im-popup[data-incident-id='{top['id']}']"
+                            " .im-title", timeout=10_000)
+    p.wait_for_timeout(800)  # (the popup pans the map into place)
+    frame = _map_frame(p, len(iran))
+    seen = frame.evaluate(
+        """() => { const t = document.querySelector('.leaflet-popup-content .im-title');
+          const r = t.getBoundingClientRect(), m = document.querySelector('.leaflet-container')
+            .getBoundingClientRect();
+          const pts = [[r.left + 3, r.top + 3], [r.left + r.width / 2, r.top + r.height / 2],
+                       [r.right - 3, r.bottom - 3]];
+          return {inside: r.top >= m.top && r.left >= m.left && r.right <= m.right,
+                  visible: pts.every(([x, y]) =>
+                    t.contains(document.elementFromPoint(x, y)))}; }""")
+    assert seen == {"inside": True, "visible": True}
+    assert page.errors == []
+
+
+def test_page_link_with_an_id_opens_that_incident_ringed(server, page):
+    p = page.page
+    k1 = _by_suffix("k1-air-base-rocket-attack")
+    p.goto(server + f"/?id={k1['id']}")
+    frame = _map_frame(p)
+    popup = frame.wait_for_selector(".leaflet-popup-content .im-popup .im-title", timeout=20_000)
+    assert popup.inner_text() == k1["title"]
+    assert frame.get_attribute(".leaflet-popup-content .im-popup", "data-incident-id") == k1["id"]
+    drawn = frame.evaluate(DRAWN_CANVAS)
+    assert drawn["selected"]["id"] == k1["id"]
+    assert page.errors == []
