@@ -2166,6 +2166,7 @@
         if (ctx.removed) {
           return;
         }
+        map.removeControl(loading);
         ctx.controls.push(errorControl("Could not load the incidents: " + err).addTo(map));
       });
     }

@@ -67,6 +67,7 @@ export function attach(group, data, options) {
       build(ctx, map, ds, decodeMask(data.mask, ds.n));
     }).catch((err) => {
       if (ctx.removed) { return; }
+      map.removeControl(loading);
       ctx.controls.push(errorControl('Could not load the incidents: ' + err).addTo(map));
     });
   }
