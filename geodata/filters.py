@@ -98,7 +98,7 @@ class Filters:
     --------
     >>> f = Filters(start="2019-12-27", end="2020-01-08", actors=["Kataib Hezbollah"])
     >>> f.describe()
-    ['from 2019-12-27', 'to 2020-01-08', "actor/target: 'Kataib Hezbollah'"]
+    ['2019-12-27 to 2020-01-08', 'actor or target: Kataib Hezbollah']
     """
 
     start: pd.Timestamp | None = None
@@ -196,15 +196,50 @@ class Filters:
             out.append((f"bbox: {self.bbox}", Filters(bbox=self.bbox)))
         return out
 
-    def describe(self) -> list[str]:
-        """Describe the filters that are set.
+    def describe(self, *, dates: bool = True) -> list[str]:
+        """Describe the filters that are set, as a person would write them.
+
+        The date range is one line; lists are plain, comma-separated names
+        (``actor: Kataib Hezbollah, Iran``), without quotes.
+
+        Parameters
+        ----------
+        dates : bool
+            Include the date range (a map's summary leaves it out: it writes
+            the dates once, on its count line).
 
         Returns
         -------
         list of str
             One human-readable label per filter.
+
+        Examples
+        --------
+        >>> Filters(actors=["Kataib Hezbollah", "Iran"], role="perpetrator").describe()
+        ['actor: Kataib Hezbollah, Iran']
+        >>> Filters(start="2020-01-01").describe()
+        ['from 2020-01-01']
         """
-        return [label for label, _ in self.steps()]
+        out = []
+        if dates and (self.start is not None or self.end is not None):
+            if self.start is not None and self.end is not None:
+                out.append(f"{self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}")
+            elif self.start is not None:
+                out.append(f"from {self.start:%Y-%m-%d}")
+            else:
+                out.append(f"up to {self.end:%Y-%m-%d}")
+        if self.actors:
+            who = {"any": "actor or target", "perpetrator": "actor", "target": "target"}[self.role]
+            out.append(f"{who}: {', '.join(self.actors)}")
+        if self.event_types:
+            out.append(f"event type: {', '.join(self.event_types)}")
+        if self.countries:
+            out.append(f"country: {', '.join(self.countries)}")
+        if self.statuses:
+            out.append(f"attribution: {', '.join(self.statuses)}")
+        if self.bbox is not None:
+            out.append("area: {:g}, {:g} to {:g}, {:g} (lon, lat)".format(*self.bbox))
+        return out
 
     def mask(self, gdf: gpd.GeoDataFrame) -> np.ndarray:
         """Flag the rows that pass every filter.

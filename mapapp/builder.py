@@ -23,7 +23,9 @@ from __future__ import annotations
 import functools
 import gzip
 import html
+import json
 from collections.abc import Callable
+from importlib import resources
 
 import folium
 import geopandas as gpd
@@ -48,6 +50,7 @@ from .mapdata import (
 )
 
 __all__ = [
+    "BASEMAPS",
     "Basemap",
     "IncidentLayer",
     "base_map",
@@ -61,8 +64,36 @@ __all__ = [
 #: Basemap tiles (xyzservices providers); the first is shown by default.
 TILE_PROVIDERS = (xyz.OpenStreetMap.Mapnik, xyz.Esri.WorldImagery)
 
+#: The basemap choices: the tile providers each offers, the first shown.
+#: ``outlines`` has none: the map makes no network request at all, so no tile
+#: server learns which area is looked at; country outlines and place names
+#: (offline, under the tiles in the other choices) are all it shows.
+BASEMAPS = {
+    "tiles": TILE_PROVIDERS,
+    "outlines": (),
+    "satellite": (xyz.Esri.WorldImagery, xyz.OpenStreetMap.Mapnik),
+}
 
-def _tiles() -> list[contract.Tile]:
+
+def _check_basemap(basemap: str) -> str:
+    if basemap not in BASEMAPS:
+        choices = ", ".join(map(repr, BASEMAPS))
+        raise ValueError(f"basemap must be one of {choices}, got {basemap!r}")
+    return basemap
+
+
+@functools.lru_cache(maxsize=1)
+def _places_text() -> str:
+    return resources.files("mapapp").joinpath("data", "places.json").read_text(encoding="utf-8")
+
+
+def _places() -> dict:
+    """The offline place names (``mapapp/data/places.json``): countries and cities."""
+    places = json.loads(_places_text())
+    return {"countries": places["countries"], "cities": places["cities"]}
+
+
+def _tiles(basemap: str = "tiles") -> list[contract.Tile]:
     return [
         contract.Tile(
             name=provider.name.replace(".", " "),
@@ -71,7 +102,7 @@ def _tiles() -> list[contract.Tile]:
             max_zoom=provider.get("max_zoom", 19),
             subdomains=provider.get("subdomains", "abc"),
         )
-        for provider in TILE_PROVIDERS
+        for provider in BASEMAPS[basemap]
     ]
 
 
@@ -136,21 +167,27 @@ class Basemap(_Localized):
         """
     )
 
-    def __init__(self, *, bounds=None, offline_outlines: bool = True, asset_url=assets.asset_url):
+    def __init__(
+        self, *, bounds=None, offline_outlines: bool = True, basemap: str = "tiles",
+        asset_url=assets.asset_url,
+    ):
         super().__init__(asset_url)
         self._name = "Basemap"
-        self.options_json = _basemap_options(offline_outlines, safe_json(bounds))
+        self.options_json = _basemap_options(
+            offline_outlines, safe_json(bounds), _check_basemap(basemap)
+        )
 
 
 @functools.lru_cache(maxsize=8)
-def _basemap_options(offline_outlines: bool, bounds_json: str) -> str:
+def _basemap_options(offline_outlines: bool, bounds_json: str, basemap: str = "tiles") -> str:
     # (made once: the page makes a base map on every rerun, and the outlines
     # are 0.3 MB of JSON to parse and write again)
     options = contract.BasemapOptions(
-        tiles=_tiles(),
+        tiles=_tiles(basemap),
         collapsed=True,
         countries=assets.countries_geojson() if offline_outlines else None,
         bounds=orjson.loads(bounds_json),
+        labels=_places() if offline_outlines else None,
     )
     return safe_json(options.to_dict())
 
@@ -207,6 +244,7 @@ def _layer_options(
     fit: bool,
     cluster: bool | str,
     legend_open: bool,
+    selected: str | None = None,
 ) -> contract.LayerOptions:
     counts = summary["actor_counts"]
     legend = [
@@ -215,12 +253,19 @@ def _layer_options(
         if counts.get(name, 0)
     ]
     n = summary["incidents"]
+    # (the dates once, on the count line: the filter's range where one is
+    # set, else the incidents' own; the filter lines leave them out)
+    start, end = summary["start"], summary["end"]
+    if filters is not None and filters.start is not None:
+        start = f"{filters.start:%Y-%m-%d}"
+    if filters is not None and filters.end is not None:
+        end = f"{filters.end:%Y-%m-%d}"
     return contract.LayerOptions(
         title=title,
         total=total if total is not None else n,
-        start=summary["start"],
-        end=summary["end"],
-        filters=filters.describe() if filters is not None else [],
+        start=start,
+        end=end,
+        filters=filters.describe(dates=False) if filters is not None else [],
         other_color=OTHER_COLOR,
         legend_actors=legend,
         other_actors=max(len(counts) - len(legend), 0),
@@ -228,6 +273,7 @@ def _layer_options(
         fit=fit,
         cluster=cluster,
         legend_open=legend_open and n > 0,
+        selected=None if selected is None else str(selected),
     )
 
 
@@ -240,6 +286,7 @@ def export_group(
     colors: dict[str, str] | None = None,
     fit: bool = False,
     cluster: bool | str = "auto",
+    selected: str | None = None,
     asset_url: Callable[[str], str] = assets.asset_url,
 ) -> folium.FeatureGroup:
     """The incidents of ``gdf`` as a FeatureGroup that carries them (the export).
@@ -252,7 +299,7 @@ def export_group(
     ----------
     gdf : geopandas.GeoDataFrame
         The incidents to draw (already filtered).
-    title, filters, total, cluster, asset_url
+    title, filters, total, cluster, selected, asset_url
         As for :func:`build_map`.
     colors : dict, optional
         Actor colours (default :func:`~mapapp.mapdata.actor_colors` of ``gdf``).
@@ -268,7 +315,7 @@ def export_group(
     props = gzip.compress(properties_json(gdf), compresslevel=1, mtime=0)
     options = _layer_options(
         view_summary(gdf), title=title, filters=filters, total=total, colors=colors, fit=fit,
-        cluster=cluster, legend_open=True,
+        cluster=cluster, legend_open=True, selected=selected,
     )
     group = folium.FeatureGroup(name="Incidents", control=False)
     group.add_child(IncidentLayer(data_json, options, asset_url=asset_url, props=props))
@@ -287,6 +334,8 @@ def page_group(
     total: int | None = None,
     cluster: bool | str = "auto",
     legend_open: bool = True,
+    selected: str | None = None,
+    fit: bool = True,
     asset_url: Callable[[str], str] = assets.asset_url,
 ) -> folium.FeatureGroup:
     """A view of a dataset the page serves, as a FeatureGroup (what the page swaps).
@@ -306,10 +355,14 @@ def page_group(
         The view's :func:`view_summary`.
     colors : dict
         The whole dataset's actor colours.
-    title, filters, total, cluster, asset_url
+    title, filters, total, cluster, selected, asset_url
         As for :func:`build_map`.
     legend_open : bool
         The legend starts open (when the view has incidents).
+    fit : bool
+        Fit the map to the view's incidents (clear of the summary and the
+        legend) when the view's incidents change; a view that differs only
+        in its selection keeps the map where the user left it.
 
     Returns
     -------
@@ -317,8 +370,8 @@ def page_group(
     """
     data_json = safe_json(contract.RemoteData(url=data_url, props_url=props_url, mask=mask))
     options = _layer_options(
-        summary, title=title, filters=filters, total=total, colors=colors, fit=False,
-        cluster=cluster, legend_open=legend_open,
+        summary, title=title, filters=filters, total=total, colors=colors, fit=fit,
+        cluster=cluster, legend_open=legend_open, selected=selected,
     )
     group = folium.FeatureGroup(name="Incidents", control=False)
     group.add_child(IncidentLayer(data_json, options, asset_url=asset_url))
@@ -331,8 +384,33 @@ def base_map(
     height: str | int = "100%",
     asset_url: Callable[[str], str] = assets.asset_url,
     title: str | None = None,
+    basemap: str = "tiles",
 ) -> folium.Map:
-    """A folium Map with tiles, offline outlines and controls, without incidents."""
+    """A folium Map with tiles, offline outlines, place names and controls, without incidents.
+
+    Parameters
+    ----------
+    bounds : list, optional
+        ``[[south, west], [north, east]]`` to fit.
+    height : str or int
+        The map's height.
+    asset_url : callable
+        As for :func:`build_map`.
+    title : str, optional
+        The page title (escaped).
+    basemap : {'tiles', 'outlines', 'satellite'}
+        As for :func:`build_map`.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    ValueError
+        When ``basemap`` is not one of :data:`BASEMAPS`.
+    """
+    _check_basemap(basemap)
     m = folium.Map(
         location=None,
         tiles=None,
@@ -345,7 +423,7 @@ def base_map(
     )
     if title:
         m.get_root().title = html.escape(title)
-    m.add_child(Basemap(bounds=None, asset_url=asset_url))
+    m.add_child(Basemap(bounds=None, basemap=basemap, asset_url=asset_url))
     localize(m, asset_url=asset_url)
     if bounds is not None:
         # Not animated: an animated zoom ends 250 ms after the page has drawn
@@ -366,6 +444,8 @@ def build_map(
     cluster: bool | str = "auto",
     height: str | int = "100%",
     asset_url: Callable[[str], str] = assets.asset_url,
+    basemap: str = "tiles",
+    selected: str | None = None,
 ) -> folium.Map:
     """Build the map of the given incidents.
 
@@ -387,15 +467,29 @@ def build_map(
     asset_url : callable
         Maps an asset name to the URL the page loads it from: placeholders
         (inlined by :func:`mapapp.export.render_html`) or Streamlit static URLs.
+    basemap : {'tiles', 'outlines', 'satellite'}
+        ``tiles``: OpenStreetMap; ``satellite``: Esri World Imagery; both
+        with the other a click away. ``outlines``: country outlines and
+        place names only, and no network request at all. Every choice has
+        the offline outlines and place names under its tiles.
+    selected : str, optional
+        An incident's id: drawn with a ring above the others, brought into
+        view, its popup open.
 
     Returns
     -------
     folium.Map
+
+    Raises
+    ------
+    ValueError
+        When ``basemap`` is not one of :data:`BASEMAPS`.
     """
-    m = base_map(bounds=data_bounds(gdf), height=height, asset_url=asset_url, title=title)
+    m = base_map(bounds=data_bounds(gdf), height=height, asset_url=asset_url, title=title,
+                 basemap=basemap)
     group = export_group(
         gdf, title=title, filters=filters, total=total, colors=colors, fit=True,
-        cluster=cluster, asset_url=asset_url,
+        cluster=cluster, selected=selected, asset_url=asset_url,
     )
     group.add_to(m)
     return m

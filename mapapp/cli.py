@@ -187,7 +187,8 @@ def cmd_export(args) -> int:
             f"{args.input}: nothing to export: {geodata.empty_reason(gdf, filters)}"
         )
     title = args.title or f"Incidents: {Path(args.input).name}"
-    export_html(view, args.output, title=title, filters=filters, total=len(gdf))
+    export_html(view, args.output, title=title, filters=filters, total=len(gdf),
+                basemap=args.basemap)
     _out(f"wrote {args.output}: {len(view)} of {len(gdf)} incidents")
     return EXIT_OK
 
@@ -297,6 +298,9 @@ def _export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True, help="the .html file to write")
     _filter_args(p)
     p.add_argument("--title", help="the map's title")
+    p.add_argument("--basemap", choices=("tiles", "outlines", "satellite"), default="tiles",
+                   help="tiles (OpenStreetMap), satellite (Esri World Imagery), or outlines: "
+                        "country outlines and place names only, no network request at all")
     p.add_argument("--lenient", action="store_true", help="skip bad incidents (listed on stderr)")
     p.set_defaults(func=cmd_export)
 

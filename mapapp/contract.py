@@ -53,7 +53,7 @@ __all__ = [
 
 #: Bumped whenever a key or its meaning changes; the script reports it as
 #: ``IncidentMap.version``.
-CONTRACT_VERSION = 2
+CONTRACT_VERSION = 3
 
 #: The ``st_folium`` return values :func:`clicked_id` reads (pass them as
 #: ``returned_objects``, with ``last_object_clicked_count`` to tell clicks apart).
@@ -115,9 +115,12 @@ class BasemapOptions:
     collapsed: bool = True  #: the layer control starts collapsed
     countries: dict[str, Any] | None = None  #: GeoJSON outlines under the tiles
     bounds: list[list[float]] | None = None  #: [[south, west], [north, east]] to fit
+    #: place names under the incidents (``mapapp/data/places.json``): ``countries``
+    #: as [name, lon, lat, min zoom, iso_a3], ``cities`` as [name, lon, lat, min zoom]
+    labels: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The options as the script reads them (``countries``/``bounds`` only when set).
+        """The options as the script reads them (``countries``, ``bounds``, ``labels``: when set).
 
         Returns
         -------
@@ -128,6 +131,8 @@ class BasemapOptions:
             out["countries"] = self.countries
         if self.bounds is not None:
             out["bounds"] = self.bounds
+        if self.labels is not None:
+            out["labels"] = self.labels
         return out
 
 
@@ -152,6 +157,8 @@ class LayerOptions:
     show_chain: bool = True  #: the escalation chain starts on
     timeline: bool = True  #: the time control is shown
     uncertainty_min_km: float = 2.0  #: smaller uncertainty is not drawn
+    #: the selected incident's id: ringed, brought into view, its popup open
+    selected: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The options as the script reads them.

@@ -1,7 +1,8 @@
 """A map as one self-contained HTML file: every script, style and datum inlined.
 
 :func:`render_html` turns a map from :mod:`mapapp.builder` into a page that
-opens with a double click and needs no network (only basemap tiles use it);
+opens with a double click and needs no network (only basemap tiles use it,
+and with ``basemap="outlines"`` there are none);
 :func:`export_html` builds the map of a frame and writes that page.
 
 Examples

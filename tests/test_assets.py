@@ -434,6 +434,31 @@ def test_countries_geometry_is_valid_and_in_range():
 
 
 @pytest.mark.browser
+def test_place_names_sit_in_their_country_and_are_small():
+    from shapely.geometry import Point, shape
+
+    from mapapp.builder import _places
+
+    places = _places()
+    countries = {f["properties"]["name"]: shape(f["geometry"])
+                 for f in countries_geojson()["features"]}
+    # every outline has its name, inside it
+    assert sorted(c[0] for c in places["countries"]) == sorted(countries)
+    for name, lon, lat, zoom, _iso in places["countries"]:
+        assert countries[name].contains(Point(lon, lat)), name
+        assert 2 <= zoom <= 5
+    cities = {c[0]: c for c in places["cities"]}
+    assert {"Baghdad", "Tehran", "Erbil", "Mosul", "Damascus", "Riyadh"} <= set(cities)
+    assert "Sadr City" not in cities  # a district of Baghdad, not a city of its own
+    assert abs(cities["Baghdad"][1] - 44.4) < 0.1 and abs(cities["Baghdad"][2] - 33.3) < 0.1
+    assert cities["Baghdad"][3] < cities["Sulaymaniyah"][3]  # a capital shows sooner
+    data = Path(A.__file__).resolve().parent / "data"
+    size = (data / "places.json").stat().st_size
+    assert size < 60_000
+    readme = (data / "README.md").read_text(encoding="utf-8")
+    assert "places.json" in readme and "GeoNames" in readme and "CC BY 4.0" in readme
+
+
 def test_inlined_map_runs_offline_in_chromium(tmp_path, browser):
     # (the session's browser: a second sync_playwright() in one process fails
     # when another test module has started the shared one)

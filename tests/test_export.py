@@ -58,7 +58,8 @@ def test_actor_filter_draws_exactly_the_matching_incidents(tmp_path, page):
     )
     assert len(expected) >= 3
     assert _open(page, out) == expected
-    assert "actor/target: 'Kataib Hezbollah'" in page.page.inner_text(".im-summary")
+    summary = page.page.inner_text(".im-summary")
+    assert "actor or target: Kataib Hezbollah" in summary and "'" not in summary
 
 
 def test_date_and_role_filters(tmp_path, page):

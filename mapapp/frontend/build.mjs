@@ -21,12 +21,14 @@ const HEADER = `/*
  * IncidentMap.attach(group, data, opts)  incidents, chain, uncertainty, heat, clusters, legend,
  *                                        summary and time control; all removed with the group
  * IncidentMap.openIncident(map, id)      pan to an incident and open its popup (false: not shown)
+ * IncidentMap.drawn(map)                 what the canvas drew: clusters, markers, the selected one
  * (data, opts and options: see mapapp/contract.py, the one definition of
  * what Python sends; IncidentMap.version is its CONTRACT_VERSION.)
  *
  * Public contracts other code relies on:
  * - each incident is a Leaflet layer with feature.properties.id (its id);
- * - the summary's .im-summary-count element has data-count (the view's count);
+ * - the summary's .im-summary-count element has data-count (the view's count)
+ *   and data-state: "loading" until the map shows the view's incidents, then "drawn";
  * - an incident's popup and tooltip root elements carry data-incident-id;
  * - a popup's .im-table rows are the incident card of mapapp/card.py (CARD_ROWS).
  *

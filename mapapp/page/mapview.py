@@ -43,12 +43,14 @@ def _clicked_id(result: dict | None, mask, dataset: Dataset) -> str | None:
 
 def show(dataset: Dataset, key: str, filters: geodata.Filters, mask: np.ndarray) -> None:
     """Draw the view on the map; a click on an incident selects it."""
-    base = base_map(bounds=dataset.bounds, asset_url=assets.static_url)
+    base = base_map(bounds=dataset.bounds, asset_url=assets.static_url,
+                    basemap=st.session_state.get("basemap", "tiles"))
     data_url, props_url = data_urls(key, dataset)
     group = page_group(
         filters=filters, total=dataset.total, colors=dataset.colors,
         asset_url=assets.static_url, data_url=data_url, props_url=props_url,
         mask=mask_code(mask), legend_open=False, summary=dataset.view_summary(mask),
+        selected=st.session_state.get("selected"),
     )
     center = st.session_state.get("center")
     result = st_folium(

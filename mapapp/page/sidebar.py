@@ -16,6 +16,9 @@ __all__ = ["filters", "init_state", "reset", "widgets"]
 #: takes the first match, never "Select N matches".
 _PICK = {"filter_mode": "contains", "select_all": False}
 _ROLE_LABELS = {"any": "either", "perpetrator": "perpetrator", "target": "target"}
+#: The basemap choices (mapapp.builder.BASEMAPS), as the radio names them.
+_BASEMAP_LABELS = {"tiles": "street map", "outlines": "outlines only (offline)",
+                   "satellite": "satellite"}
 
 
 def _set_widgets(values: dict) -> None:
@@ -80,3 +83,7 @@ def widgets(dataset: Dataset) -> None:
     sb.multiselect("Attribution", dataset.statuses, key="f_statuses", placeholder="Any status",
                    help="confirmed, claimed, alleged, disputed or unknown", **_PICK)
     sb.button("Reset filters", on_click=reset, args=(dataset,), width="stretch")
+    sb.radio("Basemap", tuple(_BASEMAP_LABELS), key="basemap",
+             format_func=_BASEMAP_LABELS.__getitem__,
+             help="Outlines only: no map tiles are fetched, so no tile server learns "
+                  "which area you look at.")

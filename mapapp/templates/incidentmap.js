@@ -13,12 +13,14 @@
  * IncidentMap.attach(group, data, opts)  incidents, chain, uncertainty, heat, clusters, legend,
  *                                        summary and time control; all removed with the group
  * IncidentMap.openIncident(map, id)      pan to an incident and open its popup (false: not shown)
+ * IncidentMap.drawn(map)                 what the canvas drew: clusters, markers, the selected one
  * (data, opts and options: see mapapp/contract.py, the one definition of
  * what Python sends; IncidentMap.version is its CONTRACT_VERSION.)
  *
  * Public contracts other code relies on:
  * - each incident is a Leaflet layer with feature.properties.id (its id);
- * - the summary's .im-summary-count element has data-count (the view's count);
+ * - the summary's .im-summary-count element has data-count (the view's count)
+ *   and data-state: "loading" until the map shows the view's incidents, then "drawn";
  * - an incident's popup and tooltip root elements carry data-incident-id;
  * - a popup's .im-table rows are the incident card of mapapp/card.py (CARD_ROWS).
  *
@@ -27,56 +29,6 @@
  * at two or four bytes a character, which slows every step of the export.
  */
 (() => {
-  // src/basemap.js
-  var NO_TILES = "No tiles (offline outlines only)";
-  function basemap(map, options) {
-    options = options || {};
-    if (!map.getPane("im-basemap")) {
-      const pane = map.createPane("im-basemap");
-      pane.style.zIndex = 150;
-      pane.style.pointerEvents = "none";
-    }
-    map.getContainer().classList.add("im-map");
-    const base = {};
-    let first = null;
-    (options.tiles || []).forEach((t) => {
-      const layer = L.tileLayer(t.url, {
-        attribution: t.attribution,
-        maxZoom: t.max_zoom || 19,
-        subdomains: t.subdomains || "abc",
-        crossOrigin: true
-      });
-      base[t.name] = layer;
-      if (!first) {
-        first = layer;
-      }
-    });
-    base[NO_TILES] = L.layerGroup();
-    if (first) {
-      first.addTo(map);
-    }
-    let outlines = null;
-    if (options.countries) {
-      outlines = L.geoJSON(options.countries, {
-        pane: "im-basemap",
-        interactive: false,
-        renderer: L.svg({ pane: "im-basemap" }),
-        style: { color: "#8a8f98", weight: 0.8, fillColor: "#f4f1ea", fillOpacity: 1 }
-      }).addTo(map);
-    }
-    const control = L.control.layers(base, {}, { collapsed: options.collapsed !== false, position: "topright" });
-    control.addTo(map);
-    if (outlines) {
-      control.addOverlay(outlines, "Country outlines (offline)");
-    }
-    map._imControl = control;
-    map._imBasemap = outlines;
-    if (options.bounds) {
-      map.fitBounds(options.bounds, { maxZoom: 8, padding: [20, 20] });
-    }
-    return control;
-  }
-
   // src/compat.js
   var HOOKS = {
     layerAdd: "_layerAdd",
@@ -286,6 +238,208 @@
     return missing;
   }
 
+  // src/dom.js
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) {
+      node.className = cls;
+    }
+    if (text !== void 0 && text !== null) {
+      node.textContent = String(text);
+    }
+    return node;
+  }
+
+  // src/labels.js
+  var GAP = 4;
+  function inPolygon(geometry, lon, lat) {
+    const polys = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+    return polys.some((rings) => {
+      let inside = false;
+      rings.forEach((ring) => {
+        for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+          const xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+          if (yi > lat !== yj > lat && lon < (xj - xi) * (lat - yi) / (yj - yi) + xi) {
+            inside = !inside;
+          }
+        }
+      });
+      return inside;
+    });
+  }
+  function bboxOf(geometry) {
+    const b = [Infinity, Infinity, -Infinity, -Infinity];
+    const polys = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+    polys.forEach((rings) => rings[0].forEach((p) => {
+      b[0] = Math.min(b[0], p[0]);
+      b[1] = Math.min(b[1], p[1]);
+      b[2] = Math.max(b[2], p[0]);
+      b[3] = Math.max(b[3], p[1]);
+    }));
+    return b;
+  }
+  function countryPoint(country, shape, view) {
+    const [w, s, e, n] = view, lon = country[1], lat = country[2];
+    const mx = (e - w) * 0.04, my = (n - s) * 0.04;
+    if (lon > w + mx && lon < e - mx && lat > s + my && lat < n - my) {
+      return [lon, lat];
+    }
+    if (!shape || shape.bbox[2] < w || shape.bbox[0] > e || shape.bbox[3] < s || shape.bbox[1] > n) {
+      return null;
+    }
+    let best = null, bestD = Infinity;
+    const steps = 14;
+    for (let i = 1; i < steps; i++) {
+      for (let j = 1; j < steps; j++) {
+        const x = w + (e - w) * i / steps, y = s + (n - s) * j / steps;
+        const d = (x - lon) * (x - lon) + (y - lat) * (y - lat);
+        if (d < bestD && inPolygon(shape.geometry, x, y)) {
+          best = [x, y];
+          bestD = d;
+        }
+      }
+    }
+    return best;
+  }
+  var PlaceLabels = L.Layer.extend({
+    initialize: function(places, countries) {
+      this._imPlaces = places || {};
+      const shapes = {};
+      (countries && countries.features || []).forEach((f) => {
+        const iso = f.properties && f.properties.iso_a3, name = f.properties && f.properties.name;
+        if (f.geometry) {
+          shapes[iso && iso !== "-99" ? iso : name] = { geometry: f.geometry, bbox: bboxOf(f.geometry) };
+        }
+      });
+      this._imShapes = shapes;
+    },
+    getAttribution: function() {
+      return "Place names: Natural Earth, GeoNames (CC BY 4.0)";
+    },
+    onAdd: function(map) {
+      if (!map.getPane("im-labels")) {
+        const pane = map.createPane("im-labels");
+        pane.style.zIndex = 180;
+        pane.style.pointerEvents = "none";
+      }
+      this._imBox = el("div", "im-labels");
+      map.getPane("im-labels").appendChild(this._imBox);
+      map.on("zoomstart", this._imHide, this);
+      map.on("moveend zoomend viewreset resize", this._imDraw, this);
+      this._imDraw();
+    },
+    onRemove: function(map) {
+      map.off("zoomstart", this._imHide, this);
+      map.off("moveend zoomend viewreset resize", this._imDraw, this);
+      this._imBox.remove();
+    },
+    _imHide: function() {
+      this._imBox.style.display = "none";
+    },
+    // Every name that shows at this zoom and in view, countries first and
+    // then cities by importance, each where it does not touch one already
+    // placed.
+    _imDraw: function() {
+      const map = mapOf(this);
+      if (!map) {
+        return;
+      }
+      const box = this._imBox, zoom = map.getZoom(), b = map.getBounds().pad(0.02);
+      const view = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+      box.textContent = "";
+      box.style.display = "";
+      const placed = [];
+      const put = (name, lon, lat, kind) => {
+        const p = map.latLngToLayerPoint([lat, lon]);
+        const wdt = name.length * (kind === "country" ? 8 : 6.5) + 10, hgt = kind === "country" ? 16 : 14;
+        const x0 = kind === "country" ? p.x - wdt / 2 : p.x - 4;
+        const r = { x0, y0: p.y - hgt / 2, x1: x0 + wdt, y1: p.y + hgt / 2 };
+        if (placed.some((q) => r.x0 < q.x1 + GAP && q.x0 < r.x1 + GAP && r.y0 < q.y1 + GAP && q.y0 < r.y1 + GAP)) {
+          return;
+        }
+        placed.push(r);
+        const label = el("div", "im-label im-label-" + kind), text = el("span", "im-label-text");
+        if (kind === "city") {
+          text.appendChild(el("span", "im-label-dot"));
+        }
+        text.appendChild(document.createTextNode(name));
+        label.appendChild(text);
+        label.setAttribute("data-place", name);
+        L.DomUtil.setPosition(label, p);
+        box.appendChild(label);
+      };
+      (this._imPlaces.countries || []).forEach((c) => {
+        if (zoom < c[3]) {
+          return;
+        }
+        const where = countryPoint(c, this._imShapes[c[4] && c[4] !== "-99" ? c[4] : c[0]], view);
+        if (where) {
+          put(c[0], where[0], where[1], "country");
+        }
+      });
+      const cities = (this._imPlaces.cities || []).filter((c) => zoom >= c[3] && c[1] >= view[0] && c[1] <= view[2] && c[2] >= view[1] && c[2] <= view[3]);
+      cities.sort((a, c) => a[3] - c[3]);
+      cities.forEach((c) => {
+        put(c[0], c[1], c[2], "city");
+      });
+    }
+  });
+
+  // src/basemap.js
+  var NO_TILES = "No tiles (offline outlines only)";
+  function basemap(map, options) {
+    options = options || {};
+    if (!map.getPane("im-basemap")) {
+      const pane = map.createPane("im-basemap");
+      pane.style.zIndex = 150;
+      pane.style.pointerEvents = "none";
+    }
+    map.getContainer().classList.add("im-map");
+    const base = {};
+    let first = null;
+    (options.tiles || []).forEach((t) => {
+      const layer = L.tileLayer(t.url, {
+        attribution: t.attribution,
+        maxZoom: t.max_zoom || 19,
+        subdomains: t.subdomains || "abc",
+        crossOrigin: true
+      });
+      base[t.name] = layer;
+      if (!first) {
+        first = layer;
+      }
+    });
+    base[NO_TILES] = L.layerGroup();
+    (first || base[NO_TILES]).addTo(map);
+    let outlines = null;
+    if (options.countries) {
+      outlines = L.geoJSON(options.countries, {
+        pane: "im-basemap",
+        interactive: false,
+        renderer: L.svg({ pane: "im-basemap" }),
+        style: { color: "#8a8f98", weight: 0.8, fillColor: "#f4f1ea", fillOpacity: 1 }
+      }).addTo(map);
+    }
+    let labels = null;
+    if (options.labels) {
+      labels = new PlaceLabels(options.labels, options.countries).addTo(map);
+    }
+    const control = L.control.layers(base, {}, { collapsed: options.collapsed !== false, position: "topright" });
+    control.addTo(map);
+    if (outlines) {
+      control.addOverlay(outlines, "Country outlines (offline)");
+    }
+    if (labels) {
+      control.addOverlay(labels, "Place names (offline)");
+    }
+    map._imControl = control;
+    map._imBasemap = outlines;
+    if (options.bounds) {
+      map.fitBounds(options.bounds, { maxZoom: 8, padding: [20, 20] });
+    }
+    return control;
+  }
+
   // src/decode.js
   var NONE16 = 65535;
   var NONE32 = 4294967295;
@@ -396,6 +550,7 @@
   // src/shapes.js
   var SHAPES = ["circle", "square", "diamond", "triangle", "triangle-down", "star", "hexagon"];
   var RADIUS = 7;
+  var SELECTED_RING = "#ffd400";
   var GLYPHS = {
     circle: "\u25CF",
     square: "\u25A0",
@@ -472,20 +627,8 @@
     return svg;
   }
 
-  // src/dom.js
-  function el(tag, cls, text) {
-    const node = document.createElement(tag);
-    if (cls) {
-      node.className = cls;
-    }
-    if (text !== void 0 && text !== null) {
-      node.textContent = String(text);
-    }
-    return node;
-  }
-
   // src/contract.js
-  var CONTRACT_VERSION = 2;
+  var CONTRACT_VERSION = 3;
   var CARD_ROWS = [["date", "Date"], ["event", "Event"], ["actor", "Actor"], ["target", "Target"], ["attribution", "Attribution"], ["claimed_by", "Claimed by"], ["blamed_by", "Blamed by"], ["attribution_note", "On attribution"], ["fatalities", "Fatalities"], ["injuries", "Injuries"], ["place", "Place"], ["id", "ID"]];
 
   // src/format.js
@@ -582,6 +725,97 @@
     return rows;
   }
 
+  // src/chain.js
+  function relationWords(relation) {
+    return String(relation || "related").replace(/_/g, " ");
+  }
+  function chainLines(links, date) {
+    const seen = /* @__PURE__ */ new Map(), out = [];
+    links.forEach((l) => {
+      const f = l[0], t = l[1];
+      if (f === t) {
+        return;
+      }
+      const key = f < t ? f + "," + t : t + "," + f;
+      if (seen.has(key)) {
+        return;
+      }
+      let line = [f, t, l[2]];
+      const both = links.some((m) => m[0] === t && m[1] === f);
+      if (both && date && date[f] !== NONE32 && date[t] !== NONE32 && date[t] < date[f]) {
+        line = [t, f, l[2]];
+      }
+      seen.set(key, true);
+      out.push(line);
+    });
+    return out;
+  }
+
+  // src/room.js
+  var MARGIN = 20;
+  var CORNERS = [["top", "left"], ["top", "right"], ["bottom", "left"], ["bottom", "right"]];
+  function cornerReach(map) {
+    const box = map.getContainer().getBoundingClientRect(), out = {};
+    CORNERS.forEach(([v, h]) => {
+      const corner = map.getContainer().querySelector(".leaflet-" + v + ".leaflet-" + h);
+      let x = 0, y = 0;
+      Array.from(corner ? corner.children : []).forEach((c) => {
+        const r = c.getBoundingClientRect();
+        if (!r.width || !r.height) {
+          return;
+        }
+        x = Math.max(x, h === "left" ? r.right - box.left : box.right - r.left);
+        y = Math.max(y, v === "top" ? r.bottom - box.top : box.bottom - r.top);
+      });
+      out[v + " " + h] = { x, y };
+    });
+    return out;
+  }
+  function fitPadding(map, bounds, maxZoom) {
+    const reach = cornerReach(map), size = map.getSize();
+    let best = null;
+    for (let choice = 0; choice < 16; choice++) {
+      const pad = { top: 0, bottom: 0, left: 0, right: 0 };
+      CORNERS.forEach(([v, side], k) => {
+        const r = reach[v + " " + side];
+        if (!r.x || !r.y) {
+          return;
+        }
+        if (choice >> k & 1) {
+          pad[v] = Math.max(pad[v], r.y);
+        } else {
+          pad[side] = Math.max(pad[side], r.x);
+        }
+      });
+      const tl = L.point(pad.left + MARGIN, pad.top + MARGIN), br = L.point(pad.right + MARGIN, pad.bottom + MARGIN);
+      const w = size.x - tl.x - br.x, h = size.y - tl.y - br.y;
+      if (w < 40 || h < 40) {
+        continue;
+      }
+      const zoom = Math.min(map.getBoundsZoom(bounds, false, tl.add(br)), maxZoom);
+      if (!best || zoom > best.zoom || zoom === best.zoom && w * h > best.area) {
+        best = { zoom, area: w * h, paddingTopLeft: tl, paddingBottomRight: br };
+      }
+    }
+    return best || { paddingTopLeft: L.point(MARGIN, MARGIN), paddingBottomRight: L.point(MARGIN, MARGIN) };
+  }
+  function popupPadding(map) {
+    const reach = cornerReach(map);
+    const top = Math.max(reach["top left"].y, reach["top right"].y) + 10;
+    return { autoPanPaddingTopLeft: L.point(20, top), autoPanPaddingBottomRight: L.point(20, 20) };
+  }
+  function clearOfControls(map, p) {
+    const size = map.getSize(), box = map.getContainer().getBoundingClientRect();
+    if (p.x < MARGIN || p.y < MARGIN || p.x > size.x - MARGIN || p.y > size.y - MARGIN) {
+      return false;
+    }
+    const controls = map.getContainer().querySelectorAll(".leaflet-control-container .leaflet-control");
+    return !Array.from(controls).some((c) => {
+      const r = c.getBoundingClientRect();
+      return r.width && p.x >= r.left - box.left - MARGIN && p.x <= r.right - box.left + MARGIN && p.y >= r.top - box.top - MARGIN && p.y <= r.bottom - box.top + MARGIN;
+    });
+  }
+
   // src/safe.js
   function safeUrl(url) {
     if (typeof url !== "string") {
@@ -636,7 +870,7 @@
       const li = el("li");
       const target = markerById(ctx, relId);
       const tp = target && target.feature.properties;
-      const text = (incoming ? "\u2190 " : "\u2192 ") + (relation || "related") + ": " + (tp ? (tp.title || relId) + " (" + (tp.date || "") + ")" : relId);
+      const text = (incoming ? "\u2190 " : "\u2192 ") + relationWords(relation) + ": " + (tp ? (tp.title || relId) + " (" + (tp.date || "") + ")" : relId);
       if (target) {
         const btn = el("a", "im-related-link", text);
         btn.href = "#";
@@ -651,13 +885,18 @@
       }
       ul.appendChild(li);
     }
+    const listed = /* @__PURE__ */ new Set();
     related.forEach((r) => {
-      if (r && r.id) {
+      if (r && r.id && !listed.has(String(r.id))) {
+        listed.add(String(r.id));
         item(r.id, r.relation, false);
       }
     });
     linked.forEach((r) => {
-      item(r.id, r.relation, true);
+      if (!listed.has(String(r.id))) {
+        listed.add(String(r.id));
+        item(r.id, r.relation, true);
+      }
     });
     return ul;
   }
@@ -727,7 +966,19 @@
         }
       });
     }
-    marker.bindPopup(content, { maxWidth: 380, minWidth: 260, autoPanPadding: [20, 20], autoPanPaddingTopLeft: [60, 100] });
+    const pad = ctx.map ? popupPadding(ctx.map) : { autoPanPaddingTopLeft: [20, 20], autoPanPaddingBottomRight: [20, 20] };
+    marker.bindPopup(content, {
+      maxWidth: 380,
+      minWidth: 260,
+      autoPanPaddingTopLeft: pad.autoPanPaddingTopLeft,
+      autoPanPaddingBottomRight: pad.autoPanPaddingBottomRight
+    });
+    if (ctx.selected !== marker._imI) {
+      ctx.selected = marker._imI;
+      if (ctx.canvas) {
+        ctx.canvas.changed();
+      }
+    }
     if (marker._imParent !== ctx.group) {
       if (marker._imParent) {
         marker.removeEventParent(marker._imParent);
@@ -808,7 +1059,7 @@
   function drawChain(g, ds, drawn2, px, py) {
     g.beginPath();
     const heads = [];
-    ds.links.forEach((l) => {
+    ds.chain.forEach((l) => {
       const f = l[0], t = l[1];
       if (!drawn2[f] || !drawn2[t]) {
         return;
@@ -895,6 +1146,37 @@
     g.globalAlpha = 1;
     g.setLineDash([]);
     return { order, n: count[nstyles] };
+  }
+  function drawSelected(g, set, i, shapeOf) {
+    const ds = set.ds, x = set.px[i], y = set.py[i];
+    g.setLineDash([]);
+    g.globalAlpha = 1;
+    g.beginPath();
+    g.arc(x, y, RADIUS + 6, 0, 2 * Math.PI);
+    g.lineWidth = 6;
+    g.strokeStyle = "#222";
+    g.stroke();
+    g.lineWidth = 4;
+    g.strokeStyle = SELECTED_RING;
+    g.stroke();
+    const off = SHAPE_OFFSETS[shapeOf[ds.type[i]] || 0];
+    g.beginPath();
+    if (!off) {
+      g.arc(x, y, RADIUS, 0, 2 * Math.PI);
+    } else {
+      g.moveTo(x + off[0][0], y + off[0][1]);
+      for (let v = 1; v < off.length; v++) {
+        g.lineTo(x + off[v][0], y + off[v][1]);
+      }
+      g.closePath();
+    }
+    g.fillStyle = ds.palette[ds.color[i]] || "#8c8c8c";
+    g.fill();
+    g.lineWidth = 1;
+    g.strokeStyle = "#222";
+    g.setLineDash(ds.dashed[i] ? [3, 2] : []);
+    g.stroke();
+    g.setLineDash([]);
   }
   function drawBubbles(g, bubbles) {
     g.textAlign = "center";
@@ -1050,6 +1332,7 @@
       };
       this._imHits = [];
       this._imBubbles = [];
+      this._imSelected = null;
       g.save();
       for (let k = 0; k < this._imSets.length; k++) {
         this.drawSet(this._imSets[k], g, view);
@@ -1111,11 +1394,16 @@
         drawUncertainty(g, ds, single2, ns, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps);
         stamps.reset();
       }
-      if (this.flags.chain > 0 && ds.links.length) {
+      if (this.flags.chain > 0 && ds.chain.length) {
         drawChain(g, ds, drawn2, set.px, set.py);
       }
       const hits = drawMarkers(g, set, single2, ns, box, ctx && ctx.shapeOf || [], stamps);
       this._imHits.push({ set, order: hits.order, n: hits.n });
+      const sel = ctx ? ctx.selected : void 0;
+      if (sel !== void 0 && sel !== null && drawn2[sel] && set.style[sel] >= 0) {
+        drawSelected(g, set, sel, ctx.shapeOf || []);
+        this._imSelected = { id: ds.ids[sel], x: set.px[sel], y: set.py[sel] };
+      }
       drawBubbles(g, this._imBubbles.filter((bu) => bu.set === set));
     },
     // What is under a point (layer coordinates): a cluster or an incident.
@@ -1478,6 +1766,7 @@
       this.dates = payload.dates || [];
       this.km = column(payload.km, Float32Array);
       this.links = payload.links || [];
+      this.chain = chainLines(this.links, this.date);
       this.propsSource = props;
       this.props = null;
       this.stubs = {};
@@ -1582,6 +1871,17 @@
       div.appendChild(el("div", "im-error", message));
     });
   }
+  function loadingControl(title) {
+    return makeControl("topleft", (div) => {
+      div.classList.add("im-summary");
+      if (title) {
+        div.appendChild(el("div", "im-summary-title", title));
+      }
+      const line = el("div", "im-summary-count", "Loading the incidents\u2026");
+      line.setAttribute("data-state", "loading");
+      div.appendChild(line);
+    });
+  }
   function summaryControl(ctx) {
     return makeControl("topleft", (div) => {
       div.classList.add("im-summary");
@@ -1591,6 +1891,7 @@
       }
       const line = el("div", "im-summary-count");
       line.setAttribute("data-count", String(n));
+      line.setAttribute("data-state", "loading");
       const txt = countLine(n, opts.total, opts.start, opts.end);
       line.textContent = txt;
       div.appendChild(line);
@@ -1611,6 +1912,26 @@
     const sw = el("span", "im-swatch");
     sw.style.background = color;
     return sw;
+  }
+  function svgNode(name, attrs) {
+    const node = document.createElementNS("http://www.w3.org/2000/svg", name);
+    Object.keys(attrs).forEach((k) => {
+      node.setAttribute(k, attrs[k]);
+    });
+    return node;
+  }
+  function chainSwatch() {
+    const svg = svgNode("svg", { width: "28", height: "16", viewBox: "0 0 28 16", class: "im-chain-swatch" });
+    svg.appendChild(svgNode("path", { d: "M2 8H26", stroke: "#b2182b", "stroke-width": "2", "stroke-dasharray": "6,4", fill: "none" }));
+    svg.appendChild(svgNode("path", { d: "M12 3L18 8L12 13", stroke: "#b2182b", "stroke-width": "2", fill: "none" }));
+    return svg;
+  }
+  function ringSwatch() {
+    const svg = svgNode("svg", { width: "28", height: "16", viewBox: "0 0 28 16" });
+    svg.appendChild(svgNode("circle", { cx: "14", cy: "8", r: "6", stroke: "#222", "stroke-width": "4", fill: "none" }));
+    svg.appendChild(svgNode("circle", { cx: "14", cy: "8", r: "6", stroke: SELECTED_RING, "stroke-width": "2.5", fill: "none" }));
+    svg.appendChild(svgNode("circle", { cx: "14", cy: "8", r: "3.5", stroke: "#222", "stroke-width": "1", fill: "#bbb" }));
+    return svg;
   }
   function legendControl(ctx) {
     return makeControl("bottomright", (div) => {
@@ -1639,7 +1960,10 @@
       details.appendChild(el("div", "im-subhead", "Outline: attribution"));
       details.appendChild(legendRow(shapeSvg("circle", "#fff", false), " solid: confirmed"));
       details.appendChild(legendRow(shapeSvg("circle", "#fff", true), " dashed: claimed, alleged, disputed or unknown"));
-      details.appendChild(el("div", "im-legend-note", "Faint circle: the point may be off by this radius. Red dashed arrow: one incident answers another."));
+      details.appendChild(el("div", "im-subhead", "Lines and rings"));
+      details.appendChild(legendRow(chainSwatch(), " escalation chain: to the incident that answers (earlier to later)"));
+      details.appendChild(legendRow(ringSwatch(), " the selected incident"));
+      details.appendChild(el("div", "im-legend-note", "Faint circle: the point may be off by this radius."));
       div.appendChild(details);
     });
   }
@@ -1806,7 +2130,17 @@
     return data;
   }
   function attach(group, data, options) {
-    const ctx = { group, options: options || {}, controls: [], overlays: [], typeGroups: {}, map: null, count: 0 };
+    const ctx = {
+      group,
+      options: options || {},
+      controls: [],
+      overlays: [],
+      typeGroups: {},
+      map: null,
+      count: 0,
+      // (the page fits the map to a view once, not again when only the selection changed)
+      fitKey: data.url ? data.url + "#" + data.mask : null
+    };
     ctx.focus = (id) => focus(ctx, id);
     group._imContext = ctx;
     function setup() {
@@ -1819,15 +2153,20 @@
         build(ctx, map, loaded[data.url], decodeMask(data.mask, loaded[data.url].n));
         return;
       }
+      const loading = loadingControl(ctx.options.title).addTo(map);
+      ctx.controls.push(loading);
       loadShared(data).then((ds) => {
         if (ctx.removed) {
           return;
         }
+        map.removeControl(loading);
+        ctx.controls = ctx.controls.filter((c) => c !== loading);
         build(ctx, map, ds, decodeMask(data.mask, ds.n));
       }).catch((err) => {
         if (ctx.removed) {
           return;
         }
+        map.removeControl(loading);
         ctx.controls.push(errorControl("Could not load the incidents: " + err).addTo(map));
       });
     }
@@ -1907,7 +2246,7 @@
         (ctx.incoming[ds.ids[l[0]]] = ctx.incoming[ds.ids[l[0]]] || []).push({ id: ds.ids[l[1]], relation: l[2] });
       }
     });
-    ctx.chainLinks = ds.links.filter((l) => inView[l[0]] && inView[l[1]] && l[0] !== l[1]).length;
+    ctx.chainLinks = ds.chain.filter((l) => inView[l[0]] && inView[l[1]]).length;
   }
   function fitView(ctx, map) {
     const ds = ctx.ds;
@@ -1927,7 +2266,15 @@
         e = lo;
       }
     }
-    map.fitBounds([[s, w], [no, e]], { maxZoom: 8, padding: [30, 30], animate: false });
+    const bounds = L.latLngBounds([[s, w], [no, e]]);
+    ctx.room = fitPadding(map, bounds, 8);
+    map.fitBounds(bounds, {
+      maxZoom: 8,
+      paddingTopLeft: ctx.room.paddingTopLeft,
+      paddingBottomRight: ctx.room.paddingBottomRight,
+      animate: false
+    });
+    map._imFitKey = ctx.fitKey;
   }
   function makeSwitches(ctx, canvas) {
     const flag = (name) => new Toggle(() => canvas.setFlag(name, true), () => canvas.setFlag(name, false));
@@ -1991,9 +2338,6 @@
     canvas.attach(ds, ctx);
     fillTypeGroups(ctx, canvas, map);
     viewLinks(ctx);
-    if (opts.fit && n) {
-      fitView(ctx, map);
-    }
     const sw = makeSwitches(ctx, canvas);
     showLayers(ctx, map, sw);
     canvas.changed();
@@ -2006,8 +2350,17 @@
     if (opts.timeline !== false && n) {
       ctx.controls.push(timeControl(ctx, () => refresh(ctx)).addTo(map));
     }
+    if (opts.fit && n && (!ctx.fitKey || map._imFitKey !== ctx.fitKey)) {
+      fitView(ctx, map);
+    }
     canvas.drawNow();
     ctx.ready = true;
+    if (opts.selected !== void 0 && opts.selected !== null) {
+      select(ctx, String(opts.selected));
+    }
+    if (ctx.summaryLine) {
+      ctx.summaryLine.setAttribute("data-state", "drawn");
+    }
     map.fire("incidents:ready", { count: n });
     if (!ds.propsSource || !ds.propsSource.url) {
       L.Util.requestAnimFrame(() => {
@@ -2087,12 +2440,8 @@
     ctx.controls = [];
     ctx.overlays = [];
   }
-  function focus(ctx, id) {
-    const layer = markerById(ctx, id), map = ctx.map;
-    if (!layer || !map) {
-      return false;
-    }
-    const gj = ctx.typeGroups[typeName(ctx.ds, layer._imI)];
+  function unhide(ctx, layer) {
+    const map = ctx.map, gj = ctx.typeGroups[typeName(ctx.ds, layer._imI)];
     if (!mapOf(layer)) {
       ctx.timeUpTo = null;
       if (!map.hasLayer(gj)) {
@@ -2103,6 +2452,13 @@
       }
       refresh(ctx);
     }
+  }
+  function focus(ctx, id) {
+    const layer = markerById(ctx, id), map = ctx.map;
+    if (!layer || !map) {
+      return false;
+    }
+    unhide(ctx, layer);
     const ll = layer.getLatLng(), canvas = ctx.canvas;
     if (canvas.clustering(map.getZoom())) {
       map.setView(ll, CLUSTER_MAX_ZOOM, { animate: false });
@@ -2112,6 +2468,23 @@
     canvas.drawNow();
     prepareClick(ctx, layer);
     layer.fire("click", { latlng: ll }, true);
+    return true;
+  }
+  function select(ctx, id) {
+    const layer = markerById(ctx, id), map = ctx.map;
+    if (!layer || !map) {
+      return false;
+    }
+    unhide(ctx, layer);
+    const ll = layer.getLatLng(), canvas = ctx.canvas;
+    if (canvas.clustering(map.getZoom())) {
+      map.setView(ll, CLUSTER_MAX_ZOOM, { animate: false });
+    } else if (!clearOfControls(map, map.latLngToContainerPoint(ll))) {
+      map.panTo(ll, { animate: false });
+    }
+    prepareClick(ctx, layer);
+    canvas.drawNow();
+    layer.openPopup(ll);
     return true;
   }
   function openIncident(map, id) {
@@ -2124,11 +2497,14 @@
     return done;
   }
   function drawn(map) {
-    const c = map._imCanvas, out = { clusters: [], markers: [] };
+    const c = map._imCanvas, out = { clusters: [], markers: [], selected: null };
     if (!c || !mapOf(c)) {
       return out;
     }
-    const shift = map.layerPointToContainerPoint([0, 0]);
+    const shift = map.layerPointToContainerPoint([0, 0]), sel = c._imSelected;
+    if (sel) {
+      out.selected = { id: sel.id, x: sel.x + shift.x, y: sel.y + shift.y };
+    }
     (c._imBubbles || []).forEach((b) => {
       out.clusters.push({ count: b.count, x: b.x + shift.x, y: b.y + shift.y });
     });
@@ -2149,6 +2525,7 @@
     readData,
     focus,
     openIncident,
+    select,
     drawn,
     popupContent,
     decodeMask,

@@ -1,7 +1,8 @@
-// The base map: tile layers, offline country outlines under them (readable
-// with no network, hidden by the tiles whenever they load), and the layer
-// control the views add their overlays to.
+// The base map: tile layers, offline country outlines and place names under
+// them (readable with no network, hidden by the tiles whenever they load),
+// and the layer control the views add their overlays to.
 
+import { PlaceLabels } from './labels.js';
 
 /** Label of the base layer without tiles. */
 export const NO_TILES = 'No tiles (offline outlines only)';
@@ -9,7 +10,8 @@ export const NO_TILES = 'No tiles (offline outlines only)';
 /**
  * Set up ``map`` with ``options`` (see mapapp.contract.BasemapOptions):
  * ``tiles`` ([{name, url, attribution, max_zoom, subdomains}], the first
- * shown), ``countries`` (GeoJSON outlines), ``collapsed`` and ``bounds``.
+ * shown; none: no network request at all), ``countries`` (GeoJSON
+ * outlines), ``labels`` (place names), ``collapsed`` and ``bounds``.
  * Returns the layer control.
  */
 export function basemap(map, options) {
@@ -29,7 +31,7 @@ export function basemap(map, options) {
     if (!first) { first = layer; }
   });
   base[NO_TILES] = L.layerGroup();
-  if (first) { first.addTo(map); }
+  (first || base[NO_TILES]).addTo(map);
   let outlines = null;
   if (options.countries) {
     outlines = L.geoJSON(options.countries, {
@@ -38,9 +40,12 @@ export function basemap(map, options) {
       style: { color: '#8a8f98', weight: 0.8, fillColor: '#f4f1ea', fillOpacity: 1 }
     }).addTo(map);
   }
+  let labels = null;
+  if (options.labels) { labels = new PlaceLabels(options.labels, options.countries).addTo(map); }
   const control = L.control.layers(base, {}, { collapsed: options.collapsed !== false, position: 'topright' });
   control.addTo(map);
   if (outlines) { control.addOverlay(outlines, 'Country outlines (offline)'); }
+  if (labels) { control.addOverlay(labels, 'Place names (offline)'); }
   map._imControl = control;
   map._imBasemap = outlines;
   if (options.bounds) { map.fitBounds(options.bounds, { maxZoom: 8, padding: [20, 20] }); }

@@ -5,7 +5,7 @@
 import * as compat from './compat.js';
 import { metresPerPixel0 } from './decode.js';
 import { CLUSTER_CELL, bubbleColor, clusterGrid } from './clusters.js';
-import { RADIUS, SHAPES, SHAPE_OFFSETS } from './shapes.js';
+import { RADIUS, SELECTED_RING, SHAPES, SHAPE_OFFSETS } from './shapes.js';
 import { prepareClick, tooltipContent } from './popup.js';
 
 /** The zoom from which clusters split into single markers. */
@@ -57,11 +57,13 @@ function drawUncertainty(g, ds, single, ns, px, py, box, z2, minKm, stamps) {
   g.globalAlpha = 1; g.setLineDash([]);
 }
 
-// The escalation chain: a dashed arrow from an incident to the one that answers it.
+// The escalation chain: a dashed line with an arrowhead from an incident
+// to the one that answers it (a link recorded on both: one line, from the
+// earlier to the later; see chain.js).
 function drawChain(g, ds, drawn, px, py) {
   g.beginPath();
   const heads = [];
-  ds.links.forEach((l) => {
+  ds.chain.forEach((l) => {
     const f = l[0], t = l[1];
     if (!drawn[f] || !drawn[t]) { return; }
     g.moveTo(px[f], py[f]); g.lineTo(px[t], py[t]);
@@ -116,6 +118,25 @@ function drawMarkers(g, set, single, ns, box, shapeOf, stamps) {
   }
   g.globalAlpha = 1; g.setLineDash([]);
   return { order: order, n: count[nstyles] };
+}
+
+// The selected incident: a ring and its marker again, above every other.
+function drawSelected(g, set, i, shapeOf) {
+  const ds = set.ds, x = set.px[i], y = set.py[i];
+  g.setLineDash([]); g.globalAlpha = 1;
+  g.beginPath(); g.arc(x, y, RADIUS + 6, 0, 2 * Math.PI);
+  g.lineWidth = 6; g.strokeStyle = '#222'; g.stroke();
+  g.lineWidth = 4; g.strokeStyle = SELECTED_RING; g.stroke();
+  const off = SHAPE_OFFSETS[shapeOf[ds.type[i]] || 0];
+  g.beginPath();
+  if (!off) { g.arc(x, y, RADIUS, 0, 2 * Math.PI); } else {
+    g.moveTo(x + off[0][0], y + off[0][1]);
+    for (let v = 1; v < off.length; v++) { g.lineTo(x + off[v][0], y + off[v][1]); }
+    g.closePath();
+  }
+  g.fillStyle = ds.palette[ds.color[i]] || '#8c8c8c'; g.fill();
+  g.lineWidth = 1; g.strokeStyle = '#222'; g.setLineDash(ds.dashed[i] ? [3, 2] : []); g.stroke();
+  g.setLineDash([]);
 }
 
 // Cluster bubbles with their counts.
@@ -232,6 +253,7 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
                    box: { x0: b.min.x, y0: b.min.y, x1: b.max.x, y1: b.max.y } };
     this._imHits = [];
     this._imBubbles = [];
+    this._imSelected = null;
     g.save();
     for (let k = 0; k < this._imSets.length; k++) { this.drawSet(this._imSets[k], g, view); }
     g.restore();
@@ -279,9 +301,14 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
       drawUncertainty(g, ds, single, ns, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps);
       stamps.reset();
     }
-    if (this.flags.chain > 0 && ds.links.length) { drawChain(g, ds, drawn, set.px, set.py); }
+    if (this.flags.chain > 0 && ds.chain.length) { drawChain(g, ds, drawn, set.px, set.py); }
     const hits = drawMarkers(g, set, single, ns, box, (ctx && ctx.shapeOf) || [], stamps);
     this._imHits.push({ set: set, order: hits.order, n: hits.n });
+    const sel = ctx ? ctx.selected : undefined;
+    if (sel !== undefined && sel !== null && drawn[sel] && set.style[sel] >= 0) {
+      drawSelected(g, set, sel, ctx.shapeOf || []);
+      this._imSelected = { id: ds.ids[sel], x: set.px[sel], y: set.py[sel] };
+    }
     drawBubbles(g, this._imBubbles.filter((bu) => bu.set === set));
   },
 

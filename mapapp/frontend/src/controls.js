@@ -6,7 +6,7 @@ import { el } from './dom.js';
 import { countLine, timeLabel } from './format.js';
 import { NONE32 } from './decode.js';
 import { escapeHtml } from './safe.js';
-import { shapeGlyph, shapeSvg } from './shapes.js';
+import { SELECTED_RING, shapeGlyph, shapeSvg } from './shapes.js';
 
 /** A Leaflet control at ``position`` whose element ``build(div)`` fills. */
 export function makeControl(position, build) {
@@ -31,9 +31,21 @@ export function errorControl(message) {
   });
 }
 
+/** The summary while the incidents are fetched (the page's first view). */
+export function loadingControl(title) {
+  return makeControl('topleft', (div) => {
+    div.classList.add('im-summary');
+    if (title) { div.appendChild(el('div', 'im-summary-title', title)); }
+    const line = el('div', 'im-summary-count', 'Loading the incidents\u2026');
+    line.setAttribute('data-state', 'loading');
+    div.appendChild(line);
+  });
+}
+
 /**
  * The summary: title, "N incidents of M \u00b7 dates" (its element
- * ``.im-summary-count`` carries ``data-count``: the view's incident count),
+ * ``.im-summary-count`` carries ``data-count``: the view's incident count,
+ * and ``data-state``: "loading", then "drawn" once the map shows them),
  * and the filters.
  */
 export function summaryControl(ctx) {
@@ -43,6 +55,7 @@ export function summaryControl(ctx) {
     if (opts.title) { div.appendChild(el('div', 'im-summary-title', opts.title)); }
     const line = el('div', 'im-summary-count');
     line.setAttribute('data-count', String(n));
+    line.setAttribute('data-state', 'loading');
     const txt = countLine(n, opts.total, opts.start, opts.end);
     line.textContent = txt;
     div.appendChild(line);
@@ -62,6 +75,29 @@ function colorSwatch(color) {
   const sw = el('span', 'im-swatch');
   sw.style.background = color;
   return sw;
+}
+
+function svgNode(name, attrs) {
+  const node = document.createElementNS('http://www.w3.org/2000/svg', name);
+  Object.keys(attrs).forEach((k) => { node.setAttribute(k, attrs[k]); });
+  return node;
+}
+
+// The chain's line as the canvas draws it: red, dashed, an arrowhead.
+function chainSwatch() {
+  const svg = svgNode('svg', { width: '28', height: '16', viewBox: '0 0 28 16', class: 'im-chain-swatch' });
+  svg.appendChild(svgNode('path', { d: 'M2 8H26', stroke: '#b2182b', 'stroke-width': '2', 'stroke-dasharray': '6,4', fill: 'none' }));
+  svg.appendChild(svgNode('path', { d: 'M12 3L18 8L12 13', stroke: '#b2182b', 'stroke-width': '2', fill: 'none' }));
+  return svg;
+}
+
+// The selected incident's ring (canvas.js SELECTED_RING).
+function ringSwatch() {
+  const svg = svgNode('svg', { width: '28', height: '16', viewBox: '0 0 28 16' });
+  svg.appendChild(svgNode('circle', { cx: '14', cy: '8', r: '6', stroke: '#222', 'stroke-width': '4', fill: 'none' }));
+  svg.appendChild(svgNode('circle', { cx: '14', cy: '8', r: '6', stroke: SELECTED_RING, 'stroke-width': '2.5', fill: 'none' }));
+  svg.appendChild(svgNode('circle', { cx: '14', cy: '8', r: '3.5', stroke: '#222', 'stroke-width': '1', fill: '#bbb' }));
+  return svg;
 }
 
 /** The legend: actor colours, event type shapes, attribution outlines. */
@@ -88,7 +124,10 @@ export function legendControl(ctx) {
     details.appendChild(el('div', 'im-subhead', 'Outline: attribution'));
     details.appendChild(legendRow(shapeSvg('circle', '#fff', false), ' solid: confirmed'));
     details.appendChild(legendRow(shapeSvg('circle', '#fff', true), ' dashed: claimed, alleged, disputed or unknown'));
-    details.appendChild(el('div', 'im-legend-note', 'Faint circle: the point may be off by this radius. Red dashed arrow: one incident answers another.'));
+    details.appendChild(el('div', 'im-subhead', 'Lines and rings'));
+    details.appendChild(legendRow(chainSwatch(), ' escalation chain: to the incident that answers (earlier to later)'));
+    details.appendChild(legendRow(ringSwatch(), ' the selected incident'));
+    details.appendChild(el('div', 'im-legend-note', 'Faint circle: the point may be off by this radius.'));
     div.appendChild(details);
   });
 }

@@ -2,6 +2,7 @@
 // compact columns to draw from, and each incident's full properties, read
 // afterwards (for popups and tooltips).
 
+import { chainLines } from './chain.js';
 import { b64bytes, column, mercator } from './decode.js';
 import { newMarker } from './markers.js';
 
@@ -23,6 +24,7 @@ export class Dataset {
     this.dates = payload.dates || [];
     this.km = column(payload.km, Float32Array);
     this.links = payload.links || [];
+    this.chain = chainLines(this.links, this.date);  // (each link once: the lines drawn)
     this.propsSource = props;
     this.props = null;
     this.stubs = {};

@@ -9,7 +9,7 @@ import { decodeMask } from './decode.js';
 import { IncidentMarker } from './markers.js';
 import { popupContent } from './popup.js';
 import { escapeHtml, safeUrl } from './safe.js';
-import { attach, drawn, focus, openIncident, readData } from './views.js';
+import { attach, drawn, focus, openIncident, readData, select } from './views.js';
 
 window.IncidentMap = {
   version: CONTRACT_VERSION,
@@ -18,6 +18,7 @@ window.IncidentMap = {
   readData,
   focus,
   openIncident,
+  select,
   drawn,
   popupContent,
   decodeMask,

@@ -2,7 +2,9 @@
 
 import { el } from './dom.js';
 import { cardRows } from './card.js';
+import { relationWords } from './chain.js';
 import { fmtDate } from './format.js';
+import { popupPadding } from './room.js';
 import { safeUrl } from './safe.js';
 
 /** The view's marker of an incident, or null when it is not in the view. */
@@ -38,7 +40,7 @@ function linkedList(ctx, related, linked) {
     const li = el('li');
     const target = markerById(ctx, relId);
     const tp = target && target.feature.properties;
-    const text = (incoming ? '\u2190 ' : '\u2192 ') + (relation || 'related') + ': ' +
+    const text = (incoming ? '\u2190 ' : '\u2192 ') + relationWords(relation) + ': ' +
       (tp ? (tp.title || relId) + ' (' + (tp.date || '') + ')' : relId);
     if (target) {
       const btn = el('a', 'im-related-link', text);
@@ -51,8 +53,12 @@ function linkedList(ctx, related, linked) {
     }
     ul.appendChild(li);
   }
-  related.forEach((r) => { if (r && r.id) { item(r.id, r.relation, false); } });
-  linked.forEach((r) => { item(r.id, r.relation, true); });
+  const listed = new Set();
+  related.forEach((r) => {
+    if (r && r.id && !listed.has(String(r.id))) { listed.add(String(r.id)); item(r.id, r.relation, false); }
+  });
+  // (a link recorded on both incidents is listed once)
+  linked.forEach((r) => { if (!listed.has(String(r.id))) { listed.add(String(r.id)); item(r.id, r.relation, true); } });
   return ul;
 }
 
@@ -122,7 +128,12 @@ export function prepareClick(ctx, marker) {
       if (marker.isPopupOpen && marker.isPopupOpen()) { marker.setPopupContent(popupContent(ctx, marker.feature)); }
     });
   }
-  marker.bindPopup(content, { maxWidth: 380, minWidth: 260, autoPanPadding: [20, 20], autoPanPaddingTopLeft: [60, 100] });
+  // (panned clear of the summary and the other controls along the top)
+  const pad = ctx.map ? popupPadding(ctx.map) : { autoPanPaddingTopLeft: [20, 20], autoPanPaddingBottomRight: [20, 20] };
+  marker.bindPopup(content, { maxWidth: 380, minWidth: 260, autoPanPaddingTopLeft: pad.autoPanPaddingTopLeft,
+                              autoPanPaddingBottomRight: pad.autoPanPaddingBottomRight });
+  // (the incident last opened is the selected one: ringed on the map)
+  if (ctx.selected !== marker._imI) { ctx.selected = marker._imI; if (ctx.canvas) { ctx.canvas.changed(); } }
   if (marker._imParent !== ctx.group) {
     if (marker._imParent) { marker.removeEventParent(marker._imParent); }
     marker.addEventParent(ctx.group);

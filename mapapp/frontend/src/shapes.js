@@ -6,6 +6,9 @@ export const SHAPES = ['circle', 'square', 'diamond', 'triangle', 'triangle-down
 /** A marker's radius in pixels. */
 export const RADIUS = 7;
 
+/** The colour of the ring around the selected incident. */
+export const SELECTED_RING = '#ffd400';
+
 const GLYPHS = {
   circle: '\u25cf', square: '\u25a0', diamond: '\u25c6', triangle: '\u25b2',
   'triangle-down': '\u25bc', star: '\u2605', hexagon: '\u2b22'

@@ -6,9 +6,10 @@ import * as compat from './compat.js';
 import { Dataset, fetchJson } from './dataset.js';
 import { NONE16, NONE32, decodeMask } from './decode.js';
 import { CLUSTER_MAX_ZOOM, canvasOf } from './canvas.js';
-import { addOverlays, errorControl, legendControl, removeOverlays, summaryControl, timeControl } from './controls.js';
+import { addOverlays, errorControl, legendControl, loadingControl, removeOverlays, summaryControl, timeControl } from './controls.js';
 import { Toggle, TypeGroup, userChoices } from './layers.js';
 import { markerById, prepareClick } from './popup.js';
+import { clearOfControls, fitPadding } from './room.js';
 import { shapeCode } from './shapes.js';
 
 // What every view of one dataset shares (the page): its columns, fetched
@@ -42,7 +43,9 @@ export function readData(id) {
  * options) when ``group`` is on a map; everything goes when it is removed.
  */
 export function attach(group, data, options) {
-  const ctx = { group: group, options: options || {}, controls: [], overlays: [], typeGroups: {}, map: null, count: 0 };
+  const ctx = { group: group, options: options || {}, controls: [], overlays: [], typeGroups: {}, map: null, count: 0,
+                // (the page fits the map to a view once, not again when only the selection changed)
+                fitKey: data.url ? data.url + '#' + data.mask : null };
   ctx.focus = (id) => focus(ctx, id);
   group._imContext = ctx;
   function setup() {
@@ -55,11 +58,16 @@ export function attach(group, data, options) {
       build(ctx, map, loaded[data.url], decodeMask(data.mask, loaded[data.url].n));
       return;
     }
+    const loading = loadingControl(ctx.options.title).addTo(map);
+    ctx.controls.push(loading);
     loadShared(data).then((ds) => {
       if (ctx.removed) { return; }
+      map.removeControl(loading);
+      ctx.controls = ctx.controls.filter((c) => c !== loading);
       build(ctx, map, ds, decodeMask(data.mask, ds.n));
     }).catch((err) => {
       if (ctx.removed) { return; }
+      map.removeControl(loading);
       ctx.controls.push(errorControl('Could not load the incidents: ' + err).addTo(map));
     });
   }
@@ -121,10 +129,11 @@ function viewLinks(ctx) {
   ds.links.forEach((l) => {
     if (inView[l[1]]) { (ctx.incoming[ds.ids[l[0]]] = ctx.incoming[ds.ids[l[0]]] || []).push({ id: ds.ids[l[1]], relation: l[2] }); }
   });
-  ctx.chainLinks = ds.links.filter((l) => inView[l[0]] && inView[l[1]] && l[0] !== l[1]).length;
+  ctx.chainLinks = ds.chain.filter((l) => inView[l[0]] && inView[l[1]]).length;
 }
 
-// Fit the view before anything is drawn, without animation.
+// Fit the view to the view's incidents before they are drawn, without
+// animation, clear of the summary, the legend and the other controls.
 function fitView(ctx, map) {
   const ds = ctx.ds;
   let s = 90, w = 180, no = -90, e = -180;
@@ -135,7 +144,11 @@ function fitView(ctx, map) {
     if (lo < w) { w = lo; }
     if (lo > e) { e = lo; }
   }
-  map.fitBounds([[s, w], [no, e]], { maxZoom: 8, padding: [30, 30], animate: false });
+  const bounds = L.latLngBounds([[s, w], [no, e]]);
+  ctx.room = fitPadding(map, bounds, 8);
+  map.fitBounds(bounds, { maxZoom: 8, paddingTopLeft: ctx.room.paddingTopLeft,
+                          paddingBottomRight: ctx.room.paddingBottomRight, animate: false });
+  map._imFitKey = ctx.fitKey;
 }
 
 // The switches: uncertainty circles, chain, clusters, heat (built the first
@@ -190,7 +203,6 @@ function build(ctx, map, ds, indices) {
   canvas.attach(ds, ctx);
   fillTypeGroups(ctx, canvas, map);
   viewLinks(ctx);
-  if (opts.fit && n) { fitView(ctx, map); }
   const sw = makeSwitches(ctx, canvas);
   showLayers(ctx, map, sw);
   canvas.changed();
@@ -199,10 +211,14 @@ function build(ctx, map, ds, indices) {
   ctx.controls.push(summaryControl(ctx).addTo(map));
   ctx.controls.push(legendControl(ctx).addTo(map));
   if (opts.timeline !== false && n) { ctx.controls.push(timeControl(ctx, () => refresh(ctx)).addTo(map)); }
+  // (with the controls in place: the fit keeps the incidents clear of them)
+  if (opts.fit && n && (!ctx.fitKey || map._imFitKey !== ctx.fitKey)) { fitView(ctx, map); }
 
   // Draw now (not at the next frame), then read the full properties.
   canvas.drawNow();
   ctx.ready = true;
+  if (opts.selected !== undefined && opts.selected !== null) { select(ctx, String(opts.selected)); }
+  if (ctx.summaryLine) { ctx.summaryLine.setAttribute('data-state', 'drawn'); }
   map.fire('incidents:ready', { count: n });
   // (the page reads them when first needed: a hover or a click)
   if (!ds.propsSource || !ds.propsSource.url) {
@@ -252,11 +268,9 @@ function teardown(ctx) {
   ctx.controls = []; ctx.overlays = [];
 }
 
-/** Step along the chain: pan to an incident of the view and open its popup. */
-export function focus(ctx, id) {
-  const layer = markerById(ctx, id), map = ctx.map;
-  if (!layer || !map) { return false; }
-  const gj = ctx.typeGroups[typeName(ctx.ds, layer._imI)];
+// Put an incident hidden by the time control or a type toggle back on the map.
+function unhide(ctx, layer) {
+  const map = ctx.map, gj = ctx.typeGroups[typeName(ctx.ds, layer._imI)];
   if (!compat.mapOf(layer)) {  // hidden by the time control or a type toggle
     ctx.timeUpTo = null;
     if (!map.hasLayer(gj)) {
@@ -265,6 +279,13 @@ export function focus(ctx, id) {
     }
     refresh(ctx);
   }
+}
+
+/** Step along the chain: pan to an incident of the view and open its popup. */
+export function focus(ctx, id) {
+  const layer = markerById(ctx, id), map = ctx.map;
+  if (!layer || !map) { return false; }
+  unhide(ctx, layer);
   const ll = layer.getLatLng(), canvas = ctx.canvas;
   if (canvas.clustering(map.getZoom())) {
     map.setView(ll, CLUSTER_MAX_ZOOM, { animate: false });
@@ -274,6 +295,28 @@ export function focus(ctx, id) {
   canvas.drawNow();
   prepareClick(ctx, layer);
   layer.fire('click', { latlng: ll }, true);
+  return true;
+}
+
+/**
+ * The view's selected incident (LayerOptions.selected): drawn with a ring
+ * above the others, brought into view when it is out of it or under a
+ * control, its popup open (closing any other). False when it is not in
+ * the view.
+ */
+export function select(ctx, id) {
+  const layer = markerById(ctx, id), map = ctx.map;
+  if (!layer || !map) { return false; }
+  unhide(ctx, layer);
+  const ll = layer.getLatLng(), canvas = ctx.canvas;
+  if (canvas.clustering(map.getZoom())) {
+    map.setView(ll, CLUSTER_MAX_ZOOM, { animate: false });
+  } else if (!clearOfControls(map, map.latLngToContainerPoint(ll))) {
+    map.panTo(ll, { animate: false });
+  }
+  prepareClick(ctx, layer);
+  canvas.drawNow();
+  layer.openPopup(ll);
   return true;
 }
 
@@ -289,12 +332,14 @@ export function openIncident(map, id) {
 
 /**
  * For tests and scripts: what the canvas drew last, in the map's
- * container coordinates: each cluster (its count) and each single marker.
+ * container coordinates: each cluster (its count), each single marker,
+ * and the selected incident (ringed), or null.
  */
 export function drawn(map) {
-  const c = map._imCanvas, out = { clusters: [], markers: [] };
+  const c = map._imCanvas, out = { clusters: [], markers: [], selected: null };
   if (!c || !compat.mapOf(c)) { return out; }
-  const shift = map.layerPointToContainerPoint([0, 0]);
+  const shift = map.layerPointToContainerPoint([0, 0]), sel = c._imSelected;
+  if (sel) { out.selected = { id: sel.id, x: sel.x + shift.x, y: sel.y + shift.y }; }
   (c._imBubbles || []).forEach((b) => { out.clusters.push({ count: b.count, x: b.x + shift.x, y: b.y + shift.y }); });
   (c._imHits || []).forEach((h) => {
     for (let j = 0; j < h.n; j++) {
