@@ -270,7 +270,13 @@ class DataStore:
             if link is not None and link.key == key and (self.root / "s" / token).is_symlink():
                 self._datasets[key].used = time.monotonic()
                 link.gone_since = None
-                return token
+                reuse = token
+            else:
+                reuse = None
+        if reuse is not None:
+            self.sweep_later()
+            return reuse
+        with self._lock:
             entry = self._datasets.get(key)
             if entry is None:
                 entry = _Dataset(self.root / "d" / secrets.token_hex(16), keep)
@@ -295,6 +301,7 @@ class DataStore:
         finally:
             with self._lock:
                 entry.pending -= 1
+                self._prune()  # (the session's earlier dataset, if nobody else uses it)
         self.sweep_later()
         return token
 
