@@ -92,11 +92,12 @@ def main(url: str, uploads: Path, last_id: str, last_title: str) -> dict:
         out["b_cors_header"] = foreign.headers.get("access-control-allow-origin")
         # what B could try for A's upload: the content-derived names of old, the dataset folders
         key = re.search(r"/s/([^/]+)/", out["a_uploads"][-1]).group(1)
-        out["guess_status"] = [
-            ctx_b.request.get(url + "/app/static/data/incidents-x.draw.json").status,
-            ctx_b.request.get(url + DATA + "draw.json").status,
-            ctx_b.request.get(url + DATA + "s/" + key[:-1] + "A/draw.json").status,
-        ]
+        guesses = [url + "/app/static/data/incidents-" + key + ".draw.json",
+                   url + DATA + "draw.json", url + DATA + "s/" + key[:-1] + "A/draw.json"]
+        out["guesses"] = []
+        for guess in guesses:
+            response = ctx_b.request.get(guess)
+            out["guesses"].append([response.status, b"mine-" in response.body()])
         out["a_status_while_a_is_there"] = ctx_a.request.get(out["a_uploads"][-1]).status
 
         # A leaves; once Streamlit lets its session go, A's links go too

@@ -30,7 +30,6 @@ __all__ = [
     "DEFAULT_DATASET",
     "MAX_UPLOAD_ENV",
     "MAX_UPLOAD_MB",
-    "PROPS_BLOCK_ENV",
     "UPLOAD_TYPES",
     "data_urls",
     "load",
@@ -45,9 +44,6 @@ UPLOAD_TYPES = ["geojson", "json", "parquet", "geoparquet", "csv"]
 MAX_UPLOAD_MB = 200
 #: Environment variable that lowers (or raises) :data:`MAX_UPLOAD_MB`.
 MAX_UPLOAD_ENV = "INCIDENT_MAP_MAX_UPLOAD_MB"
-#: Environment variable for the incidents per properties block (default
-#: :data:`mapapp.contract.PROPS_BLOCK`).
-PROPS_BLOCK_ENV = "INCIDENT_MAP_PROPS_BLOCK"
 #: Session state key of the session's upload (its one strong reference).
 _UPLOAD_STATE = "_incident_map_upload"
 
@@ -163,12 +159,10 @@ def data_urls(key: str, dataset: Dataset) -> tuple[str, str]:
     tuple of str
         The payload's URL and the properties URL template (``{block}``).
     """
-    block = _env_int(PROPS_BLOCK_ENV, contract.PROPS_BLOCK)
-
     def write(folder: Path) -> None:
-        write_data_files(dataset.gdf, folder, colors=dataset.colors, block=block)
+        write_data_files(dataset.gdf, folder, colors=dataset.colors, block=contract.PROPS_BLOCK)
 
-    token = _store().acquire(_session_id(), f"{key}:{block}", write,
+    token = _store().acquire(_session_id(), key, write,
                              keep=not key.startswith("upload:"))
     base = serving.component_url(serving.DATA_COMPONENT, f"s/{token}/")
     return base + "draw.json", base + PROPS_TEMPLATE
