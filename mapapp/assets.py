@@ -33,10 +33,11 @@ Typical use::
     localize(m)                           # default_js/default_css -> mapapp-asset:// urls
     html = inline_assets(m.get_root().render())   # self-contained, no CDN
 
-For Streamlit (``server.enableStaticServing = true``) write the files into the
-app's ``static/`` folder once and point the elements at ``/app/static/...``::
+For Streamlit, write the files once into a folder outside the package (the
+page uses :func:`mapapp.serving.static_dir`, served as a component: see
+:mod:`mapapp.serving`) and point the elements at it::
 
-    write_static(Path(__file__).parent / "static")
+    write_static(serving.static_dir())
     localize(m, asset_url=static_url)
 """
 
@@ -58,6 +59,7 @@ from typing import Any, Literal
 __all__ = [
     "ASSETS",
     "ASSET_SCHEME",
+    "STATIC_PREFIX",
     "Asset",
     "AssetError",
     "asset_path",
@@ -329,23 +331,27 @@ def asset_url(name: str) -> str:
     return ASSET_SCHEME + find_asset(name).name
 
 
-def static_url(name: str, prefix: str = "/app/static/") -> str:
+#: Where the page serves the folder given to :func:`write_static` (see :mod:`mapapp.serving`).
+STATIC_PREFIX = "/component/mapapp.serving.static/"
+
+
+def static_url(name: str, prefix: str = STATIC_PREFIX) -> str:
     """Return the url of an asset written by :func:`write_static`.
 
     Parameters
     ----------
     name : str
         Short asset name, a key of :data:`ASSETS`.
-    prefix : str, default "/app/static/"
-        Url of the directory given to :func:`write_static`.  Streamlit serves
-        ``<app dir>/static/X`` at ``/app/static/X`` when
-        ``server.enableStaticServing = true``; if the files were written to a
-        sub-folder ``static/sub``, pass ``"/app/static/sub/"``.
+    prefix : str, default STATIC_PREFIX
+        Url of the directory given to :func:`write_static`: by default the
+        page's, :func:`mapapp.serving.static_dir` served as the component
+        ``mapapp.serving.static``.  (With ``server.enableStaticServing``,
+        ``<app dir>/static/X`` is at ``"/app/static/X"``.)
 
     Returns
     -------
     str
-        E.g. ``"/app/static/leaflet/leaflet.js"``.
+        E.g. ``"/component/mapapp.serving.static/leaflet/leaflet.js"``.
 
     Raises
     ------
@@ -449,9 +455,9 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
 def write_static(directory: str | os.PathLike[str]) -> dict[str, str]:
     """Copy every asset, and the images its stylesheet needs, into a directory.
 
-    Meant for Streamlit's static file serving: with
-    ``server.enableStaticServing = true``, ``<app dir>/static/X`` is served at
-    ``/app/static/X`` (see :func:`static_url`).  Layout: ``leaflet/leaflet.js``,
+    The page writes them to :func:`mapapp.serving.static_dir` (outside the
+    package) and serves that folder at :data:`STATIC_PREFIX` (see
+    :func:`static_url`).  Layout: ``leaflet/leaflet.js``,
     ``leaflet/leaflet.css``, ``leaflet/images/*.png`` (all five, the marker
     images included), ``jquery/jquery.min.js``,
     ``markercluster/leaflet.markercluster.js``, ``markercluster/*.css``,

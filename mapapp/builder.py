@@ -328,6 +328,7 @@ def page_group(
     props_url: str | None,
     mask: str,
     summary: dict,
+    props_block: int = contract.PROPS_BLOCK,
     colors: dict[str, str],
     title: str | None = None,
     filters: geodata.Filters | None = None,
@@ -341,14 +342,16 @@ def page_group(
     """A view of a dataset the page serves, as a FeatureGroup (what the page swaps).
 
     The map fetches the whole dataset's :func:`~mapapp.mapdata.draw_payload` from
-    ``data_url`` and its :func:`~mapapp.mapdata.properties_json` from ``props_url`` (once
-    each) and draws the incidents that ``mask`` picks, so a filter change
-    sends a few kilobytes, not the data again.
+    ``data_url`` (once), each properties block from ``props_url`` when a popup
+    first needs it, and draws the incidents that ``mask`` picks, so a filter
+    change sends a few kilobytes, not the data again.
 
     Parameters
     ----------
-    data_url, props_url : str
-        Where the page serves the payload and the properties.
+    data_url : str
+        Where the page serves the payload.
+    props_url : str or None
+        URL template of a properties block (``{block}``: its number).
     mask : str
         ``'all'`` or a base64 bitset (see :func:`mapapp.mapdata.mask_code`).
     summary : dict
@@ -363,12 +366,15 @@ def page_group(
         Fit the map to the view's incidents (clear of the summary and the
         legend) when the view's incidents change; a view that differs only
         in its selection keeps the map where the user left it.
+    props_block : int, default mapapp.contract.PROPS_BLOCK
+        Incidents per properties block.
 
     Returns
     -------
     folium.FeatureGroup
     """
-    data_json = safe_json(contract.RemoteData(url=data_url, props_url=props_url, mask=mask))
+    data_json = safe_json(contract.RemoteData(
+        url=data_url, props_url=props_url, props_block=props_block, mask=mask))
     options = _layer_options(
         summary, title=title, filters=filters, total=total, colors=colors, fit=fit,
         cluster=cluster, legend_open=legend_open, selected=selected,

@@ -39,6 +39,7 @@ __all__ = [
     "CLICK_OBJECTS",
     "LAYER_OPTION_KEYS",
     "PAYLOAD_KEYS",
+    "PROPS_BLOCK",
     "REMOTE_KEYS",
     "TILE_KEYS",
     "BasemapOptions",
@@ -53,7 +54,10 @@ __all__ = [
 
 #: Bumped whenever a key or its meaning changes; the script reports it as
 #: ``IncidentMap.version``.
-CONTRACT_VERSION = 3
+CONTRACT_VERSION = 4
+
+#: Incidents per properties block the page serves (:class:`RemoteData`).
+PROPS_BLOCK = 1000
 
 #: The ``st_folium`` return values :func:`clicked_id` reads (pass them as
 #: ``returned_objects``, with ``last_object_clicked_count`` to tell clicks apart).
@@ -82,10 +86,17 @@ class DrawPayload(TypedDict):
 
 
 class RemoteData(TypedDict):
-    """In place of a :class:`DrawPayload`: where the page serves the whole dataset."""
+    """In place of a :class:`DrawPayload`: where the page serves the whole dataset.
+
+    The properties come in blocks of ``props_block`` incidents: block ``k``
+    (incidents ``k * props_block`` to ``(k + 1) * props_block - 1``, a gzip'd
+    JSON array) is at ``props_url`` with ``{block}`` replaced by ``k``, fetched
+    when a popup or tooltip of one of them first needs it.
+    """
 
     url: str  #: the dataset's DrawPayload as JSON (fetched once)
-    props_url: str | None  #: its properties, a JSON array (fetched when first needed)
+    props_url: str | None  #: URL template of a properties block: '{block}' is its number
+    props_block: int  #: incidents per properties block
     mask: str  #: which incidents this view shows: 'all' or a base64 bitset
 
 

@@ -11,7 +11,9 @@ use it.
   keys of :class:`mapapp.contract.DrawPayload`), :func:`properties_json`
   (every incident's properties, for popups), :func:`mask_code` (a view as a
   bitset), :func:`safe_json` (JSON text safe in a ``<script>`` block).
-- Files: :func:`write_data_files` writes what the page's map fetches.
+- Files: :func:`write_data_files` writes what the page's map fetches: the
+  payload and the properties in small gzip'd blocks (:func:`read_properties`
+  reads them back).
 
 Examples
 --------
@@ -25,8 +27,11 @@ Examples
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -35,15 +40,17 @@ import orjson
 import pandas as pd
 
 import geodata
-import geodata.io
 from geodata.summary import category_codes
 
 from . import contract
 
 __all__ = [
+    "DRAW_FILE",
     "LEGEND_ACTORS",
     "OTHER_COLOR",
     "PALETTE",
+    "PROPS_DIR",
+    "PROPS_TEMPLATE",
     "SHAPES",
     "actor_colors",
     "data_bounds",
@@ -51,6 +58,8 @@ __all__ = [
     "event_shapes",
     "mask_code",
     "properties_json",
+    "props_block_name",
+    "read_properties",
     "safe_json",
     "write_data_files",
 ]
@@ -75,8 +84,6 @@ SHAPES = {
 }
 _SPARE_SHAPES = ("star", "square", "diamond", "triangle", "triangle-down", "hexagon")
 
-#: Data files of at most this many datasets are kept by :func:`write_data_files`.
-_KEEP_DATASETS = 8
 #: The "none" code of the uint16 text columns and of the uint32 dates.
 _NO_CODE_U2 = 65535
 _NO_CODE_U4 = 2**32 - 1
@@ -368,54 +375,118 @@ def mask_code(mask: np.ndarray) -> str:
 
 # ------------------------------------------------------------------- files
 
+#: The name of the payload file and of the properties folder in a dataset's folder.
+DRAW_FILE = "draw.json"
+PROPS_DIR = "props"
 
-def _prune(directory: Path, keep: Path) -> None:
-    """Remove the data files of all but the newest datasets (never ``keep``)."""
-    old = sorted(directory.glob("*.draw.json"), key=lambda p: p.stat().st_mtime)
-    for stale in old[:-_KEEP_DATASETS]:
-        if stale != keep:
-            stale.unlink(missing_ok=True)
-            pair = stale.name.replace(".draw.json", ".props.json")
-            stale.with_name(pair).unlink(missing_ok=True)
+
+def props_block_name(block: int) -> str:
+    """The file name of properties block ``block`` inside :data:`PROPS_DIR`.
+
+    Parameters
+    ----------
+    block : int
+        The block number: incidents ``block * size`` to ``(block + 1) * size - 1``.
+
+    Returns
+    -------
+    str
+        E.g. ``"3.json.gz"`` (the map script fills :data:`PROPS_TEMPLATE` alike).
+    """
+    return f"{int(block)}.json.gz"
+
+
+#: The properties URL template the map script fills: ``{block}`` is the block number.
+PROPS_TEMPLATE = PROPS_DIR + "/{block}.json.gz"
+
+
+def _write_blocks(gdf: gpd.GeoDataFrame, folder: Path, block: int) -> None:
+    """``folder/N.json.gz``: the properties of incidents ``N*block`` .. ``(N+1)*block-1``."""
+    folder.mkdir()
+    for number, start in enumerate(range(0, len(gdf), block)):
+        text = properties_json(gdf.iloc[start:start + block])
+        (folder / props_block_name(number)).write_bytes(
+            gzip.compress(text, compresslevel=1, mtime=0)
+        )
 
 
 def write_data_files(
     gdf: gpd.GeoDataFrame,
     directory: str | os.PathLike,
-    stem: str,
     *,
     colors: dict[str, str] | None = None,
+    block: int = contract.PROPS_BLOCK,
 ) -> tuple[Path, Path]:
     """Write what the page's map fetches (once per dataset): its columns and properties.
 
-    ``STEM.draw.json`` is :func:`draw_payload` of the whole dataset (in
-    ``colors``), ``STEM.props.json`` every incident's properties in the
-    same order. Files already there are kept; each is written atomically.
-    Keeps the files of at most 8 datasets in ``directory`` (the oldest go).
+    ``directory/draw.json`` is :func:`draw_payload` of the whole dataset (in
+    ``colors``); ``directory/props/N.json.gz`` holds the properties of
+    incidents ``N*block`` to ``(N+1)*block - 1`` (a gzip'd JSON array, in the
+    dataset's order), so a popup fetches one small block, never a file that
+    grows with the dataset. The folder is made whole in a temporary sibling
+    and renamed into place, so a reader never sees half of it; a folder
+    already there is kept as it is.
 
     Parameters
     ----------
     gdf : geopandas.GeoDataFrame
         The whole dataset.
     directory : str or os.PathLike
-        Where the page serves data files from (created if needed).
-    stem : str
-        The files' name without suffix (a key of the dataset).
+        The dataset's own folder (its parent is created if needed).
     colors : dict, optional
         Actor colours (default :func:`actor_colors` of ``gdf``).
+    block : int, default mapapp.contract.PROPS_BLOCK
+        Incidents per properties block (at least 1).
 
     Returns
     -------
     tuple of pathlib.Path
-        The payload file and the properties file.
+        The payload file and the properties folder.
+
+    Raises
+    ------
+    ValueError
+        If ``block`` is below 1.
     """
+    if int(block) < 1:
+        raise ValueError(f"'block' should be at least 1, got {block!r}")
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    draw, props = directory / f"{stem}.draw.json", directory / f"{stem}.props.json"
-    if not draw.exists() or not props.exists():
-        payload = safe_json(draw_payload(gdf, colors)).encode("utf-8")
-        text = properties_json(gdf)
-        geodata.io.atomic_write(props, lambda tmp: Path(tmp).write_bytes(text))
-        geodata.io.atomic_write(draw, lambda tmp: Path(tmp).write_bytes(payload))
-    _prune(directory, draw)
+    draw, props = directory / DRAW_FILE, directory / PROPS_DIR
+    if draw.is_file() and props.is_dir():
+        return draw, props
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.", suffix=".tmp"))
+    try:
+        _write_blocks(gdf, tmp / PROPS_DIR, int(block))
+        (tmp / DRAW_FILE).write_bytes(safe_json(draw_payload(gdf, colors)).encode("utf-8"))
+        try:
+            os.rename(tmp, directory)
+        except OSError:
+            if not (draw.is_file() and props.is_dir()):  # (else: written meanwhile, keep that)
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
     return draw, props
+
+
+def read_properties(props: str | os.PathLike) -> list[dict]:
+    """Every incident's properties, read back from a folder :func:`write_data_files` wrote.
+
+    Parameters
+    ----------
+    props : str or os.PathLike
+        The properties folder.
+
+    Returns
+    -------
+    list of dict
+        The properties, in the dataset's order.
+    """
+    folder = Path(props)
+    out: list[dict] = []
+    number = 0
+    while (path := folder / props_block_name(number)).is_file():
+        out += orjson.loads(gzip.decompress(path.read_bytes()))
+        number += 1
+    return out

@@ -43,7 +43,8 @@ def streamlit_command(file: str | None = None, *, port: int | None = None,
         The command, for :func:`subprocess.run`.
     """
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP),
-           "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true",
+           "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "false",
+           "--server.maxUploadSize", "200", "--client.toolbarMode", "minimal",
            "--server.address", host]
     if port is not None:
         cmd += ["--server.port", str(port)]

@@ -318,10 +318,11 @@ def test_localize_is_idempotent_and_switches_urls():
     localize(m)
     assert m.default_js == [("leaflet.js", "mapapp-asset://leaflet.js")]
     localize(m, asset_url=static_url)
-    assert m.default_js == [("leaflet.js", "/app/static/leaflet/leaflet.js")]
+    prefix = "/component/mapapp.serving.static/"
+    assert m.default_js == [("leaflet.js", prefix + "leaflet/leaflet.js")]
     html = m.get_root().render()
-    assert '<script src="/app/static/markercluster/leaflet.markercluster.js"></script>' in html
-    assert '<link rel="stylesheet" href="/app/static/leaflet/leaflet.css"/>' in html
+    assert f'<script src="{prefix}markercluster/leaflet.markercluster.js"></script>' in html
+    assert f'<link rel="stylesheet" href="{prefix}leaflet/leaflet.css"/>' in html
     assert external_tags(html) == []
 
 
@@ -360,7 +361,7 @@ def test_write_static(tmp_path):
     for name, rel in written.items():
         path = target / rel
         assert path.is_file() and path.stat().st_size > 0
-        assert static_url(name) == "/app/static/" + rel
+        assert static_url(name) == "/component/mapapp.serving.static/" + rel
         assert static_url(name, prefix="/app/static/sub") == "/app/static/sub/" + rel
     # relative image urls in leaflet.css stay valid
     css_path = target / written["leaflet.css"]

@@ -70,7 +70,10 @@ def test_serve_runs_the_same_page(tmp_path):
     cmd = streamlit_command(str(DATASET), port=8765, headless=True)
     assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4].endswith("mapapp/app.py")
     assert cmd[-2:] == ["--", str(DATASET)]
-    assert "--server.enableStaticServing" in cmd and "--server.headless" in cmd
+    # Nothing is served from the package, wherever the command runs from
+    # (.streamlit/config.toml applies only in the repository's folder).
+    assert cmd[cmd.index("--server.enableStaticServing") + 1] == "false"
+    assert "--server.headless" in cmd
     assert main(["serve", str(tmp_path / "nope.geojson")]) == 1
 
 

@@ -73,7 +73,7 @@ def test_the_builder_sends_exactly_the_contract(gdf):
     assert all(set(t) == contract.TILE_KEYS for t in options["tiles"]) and options["tiles"]
     summary = builder.view_summary(gdf)
     page = builder.page_group(
-        data_url="/d.json", props_url="/p.json", mask="all", summary=summary,
+        data_url="/d.json", props_url="/p/{block}.json.gz", mask="all", summary=summary,
         colors=mapdata.actor_colors(gdf),
     )
     layer = next(el for el in builder._elements(page) if isinstance(el, builder.IncidentLayer))

@@ -628,7 +628,7 @@
   }
 
   // src/contract.js
-  var CONTRACT_VERSION = 3;
+  var CONTRACT_VERSION = 4;
   var CARD_ROWS = [["date", "Date"], ["event", "Event"], ["actor", "Actor"], ["target", "Target"], ["attribution", "Attribution"], ["claimed_by", "Claimed by"], ["blamed_by", "Blamed by"], ["attribution_note", "On attribution"], ["fatalities", "Fatalities"], ["injuries", "Injuries"], ["place", "Place"], ["id", "ID"]];
 
   // src/format.js
@@ -1748,10 +1748,12 @@
   }
 
   // src/dataset.js
+  var MAX_WANTED = 8;
   var Dataset = class {
     /**
      * ``payload``: the draw payload; ``props``: where the full properties
-     * are: ``{element: id}`` (the export) or ``{url: ...}`` (the page).
+     * are: ``{element: id}`` (the export) or ``{url, block}`` (the page: a
+     * URL template whose '{block}' is a block's number, and its size).
      */
     constructor(payload, props) {
       const n = this.n = payload.n | 0;
@@ -1769,6 +1771,9 @@
       this.chain = chainLines(this.links, this.date);
       this.propsSource = props;
       this.props = null;
+      this.blocks = {};
+      this.blockLoads = {};
+      this.wanted = [];
       this.stubs = {};
       this.markers = new Array(n);
       this.listeners = {};
@@ -1793,24 +1798,68 @@
       const i = this.index.get(String(id));
       return i === void 0 ? -1 : i;
     }
-    /** Incident i's properties (only its id until they are loaded). */
+    /** Incidents per properties block (the page), or 0 (the export: one piece). */
+    blockSize() {
+      const src = this.propsSource || {};
+      return src.url ? Math.max(1, src.block | 0) : 0;
+    }
+    /**
+     * Incident i's properties (only its id until they are loaded; the page
+     * then remembers its block for the next loadProps()).
+     */
     properties(i) {
       if (this.props && this.props[i]) {
         return this.props[i];
       }
+      const size = this.blockSize();
+      if (size) {
+        const b = Math.floor(i / size);
+        const block = this.blocks[b];
+        if (block && block[i - b * size]) {
+          return block[i - b * size];
+        }
+        if (!block) {
+          this.want(b);
+        }
+      }
       return this.stubs[i] || (this.stubs[i] = { id: this.ids[i] });
+    }
+    /** Whether incident i's properties are here. */
+    hasProps(i) {
+      const size = this.blockSize();
+      return size ? !!this.blocks[Math.floor(i / size)] : !!this.props;
+    }
+    want(b) {
+      if (b < 0 || b * this.blockSize() >= this.n || this.wanted.includes(b)) {
+        return;
+      }
+      this.wanted.push(b);
+      if (this.wanted.length > MAX_WANTED) {
+        this.wanted.shift();
+      }
     }
     /** Incident i's marker, made when first asked for. */
     marker(i) {
       return this.markers[i] || (this.markers[i] = newMarker(this, i));
     }
     /**
-     * The full properties: an array in the dataset's order, read once, after
-     * the first frame (the export: gzip + base64 in blocks at the end of the
-     * page; the page: a JSON file the app serves). Fires 'props'.
+     * The full properties. The export: an array in the dataset's order, read
+     * once, after the first frame (gzip + base64 in blocks at the end of the
+     * page). The page: the blocks of incident ``i`` (if given) and of those
+     * properties() was asked for, each fetched once, a gzip'd JSON array the
+     * app serves. Fires 'props'; never rejects (a block that cannot be read
+     * leaves its incidents' ids only, and is fetched again next time).
      */
-    loadProps() {
+    loadProps(i) {
       const src = this.propsSource || {};
+      if (src.url) {
+        if (i !== void 0 && i !== null) {
+          this.want(Math.floor(i / this.blockSize()));
+        }
+        const blocks = this.wanted;
+        this.wanted = [];
+        return Promise.all(blocks.map((b) => this.loadBlock(b))).then(() => this);
+      }
       if (this.propsPromise) {
         return this.propsPromise;
       }
@@ -1818,9 +1867,6 @@
         document.addEventListener("DOMContentLoaded", ok, { once: true });
       }) : Promise.resolve();
       this.propsPromise = whenParsed.then(() => {
-        if (src.url) {
-          return fetchJson(src.url);
-        }
         const parts = [];
         let node;
         while (src.element && (node = document.getElementById(src.element + "-" + parts.length))) {
@@ -1840,6 +1886,24 @@
       });
       return this.propsPromise;
     }
+    /** Fetch properties block ``b`` once (the page); resolves when it is in. */
+    loadBlock(b) {
+      if (!this.blockLoads[b]) {
+        const url = String(this.propsSource.url).split("{block}").join(String(b));
+        this.blockLoads[b] = fetchGzipJson(url).then((props) => {
+          this.blocks[b] = Array.isArray(props) ? props : [];
+          const size = this.blockSize();
+          for (let k = b * size; k < (b + 1) * size; k++) {
+            delete this.stubs[k];
+          }
+          this.fire("props", { block: b });
+        }).catch((err) => {
+          delete this.blockLoads[b];
+          this.propsError = "Could not load the details of block " + b + ": " + err;
+        });
+      }
+      return this.blockLoads[b];
+    }
   };
   L.extend(Dataset.prototype, L.Evented.prototype);
   function fetchJson(url) {
@@ -1848,6 +1912,14 @@
         throw new Error("HTTP " + r.status);
       }
       return r.json();
+    });
+  }
+  function fetchGzipJson(url) {
+    return fetch(url, { credentials: "same-origin" }).then((r) => {
+      if (!r.ok) {
+        throw new Error("HTTP " + r.status);
+      }
+      return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).json();
     });
   }
 
@@ -2118,7 +2190,7 @@
   function loadShared(data) {
     const key = data.url;
     if (!shared[key]) {
-      shared[key] = fetchJson(data.url).then((payload) => loaded[key] = new Dataset(payload, { url: data.props_url }));
+      shared[key] = fetchJson(data.url).then((payload) => loaded[key] = new Dataset(payload, { url: data.props_url, block: data.props_block }));
     }
     return shared[key];
   }

@@ -1,15 +1,21 @@
 // The incidents of one draw payload (see mapapp.contract.DrawPayload):
 // compact columns to draw from, and each incident's full properties, read
-// afterwards (for popups and tooltips).
+// afterwards (for popups and tooltips): the export's all at once, the page's
+// one block at a time (see mapapp.contract.RemoteData), when first needed.
 
 import { chainLines } from './chain.js';
 import { b64bytes, column, mercator } from './decode.js';
 import { newMarker } from './markers.js';
 
+// At most this many blocks asked for by properties() are fetched by the
+// next loadProps() (a popup needs its incident's and its links' blocks).
+const MAX_WANTED = 8;
+
 export class Dataset {
   /**
    * ``payload``: the draw payload; ``props``: where the full properties
-   * are: ``{element: id}`` (the export) or ``{url: ...}`` (the page).
+   * are: ``{element: id}`` (the export) or ``{url, block}`` (the page: a
+   * URL template whose '{block}' is a block's number, and its size).
    */
   constructor(payload, props) {
     const n = this.n = payload.n | 0;
@@ -26,7 +32,10 @@ export class Dataset {
     this.links = payload.links || [];
     this.chain = chainLines(this.links, this.date);  // (each link once: the lines drawn)
     this.propsSource = props;
-    this.props = null;
+    this.props = null;  // (every incident's, once read: the export)
+    this.blocks = {};  // (the page: block number -> its incidents' properties)
+    this.blockLoads = {};
+    this.wanted = [];
     this.stubs = {};
     this.markers = new Array(n);
     this.listeners = {};  // (of its markers: see markers.js)
@@ -47,10 +56,38 @@ export class Dataset {
     return i === undefined ? -1 : i;
   }
 
-  /** Incident i's properties (only its id until they are loaded). */
+  /** Incidents per properties block (the page), or 0 (the export: one piece). */
+  blockSize() {
+    const src = this.propsSource || {};
+    return src.url ? Math.max(1, src.block | 0) : 0;
+  }
+
+  /**
+   * Incident i's properties (only its id until they are loaded; the page
+   * then remembers its block for the next loadProps()).
+   */
   properties(i) {
     if (this.props && this.props[i]) { return this.props[i]; }
+    const size = this.blockSize();
+    if (size) {
+      const b = Math.floor(i / size);
+      const block = this.blocks[b];
+      if (block && block[i - b * size]) { return block[i - b * size]; }
+      if (!block) { this.want(b); }
+    }
     return this.stubs[i] || (this.stubs[i] = { id: this.ids[i] });
+  }
+
+  /** Whether incident i's properties are here. */
+  hasProps(i) {
+    const size = this.blockSize();
+    return size ? !!this.blocks[Math.floor(i / size)] : !!this.props;
+  }
+
+  want(b) {
+    if (b < 0 || b * this.blockSize() >= this.n || this.wanted.includes(b)) { return; }
+    this.wanted.push(b);
+    if (this.wanted.length > MAX_WANTED) { this.wanted.shift(); }
   }
 
   /** Incident i's marker, made when first asked for. */
@@ -59,18 +96,26 @@ export class Dataset {
   }
 
   /**
-   * The full properties: an array in the dataset's order, read once, after
-   * the first frame (the export: gzip + base64 in blocks at the end of the
-   * page; the page: a JSON file the app serves). Fires 'props'.
+   * The full properties. The export: an array in the dataset's order, read
+   * once, after the first frame (gzip + base64 in blocks at the end of the
+   * page). The page: the blocks of incident ``i`` (if given) and of those
+   * properties() was asked for, each fetched once, a gzip'd JSON array the
+   * app serves. Fires 'props'; never rejects (a block that cannot be read
+   * leaves its incidents' ids only, and is fetched again next time).
    */
-  loadProps() {
+  loadProps(i) {
     const src = this.propsSource || {};
+    if (src.url) {
+      if (i !== undefined && i !== null) { this.want(Math.floor(i / this.blockSize())); }
+      const blocks = this.wanted;
+      this.wanted = [];
+      return Promise.all(blocks.map((b) => this.loadBlock(b))).then(() => this);
+    }
     if (this.propsPromise) { return this.propsPromise; }
     const whenParsed = document.readyState === 'loading'
       ? new Promise((ok) => { document.addEventListener('DOMContentLoaded', ok, { once: true }); })
       : Promise.resolve();
     this.propsPromise = whenParsed.then(() => {
-      if (src.url) { return fetchJson(src.url); }
       const parts = [];
       let node;
       while (src.element && (node = document.getElementById(src.element + '-' + parts.length))) {
@@ -88,6 +133,23 @@ export class Dataset {
     });
     return this.propsPromise;
   }
+
+  /** Fetch properties block ``b`` once (the page); resolves when it is in. */
+  loadBlock(b) {
+    if (!this.blockLoads[b]) {
+      const url = String(this.propsSource.url).split('{block}').join(String(b));
+      this.blockLoads[b] = fetchGzipJson(url).then((props) => {
+        this.blocks[b] = Array.isArray(props) ? props : [];
+        const size = this.blockSize();
+        for (let k = b * size; k < (b + 1) * size; k++) { delete this.stubs[k]; }
+        this.fire('props', { block: b });
+      }).catch((err) => {
+        delete this.blockLoads[b];
+        this.propsError = 'Could not load the details of block ' + b + ': ' + err;
+      });
+    }
+    return this.blockLoads[b];
+  }
 }
 L.extend(Dataset.prototype, L.Evented.prototype);
 
@@ -96,5 +158,13 @@ export function fetchJson(url) {
   return fetch(url, { credentials: 'same-origin' }).then((r) => {
     if (!r.ok) { throw new Error('HTTP ' + r.status); }
     return r.json();
+  });
+}
+
+/** Gzip'd JSON from a URL of the app (same origin), unpacked here. */
+export function fetchGzipJson(url) {
+  return fetch(url, { credentials: 'same-origin' }).then((r) => {
+    if (!r.ok) { throw new Error('HTTP ' + r.status); }
+    return new Response(r.body.pipeThrough(new DecompressionStream('gzip'))).json();
   });
 }

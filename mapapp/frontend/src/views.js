@@ -19,7 +19,7 @@ const loaded = {};
 function loadShared(data) {
   const key = data.url;
   if (!shared[key]) {
-    shared[key] = fetchJson(data.url).then((payload) => (loaded[key] = new Dataset(payload, { url: data.props_url })));
+    shared[key] = fetchJson(data.url).then((payload) => (loaded[key] = new Dataset(payload, { url: data.props_url, block: data.props_block })));
   }
   return shared[key];
 }
