@@ -85,3 +85,25 @@ def marker_screen_point(page, incident_id, center=True):
     }""",
         [incident_id, center],
     )
+
+
+# True once the map has stopped moving: no pan or zoom animation, and the
+# canvas drawn where the map now is (a popup's auto-pan, a fit, a zoom).
+MAP_STILL = """() => {
+  for (const k of Object.keys(window)) {
+    const v = window[k];
+    if (v && window.L && v instanceof L.Map && v._imCanvas) {
+      const key = JSON.stringify([v.getCenter(), v.getZoom(), IncidentMap.drawn(v)]);
+      const still = !v._animatingZoom && !(v._panAnim && v._panAnim._inProgress)
+        && window.__imLastView === key;
+      window.__imLastView = key;
+      return still;
+    }
+  }
+  return false;
+}"""
+
+
+def wait_until_still(page, timeout=10_000):
+    """Wait until the map has stopped moving (two polls see the same view)."""
+    page.wait_for_function(MAP_STILL, timeout=timeout, polling=100)

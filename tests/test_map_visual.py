@@ -6,7 +6,7 @@ import json
 
 import pytest
 from conftest import DATASET
-from mapjs import DRAWN_CANVAS, MAP_READY, marker_screen_point
+from mapjs import DRAWN_CANVAS, MAP_READY, marker_screen_point, wait_until_still
 
 from mapapp.cli import main
 
@@ -232,11 +232,12 @@ def test_selected_incident_is_ringed_with_its_popup_open(tmp_path, page):
     p = _open(page, out)
     popup = p.wait_for_selector(".leaflet-popup-content .im-popup", timeout=5_000)
     assert popup.get_attribute("data-incident-id") == k1["id"]
+    p.evaluate("() => document.querySelector('.leaflet-popup-close-button').click()")
+    wait_until_still(p)  # (the popup's auto-pan may still be moving the map)
     drawn = p.evaluate(DRAWN_CANVAS)
     assert drawn["selected"]["id"] == k1["id"]
     m = p.evaluate(BOXES, [])["map"]
     sel = {"x": m["x"] + drawn["selected"]["x"], "y": m["y"] + drawn["selected"]["y"]}
-    p.evaluate("() => document.querySelector('.leaflet-popup-close-button').click()")
     assert _ring_pixels(p, sel) > 20
     o = next(d for d in drawn["markers"] if d["id"] == other["id"])
     assert _ring_pixels(p, {"x": m["x"] + o["x"], "y": m["y"] + o["y"]}) == 0
