@@ -211,10 +211,70 @@ def test_markdown_from_data_is_inert():
     assert md_link("t", "https://a.org/x y") == "t"  # not a URL: no link
 
 
-def test_csv_download_neutralises_formulas():
-    gdf = geodata.frame_from_features([make_feature(0, title="=HYPERLINK(\"x\")")])
-    text = to_csv_bytes(gdf).decode()
-    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+def _csv_rows(data: bytes) -> list[dict]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+@pytest.mark.parametrize("value", ['=HYPERLINK("x")', "+1", "-2+3", "@SUM(A1)", "\t=1",
+                                   "\r=cmd|' /C calc'!A0", "ok\r=cmd|' /C calc'!A0",
+                                   "ok\n@x", "ok\r\n-1", "plain, with \"quotes\""])
+def test_csv_download_neutralises_formulas_and_keeps_one_row_per_incident(value):
+    gdf = geodata.frame_from_features([make_feature(0, title=value), make_feature(1)])
+    rows = _csv_rows(to_csv_bytes(gdf))
+    # a CR or LF inside a value does not split the row
+    assert [r["id"] for r in rows] == ["inc-0", "inc-1"]
+    title = rows[0]["title"]
+    # no line of the cell starts like a formula, and the text is all there
+    lines = title.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    assert not any(line.startswith(_FORMULA) for line in lines), title
+    assert title.replace("'", "") == value.replace("'", "")
+    if not value.startswith(_FORMULA) and "\r" not in value and "\n" not in value:
+        assert title == value  # (text that is no formula is left as it is)
+
+
+def test_csv_download_guards_the_header_cells():
+    gdf = geodata.frame_from_features([make_feature(0, **{"=cmd()": "x", "@a": "y"})])
+    header = to_csv_bytes(gdf).decode().splitlines()[0].split(",")
+    assert "'=cmd()" in header and "'@a" in header
+    assert not any(h.startswith(_FORMULA) for h in header)
+
+
+def test_csv_download_writes_lists_and_objects_as_text():
+    features = _features()
+    gdf = geodata.frame_from_features(features)
+    rows = {r["id"]: r for r in _csv_rows(to_csv_bytes(gdf))}
+    assert len(rows) == len(features)
+    for f in features:
+        p = f["properties"]
+        row = rows[p["id"]]
+        for column in ("attribution", "sources", "related"):
+            assert not row[column].startswith(("{", "[")), row[column]  # (not JSON)
+        a = p["attribution"]
+        assert row["attribution"].startswith(a["status"])
+        for who in a["claimed_by"]:
+            assert f"claimed by: {', '.join(a['claimed_by'])}" in row["attribution"]
+            assert who in row["attribution"]
+        if a["blamed_by"]:
+            assert f"blamed by: {', '.join(a['blamed_by'])}" in row["attribution"]
+        # every source's title, and its link in <>, in order
+        at = 0
+        for s in p["sources"]:
+            at = row["sources"].index(s["title"], at)
+            if s.get("url"):
+                at = row["sources"].index(f"<{s['url']}>", at)
+        assert row["related"] == "; ".join(
+            f"{r['relation'].replace('_', ' ')}: {r['id']}" for r in p["related"])
+        assert float(row["longitude"]) == pytest.approx(f["geometry"]["coordinates"][0])
+    k1 = rows["2019-12-29-us-airstrikes-kataib-hezbollah-iraq"]
+    assert k1["related"] == ("response to: 2019-12-27-k1-air-base-rocket-attack; "
+                             "same attack: 2019-12-29-us-airstrikes-kataib-hezbollah-syria")
+    assert k1["attribution"].startswith("confirmed; claimed by: United States")
 
 
 def test_template_syntax_in_the_data_does_not_break_the_page(monkeypatch, tmp_path):

@@ -8,8 +8,12 @@ import streamlit as st
 import geodata
 
 from ..state import Dataset
+from .text import md
 
-__all__ = ["show"]
+__all__ = ["MAX_NOTES", "show"]
+
+#: Notes on unusable link parameters shown at most (the rest are counted).
+MAX_NOTES = 10
 
 
 def _fmt_day(value) -> str:
@@ -31,19 +35,28 @@ def _report(dataset: Dataset) -> None:
     report = dataset.report
     if report.ok:
         return
-    with st.expander(f"⚠ {report.summary()}", expanded=True):
+    with st.expander(f"⚠ {md(report.summary())}", expanded=True):
         st.caption("These incidents were left out; the rest are on the map.")
         st.dataframe(pd.DataFrame([p.as_dict() for p in report.problems]),
                      hide_index=True, width="stretch")
 
 
+def _notes(notes: list[str]) -> None:
+    """The link's unusable parameters, as text (a crafted link renders no link or image)."""
+    if not notes:
+        return
+    lines = [f"Link parameter {md(note)}." for note in notes[:MAX_NOTES]]
+    if len(notes) > MAX_NOTES:
+        lines.append(f"… and {len(notes) - MAX_NOTES:,} more.")
+    st.info("  \n".join(lines))
+
+
 def show(mask, dataset: Dataset, filters: geodata.Filters, notes: list[str]) -> None:
     """Draw the head of the page for the view."""
     st.title("Incident map")
-    st.caption(f"{dataset.label}: who did what, where and when, and who says so.")
-    for note in notes:
-        st.info(f"Link parameter {note}.")
+    st.caption(f"{md(dataset.label)}: who did what, where and when, and who says so.")
+    _notes(notes)
     _report(dataset)
     _metrics(mask, dataset)
     if not mask.any():
-        st.warning(f"Nothing to show: {geodata.empty_reason(dataset.gdf, filters)}.")
+        st.warning(f"Nothing to show: {md(geodata.empty_reason(dataset.gdf, filters))}.")
