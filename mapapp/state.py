@@ -9,6 +9,7 @@ note, whatever it cannot use) and :func:`query_from_filters` writes it.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -76,6 +77,11 @@ class Dataset:
 
     def __post_init__(self):
         gdf = self.gdf
+        if gdf.empty:  # (no usable incident: the page says so and lists the problems)
+            self.actors, self.event_types, self.countries, self.statuses = [], [], [], []
+            self.start = self.end = self.bounds = None
+            self.colors = {}
+            return
         self.actors = geodata.actors_of(gdf)
         self.event_types = geodata.unique_values(gdf, "event_type")
         self.countries = geodata.unique_values(gdf, "country")
@@ -178,7 +184,10 @@ def load_dataset(source: str | os.PathLike | bytes, *, lenient: bool = True,
     """
     name = label if isinstance(source, bytes | bytearray) else None
     loaded = geodata.load(source, name=name, lenient=lenient)
-    return Dataset(loaded.gdf, loaded.report, label or os.path.basename(loaded.name))
+    label = label or os.path.basename(loaded.name)
+    # the page names the file as its visitor knows it, never by a server path
+    report = dataclasses.replace(loaded.report, source=label)
+    return Dataset(loaded.gdf, report, label)
 
 
 def content_key(data: bytes) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -111,11 +112,21 @@ def test_query_parameters_set_the_widgets():
 def test_bad_query_parameters_are_ignored_with_a_note():
     at = _run(query={"start": "yesterday", "actor": "Nobody", "colour": "red", "role": "boss"})
     assert not at.exception
-    notes = " ".join(i.value for i in at.info)
+    notes = _plain(" ".join(i.value for i in at.info))
     assert "ignored start='yesterday': not a date as YYYY-MM-DD" in notes
     assert "ignored actor='Nobody': not in this dataset" in notes
     assert "ignored unknown parameter 'colour'" in notes
     assert "ignored role='boss'" in notes
+    assert _shown(at) == len(_features())
+
+
+def test_a_link_with_a_thousand_bogus_parameters_shows_ten_notes():
+    at = _run(query={f"p{i}": "x" for i in range(1000)})
+    assert not at.exception
+    notes = _plain(at.info[0].value).split("\n")
+    notes = [n.strip() for n in notes if n.strip()]
+    assert notes[:10] == [f"Link parameter ignored unknown parameter 'p{i}'." for i in range(10)]
+    assert notes[10:] == ["… and 990 more."]
     assert _shown(at) == len(_features())
 
 
@@ -163,6 +174,77 @@ def test_the_view_survives_a_file_that_could_not_be_read(monkeypatch, tmp_path):
     at.run()
     assert not at.exception
     assert _shown(at) == iran and at.multiselect(key="f_actors").value == ["Iran"]
+
+
+def _plain(text: str) -> str:
+    """What a person reads of Markdown-escaped text (the backslashes go)."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+_HEADER = "id,date,actor,target,event_type,latitude,longitude,country,title\n"
+
+
+@pytest.mark.parametrize("case", ["empty collection", "all invalid", "header-only csv",
+                                  "empty csv"])
+def test_a_dataset_with_no_usable_incident_is_a_message_and_its_problems(
+        monkeypatch, tmp_path, case):
+    name, text = {
+        "empty collection": ("none.geojson", json.dumps(feature_collection([]))),
+        "all invalid": ("bad.geojson", json.dumps(feature_collection(
+            [make_feature(0, date="2020-02-30"), make_feature(1, country="Iraq!")]))),
+        "header-only csv": ("header.csv", _HEADER),
+        "empty csv": ("blank.csv", ""),
+    }[case]
+    path = tmp_path / name
+    path.write_text(text)
+    at = _run(monkeypatch, data=path)
+    assert not at.exception
+    message = _plain(at.error[0].value)
+    if case == "empty csv":  # (the loader refuses it: page/load.py's message)
+        assert f"{name}: the file is empty" in message
+        return
+    assert message.startswith(f"{name} ")  # the file's name, not where it is on the server
+    assert str(tmp_path) not in " ".join(_plain(e.value) for e in at.error)
+    if case == "all invalid":
+        assert "all 2 of its incidents have problems" in message
+        label = _plain(at.expander[0].label)
+        assert label == f"⚠ {name}: 2 incidents, 2 invalid (2 problems), 0 usable"
+        problems = next(df for df in at.dataframe if "message" in df.value.columns).value
+        assert problems[["index", "id", "field"]].values.tolist() == [
+            [0, "inc-0", "date"], [1, "inc-1", "country"]]
+    else:
+        assert "nothing to map: it holds no incident" in message
+        assert not at.expander
+
+
+def test_the_problem_summary_counts_in_the_singular_and_plural(monkeypatch, tmp_path):
+    path = tmp_path / "one.geojson"
+    path.write_text(json.dumps(feature_collection([make_feature(0),
+                                                   make_feature(1, date="2020-02-30")])))
+    at = _run(monkeypatch, data=path)
+    assert not at.exception
+    assert _plain(at.expander[0].label) == (
+        "⚠ one.geojson: 2 incidents, 1 invalid (1 problem), 1 usable")
+
+
+def test_the_csv_reject_table_names_the_row_id_and_field(monkeypatch, tmp_path):
+    path = tmp_path / "rows.csv"
+    path.write_text(_HEADER
+                    + "a1,2020-01-08,Iran,United States,Explosions/Remote violence,33.79,42.44,"
+                      "IRQ,Strike\n"
+                    + "a2,2020-01-09,Iran,United States,Explosions/Remote violence,95.0,42.44,"
+                      "IRQ,Off the globe\n"
+                    + "a3,2020-02-30,Iran,United States,Explosions/Remote violence,95.0,42.44,"
+                      "IRQ,Two things wrong\n")
+    at = _run(monkeypatch, data=path)
+    assert not at.exception
+    problems = next(df for df in at.dataframe if "message" in df.value.columns).value
+    assert problems["id"].tolist() == ["a2", "a3", "a3"]
+    assert problems["line"].tolist() == [3, 4, 4]
+    assert sorted(zip(problems["id"], problems["field"], strict=True)) == [
+        ("a2", "latitude"), ("a3", "date"), ("a3", "latitude")]
+    assert all("95.0" in m for f, m in zip(problems["field"], problems["message"], strict=True)
+               if f == "latitude")
 
 
 # ---------------------------------------------------------------- pure helpers

@@ -34,6 +34,9 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
     dataset, key = load(path)
     if dataset is None:
         st.stop()
+    if not dataset.total:
+        header.no_incidents(dataset)
+        st.stop()
     notes = sidebar.init_state(dataset, key)
     filters = sidebar.filters(dataset)
     mask = dataset.mask(filters)  # (the view's frame is made only when needed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +12,7 @@ import geodata
 from ..state import Dataset
 from .text import md
 
-__all__ = ["MAX_NOTES", "show"]
+__all__ = ["MAX_NOTES", "no_incidents", "show"]
 
 #: Notes on unusable link parameters shown at most (the rest are counted).
 MAX_NOTES = 10
@@ -31,14 +33,56 @@ def _metrics(mask, dataset: Dataset) -> None:
     c.metric("Date span", f"{_fmt_day(ov['start'])} to {_fmt_day(ov['end'])}")
 
 
+#: "field: what is wrong", as an import writes a rejected row's reasons.
+_FIELD_REASON = re.compile(r"([A-Za-z_][\w.\[\]]*): (.+)", re.DOTALL)
+
+
+def _problem_rows(problems) -> list[dict]:
+    """One row per problem, its field named even where an import left it in the message.
+
+    A CSV import rejects a row with reasons such as ``"latitude: 95.0 out of
+    range; date: not a date"``: each becomes a row with its field.
+    """
+    rows = []
+    for problem in problems:
+        row = problem.as_dict()
+        if row.get("field") is None and isinstance(row.get("message"), str):
+            parts = [_FIELD_REASON.fullmatch(part) for part in row["message"].split("; ")]
+            if all(parts):
+                rows += [{**row, "field": m[1], "message": m[2]} for m in parts]
+                continue
+        rows.append(row)
+    return rows
+
+
 def _report(dataset: Dataset) -> None:
     report = dataset.report
     if report.ok:
         return
     with st.expander(f"⚠ {md(report.summary())}", expanded=True):
         st.caption("These incidents were left out; the rest are on the map.")
-        st.dataframe(pd.DataFrame([p.as_dict() for p in report.problems]),
+        st.dataframe(pd.DataFrame(_problem_rows(report.problems)),
                      hide_index=True, width="stretch")
+
+
+def no_incidents(dataset: Dataset) -> None:
+    """The page of a dataset with no usable incident: why, and every problem.
+
+    Parameters
+    ----------
+    dataset : mapapp.state.Dataset
+        A dataset whose frame is empty (an empty file, a header-only CSV, or
+        every incident invalid).
+    """
+    st.title("Incident map")
+    report = dataset.report
+    why = ("it holds no incident" if not report.n_features
+           else "its one incident has problems" if report.n_features == 1
+           else f"all {report.n_features:,} of its incidents have problems")
+    st.error(f"{md(dataset.label)} has nothing to map: {md(why)}. Fix the file, or "
+             "upload another in the sidebar.")
+    if report.problems:
+        _report(dataset)
 
 
 def _notes(notes: list[str]) -> None:
