@@ -24,9 +24,8 @@ def _fmt_day(value) -> str:
     return f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
-def _metrics(mask, dataset: Dataset) -> None:
+def _metrics(mask, dataset: Dataset, a, b, c) -> None:
     ov = dataset.overview(mask)
-    a, b, c = st.columns([1, 1, 2])
     a.metric("Incidents shown", f"{ov['incidents']:,} of {dataset.total:,}")
     b.metric("Fatalities", geodata.format_count(ov["fatalities"], ov["fatalities_low"],
                                                 ov["fatalities_high"]))
@@ -97,10 +96,13 @@ def _notes(notes: list[str]) -> None:
 
 def show(mask, dataset: Dataset, filters: geodata.Filters, notes: list[str]) -> None:
     """Draw the head of the page for the view."""
-    st.title("Incident map")
-    st.caption(f"{md(dataset.label)}: who did what, where and when, and who says so.")
+    # one row: the title and the file's name beside the view's figures
+    title, a, b, c = st.columns([3, 2, 3, 3], vertical_alignment="bottom")
+    with title:
+        st.title("Incident map")
+        st.caption(f"{md(dataset.label)}: who did what, where and when, and who says so.")
+    _metrics(mask, dataset, a, b, c)
     _notes(notes)
     _report(dataset)
-    _metrics(mask, dataset)
     if not mask.any():
         st.warning(f"Nothing to show: {md(geodata.empty_reason(dataset.gdf, filters))}.")
