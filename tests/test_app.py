@@ -178,7 +178,7 @@ def test_the_view_survives_a_file_that_could_not_be_read(monkeypatch, tmp_path):
 
 def _plain(text: str) -> str:
     """What a person reads of Markdown-escaped text (the backslashes go)."""
-    return re.sub(r"\\(.)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
 
 
 _HEADER = "id,date,actor,target,event_type,latitude,longitude,country,title\n"
@@ -286,8 +286,12 @@ def test_the_map_data_file_and_mask_pick_the_view(tmp_path):
 
 
 def test_markdown_from_data_is_inert():
-    assert md("[x](javascript:alert(1)) $x$ <b>") == (
-        r"\[x\]\(javascript\:alert\(1\)\) \$x\$ \<b\>")
+    j = "\u2060"  # (an invisible word joiner)
+    assert md("[x](javascript:alert(1)) $x$ <b> & a@b") == (
+        rf"\[x\]\(javascript{j}\:alert\(1\)\) \$x\$ \<b\> \& a{j}@b")
+    # no bare URL, www. name or address is left for Markdown to turn into a link
+    assert md("see https://evil.example/x or WWW.evil.example") == (
+        rf"see https{j}\://evil\.example/x or WWW{j}\.evil\.example")
     assert md_link("t", "javascript:alert(1)") == "t"
     assert md_link("t", "https://a.org/x(1)") == "[t](https://a.org/x%281%29)"
     assert md_link("t", "https://a.org/x y") == "t"  # not a URL: no link

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -29,6 +30,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    yield from _serve(tmp_path_factory)
+
+
+def _serve(tmp_path_factory, env=None):
     port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "mapapp" / "app.py"),
@@ -36,7 +41,8 @@ def server(tmp_path_factory):
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.enableStaticServing", "true", "--server.fileWatcherType", "none"]
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                env={**os.environ, **(env or {})})
         url = f"http://127.0.0.1:{port}"
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -429,3 +435,63 @@ def test_a_table_row_selects_its_incident_and_keeps_it_across_reruns(server, pag
     p.wait_for_timeout(1500)  # (the rerun the order change makes)
     _detail_shows(p, chosen)
     assert page.errors == []
+
+
+_EVIL = "evil.example"
+_LINK = f"[Session expired, sign in](https://{_EVIL}/login)"
+_IMAGE = f"![logo](https://{_EVIL}/pixel.png)"
+_FILE = f"[Sign in]({_EVIL}).geojson"  # (a file name holds no slash)
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    """The page on a dataset whose titles, relations and actors are Markdown links and images."""
+    features = [
+        make_feature(0, title=_LINK, actor=f"[Nobody](https://{_EVIL}/a)",
+                     related=[{"id": "inc-1", "relation": _IMAGE}]),
+        make_feature(1, title=_IMAGE, related=[{"id": "inc-0", "relation": "follows"}]),
+    ]
+    path = tmp_path_factory.mktemp("hostile") / _FILE
+    path.write_text(json.dumps(feature_collection(features)), encoding="utf-8")
+    yield from _serve(tmp_path_factory, env={"MAPAPP_DATA": str(path)})
+
+
+def _nothing_from_data(p):
+    """No link to, and no image from, the hostile host anywhere on the page."""
+    assert p.locator(f'a[href*="{_EVIL}"]').count() == 0
+    assert p.locator(f'img[src*="{_EVIL}"]').count() == 0
+
+
+def _seen(p) -> str:
+    """The page's text as a person reads it (invisible word joiners left out)."""
+    return p.locator('[data-testid="stMain"]').inner_text().replace("\u2060", "")
+
+
+def test_text_from_data_and_links_renders_as_text(hostile_server, page):
+    p = page.page
+    nobody = f"[Nobody](https://{_EVIL}/a)"
+    # the actor never was a target: nothing to show, and the warning names the actor
+    query = (f"?id=inc-0&role=target&actor={_quote(nobody)}&{_quote(_IMAGE)}=1"
+             f"&next={_quote(_LINK)}")
+    p.goto(hostile_server + "/" + query)
+    _map_frame(p)
+    p.get_by_text("Nothing to show").first.wait_for(timeout=30_000)
+    p.locator(_DETAIL).get_by_role("button").first.wait_for()
+    seen = _seen(p)
+    # the incident's title, its linked incident's button, the link's notes, the
+    # actor in the warning and the file's name: all there, as text
+    assert f"Incident\n\n{_LINK}\n" in seen
+    assert f"→ {_IMAGE}: {_IMAGE}" in seen
+    assert f"ignored unknown parameter '{_IMAGE}'" in seen
+    assert "ignored unknown parameter 'next'" in seen
+    assert "Nothing to show" in seen and nobody in seen.split("Nothing to show")[1]
+    assert f"{_FILE}: who did what" in seen
+    _nothing_from_data(p)
+    assert not any(_EVIL in url for url in page.blocked)
+    assert page.errors == []
+
+
+def _quote(text):
+    from urllib.parse import quote
+
+    return quote(text, safe="")
