@@ -132,9 +132,13 @@ class Dataset:
         """The actors the timeline colours (see :attr:`geodata.Figures.timeline_actors`)."""
         return self.figures.timeline_actors
 
-    def timeline(self, mask) -> tuple[pd.DataFrame, str]:
+    def timeline(self, mask, span=None) -> tuple[pd.DataFrame, str]:
         """Incidents per day or week and actor in a view (:meth:`geodata.Figures.timeline`)."""
-        return self.figures.timeline(mask)
+        return self.figures.timeline(mask, span=span)
+
+    def dense_span(self, mask):
+        """Where most of a view's incidents are (:meth:`geodata.Figures.dense_span`)."""
+        return self.figures.dense_span(mask)
 
     @property
     def total(self) -> int:

@@ -14,6 +14,7 @@ from conftest import DATASET, feature_collection, make_feature
 from streamlit.testing.v1 import AppTest
 
 import geodata
+from geodata.summary import dense_span
 from mapapp.mapdata import OTHER_COLOR, mask_code, write_data_files
 from mapapp.page import md, md_link
 from mapapp.state import (
@@ -468,6 +469,7 @@ def _chart(at):
 def test_the_timeline_chart_counts_the_view_in_the_map_colours():
     ds = load_dataset(DATASET, label="x")
     at = _run()
+    at.toggle(key="timeline_whole").set_value(True).run()
     data, spec = _chart(at)
     assert data["incidents"].sum() == _shown(at) == len(_features())
     at.multiselect(key="f_actors").select("Iran")
@@ -519,3 +521,53 @@ def test_view_figures_from_a_mask_match_those_of_the_view(pick):
     assert ds.view_summary(mask) == view_summary(view)
     if pick == "every third":
         assert len(ds.view_summary(mask)["event_types"]) > 1
+
+
+def _brute_dense_span(days: list[dt.date], share: float):
+    """The shortest window holding ceil(share * n) of the days, the plain way."""
+    days = sorted(days)
+    k = max(1, -(-int(round(share * len(days) * 1000)) // 1000))
+    best = None
+    for i in range(len(days) - k + 1):
+        window = (days[i], days[i + k - 1])
+        if best is None or (window[1] - window[0]) < (best[1] - best[0]):
+            best = window
+    return best
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_dense_span_is_the_shortest_window_holding_ninety_percent(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 40))
+    days = [dt.date(2019, 1, 1) + dt.timedelta(days=int(x)) for x in rng.integers(0, 2000, n)]
+    got = dense_span(np.array(days, dtype="datetime64[D]"))
+    want = _brute_dense_span(days, 0.9)
+    assert (got[1] - got[0]).astype(int) == (want[1] - want[0]).days
+    held = sum(got[0] <= np.datetime64(d) <= got[1] for d in days)
+    assert held >= 0.9 * n
+    assert dense_span(np.array([], dtype="datetime64[D]")) is None
+
+
+def test_the_timeline_opens_on_the_escalation_with_the_whole_span_a_click_away():
+    props = [f["properties"] for f in _features()]
+    at = _run()
+    assert not at.exception
+    data, _ = _chart(at)
+    # the 1979 and 2008 incidents are a click away; the escalation fills the chart
+    escalation = [p for p in props if p["date"] >= "2019-01-01"]
+    assert data["incidents"].sum() == len(escalation) == len(props) - 2
+    assert data["period"].min() >= pd.Timestamp("2019-05-06")
+    caption = " ".join(c.value for c in at.caption)
+    assert f"where {len(escalation)} of the view's {len(props)} incidents are" in caption
+    whole = at.toggle(key="timeline_whole")
+    assert "1979-11-04 to 2020-03-14" in whole.label
+    whole.set_value(True).run()
+    data, _ = _chart(at)
+    assert data["incidents"].sum() == len(props)
+    assert data["period"].min() < pd.Timestamp("1980-01-01")
+    # a view whose incidents are already close together opens on all of them
+    at.date_input(key="f_dates").set_value((dt.date(2020, 1, 1), dt.date(2020, 1, 31))).run()
+    data, _ = _chart(at)
+    january = [p for p in props if p["date"] <= "2020-01-31"
+               and p.get("end_date", p["date"]) >= "2020-01-01"]  # (overlapping January)
+    assert data["incidents"].sum() == len(january) == _shown(at)
