@@ -129,7 +129,8 @@ def ucdp_rows(rng: random.Random) -> list[dict]:
             "geom_wkt": f"POINT ({lon:.4f} {lat:.4f})", "priogrid_gid": 150000 + i,
             "country": country, "country_id": 645 if country == "Iraq" else 652,
             "region": "Middle East", "event_clarity": 1, "date_prec": 1,
-            "date_start": f"{day:%Y-%m-%d} 00:00:00.000", "date_end": f"{day:%Y-%m-%d} 00:00:00.000",
+            "date_start": f"{day:%Y-%m-%d} 00:00:00.000",
+            "date_end": f"{day:%Y-%m-%d} 00:00:00.000",
             "deaths_a": 0, "deaths_b": best, "deaths_civilians": 0, "deaths_unknown": 0,
             "best": best, "high": best + 1, "low": low, "gwnoa": 645, "gwnob": "",
         })
