@@ -12,7 +12,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
 #: Where GitHub-flavoured Markdown would find a link in plain text, even
 #: escaped (``https://``, ``www.``, ``a@b.c``, matched after escapes are
 #: resolved): an invisible word joiner goes there, so no link is made.
-_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=:)|(?<=www)(?=\.)|(?=@)")
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=mailto)(?=:)|(?<=xmpp)(?=:)"
+                       r"|(?<=www)(?=\.)|(?=@)")
 _JOINER = "\u2060"
 
 
