@@ -20,6 +20,7 @@ __all__ = [
     "by_period",
     "category_codes",
     "count_by",
+    "dense_span",
     "fatality_columns",
     "format_count",
     "overview",
@@ -207,6 +208,44 @@ def by_period(gdf: gpd.GeoDataFrame, freq: str = "W", by: str | None = None) -> 
     return out.reset_index()
 
 
+#: The share of a view's incidents the timeline opens on (see :func:`dense_span`).
+DENSE_SHARE = 0.9
+
+
+def dense_span(days, share: float = DENSE_SHARE) -> tuple[np.datetime64, np.datetime64] | None:
+    """The shortest span of days that holds ``share`` of the dates: where the incidents are.
+
+    Parameters
+    ----------
+    days : array-like of datetime64
+        The incidents' days (NaT ignored).
+    share : float, default 0.9
+        The share of them the span must hold (at least one date).
+
+    Returns
+    -------
+    tuple of numpy.datetime64[D] or None
+        The first and last day of the span (the earliest such span when
+        several are as short), or None when there is no date.
+
+    Examples
+    --------
+    >>> days = np.array(["1979-11-04", "2020-01-03", "2020-01-05", "2020-01-08",
+    ...                  "2020-01-09", "2020-01-11", "2020-01-12", "2020-01-13",
+    ...                  "2020-01-15", "2020-01-16"], dtype="datetime64[D]")
+    >>> dense_span(days)
+    (np.datetime64('2020-01-03'), np.datetime64('2020-01-16'))
+    """
+    d = np.sort(np.asarray(days).astype("datetime64[D]"))
+    d = d[~np.isnat(d)]
+    if not len(d):
+        return None
+    k = max(1, min(len(d), int(np.ceil(share * len(d) - 1e-9))))
+    widths = d[k - 1:] - d[: len(d) - k + 1]
+    i = int(np.argmin(widths))
+    return d[i], d[i + k - 1]
+
+
 def category_codes(series: pd.Series) -> tuple[list[str], np.ndarray]:
     """The distinct values of a column and each row's index into them.
 
@@ -368,7 +407,26 @@ class Figures:
         other = bool((code[~np.isnat(days)] == len(top)).any())
         return [*top, "Other"] if other else list(top)
 
-    def timeline(self, mask=None, freq: str | None = None) -> tuple[pd.DataFrame, str]:
+    def dense_span(self, mask=None, share: float = DENSE_SHARE):
+        """The shortest span holding ``share`` of a view's incidents (:func:`dense_span`).
+
+        Parameters
+        ----------
+        mask : array-like of bool, optional
+            One flag per incident; all of them by default.
+        share : float, default 0.9
+            The share of the view's dated incidents the span holds.
+
+        Returns
+        -------
+        tuple of numpy.datetime64[D] or None
+            Its first and last day; None for a view without dates.
+        """
+        days = self._timeline_parts[0]
+        return dense_span(days[self._mask(mask)], share)
+
+    def timeline(self, mask=None, freq: str | None = None,
+                 span=None) -> tuple[pd.DataFrame, str]:
         """Incidents per period and actor in a view.
 
         Parameters
@@ -376,8 +434,11 @@ class Figures:
         mask : array-like of bool, optional
             One flag per incident; all of them by default.
         freq : {'D', 'W', 'MS'}, optional
-            The period; by default the day when the view spans at most
-            :data:`DAILY_MAX_DAYS` days, else the week (from Monday).
+            The period; by default the day when the counted incidents span
+            at most :data:`DAILY_MAX_DAYS` days, else the week (from Monday).
+        span : tuple of two dates, optional
+            Count only the incidents from the first to the last day (as
+            :meth:`dense_span` gives).
 
         Returns
         -------
@@ -389,6 +450,9 @@ class Figures:
         """
         days, top, code = self._timeline_parts
         sel = self._mask(mask) & ~np.isnat(days)
+        if span is not None:
+            first, last = (np.datetime64(d, "D") for d in span)
+            sel &= (days >= first) & (days <= last)
         if not sel.any():
             empty = pd.DataFrame({"period": pd.to_datetime([]), "actor": [], "incidents": []})
             return empty, freq or "D"

@@ -136,12 +136,18 @@ class ValidationReport:
         str
         """
         src = f"{self.source}: " if self.source else ""
+        incidents = _plural(self.n_features, "incident")
         if self.ok:
-            return f"{src}{self.n_features} incidents, all valid"
+            return f"{src}{incidents}, all valid"
         return (
-            f"{src}{self.n_features} incidents, {self.n_invalid} invalid "
-            f"({len(self.problems)} problems), {self.n_valid} usable"
+            f"{src}{incidents}, {self.n_invalid} invalid "
+            f"({_plural(len(self.problems), 'problem')}), {self.n_valid} usable"
         )
+
+
+def _plural(n: int, noun: str) -> str:
+    """``"1 incident"``, ``"2 incidents"``, ``"0 incidents"``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _fmt(value: Any) -> str:

@@ -8,16 +8,19 @@ note, whatever it cannot use) and :func:`query_from_filters` writes it.
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import io
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
-import orjson
 import pandas as pd
 
 import geodata
@@ -74,6 +77,11 @@ class Dataset:
 
     def __post_init__(self):
         gdf = self.gdf
+        if gdf.empty:  # (no usable incident: the page says so and lists the problems)
+            self.actors, self.event_types, self.countries, self.statuses = [], [], [], []
+            self.start = self.end = self.bounds = None
+            self.colors = {}
+            return
         self.actors = geodata.actors_of(gdf)
         self.event_types = geodata.unique_values(gdf, "event_type")
         self.countries = geodata.unique_values(gdf, "country")
@@ -124,9 +132,13 @@ class Dataset:
         """The actors the timeline colours (see :attr:`geodata.Figures.timeline_actors`)."""
         return self.figures.timeline_actors
 
-    def timeline(self, mask) -> tuple[pd.DataFrame, str]:
+    def timeline(self, mask, span=None) -> tuple[pd.DataFrame, str]:
         """Incidents per day or week and actor in a view (:meth:`geodata.Figures.timeline`)."""
-        return self.figures.timeline(mask)
+        return self.figures.timeline(mask, span=span)
+
+    def dense_span(self, mask):
+        """Where most of a view's incidents are (:meth:`geodata.Figures.dense_span`)."""
+        return self.figures.dense_span(mask)
 
     @property
     def total(self) -> int:
@@ -176,7 +188,10 @@ def load_dataset(source: str | os.PathLike | bytes, *, lenient: bool = True,
     """
     name = label if isinstance(source, bytes | bytearray) else None
     loaded = geodata.load(source, name=name, lenient=lenient)
-    return Dataset(loaded.gdf, loaded.report, label or os.path.basename(loaded.name))
+    label = label or os.path.basename(loaded.name)
+    # the page names the file as its visitor knows it, never by a server path
+    report = dataclasses.replace(loaded.report, source=label)
+    return Dataset(loaded.gdf, report, label)
 
 
 def content_key(data: bytes) -> str:
@@ -336,35 +351,119 @@ def query_from_filters(filters: geodata.Filters, selected: str | None = None) ->
     return query
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: What a spreadsheet takes for the start of a formula (or of a hidden line).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)(?=[=+\-@\t])")
 
 
-def _cell(value):
-    """Text that a spreadsheet would run as a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+def _guard(text: str) -> str:
+    """Text that a spreadsheet would run as a formula gets a leading quote.
+
+    At the start of the value and after every line break inside it (where a
+    reader that splits lines would start a row).
+    """
+    text = _LINE_BREAK.sub(r"\1'", text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _names(value) -> str:
+    items = value if isinstance(value, list) else [value]
+    return ", ".join(str(v) for v in items if v not in (None, ""))
+
+
+def _source_text(source) -> str:
+    """``title (publisher, date) <url>``: the parts a source has."""
+    if not isinstance(source, dict):
+        return _plain(source)
+    about = ", ".join(str(source[k]) for k in ("publisher", "date") if source.get(k))
+    text = str(source.get("title") or "")
+    if about:
+        text = f"{text} ({about})" if text else about
+    if source.get("url"):
+        text = f"{text} <{source['url']}>" if text else f"<{source['url']}>"
+    return text
+
+
+def _attribution_text(value: dict) -> str:
+    """``disputed; claimed by: A; blamed by: B, C; note: ...``."""
+    parts = [str(value["status"])] if value.get("status") else []
+    for key, label in (("claimed_by", "claimed by"), ("blamed_by", "blamed by")):
+        if _names(value.get(key) or []):
+            parts.append(f"{label}: {_names(value[key])}")
+    parts += [f"{str(k).replace('_', ' ')}: {_plain(v)}" for k, v in value.items()
+              if k not in ("status", "claimed_by", "blamed_by") and v not in (None, "", [])]
+    return "; ".join(parts)
+
+
+def _related_text(value) -> str:
+    """``response to: an-id; same attack: other-id``."""
+    if not isinstance(value, dict):
+        return _plain(value)
+    relation = str(value.get("relation") or "related").replace("_", " ")
+    return f"{relation}: {value.get('id')}"
+
+
+def _plain(value) -> str:
+    """Any list or object as readable text (``key: value; ...``), never JSON."""
+    if isinstance(value, dict):
+        return "; ".join(f"{str(k).replace('_', ' ')}: {_plain(v)}" for k, v in value.items()
+                         if v not in (None, "", []))
+    if isinstance(value, list):
+        return "; ".join(_plain(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _text(name: str, value):
+    """A cell of column ``name`` as CSV text (lists and objects written out for people)."""
+    if isinstance(value, dict) and name == "attribution":
+        value = _attribution_text(value)
+    elif isinstance(value, list) and name == "sources":
+        value = "; ".join(_source_text(s) for s in value)
+    elif isinstance(value, list) and name == "related":
+        value = "; ".join(_related_text(r) for r in value)
+    elif isinstance(value, list | dict):
+        value = _plain(value)
+    elif value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return ""
+    return _guard(value) if isinstance(value, str) else value
 
 
 def to_csv_bytes(gdf: gpd.GeoDataFrame) -> bytes:
-    """The incidents as CSV: longitude/latitude columns, lists and objects as JSON.
+    """The incidents as CSV for a spreadsheet: longitude/latitude, one row per incident.
 
-    Text cells that start like a spreadsheet formula (``=``, ``+``, ``-``,
-    ``@``) get a leading ``'`` so that opening the file runs nothing.
+    Lists and objects are written for people, not as JSON: the attribution
+    as ``disputed; claimed by: A; blamed by: B``, the sources as
+    ``title (publisher, date) <url>; ...``, the links as ``response to: id;
+    ...``. Text that starts like a spreadsheet formula (``=``, ``+``, ``-``,
+    ``@``, a tab or a line break), at the start of a cell or of any line in
+    it, gets a leading ``'``, header cells included, so opening the file runs
+    nothing; a cell holding a line break (CR or LF) is quoted.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents (derived columns such as ``attribution_status`` are
+        left out).
+
+    Returns
+    -------
+    bytes
+        UTF-8 CSV with CRLF line ends (RFC 4180).
     """
-    frame = pd.DataFrame({"longitude": gdf.geometry.x, "latitude": gdf.geometry.y})
+    columns: dict[str, list] = {"longitude": gdf.geometry.x.tolist(),
+                                "latitude": gdf.geometry.y.tolist()}
     for name in gdf.columns:
         if name == gdf.geometry.name or name == "attribution_status":
             continue
         col = gdf[name]
         if pd.api.types.is_datetime64_any_dtype(col.dtype):
-            frame[name] = col.dt.strftime("%Y-%m-%d")
-        elif col.dtype == object or isinstance(col.dtype, pd.CategoricalDtype):
-            frame[name] = [
-                orjson.dumps(v).decode() if isinstance(v, list | dict) else _cell(v)
-                for v in col.astype(object)
-            ]
+            columns[name] = col.dt.strftime("%Y-%m-%d").astype(object).where(col.notna(),
+                                                                              None).tolist()
         else:
-            frame[name] = col
-    cols = ["id"] + [c for c in frame.columns if c != "id"]
-    return frame[cols].to_csv(index=False).encode("utf-8")
+            columns[name] = [_text(str(name), v) for v in col.astype(object).tolist()]
+    order = (["id"] if "id" in columns else []) + [c for c in columns if c != "id"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # (quotes any cell with a CR or LF)
+    writer.writerow([_guard(str(c)) for c in order])
+    writer.writerows(zip(*(columns[c] for c in order), strict=True))
+    return out.getvalue().encode("utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ from conftest import DATASET, feature_collection, make_feature
 from streamlit.testing.v1 import AppTest
 
 import geodata
+from geodata.summary import dense_span
 from mapapp.mapdata import OTHER_COLOR, mask_code, read_properties, write_data_files
 from mapapp.page import md, md_link
 from mapapp.state import (
@@ -111,11 +113,21 @@ def test_query_parameters_set_the_widgets():
 def test_bad_query_parameters_are_ignored_with_a_note():
     at = _run(query={"start": "yesterday", "actor": "Nobody", "colour": "red", "role": "boss"})
     assert not at.exception
-    notes = " ".join(i.value for i in at.info)
+    notes = _plain(" ".join(i.value for i in at.info))
     assert "ignored start='yesterday': not a date as YYYY-MM-DD" in notes
     assert "ignored actor='Nobody': not in this dataset" in notes
     assert "ignored unknown parameter 'colour'" in notes
     assert "ignored role='boss'" in notes
+    assert _shown(at) == len(_features())
+
+
+def test_a_link_with_a_thousand_bogus_parameters_shows_ten_notes():
+    at = _run(query={f"p{i}": "x" for i in range(1000)})
+    assert not at.exception
+    notes = _plain(at.info[0].value).split("\n")
+    notes = [n.strip() for n in notes if n.strip()]
+    assert notes[:10] == [f"Link parameter ignored unknown parameter 'p{i}'." for i in range(10)]
+    assert notes[10:] == ["… and 990 more."]
     assert _shown(at) == len(_features())
 
 
@@ -165,6 +177,77 @@ def test_the_view_survives_a_file_that_could_not_be_read(monkeypatch, tmp_path):
     assert _shown(at) == iran and at.multiselect(key="f_actors").value == ["Iran"]
 
 
+def _plain(text: str) -> str:
+    """What a person reads of Markdown-escaped text (the backslashes go)."""
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
+
+
+_HEADER = "id,date,actor,target,event_type,latitude,longitude,country,title\n"
+
+
+@pytest.mark.parametrize("case", ["empty collection", "all invalid", "header-only csv",
+                                  "empty csv"])
+def test_a_dataset_with_no_usable_incident_is_a_message_and_its_problems(
+        monkeypatch, tmp_path, case):
+    name, text = {
+        "empty collection": ("none.geojson", json.dumps(feature_collection([]))),
+        "all invalid": ("bad.geojson", json.dumps(feature_collection(
+            [make_feature(0, date="2020-02-30"), make_feature(1, country="Iraq!")]))),
+        "header-only csv": ("header.csv", _HEADER),
+        "empty csv": ("blank.csv", ""),
+    }[case]
+    path = tmp_path / name
+    path.write_text(text)
+    at = _run(monkeypatch, data=path)
+    assert not at.exception
+    message = _plain(at.error[0].value)
+    if case == "empty csv":  # (the loader refuses it: page/load.py's message)
+        assert f"{name}: the file is empty" in message
+        return
+    assert message.startswith(f"{name} ")  # the file's name, not where it is on the server
+    assert str(tmp_path) not in " ".join(_plain(e.value) for e in at.error)
+    if case == "all invalid":
+        assert "all 2 of its incidents have problems" in message
+        label = _plain(at.expander[0].label)
+        assert label == f"⚠ {name}: 2 incidents, 2 invalid (2 problems), 0 usable"
+        problems = next(df for df in at.dataframe if "message" in df.value.columns).value
+        assert problems[["index", "id", "field"]].values.tolist() == [
+            [0, "inc-0", "date"], [1, "inc-1", "country"]]
+    else:
+        assert "nothing to map: it holds no incident" in message
+        assert not at.expander
+
+
+def test_the_problem_summary_counts_in_the_singular_and_plural(monkeypatch, tmp_path):
+    path = tmp_path / "one.geojson"
+    path.write_text(json.dumps(feature_collection([make_feature(0),
+                                                   make_feature(1, date="2020-02-30")])))
+    at = _run(monkeypatch, data=path)
+    assert not at.exception
+    assert _plain(at.expander[0].label) == (
+        "⚠ one.geojson: 2 incidents, 1 invalid (1 problem), 1 usable")
+
+
+def test_the_csv_reject_table_names_the_row_id_and_field(monkeypatch, tmp_path):
+    path = tmp_path / "rows.csv"
+    path.write_text(_HEADER
+                    + "a1,2020-01-08,Iran,United States,Explosions/Remote violence,33.79,42.44,"
+                      "IRQ,Strike\n"
+                    + "a2,2020-01-09,Iran,United States,Explosions/Remote violence,95.0,42.44,"
+                      "IRQ,Off the globe\n"
+                    + "a3,2020-02-30,Iran,United States,Explosions/Remote violence,95.0,42.44,"
+                      "IRQ,Two things wrong\n")
+    at = _run(monkeypatch, data=path)
+    assert not at.exception
+    problems = next(df for df in at.dataframe if "message" in df.value.columns).value
+    assert problems["id"].tolist() == ["a2", "a3", "a3"]
+    assert problems["line"].tolist() == [3, 4, 4]
+    assert sorted(zip(problems["id"], problems["field"], strict=True)) == [
+        ("a2", "latitude"), ("a3", "date"), ("a3", "latitude")]
+    assert all("95.0" in m for f, m in zip(problems["field"], problems["message"], strict=True)
+               if f == "latitude")
+
+
 # ---------------------------------------------------------------- pure helpers
 
 
@@ -204,17 +287,82 @@ def test_the_map_data_file_and_mask_pick_the_view(tmp_path):
 
 
 def test_markdown_from_data_is_inert():
-    assert md("[x](javascript:alert(1)) $x$ <b>") == (
-        r"\[x\]\(javascript\:alert\(1\)\) \$x\$ \<b\>")
+    j = "\u2060"  # (an invisible word joiner)
+    assert md("[x](javascript:alert(1)) $x$ <b> & a@b") == (
+        r"\[x\]\(javascript\:alert\(1\)\) \$x\$ \<b\> \& a" + j + "@b")
+    assert md("response to: x") == r"response to\: x"  # (no joiner where no link could be)
+    # no bare URL, www. name or address is left for Markdown to turn into a link
+    assert md("see https://evil.example/x or WWW.evil.example") == (
+        rf"see https{j}\://evil\.example/x or WWW{j}\.evil\.example")
     assert md_link("t", "javascript:alert(1)") == "t"
     assert md_link("t", "https://a.org/x(1)") == "[t](https://a.org/x%281%29)"
     assert md_link("t", "https://a.org/x y") == "t"  # not a URL: no link
 
 
-def test_csv_download_neutralises_formulas():
-    gdf = geodata.frame_from_features([make_feature(0, title="=HYPERLINK(\"x\")")])
-    text = to_csv_bytes(gdf).decode()
-    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+def _csv_rows(data: bytes) -> list[dict]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+@pytest.mark.parametrize("value", ['=HYPERLINK("x")', "+1", "-2+3", "@SUM(A1)", "\t=1",
+                                   "\r=cmd|' /C calc'!A0", "ok\r=cmd|' /C calc'!A0",
+                                   "ok\n@x", "ok\r\n-1", "plain, with \"quotes\""])
+def test_csv_download_neutralises_formulas_and_keeps_one_row_per_incident(value):
+    gdf = geodata.frame_from_features([make_feature(0, title=value), make_feature(1)])
+    rows = _csv_rows(to_csv_bytes(gdf))
+    # a CR or LF inside a value does not split the row
+    assert [r["id"] for r in rows] == ["inc-0", "inc-1"]
+    title = rows[0]["title"]
+    # no line of the cell starts like a formula, and the text is all there
+    lines = title.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    assert not any(line.startswith(_FORMULA) for line in lines), title
+    assert title.replace("'", "") == value.replace("'", "")
+    if not value.startswith(_FORMULA) and "\r" not in value and "\n" not in value:
+        assert title == value  # (text that is no formula is left as it is)
+
+
+def test_csv_download_guards_the_header_cells():
+    gdf = geodata.frame_from_features([make_feature(0, **{"=cmd()": "x", "@a": "y"})])
+    header = to_csv_bytes(gdf).decode().splitlines()[0].split(",")
+    assert "'=cmd()" in header and "'@a" in header
+    assert not any(h.startswith(_FORMULA) for h in header)
+
+
+def test_csv_download_writes_lists_and_objects_as_text():
+    features = _features()
+    gdf = geodata.frame_from_features(features)
+    rows = {r["id"]: r for r in _csv_rows(to_csv_bytes(gdf))}
+    assert len(rows) == len(features)
+    for f in features:
+        p = f["properties"]
+        row = rows[p["id"]]
+        for column in ("attribution", "sources", "related"):
+            assert not row[column].startswith(("{", "[")), row[column]  # (not JSON)
+        a = p["attribution"]
+        assert row["attribution"].startswith(a["status"])
+        for who in a["claimed_by"]:
+            assert f"claimed by: {', '.join(a['claimed_by'])}" in row["attribution"]
+            assert who in row["attribution"]
+        if a["blamed_by"]:
+            assert f"blamed by: {', '.join(a['blamed_by'])}" in row["attribution"]
+        # every source's title, and its link in <>, in order
+        at = 0
+        for s in p["sources"]:
+            at = row["sources"].index(s["title"], at)
+            if s.get("url"):
+                at = row["sources"].index(f"<{s['url']}>", at)
+        assert row["related"] == "; ".join(
+            f"{r['relation'].replace('_', ' ')}: {r['id']}" for r in p["related"])
+        assert float(row["longitude"]) == pytest.approx(f["geometry"]["coordinates"][0])
+    k1 = rows["2019-12-29-us-airstrikes-kataib-hezbollah-iraq"]
+    assert k1["related"] == ("response to: 2019-12-27-k1-air-base-rocket-attack; "
+                             "same attack: 2019-12-29-us-airstrikes-kataib-hezbollah-syria")
+    assert k1["attribution"].startswith("confirmed; claimed by: United States")
 
 
 def test_template_syntax_in_the_data_does_not_break_the_page(monkeypatch, tmp_path):
@@ -322,6 +470,7 @@ def _chart(at):
 def test_the_timeline_chart_counts_the_view_in_the_map_colours():
     ds = load_dataset(DATASET, label="x")
     at = _run()
+    at.toggle(key="timeline_whole").set_value(True).run()
     data, spec = _chart(at)
     assert data["incidents"].sum() == _shown(at) == len(_features())
     at.multiselect(key="f_actors").select("Iran")
@@ -373,3 +522,53 @@ def test_view_figures_from_a_mask_match_those_of_the_view(pick):
     assert ds.view_summary(mask) == view_summary(view)
     if pick == "every third":
         assert len(ds.view_summary(mask)["event_types"]) > 1
+
+
+def _brute_dense_span(days: list[dt.date], share: float):
+    """The shortest window holding ceil(share * n) of the days, the plain way."""
+    days = sorted(days)
+    k = max(1, -(-int(round(share * len(days) * 1000)) // 1000))
+    best = None
+    for i in range(len(days) - k + 1):
+        window = (days[i], days[i + k - 1])
+        if best is None or (window[1] - window[0]) < (best[1] - best[0]):
+            best = window
+    return best
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_dense_span_is_the_shortest_window_holding_ninety_percent(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 40))
+    days = [dt.date(2019, 1, 1) + dt.timedelta(days=int(x)) for x in rng.integers(0, 2000, n)]
+    got = dense_span(np.array(days, dtype="datetime64[D]"))
+    want = _brute_dense_span(days, 0.9)
+    assert (got[1] - got[0]).astype(int) == (want[1] - want[0]).days
+    held = sum(got[0] <= np.datetime64(d) <= got[1] for d in days)
+    assert held >= 0.9 * n
+    assert dense_span(np.array([], dtype="datetime64[D]")) is None
+
+
+def test_the_timeline_opens_on_the_escalation_with_the_whole_span_a_click_away():
+    props = [f["properties"] for f in _features()]
+    at = _run()
+    assert not at.exception
+    data, _ = _chart(at)
+    # the 1979 and 2008 incidents are a click away; the escalation fills the chart
+    escalation = [p for p in props if p["date"] >= "2019-01-01"]
+    assert data["incidents"].sum() == len(escalation) == len(props) - 2
+    assert data["period"].min() >= pd.Timestamp("2019-05-06")
+    caption = " ".join(c.value for c in at.caption)
+    assert f"where {len(escalation)} of the view's {len(props)} incidents are" in caption
+    whole = at.toggle(key="timeline_whole")
+    assert "1979-11-04 to 2020-03-14" in whole.label
+    whole.set_value(True).run()
+    data, _ = _chart(at)
+    assert data["incidents"].sum() == len(props)
+    assert data["period"].min() < pd.Timestamp("1980-01-01")
+    # a view whose incidents are already close together opens on all of them
+    at.date_input(key="f_dates").set_value((dt.date(2020, 1, 1), dt.date(2020, 1, 31))).run()
+    data, _ = _chart(at)
+    january = [p for p in props if p["date"] <= "2020-01-31"
+               and p.get("end_date", p["date"]) >= "2020-01-01"]  # (overlapping January)
+    assert data["incidents"].sum() == len(january) == _shown(at)

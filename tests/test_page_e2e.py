@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -29,6 +30,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    yield from _serve(tmp_path_factory)
+
+
+def _serve(tmp_path_factory, env=None):
     port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "mapapp" / "app.py"),
@@ -36,7 +41,8 @@ def server(tmp_path_factory):
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.enableStaticServing", "false", "--server.fileWatcherType", "none"]
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                env={**os.environ, **(env or {})})
         url = f"http://127.0.0.1:{port}"
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -323,3 +329,169 @@ def test_an_upload_that_cannot_be_read_keeps_the_current_view(server, page, tmp_
     assert "notes.geojson" in text and "/tmp" not in text
     _shown_count(p, iran)
     assert p.get_by_text("Incidents shown").count() == 1
+
+
+# ---------------------------------------------------------------- what a person sees
+
+
+_MAP = 'iframe[title="streamlit_folium.st_folium"]'
+_DETAIL = ".st-key-detail"
+
+
+def _props(incident_id):
+    return next(f["properties"] for f in _features() if f["properties"]["id"] == incident_id)
+
+
+def _detail_shows(p, incident_id, timeout=30_000):
+    """Wait until the detail panel and the page's link show this incident."""
+    p.locator(_DETAIL).get_by_text(_props(incident_id)["title"], exact=True).first.wait_for(
+        timeout=timeout)
+    p.wait_for_function("id => new URLSearchParams(location.search).get('id') === id",
+                        arg=incident_id, timeout=timeout)
+
+
+def _scrolled(p) -> float:
+    """How far the page is scrolled down (Streamlit scrolls its main section, not the window)."""
+    return p.evaluate("() => window.scrollY"
+                      " + (document.querySelector('[data-testid=\"stMain\"]') || {}).scrollTop")
+
+
+def test_on_a_laptop_screen_the_map_fills_most_of_the_first_view(server, page):
+    p = page.page
+    p.set_viewport_size({"width": 1280, "height": 720})
+    p.goto(server + "/")
+    _map_frame(p)
+    box = p.locator(_MAP).bounding_box()
+    assert _scrolled(p) == 0
+    above_fold = min(box["y"] + box["height"], 720) - max(box["y"], 0)
+    assert above_fold >= 550, box
+    assert box["width"] >= 550, box
+    # the figures are in that first view too, above the map
+    metric = p.get_by_text("Incidents shown").first.bounding_box()
+    assert metric["y"] + metric["height"] <= box["y"]
+
+
+def test_stepping_along_linked_incidents_keeps_the_page_still(server, page):
+    p = page.page
+    p.set_viewport_size({"width": 1280, "height": 720})
+    start = "2019-12-29-us-airstrikes-kataib-hezbollah-iraq"
+    p.goto(server + f"/?id={start}")
+    _map_frame(p)
+    _detail_shows(p, start)
+    # the linked incidents' buttons sit beside the map, in the first view
+    step = _props("2019-12-27-k1-air-base-rocket-attack")
+    button = p.locator(_DETAIL).get_by_role("button", name=f"response to: {step['title']}")
+    map_box = p.locator(_MAP).bounding_box()
+    box = button.bounding_box()
+    assert box["x"] >= map_box["x"] + map_box["width"]
+    assert map_box["y"] <= box["y"] and box["y"] + box["height"] <= 720
+    p.mouse.move(map_box["x"] - 20, 300)  # (beside the map, over the page)
+    p.mouse.wheel(0, 120)  # a person has scrolled a little
+    deadline = time.time() + 10
+    while _scrolled(p) == 0 and time.time() < deadline:
+        p.wait_for_timeout(100)
+    before = _scrolled(p)
+    assert before > 0
+    button.click()
+    _detail_shows(p, step["id"])
+    p.wait_for_timeout(500)  # (let any late layout settle before measuring)
+    assert _scrolled(p) == before
+    top = p.locator(_DETAIL).bounding_box()["y"]
+    assert 0 <= top < 720
+    assert page.errors == []
+
+
+def test_a_link_recorded_on_both_incidents_is_one_button(server, page):
+    p = page.page
+    p.goto(server + "/?id=2019-09-14-abqaiq-attack")
+    _map_frame(p)
+    _detail_shows(p, "2019-09-14-abqaiq-attack")
+    khurais = _props("2019-09-14-khurais-attack")["title"]
+    buttons = p.locator(_DETAIL).get_by_role("button")
+    buttons.first.wait_for()
+    labels = buttons.all_inner_texts()
+    assert [label for label in labels if khurais in label] == [f"↔ same attack: {khurais}"]
+
+
+def test_a_table_row_selects_its_incident_and_keeps_it_across_reruns(server, page):
+    p = page.page
+    p.goto(server + "/")
+    _map_frame(p)
+    grid = p.locator('[data-testid="stDataFrame"]').last
+    grid.scroll_into_view_if_needed()
+    newest = sorted((f["properties"] for f in _features()), key=lambda q: q["id"])
+    newest = sorted(newest, key=lambda q: q["date"], reverse=True)
+    box = grid.bounding_box()
+    before = _scrolled(p)
+    # a click on the third row's selection box (rows are 35 px under a 35 px header)
+    p.mouse.click(box["x"] + 15, box["y"] + 35 + 35 * 2 + 17)
+    chosen = newest[2]["id"]
+    _detail_shows(p, chosen)
+    assert _scrolled(p) == before  # (no jump)
+    # another order puts another incident on that row: the chosen one stays selected
+    p.get_by_text("oldest first", exact=True).click()
+    oldest = sorted(newest, key=lambda q: (q["date"], q["id"]))
+    assert oldest[2]["id"] != chosen
+    p.wait_for_timeout(1500)  # (the rerun the order change makes)
+    _detail_shows(p, chosen)
+    assert page.errors == []
+
+
+_EVIL = "evil.example"
+_LINK = f"[Session expired, sign in](https://{_EVIL}/login)"
+_IMAGE = f"![logo](https://{_EVIL}/pixel.png)"
+_FILE = f"[Sign in]({_EVIL}).geojson"  # (a file name holds no slash)
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    """The page on a dataset whose titles, relations and actors are Markdown links and images."""
+    features = [
+        make_feature(0, title=_LINK, actor=f"[Nobody](https://{_EVIL}/a)",
+                     related=[{"id": "inc-1", "relation": _IMAGE}]),
+        make_feature(1, title=_IMAGE, related=[{"id": "inc-0", "relation": "follows"}]),
+    ]
+    path = tmp_path_factory.mktemp("hostile") / _FILE
+    path.write_text(json.dumps(feature_collection(features)), encoding="utf-8")
+    yield from _serve(tmp_path_factory, env={"MAPAPP_DATA": str(path)})
+
+
+def _nothing_from_data(p):
+    """No link to, and no image from, the hostile host anywhere on the page."""
+    assert p.locator(f'a[href*="{_EVIL}"]').count() == 0
+    assert p.locator(f'img[src*="{_EVIL}"]').count() == 0
+
+
+def _seen(p) -> str:
+    """The page's text as a person reads it (invisible word joiners left out)."""
+    return p.locator('[data-testid="stMain"]').inner_text().replace("\u2060", "")
+
+
+def test_text_from_data_and_links_renders_as_text(hostile_server, page):
+    p = page.page
+    nobody = f"[Nobody](https://{_EVIL}/a)"
+    # the actor never was a target: nothing to show, and the warning names the actor
+    query = (f"?id=inc-0&role=target&actor={_quote(nobody)}&{_quote(_IMAGE)}=1"
+             f"&next={_quote(_LINK)}")
+    p.goto(hostile_server + "/" + query)
+    _map_frame(p)
+    p.get_by_text("Nothing to show").first.wait_for(timeout=30_000)
+    p.locator(_DETAIL).get_by_role("button").first.wait_for()
+    seen = _seen(p)
+    # the incident's title, its linked incident's button, the link's notes, the
+    # actor in the warning and the file's name: all there, as text
+    assert f"Incident\n\n{_LINK}\n" in seen
+    assert f"→ {_IMAGE}: {_IMAGE}" in seen
+    assert f"ignored unknown parameter '{_IMAGE}'" in seen
+    assert "ignored unknown parameter 'next'" in seen
+    assert "Nothing to show" in seen and nobody in seen.split("Nothing to show")[1]
+    assert f"{_FILE}: who did what" in seen
+    _nothing_from_data(p)
+    assert not any(_EVIL in url for url in page.blocked)
+    assert page.errors == []
+
+
+def _quote(text):
+    from urllib.parse import quote
+
+    return quote(text, safe="")

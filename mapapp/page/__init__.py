@@ -21,6 +21,15 @@ from .text import md, md_link
 __all__ = ["DEFAULT_DATASET", "main", "md", "md_link"]
 
 
+#: The page's head kept compact, so that a laptop's screen is mostly map.
+_STYLE = """<style>
+[data-testid="stMainBlockContainer"] { padding: 2.75rem 2.5rem 3rem 2.5rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.75rem; padding: 0.25rem 0 0 0; }
+[data-testid="stMetricValue"] { font-size: 1.3rem; }
+[data-testid="stMetricLabel"] p { font-size: 0.8rem; }
+</style>"""
+
+
 def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
     """Render the page on the dataset at ``path`` (or the visitor's upload).
 
@@ -34,9 +43,14 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
     dataset, key = load(path)
     if dataset is None:
         st.stop()
+    if not dataset.total:
+        header.no_incidents(dataset)
+        st.stop()
     notes = sidebar.init_state(dataset, key)
     filters = sidebar.filters(dataset)
     mask = dataset.mask(filters)  # (the view's frame is made only when needed)
+    table.pick(mask, dataset)  # (a row chosen in the table moves the map on this run)
+    st.html(_STYLE)
 
     # The map goes to the browser first (it has the most to redraw); the
     # title, figures and filter widgets follow, in their places.
@@ -47,8 +61,8 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
     sidebar.widgets(dataset)
     with top:
         header.show(mask, dataset, filters, notes)
-    with right:
-        placeholder = st.container()
+    with right:  # (beside the map, as tall as it: a long card scrolls in its place)
+        placeholder = st.container(height=mapview.MAP_HEIGHT, border=False, key="detail")
     timeline.show(mask, dataset)
     table.show(mask, dataset)
     with placeholder:

@@ -11,7 +11,7 @@ from ..state import Dataset
 from .selection import select
 from .text import md, md_link
 
-__all__ = ["show"]
+__all__ = ["links", "show"]
 
 
 def _sources(p: dict) -> None:
@@ -27,24 +27,67 @@ def _sources(p: dict) -> None:
     ))
 
 
+def links(incident_id: str, props: dict, dataset: Dataset) -> list[tuple[str, str, str]]:
+    """The incidents linked to one, each once: ``(other id, relation, arrow)``.
+
+    A link the incident records is ``→``, one another incident records to
+    it ``←``; a link recorded on both with the same relation (``same_attack``
+    on both sites of one attack) is listed once, as ``↔``.
+
+    Parameters
+    ----------
+    incident_id : str
+        The incident's id.
+    props : dict
+        Its properties (``related`` is read).
+    dataset : mapapp.state.Dataset
+        The dataset (for the links other incidents record to it).
+
+    Returns
+    -------
+    list of (str, str, str)
+        In the order the incident lists them, then the incoming ones.
+    """
+    found: dict[str, list] = {}
+    for r in props.get("related") or []:
+        if isinstance(r, dict) and r.get("id") and str(r["id"]) not in found:
+            found[str(r["id"])] = [str(r.get("relation") or "related"), "→"]
+    for other, relation in dataset.incoming.get(incident_id, []):
+        if other == incident_id:
+            continue
+        if other not in found:
+            found[other] = [relation, "←"]
+        elif found[other][1] == "→" and found[other][0] == relation:
+            found[other][1] = "↔"
+    return [(other, relation, arrow) for other, (relation, arrow) in found.items()]
+
+
 def _linked(incident_id: str, props: dict, dataset: Dataset) -> None:
-    """Buttons that step along the escalation chain, both ways."""
-    links = [(r.get("id"), r.get("relation") or "related", "→")
-             for r in props.get("related") or [] if isinstance(r, dict) and r.get("id")]
-    links += [(other, relation, "←") for other, relation in dataset.incoming.get(incident_id, [])]
-    if not links:
+    """Buttons that step along the escalation chain, both ways (labels escaped)."""
+    found = links(incident_id, props, dataset)
+    if not found:
         return
     st.markdown("**Linked incidents**")
     titles = dataset.titles
-    for i, (other, relation, arrow) in enumerate(links):
-        label = f"{arrow} {relation.replace('_', ' ')}: {titles.get(other, other)}"
-        st.button(label, key=f"link-{i}-{other}", on_click=select, args=(other, dataset),
+    for other, relation, arrow in found:
+        label = md(f"{arrow} {relation.replace('_', ' ')}: {titles.get(other, other)}")
+        st.button(label, key=f"link-{other}", on_click=select, args=(other, dataset),
                   disabled=other not in titles, width="stretch")
 
 
 def show(incident_id: str | None, mask, dataset: Dataset) -> None:
-    """Draw the selected incident's card (or how to select one)."""
-    st.subheader("Incident")
+    """Draw the selected incident's card (or how to select one).
+
+    Parameters
+    ----------
+    incident_id : str or None
+        The selected incident.
+    mask : numpy.ndarray of bool
+        The view (an incident outside it is shown, marked as filtered out).
+    dataset : mapapp.state.Dataset
+        The dataset.
+    """
+    st.markdown("##### Incident")
     if not incident_id:
         st.caption("Click an incident on the map, or a row of the table, to read it here.")
         return
@@ -56,8 +99,9 @@ def show(incident_id: str | None, mask, dataset: Dataset) -> None:
     st.markdown(f"**{md(p.get('title'))}**")
     if not mask[i]:
         st.caption("Not in the current view (filtered out).")
+    # the chain first, so that its buttons sit beside the map, then the card
+    _linked(incident_id, p, dataset)
     st.markdown("  \n".join(f"**{md(label)}:** {md(text)}" for label, text in card_rows(p)))
     if p.get("notes"):
         st.markdown(md(p["notes"]))
     _sources(p)
-    _linked(incident_id, p, dataset)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
 import geodata
 
 from ..state import Dataset
+from .text import md
 
-__all__ = ["show"]
+__all__ = ["MAX_NOTES", "no_incidents", "show"]
+
+#: Notes on unusable link parameters shown at most (the rest are counted).
+MAX_NOTES = 10
 
 
 def _fmt_day(value) -> str:
@@ -18,32 +24,85 @@ def _fmt_day(value) -> str:
     return f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
-def _metrics(mask, dataset: Dataset) -> None:
+def _metrics(mask, dataset: Dataset, a, b, c) -> None:
     ov = dataset.overview(mask)
-    a, b, c = st.columns([1, 1, 2])
     a.metric("Incidents shown", f"{ov['incidents']:,} of {dataset.total:,}")
     b.metric("Fatalities", geodata.format_count(ov["fatalities"], ov["fatalities_low"],
                                                 ov["fatalities_high"]))
     c.metric("Date span", f"{_fmt_day(ov['start'])} to {_fmt_day(ov['end'])}")
 
 
+#: "field: what is wrong", as an import writes a rejected row's reasons.
+_FIELD_REASON = re.compile(r"([A-Za-z_][\w.\[\]]*): (.+)", re.DOTALL)
+
+
+def _problem_rows(problems) -> list[dict]:
+    """One row per problem, its field named even where an import left it in the message.
+
+    A CSV import rejects a row with reasons such as ``"latitude: 95.0 out of
+    range; date: not a date"``: each becomes a row with its field.
+    """
+    rows = []
+    for problem in problems:
+        row = problem.as_dict()
+        if row.get("field") is None and isinstance(row.get("message"), str):
+            parts = [_FIELD_REASON.fullmatch(part) for part in row["message"].split("; ")]
+            if all(parts):
+                rows += [{**row, "field": m[1], "message": m[2]} for m in parts]
+                continue
+        rows.append(row)
+    return rows
+
+
 def _report(dataset: Dataset) -> None:
     report = dataset.report
     if report.ok:
         return
-    with st.expander(f"⚠ {report.summary()}", expanded=True):
+    with st.expander(f"⚠ {md(report.summary())}", expanded=True):
         st.caption("These incidents were left out; the rest are on the map.")
-        st.dataframe(pd.DataFrame([p.as_dict() for p in report.problems]),
+        st.dataframe(pd.DataFrame(_problem_rows(report.problems)),
                      hide_index=True, width="stretch")
+
+
+def no_incidents(dataset: Dataset) -> None:
+    """The page of a dataset with no usable incident: why, and every problem.
+
+    Parameters
+    ----------
+    dataset : mapapp.state.Dataset
+        A dataset whose frame is empty (an empty file, a header-only CSV, or
+        every incident invalid).
+    """
+    st.title("Incident map")
+    report = dataset.report
+    why = ("it holds no incident" if not report.n_features
+           else "its one incident has problems" if report.n_features == 1
+           else f"all {report.n_features:,} of its incidents have problems")
+    st.error(f"{md(dataset.label)} has nothing to map: {md(why)}. Fix the file, or "
+             "upload another in the sidebar.")
+    if report.problems:
+        _report(dataset)
+
+
+def _notes(notes: list[str]) -> None:
+    """The link's unusable parameters, as text (a crafted link renders no link or image)."""
+    if not notes:
+        return
+    lines = [f"Link parameter {md(note)}." for note in notes[:MAX_NOTES]]
+    if len(notes) > MAX_NOTES:
+        lines.append(f"… and {len(notes) - MAX_NOTES:,} more.")
+    st.info("  \n".join(lines))
 
 
 def show(mask, dataset: Dataset, filters: geodata.Filters, notes: list[str]) -> None:
     """Draw the head of the page for the view."""
-    st.title("Incident map")
-    st.caption(f"{dataset.label}: who did what, where and when, and who says so.")
-    for note in notes:
-        st.info(f"Link parameter {note}.")
+    # one row: the title and the file's name beside the view's figures
+    title, a, b, c = st.columns([3, 2, 3, 3], vertical_alignment="bottom")
+    with title:
+        st.title("Incident map")
+        st.caption(f"{md(dataset.label)}: who did what, where and when, and who says so.")
+    _metrics(mask, dataset, a, b, c)
+    _notes(notes)
     _report(dataset)
-    _metrics(mask, dataset)
     if not mask.any():
-        st.warning(f"Nothing to show: {geodata.empty_reason(dataset.gdf, filters)}.")
+        st.warning(f"Nothing to show: {md(geodata.empty_reason(dataset.gdf, filters))}.")

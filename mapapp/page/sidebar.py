@@ -8,6 +8,7 @@ import geodata
 from geodata.schema import ROLES
 
 from ..state import Dataset, filters_from_query, filters_from_values
+from .selection import select
 
 __all__ = ["filters", "init_state", "reset", "widgets"]
 
@@ -52,6 +53,9 @@ def init_state(dataset: Dataset, key: str) -> list[str]:
     st.session_state["query_notes"] = notes
     st.session_state["clicks"] = None
     st.session_state["center"] = None
+    st.session_state["table_row"] = None
+    if values.get("id"):  # a link's ?id= selects its incident as a click would
+        select(values["id"], dataset)
     return notes
 
 

@@ -8,7 +8,13 @@ import geodata
 
 __all__ = ["md", "md_link"]
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+#: Where GitHub-flavoured Markdown would find a link in plain text, even
+#: escaped (``https://``, ``www.``, ``a@b.c``, matched after escapes are
+#: resolved): an invisible word joiner goes there, so no link is made.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=mailto)(?=:)|(?<=xmpp)(?=:)"
+                       r"|(?<=www)(?=\.)|(?=@)")
+_JOINER = "\u2060"
 
 
 def md(text) -> str:
@@ -22,12 +28,14 @@ def md(text) -> str:
     Returns
     -------
     str
-        The text with every Markdown special character backslash-escaped and
-        line breaks kept as Markdown line breaks.
+        The text with every Markdown special character backslash-escaped, a
+        word joiner (U+2060, invisible) where a URL or address would become
+        a link, and line breaks kept as Markdown line breaks.
     """
     if text is None:
         return ""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+    unlinked = _AUTOLINK.sub(_JOINER, str(text))
+    return _MD_SPECIAL.sub(r"\\\1", unlinked).replace("\n", "  \n")
 
 
 def md_link(title, url) -> str:

@@ -7,7 +7,7 @@ import streamlit as st
 from ..mapdata import OTHER_COLOR
 from ..state import Dataset
 
-__all__ = ["show", "timeline_spec"]
+__all__ = ["FOCUS_MAX_SHARE", "focus", "show", "timeline_spec"]
 
 
 def timeline_spec(domain: list[str], colors: list[str], freq: str) -> dict:
@@ -48,9 +48,47 @@ def timeline_spec(domain: list[str], colors: list[str], freq: str) -> dict:
     }
 
 
+#: The timeline opens on the dense span when it is at most this share of the
+#: whole one (else the whole span is as good a view).
+FOCUS_MAX_SHARE = 0.5
+
+
+def focus(mask, dataset: Dataset):
+    """The span the timeline opens on, and the view's whole span, or None to show it all.
+
+    Parameters
+    ----------
+    mask : numpy.ndarray of bool
+        The view.
+    dataset : mapapp.state.Dataset
+        The dataset.
+
+    Returns
+    -------
+    tuple or None
+        ``((first, last), (start, end))`` as ``numpy.datetime64[D]`` when the
+        shortest span holding 90% of the view's incidents is at most
+        :data:`FOCUS_MAX_SHARE` of the view's span; None otherwise.
+    """
+    dense = dataset.dense_span(mask)
+    whole = dataset.figures.dense_span(mask, share=1.0)
+    if dense is None or whole is None:
+        return None
+    width = (whole[1] - whole[0]).astype("int64")
+    if width <= 0 or (dense[1] - dense[0]).astype("int64") > FOCUS_MAX_SHARE * width:
+        return None
+    return dense, whole
+
+
 def show(mask, dataset: Dataset) -> None:
-    """Draw the view's timeline (nothing when the view is empty)."""
-    counts, freq = dataset.timeline(mask)
+    """Draw the view's timeline, opened on where its incidents are (nothing when empty)."""
+    focused = focus(mask, dataset)
+    span = None
+    if focused is not None:
+        (first, last), (start, end) = focused
+        whole = st.toggle(f"Whole span ({start} to {end})", key="timeline_whole")
+        span = None if whole else (first, last)
+    counts, freq = dataset.timeline(mask, span=span)
     if not len(counts):
         return
     # The same actors and colours in every view of the dataset (those of the
@@ -58,4 +96,9 @@ def show(mask, dataset: Dataset) -> None:
     domain = dataset.timeline_actors
     colors = [dataset.colors.get(a, OTHER_COLOR) for a in domain]
     st.subheader(f"Incidents per {'week' if freq == 'W' else 'day'}")
+    if span is not None:
+        inside = int(counts["incidents"].sum())
+        st.caption(f"{first} to {last}, where {inside:,} of the view's "
+                   f"{int(mask.sum()):,} incidents are; switch on the whole span to see "
+                   "the rest.")
     st.vega_lite_chart(counts, timeline_spec(domain, colors, freq), width="stretch")
