@@ -186,6 +186,11 @@ class Step:
     line: int = 0
     lines: dict = field(default_factory=dict, compare=False)
 
+    @property
+    def paragraphs(self) -> list[str]:
+        """The text's paragraphs, each with its lines joined by spaces (for reflowing)."""
+        return [" ".join(p.split()) for p in re.split(r"\n[ \t]*\n", self.text) if p.strip()]
+
 
 @dataclass(frozen=True)
 class Story:
