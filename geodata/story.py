@@ -64,6 +64,7 @@ __all__ = [
     "parse_story",
     "read_story",
     "step_mask",
+    "suggest_id",
     "validate_story",
 ]
 
@@ -506,9 +507,33 @@ def _spans(gdf: gpd.GeoDataFrame) -> dict[str, tuple[_dt.date | None, _dt.date |
     return out
 
 
-def _did_you_mean(wrong: str, ids: Iterable[str]) -> str:
+def suggest_id(wrong: str, ids: Iterable[str]) -> str | None:
+    """The known id closest to a misspelt one, if any is close.
+
+    Parameters
+    ----------
+    wrong : str
+        The id as written.
+    ids : iterable of str
+        The dataset's ids.
+
+    Returns
+    -------
+    str or None
+        The closest id (difflib ratio at least 0.6), else None.
+
+    Examples
+    --------
+    >>> suggest_id("k1-atack", ["k1-attack", "erbil"])
+    'k1-attack'
+    """
     close = difflib.get_close_matches(wrong, list(ids), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return close[0] if close else None
+
+
+def _did_you_mean(wrong: str, ids: Iterable[str]) -> str:
+    close = suggest_id(wrong, ids)
+    return f" (did you mean {close!r}?)" if close else ""
 
 
 def validate_story(story: Story, gdf: gpd.GeoDataFrame | None = None) -> list[StoryProblem]:
