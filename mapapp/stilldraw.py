@@ -183,8 +183,8 @@ class _Placer:
 
     def place(self, x: float, y: float, text: str, gap: float, gid: str, **kw) -> bool:
         """Try eight positions around (x, y); keep the first free one, else drop the label."""
-        t = self.ax.annotate(text, (x, y), xytext=(0, 0), textcoords="offset points", parse_math=False,
-                             annotation_clip=True, gid=gid, **kw)
+        t = self.ax.annotate(text, (x, y), xytext=(0, 0), textcoords="offset points",
+                             parse_math=False, annotation_clip=True, gid=gid, **kw)
         for dx, dy, ha, va in ((gap, 0, "left", "center"), (-gap, 0, "right", "center"),
                                (0, gap, "center", "bottom"), (0, -gap, "center", "top"),
                                (gap, gap, "left", "bottom"), (gap, -gap, "left", "top"),
@@ -330,7 +330,8 @@ class _Column:
 
     def finish(self) -> None:
         if self.left_out:
-            self.panel.text(0, 0, f"… {self.left_out} more lines not shown (a narrower view or a story shows them)", fontsize=7 * self.scale,
+            self.panel.text(0, 0, f"… {self.left_out} more lines not shown (a narrower view "
+                            "or a story shows them)", fontsize=7 * self.scale,
                             transform=self.panel.transAxes, color="#666666", gid="more")
 
 
