@@ -291,6 +291,8 @@ def _checked_story(path: str, gdf, view):
 def cmd_export_still(args) -> int:
     from .still import render_still  # matplotlib is only imported when needed
 
+    if args.step is not None and not args.story:
+        raise CliError("--step needs --story", EXIT_USAGE)
     filters = filters_from_args(args)
     gdf = _read(args.input, args.lenient)
     view = _view_or_fail(args, gdf, filters)
@@ -298,8 +300,9 @@ def cmd_export_still(args) -> int:
     title = args.title or (story.title if story else f"Incidents: {Path(args.input).name}")
     written = render_still(view, args.output, title=title, story=story, size=args.size,
                            tiles=args.tiles, filters=filters, total=len(gdf),
-                           source_name=Path(args.input).name)
-    what = f"{len(story.steps)} steps" if story else f"{len(view)} of {len(gdf)} incidents"
+                           source_name=Path(args.input).name, step=args.step)
+    what = (f"step {args.step} of {len(story.steps)}" if story and args.step else
+            f"{len(story.steps)} steps" if story else f"{len(view)} of {len(gdf)} incidents")
     _out(f"wrote {', '.join(str(p) for p in written)}: {what}")
     return EXIT_OK
 
@@ -404,6 +407,8 @@ def _still_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("still pictures (-o map.png, map.svg or map.pdf)")
     g.add_argument("--story", metavar="STORY.md",
                    help="one page (PDF) or one image per step: map-01.png, ...")
+    g.add_argument("--step", type=int, metavar="N",
+                   help="with --story: only step N, written to the output itself")
     g.add_argument("--size", choices=STILL_SIZES, default="a4",
                    help="a4 (landscape) or slide (16:9); default a4")
     g.add_argument("--tiles", action="store_true",

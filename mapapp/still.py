@@ -253,6 +253,7 @@ def render_still(
     filters=None,
     total: int | None = None,
     source_name: str | None = None,
+    step: int | None = None,
 ) -> list[Path]:
     """Write a still map (PNG at 300 dpi, vector SVG or PDF), or one per story step.
 
@@ -277,6 +278,8 @@ def render_still(
         The dataset's size.
     source_name : str, optional
         The dataset's file name, named in the attribution line.
+    step : int, optional
+        Only this step of the story (1-based), written to ``output`` itself.
 
     Returns
     -------
@@ -301,6 +304,12 @@ def render_still(
             return [Path(output)]
         steps: Sequence[Step] = story.steps
         n = len(steps)
+        if step is not None:
+            if not 1 <= step <= n:
+                raise StillError(f"{story.name}: no step {step}; the story has steps 1 to {n}")
+            _save(still_figure(gdf, step=steps[step - 1], step_count=n, **common),
+                  Path(output), fmt)
+            return [Path(output)]
         if fmt != "pdf":
             paths = story_paths(output, n)
             for step, path in zip(steps, paths, strict=True):

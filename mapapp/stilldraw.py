@@ -314,8 +314,10 @@ class _Column:
             self.left_out += 1
             return False
         size *= self.scale
-        width = max(int(self.chars / (size * 0.56)), 20)
-        wrapped = "\n".join(textwrap.fill(p, width) for p in text.split("\n"))
+        em = 0.64 if kw.get("weight") == "bold" else 0.56  # average glyph width per point
+        width = max(int(self.chars / (size * em)), 20)
+        wrapped = "\n".join(textwrap.fill(p, width, break_on_hyphens=False)
+                            for p in text.split("\n"))
         t = self.panel.text(0, self.y, wrapped, fontsize=size, va="top", ha="left",
                             transform=self.panel.transAxes, parse_math=False, **kw)
         if url and is_http_url(url):

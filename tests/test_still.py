@@ -209,6 +209,29 @@ def test_labels_do_not_overlap_markers_or_each_other(dataset):
     assert labelled | set(fig.still_info["dropped"]) == set(dataset["id"])
 
 
+@pytest.mark.parametrize("size", ["a4", "slide"])
+def test_no_text_runs_off_the_page(dataset, story, size):
+    fig = still_figure(dataset, title=story.title, step=story.steps[10], step_count=12, size=size)
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    texts = [t for t in fig.findobj(lambda a: hasattr(a, "get_text") and hasattr(a, "get_url"))
+             if t.get_text() and t.get_visible()]
+    assert texts
+    for t in texts:
+        box = t.get_window_extent(renderer)
+        assert box.x0 >= page.x0 - 1 and box.x1 <= page.x1 + 1, t.get_text()[:40]
+
+
+def test_cli_step_writes_one_picture(tmp_path, capsys):
+    out = tmp_path / "step.png"
+    assert cli.main(["export", str(DATASET), "--story", str(SHIPPED), "--step", "11",
+                     "-o", str(out)]) == 0
+    assert _png_size(out) == (3508, 2480)
+    assert cli.main(["export", str(DATASET), "--story", str(SHIPPED), "--step", "13",
+                     "-o", str(out)]) == 1
+    assert "no step 13; the story has steps 1 to 12" in capsys.readouterr().err
+
+
 def test_chain_arrows_follow_related(dataset):
     fig = still_figure(dataset, title="All")
     arrows = [p for p in fig.axes[0].patches if p.get_gid() == "chain"]
