@@ -302,26 +302,30 @@ def render_still(
         if story is None:
             _save(still_figure(gdf, **common), Path(output), fmt)
             return [Path(output)]
-        steps: Sequence[Step] = story.steps
-        n = len(steps)
-        if step is not None:
-            if not 1 <= step <= n:
-                raise StillError(f"{story.name}: no step {step}; the story has steps 1 to {n}")
-            _save(still_figure(gdf, step=steps[step - 1], step_count=n, **common),
-                  Path(output), fmt)
-            return [Path(output)]
-        if fmt != "pdf":
-            paths = story_paths(output, n)
-            for step, path in zip(steps, paths, strict=True):
-                _save(still_figure(gdf, step=step, step_count=n, **common), path, fmt)
-            return paths
+        return _render_story(gdf, Path(output), fmt, story, step, common)
 
-        def write_pdf(tmp: str) -> None:
-            meta = {"Creator": "incident-map", "CreationDate": None, "Title": title}
-            with PdfPages(tmp, metadata=meta) as pdf:
-                for step in steps:
-                    fig = still_figure(gdf, step=step, step_count=n, **common)
-                    pdf.savefig(fig)
 
-        atomic_write(output, write_pdf)
-        return [Path(output)]
+def _render_story(gdf: gpd.GeoDataFrame, output: Path, fmt: str, story: Story,
+                  step: int | None, common: dict) -> list[Path]:
+    """A story's pictures: one step, one file per step, or a PDF page per step."""
+    steps: Sequence[Step] = story.steps
+    n = len(steps)
+    if step is not None:
+        if not 1 <= step <= n:
+            raise StillError(f"{story.name}: no step {step}; the story has steps 1 to {n}")
+        _save(still_figure(gdf, step=steps[step - 1], step_count=n, **common), output, fmt)
+        return [output]
+    if fmt != "pdf":
+        paths = story_paths(output, n)
+        for one, path in zip(steps, paths, strict=True):
+            _save(still_figure(gdf, step=one, step_count=n, **common), path, fmt)
+        return paths
+
+    def write_pdf(tmp: str) -> None:
+        meta = {"Creator": "incident-map", "CreationDate": None, "Title": common["title"]}
+        with PdfPages(tmp, metadata=meta) as pdf:
+            for one in steps:
+                pdf.savefig(still_figure(gdf, step=one, step_count=n, **common))
+
+    atomic_write(output, write_pdf)
+    return [output]

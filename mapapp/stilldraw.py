@@ -213,6 +213,37 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _label_incidents(ax, gdf: gpd.GeoDataFrame, focus: np.ndarray, size: float,
+                     scale: float) -> tuple[list, list, _Placer]:
+    """Number the focus incidents by date and label them (up to LABEL_MAX).
+
+    Returns the labels ``(number, row position, id)``, the ids whose label was
+    dropped, and the placer (which then places the country names).
+    """
+    labels, dropped = [], []
+    marked = gdf[focus]
+    if not 0 < len(marked) <= LABEL_MAX:
+        return labels, dropped, _Placer(ax, _marker_boxes(ax, marked.iloc[:_OBSTACLES_MAX], size))
+    order = np.argsort(marked["date"].to_numpy(), kind="stable") if "date" in marked \
+        else np.arange(len(marked))
+    near = gdf if len(gdf) <= _OBSTACLES_MAX else marked
+    placer = _Placer(ax, _marker_boxes(ax, near, max(size, (9 * scale) ** 2)))
+    titled = len(marked) <= 8
+    pos = np.flatnonzero(focus)
+    for k, o in enumerate(order, start=1):
+        row = marked.iloc[o]
+        text = f"{k} {_short(row.get('title', ''), 26)}" if titled else str(k)
+        ok = placer.place(row.geometry.x, row.geometry.y, text, 6 * scale,
+                          f"label:{row['id']}", fontsize=(7 if titled else 6.5) * scale,
+                          color="#111111", zorder=9,
+                          bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                                "alpha": 0.75})
+        labels.append((k, int(pos[o]), str(row["id"])))
+        if not ok:
+            dropped.append(str(row["id"]))
+    return labels, dropped, placer
+
+
 def draw_map(ax, gdf: gpd.GeoDataFrame, *, focus: np.ndarray, colors: dict, shapes: dict,
              countries: gpd.GeoDataFrame, view=None, scale: float = 1.0, tiles=None) -> dict:
     """Draw the basemap, incidents, circles, arrows, scale bar and labels on ``ax``.
@@ -269,28 +300,7 @@ def draw_map(ax, gdf: gpd.GeoDataFrame, *, focus: np.ndarray, colors: dict, shap
              size=size if not rest.any() else (9 * scale) ** 2, alpha=1.0)
     _chain(ax, gdf, focus)
     scale_km = _scale_bar(ax, scale)
-    labels, dropped = [], []
-    marked = gdf[focus]
-    if 0 < len(marked) <= LABEL_MAX:
-        order = np.argsort(marked["date"].to_numpy(), kind="stable") if "date" in marked \
-            else np.arange(len(marked))
-        near = gdf if len(gdf) <= _OBSTACLES_MAX else marked
-        placer = _Placer(ax, _marker_boxes(ax, near, max(size, (9 * scale) ** 2)))
-        titled = len(marked) <= 8
-        pos = np.flatnonzero(focus)
-        for k, o in enumerate(order, start=1):
-            row = marked.iloc[o]
-            text = f"{k} {_short(row.get('title', ''), 26)}" if titled else str(k)
-            ok = placer.place(row.geometry.x, row.geometry.y, text, 6 * scale,
-                              f"label:{row['id']}", fontsize=(7 if titled else 6.5) * scale,
-                              color="#111111", zorder=9,
-                              bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
-                                    "alpha": 0.75})
-            labels.append((k, int(pos[o]), str(row["id"])))
-            if not ok:
-                dropped.append(str(row["id"]))
-    else:
-        placer = _Placer(ax, _marker_boxes(ax, marked.iloc[:_OBSTACLES_MAX], size))
+    labels, dropped, placer = _label_incidents(ax, gdf, focus, size, scale)
     for _, c in land.iterrows():
         p = c.geometry.representative_point()
         if x0 < p.x < x1 and y0 < p.y < y1 and isinstance(c.get("name"), str):
