@@ -1,4 +1,4 @@
-"""The ``mapapp`` command line: validate, info, export, serve, import, geocode, gazetteer.
+"""The ``mapapp`` command line: validate, info, export, serve, import, geocode, gazetteer, story.
 
 ``validate``, ``info`` and ``export`` open files through :func:`geodata.load`,
 so they read every format the page reads (GeoJSON, GeoParquet, ACLED, UCDP
@@ -176,8 +176,13 @@ def cmd_export(args) -> int:
 
     if same_file(args.input, args.output):
         raise CliError(f"{args.output}: refusing to overwrite the input file", EXIT_USAGE)
+    if args.output.lower().endswith(STILL_SUFFIXES):
+        return cmd_export_still(args)
+    if getattr(args, "story", None):
+        raise CliError(f"{args.output}: --story needs a .png, .svg or .pdf output", EXIT_USAGE)
     if not args.output.lower().endswith((".html", ".htm")):
-        raise CliError(f"{args.output}: the output must be an .html file", EXIT_USAGE)
+        raise CliError(f"{args.output}: the output must be an .html, .png, .svg or .pdf "
+                       "file", EXIT_USAGE)
     filters_from_args(args)  # a bad date is answered before the file is read
     gdf = _read(args.input, args.lenient)
     filters = filters_from_args(args, gdf)
@@ -257,6 +262,118 @@ def cmd_gazetteer_build(args) -> int:
     return EXIT_OK
 
 
+# ------------------------------------------------- stories and still pictures
+
+#: Outputs of ``export`` drawn as still pictures by :mod:`mapapp.still`.
+STILL_SUFFIXES = (".png", ".svg", ".pdf")
+#: Their page sizes (``mapapp.still.SIZES``; matplotlib is not imported to parse arguments).
+STILL_SIZES = ("a4", "slide")
+
+
+def _view_or_fail(args, gdf, filters):
+    view = filters.apply(gdf)
+    if len(view) == 0:
+        raise CliError(f"{args.input}: nothing to export: {geodata.empty_reason(gdf, filters)}")
+    return view
+
+
+def _checked_story(path: str, gdf, view):
+    """The story at ``path``, valid against ``gdf``, every step's incidents in ``view``."""
+    from geodata.story import StoryError, StoryProblem, read_story, validate_story
+
+    story = read_story(path)
+    problems = validate_story(story, gdf)
+    if not problems:
+        kept = set(view["id"].astype(str))
+        for step in story.steps:
+            for i in step.incidents:
+                if i not in kept:
+                    problems.append(StoryProblem(
+                        story.name, step.lines.get("incidents", step.line), step.number,
+                        step.heading, "incidents",
+                        f"incident {i!r} is left out by the filters; drop the filter or the id"))
+    if problems:
+        raise StoryError(problems, story.name)
+    return story
+
+
+def cmd_export_still(args) -> int:
+    from .still import render_still  # matplotlib is only imported when needed
+
+    if args.step is not None and not args.story:
+        raise CliError("--step needs --story", EXIT_USAGE)
+    filters_from_args(args)  # a bad date is answered before the file is read
+    gdf = _read(args.input, args.lenient)
+    filters = filters_from_args(args, gdf)
+    view = _view_or_fail(args, gdf, filters)
+    story = _checked_story(args.story, gdf, view) if args.story else None
+    title = args.title or (story.title if story else f"Incidents: {Path(args.input).name}")
+    written = render_still(view, args.output, title=title, story=story, size=args.size,
+                           tiles=args.tiles, filters=filters, total=len(gdf),
+                           source_name=Path(args.input).name, step=args.step)
+    what = (f"step {args.step} of {len(story.steps)}" if story and args.step else
+            f"{len(story.steps)} steps" if story else f"{len(view)} of {len(gdf)} incidents")
+    _out(f"wrote {', '.join(str(p) for p in written)}: {what}")
+    return EXIT_OK
+
+
+def _ids_of(args, gdf) -> list[str]:
+    """``--ids`` as given (a token that is no id may be a comma-separated list)."""
+    from geodata.story import suggest_id
+
+    known = set(gdf["id"].astype(str)) if len(gdf) else set()
+    ids: list[str] = []
+    for token in args.ids:
+        ids += [token] if token in known else [t.strip() for t in token.split(",") if t.strip()]
+    for i in ids:
+        if i not in known:
+            close = suggest_id(i, known)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            raise CliError(f"{args.input}: unknown id {i!r}{hint}")
+    return list(dict.fromkeys(ids))
+
+
+def cmd_story_new(args) -> int:
+    from geodata.io import atomic_write
+    from geodata.story import new_story
+
+    if same_file(args.input, args.output):
+        raise CliError(f"{args.output}: refusing to overwrite the input file", EXIT_USAGE)
+    if Path(args.output).exists() and not args.force:
+        raise CliError(f"{args.output}: already exists; choose another name or pass --force "
+                       "to replace it", EXIT_USAGE)
+    filters = filters_from_args(args)
+    if args.ids and not filters.is_empty():
+        raise CliError("mapapp story new: give either --ids or filters, not both", EXIT_USAGE)
+    gdf = _read(args.input, args.lenient)
+    if args.ids:
+        view = gdf[gdf["id"].astype(str).isin(_ids_of(args, gdf))]
+    else:
+        view = _view_or_fail(args, gdf, filters_from_args(args, gdf))
+    text = new_story(view, title=args.title or f"A story of {Path(args.input).name}")
+    atomic_write(args.output, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    _out(f"wrote {args.output}: {len(view)} steps, one per incident in date order; "
+         f"check it with: mapapp story check {_quote(args.output)} {_quote(args.input)}")
+    return EXIT_OK
+
+
+def cmd_story_check(args) -> int:
+    from geodata.story import read_story, validate_story
+
+    story = read_story(args.story)
+    gdf = _read(args.data, args.lenient)
+    problems = validate_story(story, gdf)
+    for p in problems:
+        _err(str(p))
+    steps = f"{len(story.steps)} step{'s' if len(story.steps) != 1 else ''}"
+    if problems:
+        n = len(problems)
+        _out(f"{story.name}: {steps}, {n} problem{'s' if n != 1 else ''}")
+        return EXIT_INVALID
+    _out(f"{story.name}: {steps}, {len(story.incident_ids)} incidents, no problems")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -295,7 +412,8 @@ def _filter_args(p: argparse.ArgumentParser) -> None:
 
 def _export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("input")
-    p.add_argument("-o", "--output", required=True, help="the .html file to write")
+    p.add_argument("-o", "--output", required=True,
+                   help="the .html map, or a still picture: .png, .svg or .pdf")
     _filter_args(p)
     p.add_argument("--title", help="the map's title")
     p.add_argument("--basemap", choices=("tiles", "outlines", "satellite"), default="tiles",
@@ -303,6 +421,39 @@ def _export_args(p: argparse.ArgumentParser) -> None:
                         "country outlines and place names only, no network request at all")
     p.add_argument("--lenient", action="store_true", help="skip bad incidents (listed on stderr)")
     p.set_defaults(func=cmd_export)
+    _still_args(p)
+
+
+def _still_args(p: argparse.ArgumentParser) -> None:
+    """``export``'s options for a still picture (``-o`` ending in .png, .svg or .pdf)."""
+    g = p.add_argument_group("still pictures (-o map.png, map.svg or map.pdf)")
+    g.add_argument("--story", metavar="STORY.md",
+                   help="one page (PDF) or one image per step: map-01.png, ...")
+    g.add_argument("--step", type=int, metavar="N",
+                   help="with --story: only step N, written to the output itself")
+    g.add_argument("--size", choices=STILL_SIZES, default="a4",
+                   help="a4 (landscape) or slide (16:9); default a4")
+    g.add_argument("--tiles", action="store_true",
+                   help="draw web map tiles under the map (needs contextily and the network; "
+                        "default: the offline country outlines)")
+
+
+def _story_args(p: argparse.ArgumentParser) -> None:
+    ssub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    n = ssub.add_parser("new", help="write a starting story: one step per incident, by date")
+    n.add_argument("input", help="the dataset")
+    n.add_argument("--ids", nargs="+", metavar="ID", help="the incidents (else: the filters)")
+    _filter_args(n)
+    n.add_argument("-o", "--output", required=True, help="the story (.md) to write")
+    n.add_argument("--title", help="the story's title")
+    n.add_argument("--force", action="store_true", help="replace an existing story file")
+    n.add_argument("--lenient", action="store_true", help="skip bad incidents")
+    n.set_defaults(func=cmd_story_new)
+    c = ssub.add_parser("check", help="validate a story against its dataset")
+    c.add_argument("story", help="the story (.md)")
+    c.add_argument("data", help="the dataset it tells of")
+    c.add_argument("--lenient", action="store_true", help="skip bad incidents")
+    c.set_defaults(func=cmd_story_check)
 
 
 def _serve_args(p: argparse.ArgumentParser) -> None:
@@ -354,6 +505,7 @@ _SUBCOMMANDS = (
     ("import", "convert ACLED, UCDP or plain CSV to the schema", _import_args),
     ("geocode", "look a place name up in the offline gazetteer", _geocode_args),
     ("gazetteer", "build a gazetteer of your own places", _gazetteer_args),
+    ("story", "write a starting story or check one against its dataset", _story_args),
 )
 
 
