@@ -335,7 +335,7 @@ def _ids_of(args, gdf) -> list[str]:
 
 def cmd_story_new(args) -> int:
     from geodata.io import atomic_write
-    from geodata.story import new_story
+    from geodata.story_new import new_story
 
     if same_file(args.input, args.output):
         raise CliError(f"{args.output}: refusing to overwrite the input file", EXIT_USAGE)

@@ -264,15 +264,7 @@ class DataStore:
         str
             The token: the files are at ``s/<token>/`` below :attr:`root`.
         """
-        with self._lock:
-            token = self._by_session.get(session)
-            link = self._links.get(token) if token else None
-            if link is not None and link.key == key and (self.root / "s" / token).is_symlink():
-                self._datasets[key].used = time.monotonic()
-                link.gone_since = None
-                reuse = token
-            else:
-                reuse = None
+        reuse = self._reuse(session, key)
         if reuse is not None:
             self.sweep_later()
             return reuse
@@ -304,6 +296,17 @@ class DataStore:
                 self._prune()  # (the session's earlier dataset, if nobody else uses it)
         self.sweep_later()
         return token
+
+    def _reuse(self, session: str, key: str) -> str | None:
+        """The session's token if it already links to dataset ``key``."""
+        with self._lock:
+            token = self._by_session.get(session)
+            link = self._links.get(token) if token else None
+            if link is None or link.key != key or not (self.root / "s" / token).is_symlink():
+                return None
+            self._datasets[key].used = time.monotonic()
+            link.gone_since = None
+            return token
 
     def release(self, session: str) -> None:
         """Drop the session's link now (its dataset goes if nobody else uses it)."""

@@ -182,40 +182,65 @@ def still_figure(
         with ``incidents:highlight`` or ``incidents:context``, its labels
         ``label:<id>``; ``fig.still_info`` records what was labelled and dropped.
     """
-    width, height = _check_size(size)
+    fig, scale = _new_figure(size)
     colors = actor_colors(gdf) if colors is None else colors
-    shapes = event_shapes(sorted(gdf["event_type"].dropna().astype(str).unique())
-                          if "event_type" in gdf and len(gdf) else [])
+    shapes = _shapes_of(gdf)
     focus = step_mask(step, gdf) if step is not None else np.ones(len(gdf), dtype=bool)
+    _titles(fig, title, _subtitle(gdf, gdf[focus] if step is not None else gdf, step, filters,
+                                  total), scale)
+    info = draw_map(fig.add_axes((0.02, 0.07, 0.62, 0.82)), gdf, focus=focus, colors=colors,
+                    shapes=shapes, countries=_countries(),
+                    view=step.view if step is not None else None,
+                    scale=scale, tiles=_tiles if tiles else None)
+    _attribution(fig, info.get("tiles"), source_name, scale)
+    draw_panel(fig.add_axes((0.665, 0.07, 0.315, 0.82)), gdf, labels=info["labels"],
+               colors=colors, shapes=shapes, all_actors=gdf["actor"] if "actor" in gdf else None,
+               header=_step_header(step, step_count),
+               paragraphs=step.paragraphs if step is not None else None, scale=scale,
+               other_color=OTHER_COLOR)
+    fig.still_info = info
+    return fig
+
+
+def _new_figure(size: str) -> tuple[Figure, float]:
+    """An empty figure of the page ``size`` (Agg canvas), and its text scale against A4."""
+    width, height = _check_size(size)
     fig = Figure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(fig)
-    scale = min(width / SIZES["a4"][0], height / SIZES["a4"][1])
-    header = f"Step {step.number}" + (f" of {step_count}" if step_count else "") + \
-        f": {step.heading}" if step is not None else None
+    return fig, min(width / SIZES["a4"][0], height / SIZES["a4"][1])
+
+
+def _shapes_of(gdf: gpd.GeoDataFrame) -> dict:
+    """The marker shape of each event type in ``gdf`` (as on the live map)."""
+    return event_shapes(sorted(gdf["event_type"].dropna().astype(str).unique())
+                        if "event_type" in gdf and len(gdf) else [])
+
+
+def _step_header(step: Step | None, step_count: int | None) -> str | None:
+    """"Step 3 of 12: heading" above the step's text, or None."""
+    if step is None:
+        return None
+    return f"Step {step.number}" + (f" of {step_count}" if step_count else "") + \
+        f": {step.heading}"
+
+
+def _titles(fig: Figure, title: str, subtitle: str, scale: float) -> None:
+    """The picture's title and the line under it (plain text)."""
     fig.text(0.02, 0.965, title, fontsize=16 * scale, weight="bold", va="top",
              parse_math=False, gid="title")
-    sub = _subtitle(gdf, gdf[focus] if step is not None else gdf, step, filters, total)
-    fig.text(0.02, 0.915, sub, fontsize=9 * scale, color="#444444", va="top",
+    fig.text(0.02, 0.915, subtitle, fontsize=9 * scale, color="#444444", va="top",
              parse_math=False, gid="subtitle")
-    ax = fig.add_axes((0.02, 0.07, 0.62, 0.82))
-    panel = fig.add_axes((0.665, 0.07, 0.315, 0.82))
-    info = draw_map(ax, gdf, focus=focus, colors=colors, shapes=shapes,
-                    countries=_countries(), view=step.view if step is not None else None,
-                    scale=scale, tiles=_tiles if tiles else None)
-    attribution = ["Basemap: Natural Earth (public domain)"]
-    if info.get("tiles"):
-        attribution = [info["tiles"]]
+
+
+def _attribution(fig: Figure, tiles: str | None, source_name: str | None,
+                 scale: float) -> None:
+    """The bottom line: the basemap's source, the dataset's file, the tool."""
+    attribution = [tiles or "Basemap: Natural Earth (public domain)"]
     if source_name:
         attribution.append(f"Incidents: {source_name}")
     attribution.append("Made with incident-map")
     fig.text(0.02, 0.025, "  |  ".join(attribution), fontsize=6.5 * scale, color="#555555",
              parse_math=False, gid="attribution")
-    draw_panel(panel, gdf, labels=info["labels"], colors=colors, shapes=shapes,
-               all_actors=gdf["actor"] if "actor" in gdf else None, header=header,
-               paragraphs=step.paragraphs if step is not None else None, scale=scale,
-               other_color=OTHER_COLOR)
-    fig.still_info = info
-    return fig
 
 
 def _tiles(ax) -> str:

@@ -15,12 +15,12 @@ import geodata
 from geodata.story import (
     StoryError,
     View,
-    new_story,
     parse_story,
     read_story,
     step_mask,
     validate_story,
 )
+from geodata.story_new import new_story
 from mapapp.cli import main
 
 SHIPPED = ROOT / "stories" / "escalation.md"
