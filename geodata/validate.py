@@ -16,6 +16,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import NoneType
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,8 @@ __all__ = ["ValidationReport", "check_features", "is_http_url", "validate"]
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO3 = re.compile(r"[A-Z]{3}")
+#: What no URL may hold: white space (as ``str.isspace`` sees it) or a control character.
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
 
 
 def is_http_url(value: object) -> bool:
@@ -65,10 +68,10 @@ def is_http_url(value: object) -> bool:
     """
     if not isinstance(value, str):
         return False
-    scheme, sep, rest = value.strip().partition("://")
-    return bool(sep) and scheme.lower() in URL_SCHEMES and bool(rest) and not any(
-        c.isspace() or ord(c) < 32 for c in value.strip()
-    )
+    value = value.strip()
+    scheme, sep, rest = value.partition("://")
+    return (bool(sep) and scheme.lower() in URL_SCHEMES and bool(rest)
+            and _SPACE_OR_CONTROL.search(value) is None)
 
 
 @dataclass
@@ -175,26 +178,45 @@ def _day_problem(value: Any) -> tuple[_dt.date | None, str | None]:
     return day, None
 
 
+#: The types JSON's plain values have: never containers, told apart by one lookup.
+_SCALARS = frozenset({str, int, float, bool, NoneType})
+
+
+def _is_container(value: Any) -> bool:
+    """A list, tuple or mapping (plain values answered before the slow ``Mapping`` check)."""
+    if isinstance(value, str | int | float | NoneType):
+        return False
+    return isinstance(value, dict | list | tuple) or isinstance(value, Mapping)
+
+
 def _depth_over(value: Any, limit: int) -> bool:
-    """Whether lists and objects nest more than ``limit`` levels in ``value`` (no recursion)."""
-    stack = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, Mapping):
-            children = item.values()
-        elif isinstance(item, list | tuple):
-            children = item
-        else:
-            continue
+    """Whether lists and objects nest more than ``limit`` levels in ``value`` (no recursion).
+
+    Walks one level at a time and carries only containers down, so the usual
+    shallow property (a list of source objects) costs a few ``isinstance`` calls.
+    """
+    level = [value]
+    depth = 0
+    while True:
+        containers = [item for item in level
+                      if type(item) not in _SCALARS and _is_container(item)]
+        if not containers:
+            return False
         if depth + 1 > limit:
             return True
-        stack.extend((child, depth + 1) for child in children)
-    return False
+        level = [child for item in containers
+                 for child in (item.values() if isinstance(item, Mapping) else item)]
+        depth += 1
 
 
 def _check_nesting(props: Mapping, add) -> None:
+    # One walk of the whole properties object (one level more than a property
+    # may have); only when it is too deep, the properties that are.
+    if not _depth_over(props, MAX_NESTING + 1):
+        return
     for name, value in props.items():
-        if isinstance(value, Mapping | list | tuple) and _depth_over(value, MAX_NESTING):
+        if type(value) not in _SCALARS and _is_container(value) and _depth_over(
+                value, MAX_NESTING):
             add(str(name), f"lists and objects nested more than {MAX_NESTING} levels deep "
                 f"(the most this tool handles)")
 

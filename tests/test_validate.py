@@ -150,3 +150,25 @@ def test_feature_level_id_is_used_when_properties_lack_it():
     f["id"] = 42
     report = geodata.validate([f])
     assert report.ok
+
+
+def _nested(depth: int, leaf="x"):
+    for _ in range(depth):
+        leaf = [leaf]
+    return leaf
+
+
+@pytest.mark.parametrize("where", ["extra", "sources"])
+def test_nesting_is_checked_to_the_level_and_names_the_property(where):
+    from geodata.schema import MAX_NESTING
+
+    def feature(depth):
+        if where == "extra":
+            return make_feature(0, extra=_nested(depth))
+        # inside a source object: the list and the object are two levels
+        return make_feature(0, sources=[{"title": "t", "deep": _nested(depth - 2)}])
+
+    assert geodata.validate(feature_collection([feature(MAX_NESTING)]), lenient=True).ok
+    report = geodata.validate(feature_collection([feature(MAX_NESTING + 1)]), lenient=True)
+    assert [(p.index, p.field) for p in report.problems] == [(0, where)]
+    assert f"nested more than {MAX_NESTING} levels" in report.problems[0].message
