@@ -21,11 +21,15 @@ from .text import md, md_link
 __all__ = ["DEFAULT_DATASET", "main", "md", "md_link"]
 
 
-#: The page's head kept compact, so that a laptop's screen is mostly map.
+#: The page's head kept compact, so that a laptop's screen is mostly map; a figure
+#: too long for its column wraps (at a no-break space's neighbours) instead of
+#: being cut short with "…".
 _STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding: 2.75rem 2.5rem 3rem 2.5rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.75rem; padding: 0.25rem 0 0 0; }
 [data-testid="stMetricValue"] { font-size: 1.3rem; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stMetricLabel"] p { font-size: 0.8rem; }
 </style>"""
 

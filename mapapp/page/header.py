@@ -27,9 +27,11 @@ def _fmt_day(value) -> str:
 def _metrics(mask, dataset: Dataset, a, b, c) -> None:
     ov = dataset.overview(mask)
     a.metric("Incidents shown", f"{ov['incidents']:,} of {dataset.total:,}")
-    b.metric("Fatalities", geodata.format_count(ov["fatalities"], ov["fatalities_low"],
-                                                ov["fatalities_high"]))
-    c.metric("Date span", f"{_fmt_day(ov['start'])} to {_fmt_day(ov['end'])}")
+    fatalities = geodata.format_count(ov["fatalities"], ov["fatalities_low"],
+                                      ov["fatalities_high"])
+    # (a long figure wraps before its range, not inside it)
+    b.metric("Fatalities", fatalities.replace("(range ", "(range\u00a0").replace("–", "\u2060–\u2060"))
+    c.metric("Date span", f"{_fmt_day(ov['start'])} to\u00a0{_fmt_day(ov['end'])}")
 
 
 #: "field: what is wrong", as an import writes a rejected row's reasons.
