@@ -30,7 +30,8 @@ def _metrics(mask, dataset: Dataset, a, b, c) -> None:
     fatalities = geodata.format_count(ov["fatalities"], ov["fatalities_low"],
                                       ov["fatalities_high"])
     # (a long figure wraps before its range, not inside it)
-    b.metric("Fatalities", fatalities.replace("(range ", "(range\u00a0").replace("–", "\u2060–\u2060"))
+    b.metric("Fatalities",
+             fatalities.replace("(range ", "(range\u00a0").replace("–", "\u2060–\u2060"))
     c.metric("Date span", f"{_fmt_day(ov['start'])} to\u00a0{_fmt_day(ov['end'])}")
 
 
