@@ -150,3 +150,12 @@ def test_feature_level_id_is_used_when_properties_lack_it():
     f["id"] = 42
     report = geodata.validate([f])
     assert report.ok
+
+
+def test_the_summary_counts_in_words_a_person_would_write(tmp_path):
+    path = tmp_path / "one.geojson"
+    path.write_text(json.dumps(feature_collection([make_feature(0, date="2020-02-30")])))
+    assert geodata.validate(path, lenient=True).summary().endswith(
+        "one.geojson: 1 incident, 1 invalid (1 problem), 0 usable")
+    path.write_text(json.dumps(feature_collection([make_feature(0)])))
+    assert geodata.validate(path).summary().endswith("one.geojson: 1 incident, all valid")
