@@ -3,7 +3,8 @@
 ``mapapp/app.py`` is the script Streamlit runs; it reads the command line and
 calls :func:`main`. One module per panel: :mod:`.load` (the dataset),
 :mod:`.sidebar` (filters), :mod:`.mapview`, :mod:`.detail`, :mod:`.timeline`,
-:mod:`.table`, :mod:`.share`, :mod:`.header`. Every widget's state is mirrored
+:mod:`.table`, :mod:`.share`, :mod:`.picture` (the view as PNG or PDF),
+:mod:`.header`. Every widget's state is mirrored
 in the URL query, so that a link reproduces the view.
 """
 
@@ -13,7 +14,7 @@ import os
 
 import streamlit as st
 
-from . import detail, header, mapview, share, sidebar, table, timeline
+from . import detail, header, mapview, picture, share, sidebar, table, timeline
 from .load import DEFAULT_DATASET, load, static_assets
 from .selection import selected
 from .text import md, md_link
@@ -72,3 +73,4 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
     with placeholder:
         detail.show(selected(), mask, dataset)
     share.show(mask, dataset, filters, selected())
+    picture.show(mask, dataset, filters)
