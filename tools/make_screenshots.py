@@ -6,8 +6,10 @@ offline):
 
 * ``page.png``: the Streamlit page as ``mapapp serve`` shows it, on a free
   loopback port, 1400x900, once the map has drawn its incidents
-  (``[data-state="drawn"]``), with one incident of the escalation chosen so
-  that the detail panel beside the map is filled.
+  (``[data-state="drawn"]``), with one incident of the escalation chosen
+  (``?id=``) so that the detail panel beside the map is filled and its ring
+  is on the map; its popup closed and the map zoomed to the region from the
+  Levant to the Gulf of Oman, as a person would, so that the map shows it.
 * ``export-offline.png``: the standalone map ``mapapp export`` writes, opened
   from disk, 1400x900: country outlines, place names, incidents, legend.
 
