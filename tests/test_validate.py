@@ -121,7 +121,7 @@ def test_bad_json_names_file_line_and_column(write_geojson):
         ("[]", "expected a GeoJSON FeatureCollection object, got list"),
         ('{"type": "Feature"}', "expected a GeoJSON FeatureCollection, got type 'Feature'"),
         ('{"type": "FeatureCollection", "features": 3}', "'features' must be a list, got int"),
-        ("", "not valid JSON"),
+        ("", "the file is empty"),
     ],
 )
 def test_not_a_feature_collection(write_geojson, text, message):
