@@ -45,7 +45,10 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
     """
     st.set_page_config(page_title="Incident map", page_icon="🗺️", layout="wide")
     static_assets()
-    dataset, key = load(path)
+    # a refused upload's message goes in this slot, so that nothing after it moves:
+    # the map keeps its frame (and its zoom and layers), the view stays as it was
+    with st.container():
+        dataset, key = load(path)
     if dataset is None:
         st.stop()
     if not dataset.total:
