@@ -32,7 +32,7 @@ def test_the_views_picture_and_pdf_are_the_view(server, page, tmp_path):  # noqa
     assert 0 < n < len(features)
     count = f"{n} of {len(features)} incidents"
 
-    png = _download(p, "Picture (PNG, 300 dpi)", tmp_path)
+    png = _download(p, "PNG, A4 landscape, 300 dpi", tmp_path)
     assert png.name == "incidents-filtered.png"
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -44,8 +44,8 @@ def test_the_views_picture_and_pdf_are_the_view(server, page, tmp_path):  # noqa
 
     # the same view on a 16:9 slide, as a vector PDF of one page
     p.get_by_text("16:9 slide", exact=True).click()
-    p.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
-    pdf = _download(p, "PDF (vector)", tmp_path)
+    p.get_by_role("button", name="PDF, 16:9 slide (vector)").wait_for(timeout=30_000)
+    pdf = _download(p, "PDF, 16:9 slide (vector)", tmp_path)
     assert pdf.name == "incidents-filtered.pdf"
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-")

@@ -92,9 +92,10 @@ def show(mask, dataset: Dataset, filters: geodata.Filters) -> None:
 
     disabled = n == 0 or too_many
     png, pdf = st.columns(2)
-    png.download_button("Picture (PNG, 300 dpi)", data=make("png"), file_name=f"{stem}.png",
+    page = SIZE_LABELS[size]
+    png.download_button(f"PNG, {page}, 300 dpi", data=make("png"), file_name=f"{stem}.png",
                         mime="image/png", on_click="ignore", width="stretch",
                         disabled=disabled)
-    pdf.download_button("PDF (vector)", data=make("pdf"), file_name=f"{stem}.pdf",
+    pdf.download_button(f"PDF, {page} (vector)", data=make("pdf"), file_name=f"{stem}.pdf",
                         mime="application/pdf", on_click="ignore", width="stretch",
                         disabled=disabled)
