@@ -200,7 +200,18 @@ def _resolve(source, name: str | None, fmt: str) -> tuple[str | os.PathLike | by
         raise DataSourceError(f"{name}: unknown format {fmt!r}; expected auto, "
                               f"{', '.join(LOAD_FORMATS)}")
     io.check_size(source, name)
+    if _is_empty(source):
+        raise DataSourceError(f"{name}: the file is empty")
     return source, name, _format_of(source, name) if fmt == "auto" else fmt
+
+
+def _is_empty(source: str | os.PathLike | bytes) -> bool:
+    if isinstance(source, bytes):
+        return not source or source.isspace()
+    try:
+        return os.path.isfile(source) and os.path.getsize(source) == 0
+    except OSError:
+        return False
 
 
 def read(path: str | os.PathLike, *, lenient: bool = False) -> gpd.GeoDataFrame:

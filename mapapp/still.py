@@ -180,14 +180,15 @@ def still_figure(
     matplotlib.figure.Figure
         With an Agg canvas. Its incident artists carry a ``gid`` starting
         with ``incidents:highlight`` or ``incidents:context``, its labels
-        ``label:<id>``; ``fig.still_info`` records what was labelled and dropped.
+        ``label:<id>``; ``fig.still_info`` records what was labelled and dropped,
+        the title and the subtitle (the view: dates, "N of M incidents", filters).
     """
     fig, scale = _new_figure(size)
     colors = actor_colors(gdf) if colors is None else colors
     shapes = _shapes_of(gdf)
     focus = step_mask(step, gdf) if step is not None else np.ones(len(gdf), dtype=bool)
-    _titles(fig, title, _subtitle(gdf, gdf[focus] if step is not None else gdf, step, filters,
-                                  total), scale)
+    subtitle = _subtitle(gdf, gdf[focus] if step is not None else gdf, step, filters, total)
+    _titles(fig, title, subtitle, scale)
     info = draw_map(fig.add_axes((0.02, 0.07, 0.62, 0.82)), gdf, focus=focus, colors=colors,
                     shapes=shapes, countries=_countries(),
                     view=step.view if step is not None else None,
@@ -198,7 +199,7 @@ def still_figure(
                header=_step_header(step, step_count),
                paragraphs=step.paragraphs if step is not None else None, scale=scale,
                other_color=OTHER_COLOR)
-    fig.still_info = info
+    fig.still_info = {**info, "title": title, "subtitle": subtitle}
     return fig
 
 
@@ -261,9 +262,18 @@ def _tiles(ax) -> str:
     return f"Tiles: {provider.attribution}"
 
 
+def _metadata(fig: Figure, fmt: str) -> dict:
+    """The file's own description: the picture's title and the line under it (the view)."""
+    info = getattr(fig, "still_info", {})
+    title, subtitle = info.get("title", ""), info.get("subtitle", "")
+    return {"pdf": {"Creator": "incident-map", "CreationDate": None, "Title": title,
+                    "Subject": subtitle},
+            "svg": {"Date": None, "Title": title, "Description": subtitle},
+            "png": {"Software": "incident-map", "Title": title, "Description": subtitle}}[fmt]
+
+
 def _save(fig: Figure, path: Path, fmt: str) -> None:
-    metadata = {"pdf": {"Creator": "incident-map", "CreationDate": None},
-                "svg": {"Date": None}, "png": {"Software": "incident-map"}}[fmt]
+    metadata = _metadata(fig, fmt)
     atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=DPI, metadata=metadata))
 
 

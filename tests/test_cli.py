@@ -166,15 +166,16 @@ def test_serve_listens_on_loopback_by_default_and_warns_otherwise():
     assert cmd[cmd.index("--server.address") + 1] == "0.0.0.0"
 
 
-def test_stopping_serve_by_its_process_id_stops_the_page():
+def test_stopping_serve_by_its_process_id_stops_the_page(tmp_path):
     import signal
     import time
     import urllib.request
 
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "mapapp.cli", "serve", "--headless",
-                             "--port", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "mapapp.cli", "serve", "--headless",
+                                 "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/_stcore/health"
     try:
         deadline = time.time() + 90
@@ -193,5 +194,9 @@ def test_stopping_serve_by_its_process_id_stops_the_page():
         except OSError:
             answered = False
         assert not answered
+        # start-up says where the page is, and nothing a fresh clone would worry about
+        said = log.read_text(encoding="utf-8", errors="replace")
+        assert f"127.0.0.1:{port}" in said
+        assert "Static file serving" not in said and "Traceback" not in said, said
     finally:
         proc.kill()

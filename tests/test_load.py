@@ -88,7 +88,8 @@ def test_geojson_problems_keep_feature_index_and_field(tmp_path):
 
 @pytest.mark.parametrize(("data", "pattern"), [
     (b"{not json", r"^mine\.geojson: not valid JSON"),
-    (b"", r"^mine\.geojson: not valid JSON"),
+    (b"", r"^mine\.geojson: the file is empty$"),
+    (b" \n", r"^mine\.geojson: the file is empty$"),
 ])
 def test_an_upload_is_named_by_the_users_file_name(data, pattern):
     with pytest.raises(DataSourceError, match=pattern):

@@ -405,3 +405,26 @@ def test_page_link_with_an_id_opens_that_incident_ringed(server, page):
     drawn = frame.evaluate(DRAWN_CANVAS)
     assert drawn["selected"]["id"] == k1["id"]
     assert page.errors == []
+
+
+# ------------------------------------------------ the map's small print
+
+
+def _overlap(a, b) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
+@pytest.mark.parametrize(("width", "height"), [(1400, 900), (650, 600)])
+def test_the_scale_bar_and_the_legend_are_read_whole(whole, page, width, height):
+    # on a map as narrow as the page's, the attribution ran over the scale bar; at
+    # 1400x900 the open legend's last lines were out of its box
+    p = _open(page, whole, width, height)
+    boxes = p.evaluate(BOXES, [".leaflet-control-scale-line", ".leaflet-control-attribution"])
+    scale, attribution = boxes[".leaflet-control-scale-line"], boxes[
+        ".leaflet-control-attribution"][0]
+    assert len(scale) == 2 and not any(_overlap(line, attribution) for line in scale), boxes
+    assert all(_inside(box, boxes["map"]) for box in [*scale, attribution])
+    if width == 1400:
+        assert p.evaluate("""() => { const e = document.querySelector('.im-legend');
+            return e.scrollHeight <= e.clientHeight + 1; }""")

@@ -313,22 +313,33 @@ def test_typing_an_actor_and_enter_picks_that_actor_alone(server, page):
     _summary_count(frame, sum("Iran" in (f["actor"], f.get("target")) for f in features))
 
 
-def test_an_upload_that_cannot_be_read_keeps_the_current_view(server, page, tmp_path):
-    path = Path(tmp_path) / "notes.geojson"
-    path.write_text("this is not JSON")
+@pytest.mark.parametrize("case", ["not json", "empty", "all invalid"])
+def test_an_upload_that_cannot_be_read_keeps_the_current_view(server, page, tmp_path, case):
+    name, text = {
+        "not json": ("notes.geojson", "this is not JSON"),
+        "empty": ("empty.geojson", ""),
+        "all invalid": ("bad.geojson", json.dumps(feature_collection(
+            [make_feature(0, date="2020-02-30")]))),
+    }[case]
+    path = Path(tmp_path) / name
+    path.write_text(text)
     p = page.page
     p.goto(server + "/?actor=Iran")
     frame = _map_frame(p)
     features = [f["properties"] for f in _features()]
     iran = sum("Iran" in (f["actor"], f.get("target")) for f in features)
     _summary_count(frame, iran)
+    frame.evaluate("() => { window.__before_upload = true; }")
     p.locator('input[type="file"]').set_input_files(str(path))
     alert = p.get_by_text("Your file could not be used").first
     alert.wait_for(timeout=30_000)
     text = alert.inner_text()
-    assert "notes.geojson" in text and "/tmp" not in text
+    assert f"still shows incidents.geojson: {name}: " in text and "/tmp" not in text
+    assert "\n" not in text.strip()
     _shown_count(p, iran)
     assert p.get_by_text("Incidents shown").count() == 1
+    # the very same map: not redrawn from scratch (its zoom and layer choices stay)
+    assert _map_frame(p).evaluate("() => window.__before_upload === true")
 
 
 # ---------------------------------------------------------------- what a person sees

@@ -96,3 +96,18 @@ def test_each_sample_imports_whole_in_its_layout(name, fmt):
     # clearly synthetic: every row says so
     text = (ROOT / "samples" / name).read_text(encoding="utf-8")
     assert text.count("Synthetic sample row") == len(loaded.gdf)
+
+
+def test_the_readmes_pictures_are_there_described_and_small():
+    from PIL import Image
+
+    text = README.read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[([^\]]*)\]\(([^)]+)\)", text)
+    paths = [path for _, path in pictures]
+    assert {"docs/screenshots/page.png", "docs/screenshots/export-offline.png"} <= set(paths)
+    for alt, path in pictures:
+        assert len(alt) >= 40, path  # (it says what the picture shows)
+        assert (ROOT / path).stat().st_size < 400_000, path
+        if path.startswith("docs/screenshots/"):
+            with Image.open(ROOT / path) as image:
+                assert image.size == (1400, 900), path

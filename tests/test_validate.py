@@ -121,7 +121,7 @@ def test_bad_json_names_file_line_and_column(write_geojson):
         ("[]", "expected a GeoJSON FeatureCollection object, got list"),
         ('{"type": "Feature"}', "expected a GeoJSON FeatureCollection, got type 'Feature'"),
         ('{"type": "FeatureCollection", "features": 3}', "'features' must be a list, got int"),
-        ("", "not valid JSON"),
+        ("", "the file is empty"),
     ],
 )
 def test_not_a_feature_collection(write_geojson, text, message):
@@ -172,3 +172,12 @@ def test_nesting_is_checked_to_the_level_and_names_the_property(where):
     report = geodata.validate(feature_collection([feature(MAX_NESTING + 1)]), lenient=True)
     assert [(p.index, p.field) for p in report.problems] == [(0, where)]
     assert f"nested more than {MAX_NESTING} levels" in report.problems[0].message
+
+
+def test_the_summary_counts_in_words_a_person_would_write(tmp_path):
+    path = tmp_path / "one.geojson"
+    path.write_text(json.dumps(feature_collection([make_feature(0, date="2020-02-30")])))
+    assert geodata.validate(path, lenient=True).summary().endswith(
+        "one.geojson: 1 incident, 1 invalid (1 problem), 0 usable")
+    path.write_text(json.dumps(feature_collection([make_feature(0)])))
+    assert geodata.validate(path).summary().endswith("one.geojson: 1 incident, all valid")

@@ -24,6 +24,7 @@ from .formats import (
     _refuse_near_miss,
     detect_format,
 )
+from .passthrough import schema_input
 from .plain import _convert_csv
 from .result import ImportResult, _rejects_frame
 from .source import InputLike, _read_table, _Source, _source
@@ -73,6 +74,10 @@ def _convert(src: _Source, fmt: str, mapping, progress, check: bool | None):
     """Read and convert; returns (frame, rejects frame, fmt, rows read)."""
     if fmt not in ("auto", *FORMATS):
         raise DataSourceError(f"unknown format {fmt!r}; expected auto, {', '.join(FORMATS)}")
+    if fmt == "auto" and not mapping:
+        passed = schema_input(src, progress)
+        if passed is not None:
+            return passed
     table = _read_table(src, progress)
     check_width(len(table.columns), src.name)
     used = detect_format(table.columns) if fmt == "auto" else fmt

@@ -25,7 +25,8 @@ class ImportResult:
     output : str or None
         The file written; None when nothing was imported (no file is written then).
     fmt : str
-        The format used: ``"acled"``, ``"ucdp"`` or ``"csv"``.
+        The format used: ``"acled"``, ``"ucdp"`` or ``"csv"``; ``"geojson"`` or
+        ``"parquet"`` for a file already in the schema, passed through as it is.
     imported : int
         Incidents written.
     rejected : int
@@ -58,7 +59,9 @@ class ImportResult:
     @property
     def label(self) -> str:
         """The format's display name (``"ACLED"``, ``"UCDP GED"``, ``"CSV"``)."""
-        return FORMAT_LABELS.get(self.fmt, self.fmt)
+        from .passthrough import SCHEMA_LABELS
+
+        return FORMAT_LABELS.get(self.fmt) or SCHEMA_LABELS.get(self.fmt, self.fmt)
 
     def summary(self) -> str:
         """One line: how many imported from where to where, how many rejected.

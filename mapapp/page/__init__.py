@@ -3,7 +3,8 @@
 ``mapapp/app.py`` is the script Streamlit runs; it reads the command line and
 calls :func:`main`. One module per panel: :mod:`.load` (the dataset),
 :mod:`.sidebar` (filters), :mod:`.mapview`, :mod:`.detail`, :mod:`.timeline`,
-:mod:`.table`, :mod:`.share`, :mod:`.header`. Every widget's state is mirrored
+:mod:`.table`, :mod:`.share`, :mod:`.picture` (the view as PNG or PDF),
+:mod:`.header`. Every widget's state is mirrored
 in the URL query, so that a link reproduces the view.
 """
 
@@ -13,7 +14,7 @@ import os
 
 import streamlit as st
 
-from . import detail, header, mapview, share, sidebar, table, timeline
+from . import detail, header, mapview, picture, share, sidebar, table, timeline
 from .load import DEFAULT_DATASET, load, static_assets
 from .selection import selected
 from .text import md, md_link
@@ -21,11 +22,15 @@ from .text import md, md_link
 __all__ = ["DEFAULT_DATASET", "main", "md", "md_link"]
 
 
-#: The page's head kept compact, so that a laptop's screen is mostly map.
+#: The page's head kept compact, so that a laptop's screen is mostly map; a figure
+#: too long for its column wraps (at a no-break space's neighbours) instead of
+#: being cut short with "…".
 _STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding: 2.75rem 2.5rem 3rem 2.5rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.75rem; padding: 0.25rem 0 0 0; }
 [data-testid="stMetricValue"] { font-size: 1.3rem; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stMetricLabel"] p { font-size: 0.8rem; }
 </style>"""
 
@@ -40,7 +45,10 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
     """
     st.set_page_config(page_title="Incident map", page_icon="🗺️", layout="wide")
     static_assets()
-    dataset, key = load(path)
+    # a refused upload's message goes in this slot, so that nothing after it moves:
+    # the map keeps its frame (and its zoom and layers), the view stays as it was
+    with st.container():
+        dataset, key = load(path)
     if dataset is None:
         st.stop()
     if not dataset.total:
@@ -68,3 +76,4 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
     with placeholder:
         detail.show(selected(), mask, dataset)
     share.show(mask, dataset, filters, selected())
+    picture.show(mask, dataset, filters)

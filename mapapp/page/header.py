@@ -12,7 +12,7 @@ import geodata
 from ..state import Dataset
 from .text import md
 
-__all__ = ["MAX_NOTES", "no_incidents", "show"]
+__all__ = ["MAX_NOTES", "no_incidents", "problem_rows", "show"]
 
 #: Notes on unusable link parameters shown at most (the rest are counted).
 MAX_NOTES = 10
@@ -27,31 +27,67 @@ def _fmt_day(value) -> str:
 def _metrics(mask, dataset: Dataset, a, b, c) -> None:
     ov = dataset.overview(mask)
     a.metric("Incidents shown", f"{ov['incidents']:,} of {dataset.total:,}")
-    b.metric("Fatalities", geodata.format_count(ov["fatalities"], ov["fatalities_low"],
-                                                ov["fatalities_high"]))
-    c.metric("Date span", f"{_fmt_day(ov['start'])} to {_fmt_day(ov['end'])}")
+    fatalities = geodata.format_count(ov["fatalities"], ov["fatalities_low"],
+                                      ov["fatalities_high"])
+    # (a long figure wraps before its range, not inside it)
+    b.metric("Fatalities",
+             fatalities.replace("(range ", "(range\u00a0").replace("–", "\u2060–\u2060"))
+    c.metric("Date span", f"{_fmt_day(ov['start'])} to\u00a0{_fmt_day(ov['end'])}")
 
 
 #: "field: what is wrong", as an import writes a rejected row's reasons.
 _FIELD_REASON = re.compile(r"([A-Za-z_][\w.\[\]]*): (.+)", re.DOTALL)
+#: Reasons an import writes without a leading field: the field they are about.
+_FIELD_IN_REASON = (re.compile(r"\S+ given but (\S+) missing"),
+                    re.compile(r"(\S+) missing and no place to geocode"))
 
 
-def _problem_rows(problems) -> list[dict]:
+def _field_and_reason(part: str) -> tuple[str | None, str]:
+    found = _FIELD_REASON.fullmatch(part)
+    if found:
+        return found[1], found[2]
+    for pattern in _FIELD_IN_REASON:
+        found = pattern.fullmatch(part)
+        if found:
+            return found[1], part
+    return None, part
+
+
+def problem_rows(problems) -> list[dict]:
     """One row per problem, its field named even where an import left it in the message.
 
     A CSV import rejects a row with reasons such as ``"latitude: 95.0 out of
     range; date: not a date"``: each becomes a row with its field.
+
+    Parameters
+    ----------
+    problems : list of geodata.errors.Problem
+
+    Returns
+    -------
+    list of dict
+        ``index``, ``id``, ``field``, ``message``, ``line`` per problem.
     """
     rows = []
     for problem in problems:
         row = problem.as_dict()
         if row.get("field") is None and isinstance(row.get("message"), str):
-            parts = [_FIELD_REASON.fullmatch(part) for part in row["message"].split("; ")]
-            if all(parts):
-                rows += [{**row, "field": m[1], "message": m[2]} for m in parts]
-                continue
+            for part in row["message"].split("; "):
+                field, reason = _field_and_reason(part)
+                rows.append({**row, "field": field, "message": reason})
+            continue
         rows.append(row)
     return rows
+
+
+def _problem_frame(problems) -> pd.DataFrame:
+    """The problems as a table a person reads: no column that is empty throughout, no None."""
+    frame = pd.DataFrame(problem_rows(problems))
+    frame = frame[[c for c in frame.columns if c in ("id", "message") or frame[c].notna().any()]]
+    for column in ("index", "line"):
+        if column in frame.columns and frame[column].notna().all():
+            frame[column] = frame[column].astype("int64")
+    return frame.astype(object).where(frame.notna(), "")
 
 
 def _report(dataset: Dataset) -> None:
@@ -60,8 +96,7 @@ def _report(dataset: Dataset) -> None:
         return
     with st.expander(f"⚠ {md(report.summary())}", expanded=True):
         st.caption("These incidents were left out; the rest are on the map.")
-        st.dataframe(pd.DataFrame(_problem_rows(report.problems)),
-                     hide_index=True, width="stretch")
+        st.dataframe(_problem_frame(report.problems), hide_index=True, width="stretch")
 
 
 def no_incidents(dataset: Dataset) -> None:

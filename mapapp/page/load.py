@@ -25,6 +25,8 @@ from geodata.errors import GeodataError
 from .. import assets, contract, serving
 from ..mapdata import PROPS_TEMPLATE, write_data_files
 from ..state import Dataset, content_key, load_dataset
+from .header import problem_rows
+from .text import md
 
 __all__ = [
     "DEFAULT_DATASET",
@@ -168,8 +170,40 @@ def data_urls(key: str, dataset: Dataset) -> tuple[str, str]:
     return base + "draw.json", base + PROPS_TEMPLATE
 
 
+def _nothing_to_map(dataset: Dataset) -> str:
+    """Why an upload that was read has no usable incident, in a few words."""
+    report = dataset.report
+    if not report.n_features:
+        return "it holds no incident"
+    where = ""
+    if report.problems:
+        what = problem_rows(report.problems[:1])[0]
+        about = ", ".join(x for x in (
+            f"line {what['line']}" if what.get("line") is not None else "",
+            f"feature {what['index']}" if what.get("index") is not None else "",
+            f"id {what['id']!r}" if what.get("id") else "", what.get("field") or "") if x)
+        where = f"; first: {about + ': ' if about else ''}{what.get('message')}"
+    every = ("its one incident has problems" if report.n_features == 1
+             else f"all {report.n_features:,} of its incidents have problems")
+    return every + where
+
+
+def _refuse(name: str, why: str, path) -> tuple[Dataset | None, str]:
+    """Say in one line why the upload is not shown; keep what the page showed."""
+    held = st.session_state.get(_UPLOAD_STATE)
+    shown = held[1].label if held is not None else Path(path).name
+    st.error(f"Your file could not be used, so the page still shows {md(shown)}: "
+             f"{md(name)}: {md(why.rstrip('.'))}.")
+    return (held[1], f"upload:{held[0]}") if held is not None else (None, "")
+
+
 def _upload(path: str | os.PathLike) -> tuple[Dataset | None, str]:
-    """The visitor's upload, held by this session only; (None, '') without one."""
+    """The visitor's upload, held by this session only; (None, '') without one.
+
+    An upload that cannot be used (unreadable, too large, empty, or with no
+    valid incident) is refused in one line naming the visitor's file, and the
+    page keeps what it showed (the previous upload, or the file at ``path``).
+    """
     upload = st.sidebar.file_uploader(
         "Your own incidents", type=UPLOAD_TYPES,
         help="GeoJSON or GeoParquet in the incident schema, or an ACLED/UCDP/plain CSV export.",
@@ -179,31 +213,33 @@ def _upload(path: str | os.PathLike) -> tuple[Dataset | None, str]:
         return None, ""
     limit = max_upload_bytes()
     if upload.size > limit:
-        st.session_state.pop(_UPLOAD_STATE, None)
-        st.error(f"Your file {upload.name!r} is {upload.size / 2**20:.1f} MB, more than the "
-                 f"{limit / 2**20:.0f} MB the page reads, so it still shows {Path(path).name}. "
-                 f"Filter it down, or ask whoever runs the page to raise {MAX_UPLOAD_ENV}.")
-        return None, ""
+        return _refuse(upload.name, f"it is {upload.size / 2**20:.1f} MB, more than the "
+                       f"{limit / 2**20:.0f} MB the page reads (filter it down, or ask whoever "
+                       f"runs the page to raise {MAX_UPLOAD_ENV})", path)
+    data = upload.getvalue()
+    key = content_key(data)
+    held = st.session_state.get(_UPLOAD_STATE)
+    if held is not None and held[0] == key:
+        return held[1], f"upload:{key}"
     try:
-        data = upload.getvalue()
-        key = content_key(data)
-        held = st.session_state.get(_UPLOAD_STATE)
-        if held is None or held[0] != key:
-            st.session_state.pop(_UPLOAD_STATE, None)  # (the earlier upload goes first)
-            st.session_state[_UPLOAD_STATE] = (key, _load_upload(key, upload.name, data))
-        return st.session_state[_UPLOAD_STATE][1], f"upload:{key}"
+        dataset = _load_upload(key, upload.name, data)
     except GeodataError as exc:
-        st.session_state.pop(_UPLOAD_STATE, None)
-        st.error(f"Your file could not be used, so the page still shows "
-                 f"{Path(path).name}: {exc}")
-    return None, ""
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        prefix = f"{upload.name}: "
+        return _refuse(upload.name, why[len(prefix):] if why.startswith(prefix) else why, path)
+    if not dataset.total:
+        return _refuse(upload.name, _nothing_to_map(dataset), path)
+    st.session_state.pop(_UPLOAD_STATE, None)  # (the earlier upload goes first)
+    st.session_state[_UPLOAD_STATE] = (key, dataset)
+    return dataset, f"upload:{key}"
 
 
 def load(path: str | os.PathLike) -> tuple[Dataset | None, str]:
     """The dataset to show: the visitor's upload, else the file at ``path``.
 
-    An upload that cannot be read, or is larger than :func:`max_upload_bytes`,
-    is reported by its own name and the page keeps showing the file at ``path``.
+    An upload that cannot be used (unreadable, empty, no valid incident, or
+    larger than :func:`max_upload_bytes`) is reported in one line by its own
+    name, and the page keeps what it showed.
 
     Parameters
     ----------
