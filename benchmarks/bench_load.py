@@ -76,7 +76,7 @@ from load_clients import (  # noqa: E402
 import geodata  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-QUICK = {"users": 3, "sessions": 6, "incidents": 20_000, "duration": 10.0, "uploads": 3}
+QUICK = {"users": 2, "sessions": 4, "incidents": 10_000, "duration": 10.0, "uploads": 2}
 DEFAULTS = {"users": 10, "sessions": 40, "incidents": 100_000, "duration": 60.0, "uploads": 9}
 #: Streamlit keeps a gone browser's session this long (s); the default is 120.
 SESSION_TTL = 5
@@ -88,14 +88,14 @@ SESSION_TTL = 5
 def parse_args(argv=None) -> argparse.Namespace:
     """The options; ``--quick`` sets the defaults any explicit option overrides."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--users", type=int, help="browser users (default 10; quick 3)")
-    ap.add_argument("--sessions", type=int, help="websocket sessions (default 40; quick 6)")
+    ap.add_argument("--users", type=int, help="browser users (default 10; quick 2)")
+    ap.add_argument("--sessions", type=int, help="websocket sessions (default 40; quick 4)")
     ap.add_argument("--incidents", type=int, help="synthetic incidents (default 100000; "
-                    "quick 20000)")
+                    "quick 10000)")
     ap.add_argument("--duration", type=float, help="seconds of concurrent load after the "
                     "first round (default 60; quick 10)")
     ap.add_argument("--uploads", type=int, help="small GeoJSON uploads in all, by a third "
-                    "of the browser users (default 9; quick 3)")
+                    "of the browser users (default 9; quick 2)")
     ap.add_argument("--timeout", type=float, default=180.0,
                     help="seconds one open or change may take before it is an error")
     ap.add_argument("--quick", action="store_true", help="small numbers: under 2 minutes")
@@ -381,7 +381,7 @@ async def run_all(server: Server, plans: list[Plan], rec: Recorder, args, result
         print(f"concurrent: {result['wall_concurrent']}; errors so far {len(rec.errors)}",
               flush=True)
         await browser.close()
-    await asyncio.sleep(SESSION_TTL + 5)  # (Streamlit lets the gone sessions go)
+    await asyncio.sleep(SESSION_TTL + 3)  # (Streamlit lets the gone sessions go)
     memory["after"] = server.now()
 
 
