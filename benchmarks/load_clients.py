@@ -189,11 +189,12 @@ class BrowserUser:
     async def open(self, first: bool) -> None:
         self.context = await self.browser.new_context(viewport={"width": 1280, "height": 1000})
         await self.context.route("**/*", self._route)
+        self.context.set_default_timeout(self.timeout * 1000)
         self.page = await self.context.new_page()
         self.page.on("pageerror", lambda exc: self.rec.error(self.plan, f"page error: {exc}"))
         self.page.on("response", self._response)
         t0 = time.perf_counter()
-        await self.page.goto(f"{self.url}/?{self.plan.query}")
+        await self.page.goto(f"{self.url}/?{self.plan.query}", wait_until="commit")
         if await self._wait(self.counts["any"], "open"):
             self.rec.time(self.plan, "open", time.perf_counter() - t0, first)
 
