@@ -45,6 +45,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -355,6 +356,8 @@ async def run_all(server: Server, plans: list[Plan], rec: Recorder, args, result
     """Warm-up, the naive order, all at once, the checks; figures into ``result``."""
     from playwright.async_api import async_playwright
 
+    # SIGTERM stops the run as Ctrl-C does: the page is stopped, its data removed
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                            args=CHROMIUM_ARGS)
@@ -537,7 +540,11 @@ def run(args) -> dict:
 def main(argv=None) -> int:
     args = parse_args(argv)
     t0 = time.perf_counter()
-    result = run(args)
+    try:
+        result = run(args)
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("stopped: the page is stopped and its data removed", file=sys.stderr)
+        return 130
     result["latency"] = latency_table(result["events"])
     result["ratios"] = ratios(result["events"], result.get("wall_sequential", {}),
                               result.get("wall_concurrent", {}))
