@@ -211,11 +211,18 @@ class BrowserUser:
                 except Exception:  # (the frame is being replaced)
                     continue
                 if seen == ["drawn", str(expected)]:
-                    return True
+                    return await self._no_exception(what)
             await asyncio.sleep(0.1)
         self.rec.error(self.plan, f"{what}: the map showed {seen} (state, count) after "
                                   f"{self.timeout:.0f} s; this user asked for {expected}")
         return False
+
+    async def _no_exception(self, what: str) -> bool:
+        """True unless the page shows an exception (Streamlit's error box)."""
+        shown = await self.page.locator('[data-testid="stException"]').all_inner_texts()
+        if shown:
+            self.rec.error(self.plan, f"{what}: the page shows an exception: {shown[0][:200]}")
+        return not shown
 
     async def change(self, role: str, first: bool) -> None:
         radio = self.page.locator('[data-testid="stSidebar"]').get_by_text(
