@@ -10,16 +10,18 @@ serving off, its cache in a temporary ``INCIDENT_MAP_CACHE``), then runs:
   ``?actor=A`` of its own, waits for ``[data-state="drawn"]`` on
   ``.im-summary-count`` with the ``data-count`` its filter gives, then clicks
   the sidebar's role (perpetrator, target, either) and waits again. A count
-  that never matches what this user asked for is an error (state bleed). Some
-  users also upload small GeoJSON files (all incidents of their actor) and
-  wait for their map to show exactly them.
+  that never matches what this user asked for is an error (state bleed), and
+  so is an exception shown in the page. A third of the users also upload small
+  GeoJSON files (their actor the perpetrator of all incidents but one, the
+  target of that one) and wait for their map to show exactly them, per role.
 * **websocket sessions**: plain clients of Streamlit's own protocol
   (``/_stcore/stream``, ``BackMsg``/``ForwardMsg`` protobufs from the
   installed streamlit): each runs the page with its own link query, reads the
   "Incidents shown" metric the script sent it, fetches its map's
   ``draw.json`` over HTTP (as the map would), and changes the role through the
-  radio's widget state. The server does all the work it does for a browser;
-  the client draws nothing, so these sessions cost no browser CPU.
+  radio's widget state. The server does the work it does for a browser
+  (except serving the map's scripts and popup blocks); the client draws
+  nothing, so these sessions cost no browser CPU.
 
 Three phases on one server: a warm-up session (the first visitor reads the
 file and writes the map's files); the naive order, every client one after
@@ -29,7 +31,9 @@ once, the same round first (its wall time gives the ratio), then changes
 fetches its map's ``draw.json`` again (no HTTP 404 after anyone's uploads)
 and a new visitor opens the page.
 
-Reports errors, latency percentiles (open -> drawn, change -> drawn), the
+Streamlit is given ``--server.disconnectedSessionTTL 5`` (default 120) so
+that the sessions that left are let go within the run. Reports errors
+(the exit status is 1 if there is any), latency percentiles (open -> drawn, change -> drawn), the
 server's RSS (idle, warm, peak, after the sessions have gone), RSS per
 session, and the disk used by its cache folder.
 
