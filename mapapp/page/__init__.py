@@ -3,7 +3,8 @@
 ``mapapp/app.py`` is the script Streamlit runs; it reads the command line and
 calls :func:`main`. One module per panel: :mod:`.load` (the dataset),
 :mod:`.sidebar` (filters), :mod:`.mapview`, :mod:`.detail`, :mod:`.timeline`,
-:mod:`.table`, :mod:`.share`, :mod:`.header`. Every widget's state is mirrored
+:mod:`.table`, :mod:`.share`, :mod:`.header`, :mod:`.story` (a story played
+step by step). Every widget's state is mirrored
 in the URL query, so that a link reproduces the view.
 """
 
@@ -13,7 +14,7 @@ import os
 
 import streamlit as st
 
-from . import detail, header, mapview, share, sidebar, table, timeline
+from . import detail, header, mapview, share, sidebar, story, table, timeline
 from .load import DEFAULT_DATASET, load, static_assets
 from .selection import selected
 from .text import md, md_link
@@ -47,6 +48,8 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
         header.no_incidents(dataset)
         st.stop()
     notes = sidebar.init_state(dataset, key)
+    notes = notes + story.pick(path, key)
+    played = story.current(path, dataset)
     filters = sidebar.filters(dataset)
     mask = dataset.mask(filters)  # (the view's frame is made only when needed)
     table.pick(mask, dataset)  # (a row chosen in the table moves the map on this run)
@@ -57,7 +60,7 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
     top = st.container()
     left, right = st.columns([2, 1], gap="medium")
     with left:
-        mapview.show(dataset, key, filters, mask)
+        mapview.show(dataset, key, filters, mask, played)
     sidebar.widgets(dataset)
     with top:
         header.show(mask, dataset, filters, notes)
@@ -66,5 +69,7 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
     timeline.show(mask, dataset)
     table.show(mask, dataset)
     with placeholder:
+        story.panel(played, dataset)
         detail.show(selected(), mask, dataset)
     share.show(mask, dataset, filters, selected())
+    story.sync_query(played)
