@@ -193,6 +193,9 @@ def cmd_export(args) -> int:
     if story is not None:
         from .contract import story_options
 
+        if args.step is not None and not 1 <= args.step <= len(story.steps):
+            raise CliError(f"{story.name}: no step {args.step}; the story has steps 1 to "
+                           f"{len(story.steps)}", EXIT_USAGE)
         played = story_options(story, step=args.step or 1)
     export_html(view, args.output, title=title, filters=filters, total=len(gdf),
                 basemap=args.basemap, story=played)

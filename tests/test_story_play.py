@@ -91,6 +91,10 @@ def test_export_refuses_a_story_that_does_not_fit(tmp_path, capsys):
     assert "is left out by the filters" in capsys.readouterr().err
     assert main(["export", str(DATASET), "--step", "2", "-o", str(out)]) == 2
     assert "--step needs --story" in capsys.readouterr().err
+    assert main(["export", str(DATASET), "--story", str(STORY), "--step", "13",
+                 "-o", str(out)]) == 2
+    assert "escalation.md: no step 13; the story has steps 1 to 12" in capsys.readouterr().err
+    assert not out.exists()
 
 
 # ------------------------------------------------------------------ browser
