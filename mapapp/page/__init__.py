@@ -66,7 +66,8 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
         header.show(mask, dataset, filters, notes)
     with right:  # (beside the map, as tall as it: a long card scrolls in its place)
         placeholder = st.container(height=mapview.MAP_HEIGHT, border=False, key="detail")
-    timeline.show(mask, dataset)
+    timeline.show(mask, dataset, played.dates(dataset) if isinstance(played, story.Played)
+                  else None)
     table.show(mask, dataset)
     with placeholder:
         story.panel(played, dataset)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from geodata.errors import GeodataError
@@ -56,6 +57,19 @@ class Played:
         """What the map script plays: this step, no panel, keys or hash of its own."""
         return contract.story_options(self.story, step=self.step, panel=False, hash=False,
                                       keys=False)
+
+    def dates(self, dataset: Dataset) -> tuple[str, str] | None:
+        """The step's days: its ``dates``, else its incidents' first and last (YYYY-MM-DD)."""
+        step = self.story.steps[self.step - 1]
+        if step.dates is not None:
+            return f"{step.dates[0]:%Y-%m-%d}", f"{step.dates[1]:%Y-%m-%d}"
+        gdf = dataset.gdf
+        if "date" not in gdf.columns:
+            return None
+        days = pd.to_datetime(gdf["date"][step_mask(step, gdf)], errors="coerce").dropna()
+        if not len(days):
+            return None
+        return f"{days.min():%Y-%m-%d}", f"{days.max():%Y-%m-%d}"
 
     def map_mask(self, mask: np.ndarray, dataset: Dataset) -> np.ndarray:
         """The view's incidents and the step's (a filter never hides the step)."""

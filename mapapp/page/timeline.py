@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from ..mapdata import OTHER_COLOR
 from ..state import Dataset
 
-__all__ = ["FOCUS_MAX_SHARE", "focus", "show", "timeline_spec"]
+__all__ = ["FOCUS_MAX_SHARE", "focus", "mark_layer", "show", "timeline_spec"]
 
 
 def timeline_spec(domain: list[str], colors: list[str], freq: str) -> dict:
@@ -48,6 +49,34 @@ def timeline_spec(domain: list[str], colors: list[str], freq: str) -> dict:
     }
 
 
+def mark_layer(spec: dict, first: str, last: str) -> dict:
+    """The spec with a band over days ``first`` to ``last`` (a story's step) behind the bars.
+
+    Parameters
+    ----------
+    spec : dict
+        From :func:`timeline_spec`.
+    first, last : str
+        The step's first and last day, ``YYYY-MM-DD`` (inclusive).
+
+    Returns
+    -------
+    dict
+        A layered spec: the band (its own data), then the bars.
+    """
+    end = (np.datetime64(last, "D") + 1).astype(str)
+    band = {
+        "data": {"values": [{"start": first, "end": end, "label": "this step"}]},
+        "mark": {"type": "rect", "color": "#ffd400", "opacity": 0.35, "stroke": "#111",
+                 "strokeWidth": 1.5},
+        "encoding": {"x": {"field": "start", "type": "temporal"},
+                     "x2": {"field": "end"},
+                     "tooltip": [{"field": "label", "type": "nominal", "title": "story"}]},
+    }
+    bars = {k: v for k, v in spec.items() if k != "height"}
+    return {"height": spec.get("height", 220), "layer": [band, bars]}
+
+
 #: The timeline opens on the dense span when it is at most this share of the
 #: whole one (else the whole span is as good a view).
 FOCUS_MAX_SHARE = 0.5
@@ -80,8 +109,11 @@ def focus(mask, dataset: Dataset):
     return dense, whole
 
 
-def show(mask, dataset: Dataset) -> None:
-    """Draw the view's timeline, opened on where its incidents are (nothing when empty)."""
+def show(mask, dataset: Dataset, mark: tuple[str, str] | None = None) -> None:
+    """Draw the view's timeline, opened on where its incidents are (nothing when empty).
+
+    ``mark``: a story step's first and last day, drawn as a band.
+    """
     focused = focus(mask, dataset)
     span = None
     if focused is not None:
@@ -101,4 +133,7 @@ def show(mask, dataset: Dataset) -> None:
         st.caption(f"{first} to {last}, where {inside:,} of the view's "
                    f"{int(mask.sum()):,} incidents are; switch on the whole span to see "
                    "the rest.")
-    st.vega_lite_chart(counts, timeline_spec(domain, colors, freq), width="stretch")
+    spec = timeline_spec(domain, colors, freq)
+    if mark is not None:
+        spec = mark_layer(spec, *mark)
+    st.vega_lite_chart(counts, spec, width="stretch")

@@ -1,0 +1,69 @@
+"""The page's story panel under Streamlit's AppTest (no browser): state, address, timeline."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+from geodata.story import read_story
+from mapapp.page import story as page_story
+
+APP = str(ROOT / "mapapp" / "app.py")
+STORY = read_story(ROOT / "stories" / "escalation.md")
+
+
+def _run(query=None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _text(at) -> str:
+    return "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+
+
+def _band(at):
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    layers = spec.get("layer") or []
+    return layers[0]["data"]["values"][0] if layers else None
+
+
+def test_the_stories_beside_the_built_in_dataset():
+    folder = page_story.stories_dir(ROOT / "incidents.geojson")
+    assert folder == ROOT / "stories"
+    assert "escalation" in page_story.story_names(folder)
+    assert page_story.story_names(ROOT / "no-such-folder") == []
+
+
+def test_a_step_link_opens_the_step_and_next_moves_the_address():
+    at = _run({"story": "escalation", "step": "5"})
+    assert not at.exception
+    step = STORY.steps[4]
+    assert f"step 5 of {len(STORY.steps)}" in _text(at)
+    assert at.session_state["story_pick"] == "escalation"
+    assert at.query_params["story"] in ("escalation", ["escalation"])
+    assert at.query_params["step"] in ("5", ["5"])
+    band = _band(at)
+    assert band["start"] == f"{step.dates[0]}"
+    at.button(key="story-next").click().run()
+    assert at.query_params["step"] in ("6", ["6"])
+    assert f"step 6 of {len(STORY.steps)}" in _text(at)
+    at.button(key="story-prev").click().run()
+    at.button(key="story-prev").click().run()
+    assert at.query_params["step"] in ("4", ["4"])
+    at.selectbox(key="story_pick").set_value(None).run()
+    assert "story" not in at.query_params and "step" not in at.query_params
+    assert _band(at) is None and not at.exception
+
+
+def test_bad_story_values_are_notes():
+    for query, note in (({"story": "../../etc/passwd"}, "no such story"),
+                        ({"story": "escalation", "step": "x"}, "not a step number"),
+                        ({"step": "3"}, "it needs story=NAME")):
+        at = _run(query)
+        assert not at.exception
+        notes = [i.value.replace("\\", "") for i in at.info]  # (Markdown-escaped)
+        assert any(note in n for n in notes), (query, notes)
