@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 from geodata.story import read_story
+from geodata.summary import period_starts
 from mapapp.page import story as page_story
 
 APP = str(ROOT / "mapapp" / "app.py")
@@ -28,7 +30,9 @@ def _text(at) -> str:
 def _band(at):
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     layers = spec.get("layer") or []
-    return layers[0]["data"]["values"][0] if layers else None
+    if not layers:
+        return None
+    return layers[0]["data"]["values"][0], layers[1]["encoding"]["x"]["title"]
 
 
 def test_the_stories_beside_the_built_in_dataset():
@@ -46,8 +50,10 @@ def test_a_step_link_opens_the_step_and_next_moves_the_address():
     assert at.session_state["story_pick"] == "escalation"
     assert at.query_params["story"] in ("escalation", ["escalation"])
     assert at.query_params["step"] in ("5", ["5"])
-    band = _band(at)
-    assert band["start"] == f"{step.dates[0]}"
+    band, unit = _band(at)  # (over the bar of the step's day: centred on its period's start)
+    bar = period_starts(np.array([step.dates[0]], dtype="datetime64[D]"), unit[0].upper())
+    assert band["start"] < str(bar[0]) < band["end"]
+    assert "this step: 2019-12-27" in band["label"]
     at.button(key="story-next").click().run()
     assert at.query_params["step"] in ("6", ["6"])
     assert f"step 6 of {len(STORY.steps)}" in _text(at)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from geodata.summary import period_starts
+
 from ..mapdata import OTHER_COLOR
 from ..state import Dataset
 
@@ -49,8 +51,8 @@ def timeline_spec(domain: list[str], colors: list[str], freq: str) -> dict:
     }
 
 
-def mark_layer(spec: dict, first: str, last: str) -> dict:
-    """The spec with a band over days ``first`` to ``last`` (a story's step) behind the bars.
+def mark_layer(spec: dict, first: str, last: str, freq: str) -> dict:
+    """The spec with a band over the bars of days ``first`` to ``last`` (a story's step).
 
     Parameters
     ----------
@@ -58,15 +60,22 @@ def mark_layer(spec: dict, first: str, last: str) -> dict:
         From :func:`timeline_spec`.
     first, last : str
         The step's first and last day, ``YYYY-MM-DD`` (inclusive).
+    freq : {"W", "D"}
+        The bars' period: the band covers the bars those days fall in (a bar
+        is centred on its period's first day).
 
     Returns
     -------
     dict
         A layered spec: the band (its own data), then the bars.
     """
-    end = (np.datetime64(last, "D") + 1).astype(str)
+    days = np.array([first, last], dtype="datetime64[D]")
+    starts = period_starts(days, freq).astype("datetime64[h]")
+    half = np.timedelta64(84 if freq == "W" else 12, "h")
+    lo, hi = (starts[0] - half).astype(str), (starts[1] + half).astype(str)
+    label = first if first == last else f"{first} to {last}"
     band = {
-        "data": {"values": [{"start": first, "end": end, "label": "this step"}]},
+        "data": {"values": [{"start": lo, "end": hi, "label": f"this step: {label}"}]},
         "mark": {"type": "rect", "color": "#ffd400", "opacity": 0.35, "stroke": "#111",
                  "strokeWidth": 1.5},
         "encoding": {"x": {"field": "start", "type": "temporal"},
@@ -135,5 +144,5 @@ def show(mask, dataset: Dataset, mark: tuple[str, str] | None = None) -> None:
                    "the rest.")
     spec = timeline_spec(domain, colors, freq)
     if mark is not None:
-        spec = mark_layer(spec, *mark)
+        spec = mark_layer(spec, *mark, freq)
     st.vega_lite_chart(counts, spec, width="stretch")
