@@ -32,7 +32,7 @@ def _band(at):
     layers = spec.get("layer") or []
     if not layers:
         return None
-    return layers[0]["data"]["values"][0], layers[1]["encoding"]["x"]["title"]
+    return layers[0]["data"]["values"][0], layers[-1]["encoding"]["x"]["title"]
 
 
 def test_the_stories_beside_the_built_in_dataset():

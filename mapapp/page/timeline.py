@@ -67,23 +67,31 @@ def mark_layer(spec: dict, first: str, last: str, freq: str) -> dict:
     Returns
     -------
     dict
-        A layered spec: the band (its own data), then the bars.
+        A layered spec: the band and a wide rule at its middle (their own
+        data), then the bars.
     """
     days = np.array([first, last], dtype="datetime64[D]")
-    starts = period_starts(days, freq).astype("datetime64[h]")
+    starts = period_starts(days, freq).astype("datetime64[s]")  # (as JavaScript parses it)
     half = np.timedelta64(84 if freq == "W" else 12, "h")
     lo, hi = (starts[0] - half).astype(str), (starts[1] + half).astype(str)
     label = first if first == last else f"{first} to {last}"
     band = {
         "data": {"values": [{"start": lo, "end": hi, "label": f"this step: {label}"}]},
-        "mark": {"type": "rect", "color": "#ffd400", "opacity": 0.35, "stroke": "#111",
-                 "strokeWidth": 1.5},
+        "mark": {"type": "rect", "color": "#9aa0a6", "opacity": 0.3, "stroke": "#333",
+                 "strokeWidth": 1, "strokeDash": [4, 3]},
         "encoding": {"x": {"field": "start", "type": "temporal"},
                      "x2": {"field": "end"},
                      "tooltip": [{"field": "label", "type": "nominal", "title": "story"}]},
     }
+    # (and a wide rule at its middle: a step of one week is narrower than its bar)
+    mid = (starts[0] + (starts[1] - starts[0]) // 2).astype(str)
+    rule = {
+        "data": {"values": [{"mid": mid}]},
+        "mark": {"type": "rule", "color": "#9aa0a6", "opacity": 0.45, "strokeWidth": 14},
+        "encoding": {"x": {"field": "mid", "type": "temporal"}},
+    }
     bars = {k: v for k, v in spec.items() if k != "height"}
-    return {"height": spec.get("height", 220), "layer": [band, bars]}
+    return {"height": spec.get("height", 220), "layer": [band, rule, bars]}
 
 
 #: The timeline opens on the dense span when it is at most this share of the
