@@ -168,7 +168,12 @@ def test_a_step_link_opens_on_that_step(story_html, page):
     p.goto(story_html.as_uri() + "#step=5")
     p.wait_for_function(MAP_READY, timeout=30_000)
     step = story.steps[4]
-    _check_step(p, step, len(story.steps))
+    state = _check_step(p, step, len(story.steps))
+    # a click on the step's incident opens its card
+    lit = next(m for m in state["markers"] if m.get("highlighted"))
+    p.locator(".leaflet-container").first.click(position={"x": lit["x"], "y": lit["y"]})
+    p.wait_for_selector(f'.leaflet-popup [data-incident-id="{lit["id"]}"]', timeout=10_000)
+    p.keyboard.press("Escape")
     # the step's days are marked on the time control
     assert step.dates is not None
     time = p.locator(".im-time")

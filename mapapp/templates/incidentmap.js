@@ -1469,8 +1469,9 @@
       }
       let best = null, bestD = Infinity;
       const lim = (RADIUS + this.options.tolerance) * (RADIUS + this.options.tolerance);
-      (this._imHits || []).forEach((h) => {
-        const px = h.set.px, py = h.set.py, order = h.order;
+      const hits = this._imHits || [];
+      for (let k = hits.length - 1; k >= 0; k--) {
+        const h = hits[k], px = h.set.px, py = h.set.py, order = h.order;
         for (let j = h.n - 1; j >= 0; j--) {
           const i = order[j], dx = px[i] - p.x, dy = py[i] - p.y, d = dx * dx + dy * dy;
           if (d <= lim && d < bestD) {
@@ -1478,7 +1479,7 @@
             best = { set: h.set, i };
           }
         }
-      });
+      }
       return best;
     },
     clicked: function(e) {

@@ -361,13 +361,14 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
     }
     let best = null, bestD = Infinity;
     const lim = (RADIUS + this.options.tolerance) * (RADIUS + this.options.tolerance);
-    (this._imHits || []).forEach((h) => {
-      const px = h.set.px, py = h.set.py, order = h.order;
+    const hits = this._imHits || [];
+    for (let k = hits.length - 1; k >= 0; k--) {  // (the last drawn, on top, first: a story's step)
+      const h = hits[k], px = h.set.px, py = h.set.py, order = h.order;
       for (let j = h.n - 1; j >= 0; j--) {
         const i = order[j], dx = px[i] - p.x, dy = py[i] - p.y, d = dx * dx + dy * dy;
         if (d <= lim && d < bestD) { bestD = d; best = { set: h.set, i: i }; }
       }
-    });
+    }
     return best;
   },
 
