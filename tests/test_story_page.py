@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 from conftest import DATASET, ROOT
+from mapjs import DRAWN_CANVAS
 from test_page_e2e import _map_frame, _serve
 from test_story_play import HOSTILE
 
@@ -55,6 +56,8 @@ def _shown(p, step, count):
         "&& s.state === 'shown'; }", timeout=30_000)
     state = frame.evaluate(STATE)
     assert sorted(state["highlighted"]) == sorted(step.incidents)
+    drawn = frame.evaluate(DRAWN_CANVAS)["markers"]
+    assert sorted(m["id"] for m in drawn if m.get("highlighted")) == sorted(step.incidents)
     return panel
 
 
@@ -76,6 +79,21 @@ def test_a_shared_step_opens_and_keys_and_buttons_step(server, page):
     p.keyboard.press("ArrowLeft")
     _shown(p, story.steps[2], count)
     assert page.errors == [] and page.blocked_non_tiles() == []
+
+
+def test_the_shipped_story_plays_in_the_page(server, page):
+    story = read_story(STORY)
+    count = len(story.steps)
+    p = page.page
+    p.goto(server + "/?story=escalation")
+    for step in story.steps:
+        panel = _shown(p, step, count)
+        text = " ".join(panel.inner_text().split())
+        assert all(paragraph in text for paragraph in step.paragraphs)
+        if step.number < count:
+            panel.get_by_role("button", name="Next").click()
+    assert panel.get_by_role("button", name="Next").is_disabled()
+    assert page.errors == []
 
 
 @pytest.mark.parametrize(
