@@ -13,7 +13,7 @@ import re
 import orjson
 import pytest
 from conftest import DATASET, ROOT
-from mapjs import DRAWN_IDS, MAP_READY
+from mapjs import DRAWN_IDS, MAP_READY, MAP_ZOOM
 
 import geodata
 from geodata.story import parse_story, read_story
@@ -91,6 +91,10 @@ def test_export_refuses_a_story_that_does_not_fit(tmp_path, capsys):
     assert "is left out by the filters" in capsys.readouterr().err
     assert main(["export", str(DATASET), "--step", "2", "-o", str(out)]) == 2
     assert "--step needs --story" in capsys.readouterr().err
+    assert main(["export", str(DATASET), "--story", str(STORY), "--step", "3",
+                 "-o", str(out)]) == 0
+    assert re.search(r'"step":\s*3\b', out.read_text(encoding="utf-8"))
+    out.unlink()
     assert main(["export", str(DATASET), "--story", str(STORY), "--step", "13",
                  "-o", str(out)]) == 2
     assert "escalation.md: no step 13; the story has steps 1 to 12" in capsys.readouterr().err
@@ -169,6 +173,8 @@ def test_a_step_link_opens_on_that_step(story_html, page):
     p.wait_for_function(MAP_READY, timeout=30_000)
     step = story.steps[4]
     state = _check_step(p, step, len(story.steps))
+    # the map is at the step's view (its zoom: the incident fits clear of the panel)
+    assert step.view is not None and p.evaluate(MAP_ZOOM) == step.view.zoom
     # a click on the step's incident opens its card
     lit = next(m for m in state["markers"] if m.get("highlighted"))
     p.locator(".leaflet-container").first.click(position={"x": lit["x"], "y": lit["y"]})

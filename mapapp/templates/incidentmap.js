@@ -2227,10 +2227,12 @@
     setState(player, "moving");
     const key = (player.story.title || "") + "\0" + n;
     const arrived = () => {
-      if (player.step === n && !ctx.removed) {
-        setState(player, "shown");
-        map.fire("story:step", { step: n });
+      if (player.step !== n || ctx.removed) {
+        return;
       }
+      ctx.canvas.drawNow();
+      setState(player, "shown");
+      map.fire("story:step", { step: n });
     };
     if (!hi.indices.length || map._imStoryKey === key) {
       arrived();

@@ -213,7 +213,12 @@ export function go(player, n, animate) {
   ctx.canvas.changed();
   setState(player, 'moving');
   const key = (player.story.title || '') + '\u0000' + n;
-  const arrived = () => { if (player.step === n && !ctx.removed) { setState(player, 'shown'); map.fire('story:step', { step: n }); } };
+  const arrived = () => {
+    if (player.step !== n || ctx.removed) { return; }
+    ctx.canvas.drawNow();  // (drawn where the map now is, before it says so)
+    setState(player, 'shown');
+    map.fire('story:step', { step: n });
+  };
   if (!hi.indices.length || map._imStoryKey === key) { arrived(); return; }
   map._imStoryKey = key;
   const bounds = L.latLngBounds(hi.indices.map((i) => [ds.lat(i), ds.lng(i)]));
