@@ -229,3 +229,24 @@ def test_hostile_story_text_stays_text(tmp_path, page):
     assert "<img src=x" in p.inner_text(".im-story-text")
     assert p.evaluate("window.__pwned") is None and page.dialogs == []
     assert page.errors == []
+
+
+@pytest.mark.browser
+def test_a_step_shows_its_incidents_whatever_was_switched_off(story_html, page):
+    # the reader hid the step's event type and moved the time control back: the
+    # next step still shows its incidents, highlighted
+    story = read_story(STORY)
+    p = page.page
+    p.goto(story_html.as_uri() + "#step=1")
+    p.wait_for_function(MAP_READY, timeout=30_000)
+    _check_step(p, story.steps[0], len(story.steps))
+    p.hover(".leaflet-control-layers")
+    p.wait_for_selector(".leaflet-control-layers-expanded")
+    p.locator(".leaflet-control-layers-overlays label", has_text="Explosions").click()
+    slider = p.locator(".im-slider")
+    slider.focus()
+    p.keyboard.press("Home")
+    p.locator(".im-story-next").click()
+    _check_step(p, story.steps[1], len(story.steps))
+    assert p.locator(".im-slider").input_value() == p.locator(".im-slider").get_attribute("max")
+    assert page.errors == []

@@ -2215,6 +2215,9 @@
     if (ctx.timeUpTo && ctx.showAllTimes) {
       ctx.showAllTimes();
     }
+    if (ctx.unhide) {
+      hi.indices.forEach((i) => ctx.unhide(i));
+    }
     player.dates = stepDates(step, hi.indices, (i) => ds.date[i] < ds.dates.length ? ds.dates[ds.date[i]] : null);
     if (ctx.markTime) {
       ctx.markTime(player.dates ? markSpan(ctx.timeDays || [], player.dates[0], player.dates[1]) : null, player.dates);
@@ -2803,6 +2806,7 @@
       fitView(ctx, map);
     }
     if (opts.story) {
+      ctx.unhide = (i) => unhide(ctx, ds.marker(i));
       map._imFitKey = ctx.fitKey;
       playStory(ctx, map, opts.story);
     }

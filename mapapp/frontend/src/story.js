@@ -206,6 +206,7 @@ export function go(player, n, animate) {
   const hi = highlightOf(step.ids, ds.n, (id) => ds.indexOf(id), ctx.inView);
   ctx.highlight = hi.mask; player.ids = hi.ids;
   if (ctx.timeUpTo && ctx.showAllTimes) { ctx.showAllTimes(); }
+  if (ctx.unhide) { hi.indices.forEach((i) => ctx.unhide(i)); }
   player.dates = stepDates(step, hi.indices, (i) => (ds.date[i] < ds.dates.length ? ds.dates[ds.date[i]] : null));
   if (ctx.markTime) { ctx.markTime(player.dates ? markSpan(ctx.timeDays || [], player.dates[0], player.dates[1]) : null, player.dates); }
   fillPanel(player, step);

@@ -215,7 +215,11 @@ function build(ctx, map, ds, indices) {
   // (with the controls in place: the fit keeps the incidents clear of them)
   // (a story moves the map to its step itself)
   if (opts.fit && n && !opts.story && (!ctx.fitKey || map._imFitKey !== ctx.fitKey)) { fitView(ctx, map); }
-  if (opts.story) { map._imFitKey = ctx.fitKey; playStory(ctx, map, opts.story); }
+  if (opts.story) {
+    ctx.unhide = (i) => unhide(ctx, ds.marker(i));  // (a step's incident hidden by a type switch)
+    map._imFitKey = ctx.fitKey;
+    playStory(ctx, map, opts.story);
+  }
 
   // Draw now (not at the next frame), then read the full properties.
   canvas.drawNow();
