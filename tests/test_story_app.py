@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 from conftest import ROOT
@@ -73,3 +74,21 @@ def test_bad_story_values_are_notes():
         assert not at.exception
         notes = [i.value.replace("\\", "") for i in at.info]  # (Markdown-escaped)
         assert any(note in n for n in notes), (query, notes)
+
+
+def test_a_story_that_does_not_fit_the_data_says_so(tmp_path, monkeypatch):
+    shutil.copy(ROOT / "incidents.geojson", tmp_path / "incidents.geojson")
+    (tmp_path / "stories").mkdir()
+    shutil.copy(ROOT / "stories" / "escalation.md", tmp_path / "stories" / "escalation.md")
+    (tmp_path / "stories" / "broken.md").write_text(
+        "# Broken\n## One\nincidents: no-such-id\n", encoding="utf-8")
+    (tmp_path / "stories" / "notes.txt").write_text("not a story", encoding="utf-8")
+    monkeypatch.setenv("MAPAPP_DATA", str(tmp_path / "incidents.geojson"))
+    at = _run({"story": "broken"})
+    assert not at.exception
+    options = at.selectbox(key="story_pick").options
+    assert len(options) == 3  # (none), broken, escalation: only .md files
+    assert any("Broken" in o and "not for this data" in o for o in options)
+    assert any(o.startswith("The 2019-2020 escalation") and "not for" not in o for o in options)
+    warning = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert "cannot be played" in warning and "unknown id 'no-such-id'" in warning

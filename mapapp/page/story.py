@@ -120,14 +120,33 @@ def _read(path: str, mtime_ns: int, size: int) -> Story | str:
         return str(exc)
 
 
-def _story(folder: Path, name: str) -> Story | str:
-    """The story called ``name`` (a name from :func:`story_names`), or why it cannot be read."""
+def _stat(folder: Path, name: str) -> tuple[str, int, int] | str:
     path = folder / f"{name}.md"
     try:
         stat = path.stat()
     except OSError as exc:
         return f"{name}.md: cannot read the story: {exc.strerror or exc}"
-    return _read(str(path), stat.st_mtime_ns, stat.st_size)
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+def _story(folder: Path, name: str) -> Story | str:
+    """The story called ``name`` (a name from :func:`story_names`), or why it cannot be read."""
+    where = _stat(folder, name)
+    return where if isinstance(where, str) else _read(*where)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _checked(data_key: str, path: str, mtime_ns: int, size: int, _gdf) -> list[str]:
+    """What is wrong with a story against the data of ``data_key`` (once per story and data)."""
+    story = _read(path, mtime_ns, size)
+    if not isinstance(story, Story):
+        return [story]
+    return [str(p) for p in validate_story(story, _gdf)]
+
+
+def _problems(folder: Path, name: str, dataset: Dataset, key: str) -> list[str]:
+    where = _stat(folder, name)
+    return [where] if isinstance(where, str) else _checked(key, *where, dataset.gdf)
 
 
 def _query_step(raw: str | None, count: int, notes: list[str]) -> int:
@@ -168,21 +187,24 @@ def _from_query(folder: Path, names: list[str], key: str) -> list[str]:
     return notes
 
 
-def _title(folder: Path, name: str | None) -> str:
+def _title(folder: Path, name: str | None, dataset: Dataset, key: str) -> str:
     if name is None:
         return "(none)"
     story = _story(folder, name)
     title = story.title if isinstance(story, Story) and story.title else name
-    return title if len(title) <= 60 else title[:59] + "…"
+    title = title if len(title) <= 60 else title[:59] + "…"
+    return title + (" (not for this data)" if _problems(folder, name, dataset, key) else "")
 
 
-def pick(path: str | os.PathLike, key: str) -> list[str]:
+def pick(path: str | os.PathLike, dataset: Dataset, key: str) -> list[str]:
     """The sidebar's story picker (set from the address on the first run).
 
     Parameters
     ----------
     path : str or path-like
         The dataset the page was started on (its ``stories/`` folder is read).
+    dataset : mapapp.state.Dataset
+        The loaded data (a story that does not fit it says so in the list).
     key : str
         The loaded dataset's key (the address is read again when it changes).
 
@@ -196,14 +218,15 @@ def pick(path: str | os.PathLike, key: str) -> list[str]:
     notes = _from_query(folder, names, key)
     if names:
         st.sidebar.selectbox(
-            "Story", [None, *names], key=_PICK, format_func=lambda n: _title(folder, n),
+            "Story", [None, *names], key=_PICK,
+            format_func=lambda n: _title(folder, n, dataset, key),
             on_change=lambda: st.session_state.update({_STEP: 1}),
             help=f"Play a story of {md(folder.name)}/ on the map: step by step, "
                  "with the Left and Right arrow keys.")
     return notes
 
 
-def current(path: str | os.PathLike, dataset: Dataset) -> Played | None | list[str]:
+def current(path: str | os.PathLike, dataset: Dataset, key: str) -> Played | None | list[str]:
     """The story the page plays now; its problems (one a line) when it does not fit the data.
 
     Parameters
@@ -212,6 +235,8 @@ def current(path: str | os.PathLike, dataset: Dataset) -> Played | None | list[s
         The dataset the page was started on.
     dataset : mapapp.state.Dataset
         The loaded data (the page's dataset or an upload).
+    key : str
+        Its key (a story is checked once per story file and data).
 
     Returns
     -------
@@ -227,9 +252,9 @@ def current(path: str | os.PathLike, dataset: Dataset) -> Played | None | list[s
     story = _story(folder, name)
     if not isinstance(story, Story):
         return [story]
-    problems = validate_story(story, dataset.gdf)
+    problems = _problems(folder, name, dataset, key)
     if problems:
-        lines = [str(p) for p in problems[:MAX_PROBLEMS]]
+        lines = problems[:MAX_PROBLEMS]
         if len(problems) > MAX_PROBLEMS:
             lines.append(f"… and {len(problems) - MAX_PROBLEMS} more")
         return lines
