@@ -1056,26 +1056,35 @@
     g.globalAlpha = 1;
     g.setLineDash([]);
   }
-  function drawChain(g, ds, drawn2, px, py) {
-    g.beginPath();
-    const heads = [];
+  function drawChain(g, ds, drawn2, px, py, highlight) {
+    const lines = [[], []];
     ds.chain.forEach((l) => {
       const f = l[0], t = l[1];
       if (!drawn2[f] || !drawn2[t]) {
         return;
       }
-      g.moveTo(px[f], py[f]);
-      g.lineTo(px[t], py[t]);
-      heads.push(px[f], py[f], px[t], py[t]);
+      lines[highlight && !highlight[f] && !highlight[t] ? 1 : 0].push(px[f], py[f], px[t], py[t]);
     });
+    lines.forEach((heads, faded) => {
+      if (heads.length) {
+        drawArrows(g, heads, faded ? 0.25 : 1);
+      }
+    });
+  }
+  function drawArrows(g, heads, fade) {
+    g.beginPath();
+    for (let h = 0; h < heads.length; h += 4) {
+      g.moveTo(heads[h], heads[h + 1]);
+      g.lineTo(heads[h + 2], heads[h + 3]);
+    }
     g.strokeStyle = "#b2182b";
     g.lineWidth = 2;
-    g.globalAlpha = 0.8;
+    g.globalAlpha = 0.8 * fade;
     g.setLineDash([6, 4]);
     g.stroke();
     g.beginPath();
     g.setLineDash([]);
-    g.globalAlpha = 0.9;
+    g.globalAlpha = 0.9 * fade;
     const len = 12, spread = 0.45;
     for (let h = 0; h < heads.length; h += 4) {
       const ang = Math.atan2(heads[h + 3] - heads[h + 1], heads[h + 2] - heads[h]);
@@ -1441,7 +1450,7 @@
         }
       }
       if (this.flags.chain > 0 && ds.chain.length) {
-        drawChain(g, ds, drawn2, set.px, set.py);
+        drawChain(g, ds, drawn2, set.px, set.py, highlight);
       }
       const hits = drawMarkers(g, set, single2, ns, box, shapeOf, stamps, 0.9 * fade, "order");
       this._imHits.push({ set, order: hits.order, n: hits.n, dimmed: !!highlight });

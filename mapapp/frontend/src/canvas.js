@@ -59,18 +59,23 @@ function drawUncertainty(g, ds, single, ns, px, py, box, z2, minKm, stamps, fade
 
 // The escalation chain: a dashed line with an arrowhead from an incident
 // to the one that answers it (a link recorded on both: one line, from the
-// earlier to the later; see chain.js).
-function drawChain(g, ds, drawn, px, py) {
-  g.beginPath();
-  const heads = [];
+// earlier to the later; see chain.js). With a story's step (``highlight``),
+// the links that touch none of its incidents are faded.
+function drawChain(g, ds, drawn, px, py, highlight) {
+  const lines = [[], []];  // (full, faded)
   ds.chain.forEach((l) => {
     const f = l[0], t = l[1];
     if (!drawn[f] || !drawn[t]) { return; }
-    g.moveTo(px[f], py[f]); g.lineTo(px[t], py[t]);
-    heads.push(px[f], py[f], px[t], py[t]);
+    lines[highlight && !highlight[f] && !highlight[t] ? 1 : 0].push(px[f], py[f], px[t], py[t]);
   });
-  g.strokeStyle = '#b2182b'; g.lineWidth = 2; g.globalAlpha = 0.8; g.setLineDash([6, 4]); g.stroke();
-  g.beginPath(); g.setLineDash([]); g.globalAlpha = 0.9;
+  lines.forEach((heads, faded) => { if (heads.length) { drawArrows(g, heads, faded ? 0.25 : 1); } });
+}
+
+function drawArrows(g, heads, fade) {
+  g.beginPath();
+  for (let h = 0; h < heads.length; h += 4) { g.moveTo(heads[h], heads[h + 1]); g.lineTo(heads[h + 2], heads[h + 3]); }
+  g.strokeStyle = '#b2182b'; g.lineWidth = 2; g.globalAlpha = 0.8 * fade; g.setLineDash([6, 4]); g.stroke();
+  g.beginPath(); g.setLineDash([]); g.globalAlpha = 0.9 * fade;
   const len = 12, spread = 0.45;
   for (let h = 0; h < heads.length; h += 4) {
     const ang = Math.atan2(heads[h + 3] - heads[h + 1], heads[h + 2] - heads[h]);
@@ -335,7 +340,7 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
       stamps.reset();
       if (nh) { drawUncertainty(g, ds, his, nh, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps, 1); stamps.reset(); }
     }
-    if (this.flags.chain > 0 && ds.chain.length) { drawChain(g, ds, drawn, set.px, set.py); }
+    if (this.flags.chain > 0 && ds.chain.length) { drawChain(g, ds, drawn, set.px, set.py, highlight); }
     const hits = drawMarkers(g, set, single, ns, box, shapeOf, stamps, 0.9 * fade, 'order');
     this._imHits.push({ set: set, order: hits.order, n: hits.n, dimmed: !!highlight });
     if (nh) {
