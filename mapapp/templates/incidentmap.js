@@ -2144,6 +2144,7 @@
     return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
   }
   function moveTo(map, target, animate, done) {
+    map.stop();
     const here = map.latLngToContainerPoint(target.center), mid = map.getSize().divideBy(2);
     if (map.getZoom() === target.zoom && here.distanceTo(mid) < 1) {
       done();

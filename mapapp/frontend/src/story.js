@@ -137,6 +137,7 @@ function reducedMotion() {
 
 // Fly (or jump) to the step; ``done()`` once the map is there.
 function moveTo(map, target, animate, done) {
+  map.stop();  // (a pan or flight under way ends here, not in the moveend awaited below)
   const here = map.latLngToContainerPoint(target.center), mid = map.getSize().divideBy(2);
   if (map.getZoom() === target.zoom && here.distanceTo(mid) < 1) { done(); return; }
   map.once('moveend', done);
