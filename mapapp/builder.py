@@ -245,6 +245,7 @@ def _layer_options(
     cluster: bool | str,
     legend_open: bool,
     selected: str | None = None,
+    story: contract.StoryOptions | None = None,
 ) -> contract.LayerOptions:
     counts = summary["actor_counts"]
     legend = [
@@ -274,6 +275,7 @@ def _layer_options(
         cluster=cluster,
         legend_open=legend_open and n > 0,
         selected=None if selected is None else str(selected),
+        story=story.to_dict() if story is not None else None,
     )
 
 
@@ -288,6 +290,7 @@ def export_group(
     cluster: bool | str = "auto",
     selected: str | None = None,
     asset_url: Callable[[str], str] = assets.asset_url,
+    story: contract.StoryOptions | None = None,
 ) -> folium.FeatureGroup:
     """The incidents of ``gdf`` as a FeatureGroup that carries them (the export).
 
@@ -299,7 +302,7 @@ def export_group(
     ----------
     gdf : geopandas.GeoDataFrame
         The incidents to draw (already filtered).
-    title, filters, total, cluster, selected, asset_url
+    title, filters, total, cluster, selected, asset_url, story
         As for :func:`build_map`.
     colors : dict, optional
         Actor colours (default :func:`~mapapp.mapdata.actor_colors` of ``gdf``).
@@ -315,7 +318,7 @@ def export_group(
     props = gzip.compress(properties_json(gdf), compresslevel=1, mtime=0)
     options = _layer_options(
         view_summary(gdf), title=title, filters=filters, total=total, colors=colors, fit=fit,
-        cluster=cluster, legend_open=True, selected=selected,
+        cluster=cluster, legend_open=story is None, selected=selected, story=story,
     )
     group = folium.FeatureGroup(name="Incidents", control=False)
     group.add_child(IncidentLayer(data_json, options, asset_url=asset_url, props=props))
@@ -338,6 +341,7 @@ def page_group(
     selected: str | None = None,
     fit: bool = True,
     asset_url: Callable[[str], str] = assets.asset_url,
+    story: contract.StoryOptions | None = None,
 ) -> folium.FeatureGroup:
     """A view of a dataset the page serves, as a FeatureGroup (what the page swaps).
 
@@ -368,6 +372,8 @@ def page_group(
         in its selection keeps the map where the user left it.
     props_block : int, default mapapp.contract.PROPS_BLOCK
         Incidents per properties block.
+    story : mapapp.contract.StoryOptions, optional
+        A story played on the view (the page: its current step, no panel).
 
     Returns
     -------
@@ -377,7 +383,7 @@ def page_group(
         url=data_url, props_url=props_url, props_block=props_block, mask=mask))
     options = _layer_options(
         summary, title=title, filters=filters, total=total, colors=colors, fit=fit,
-        cluster=cluster, legend_open=legend_open, selected=selected,
+        cluster=cluster, legend_open=legend_open, selected=selected, story=story,
     )
     group = folium.FeatureGroup(name="Incidents", control=False)
     group.add_child(IncidentLayer(data_json, options, asset_url=asset_url))
@@ -452,6 +458,7 @@ def build_map(
     asset_url: Callable[[str], str] = assets.asset_url,
     basemap: str = "tiles",
     selected: str | None = None,
+    story: contract.StoryOptions | None = None,
 ) -> folium.Map:
     """Build the map of the given incidents.
 
@@ -481,6 +488,10 @@ def build_map(
     selected : str, optional
         An incident's id: drawn with a ring above the others, brought into
         view, its popup open.
+    story : mapapp.contract.StoryOptions, optional
+        A story to play (:func:`mapapp.contract.story_options`): its step
+        panel, previous and next, arrow keys, ``#step=N``; each step's
+        incidents highlighted, the others dimmed; the legend starts closed.
 
     Returns
     -------
@@ -495,7 +506,7 @@ def build_map(
                  basemap=basemap)
     group = export_group(
         gdf, title=title, filters=filters, total=total, colors=colors, fit=True,
-        cluster=cluster, selected=selected, asset_url=asset_url,
+        cluster=cluster, selected=selected, asset_url=asset_url, story=story,
     )
     group.add_to(m)
     return m

@@ -178,23 +178,29 @@ def cmd_export(args) -> int:
         raise CliError(f"{args.output}: refusing to overwrite the input file", EXIT_USAGE)
     if args.output.lower().endswith(STILL_SUFFIXES):
         return cmd_export_still(args)
-    if getattr(args, "story", None):
-        raise CliError(f"{args.output}: --story needs a .png, .svg or .pdf output", EXIT_USAGE)
     if not args.output.lower().endswith((".html", ".htm")):
         raise CliError(f"{args.output}: the output must be an .html, .png, .svg or .pdf "
                        "file", EXIT_USAGE)
+    if args.step is not None and not args.story:
+        raise CliError("--step needs --story", EXIT_USAGE)
     filters_from_args(args)  # a bad date is answered before the file is read
     gdf = _read(args.input, args.lenient)
     filters = filters_from_args(args, gdf)
-    view = filters.apply(gdf)
-    if len(view) == 0:
-        raise CliError(
-            f"{args.input}: nothing to export: {geodata.empty_reason(gdf, filters)}"
-        )
-    title = args.title or f"Incidents: {Path(args.input).name}"
+    view = _view_or_fail(args, gdf, filters)
+    story = _checked_story(args.story, gdf, view) if args.story else None
+    title = args.title or (story.title if story else f"Incidents: {Path(args.input).name}")
+    played = None
+    if story is not None:
+        from .contract import story_options
+
+        if args.step is not None and not 1 <= args.step <= len(story.steps):
+            raise CliError(f"{story.name}: no step {args.step}; the story has steps 1 to "
+                           f"{len(story.steps)}", EXIT_USAGE)
+        played = story_options(story, step=args.step or 1)
     export_html(view, args.output, title=title, filters=filters, total=len(gdf),
-                basemap=args.basemap)
-    _out(f"wrote {args.output}: {len(view)} of {len(gdf)} incidents")
+                basemap=args.basemap, story=played)
+    what = f", a story of {len(story.steps)} steps" if story else ""
+    _out(f"wrote {args.output}: {len(view)} of {len(gdf)} incidents{what}")
     return EXIT_OK
 
 
@@ -426,11 +432,13 @@ def _export_args(p: argparse.ArgumentParser) -> None:
 
 def _still_args(p: argparse.ArgumentParser) -> None:
     """``export``'s options for a still picture (``-o`` ending in .png, .svg or .pdf)."""
-    g = p.add_argument_group("still pictures (-o map.png, map.svg or map.pdf)")
+    g = p.add_argument_group("stories and still pictures (-o map.png, map.svg or map.pdf)")
     g.add_argument("--story", metavar="STORY.md",
-                   help="one page (PDF) or one image per step: map-01.png, ...")
+                   help="an .html map plays the story (steps, arrow keys, #step=N); a still "
+                        "picture has one page (PDF) or one image per step: map-01.png, ...")
     g.add_argument("--step", type=int, metavar="N",
-                   help="with --story: only step N, written to the output itself")
+                   help="with --story: only step N, written to the output itself (an .html "
+                        "map: the step it opens on)")
     g.add_argument("--size", choices=STILL_SIZES, default="a4",
                    help="a4 (landscape) or slide (16:9); default a4")
     g.add_argument("--tiles", action="store_true",

@@ -6,6 +6,10 @@ is called by the page that :mod:`mapapp.builder` renders::
     IncidentMap.basemap(map, BasemapOptions)
     IncidentMap.attach(group, DrawPayload | RemoteData, LayerOptions)
 
+``LayerOptions.story`` (a :class:`StoryOptions` as a dict, its steps
+:class:`StoryStep`) plays a story on the view: the step's incidents
+highlighted, the others dimmed, the map flown to the step.
+
 Every dict the builder sends is made here, from these definitions, and
 ``tests/test_contract.py`` compares their keys with the keys the script reads,
 both ways. A map click comes back as an id: :func:`clicked_id`.
@@ -41,20 +45,25 @@ __all__ = [
     "PAYLOAD_KEYS",
     "PROPS_BLOCK",
     "REMOTE_KEYS",
+    "STORY_KEYS",
+    "STORY_STEP_KEYS",
     "TILE_KEYS",
     "BasemapOptions",
     "DrawPayload",
     "LayerOptions",
     "LegendActor",
     "RemoteData",
+    "StoryOptions",
+    "StoryStep",
     "Tile",
     "clicked_id",
     "contract_js",
+    "story_options",
 ]
 
 #: Bumped whenever a key or its meaning changes; the script reports it as
 #: ``IncidentMap.version``.
-CONTRACT_VERSION = 4
+CONTRACT_VERSION = 5
 
 #: Incidents per properties block the page serves (:class:`RemoteData`).
 PROPS_BLOCK = 1000
@@ -118,6 +127,74 @@ class LegendActor(TypedDict):
     count: int
 
 
+class StoryStep(TypedDict):
+    """One step of a story, as the map plays it (text only ever shown as text)."""
+
+    heading: str  #: the step's ``##`` heading
+    paragraphs: list[str]  #: its text, one string per paragraph
+    ids: list[str]  #: the incidents it highlights
+    view: list[float] | None  #: [lat, lon, zoom], or None: fit the step's incidents
+    dates: list[str] | None  #: [first day, last day] (YYYY-MM-DD) marked on the time control
+
+
+@dataclass(frozen=True)
+class StoryOptions:
+    """``LayerOptions.story``: a story played on the view (see ``frontend/src/story.js``)."""
+
+    title: str = ""  #: the story's title
+    steps: list[StoryStep] = field(default_factory=list)
+    step: int = 1  #: the step shown first (1-based; the address's ``#step=N`` wins when ``hash``)
+    panel: bool = True  #: the step panel on the map: text, "3 / 12", previous and next
+    hash: bool = True  #: read and write ``#step=N`` in the page's address
+    keys: bool = True  #: Left and Right arrow keys step back and forth
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options as the script reads them.
+
+        Returns
+        -------
+        dict
+        """
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+def story_options(story, *, step: int = 1, panel: bool = True, hash: bool = True,
+                  keys: bool = True) -> StoryOptions:
+    r"""A :class:`geodata.story.Story` as the map plays it.
+
+    Parameters
+    ----------
+    story : geodata.story.Story
+        A parsed (and validated) story.
+    step : int, default 1
+        The step shown first (clamped to the story's steps).
+    panel, hash, keys : bool
+        As :class:`StoryOptions`.
+
+    Returns
+    -------
+    StoryOptions
+
+    Examples
+    --------
+    >>> from geodata.story import parse_story
+    >>> s = parse_story("# T\n## A\nincidents: x\ndates: 2020-01-03\nOne.\n\nTwo.\n")
+    >>> story_options(s).steps[0]["paragraphs"], story_options(s).steps[0]["dates"]
+    (['One.', 'Two.'], ['2020-01-03', '2020-01-03'])
+    """
+    steps = [
+        StoryStep(
+            heading=s.heading, paragraphs=s.paragraphs, ids=list(s.incidents),
+            view=list(s.view) if s.view is not None else None,
+            dates=[f"{d:%Y-%m-%d}" for d in s.dates] if s.dates is not None else None,
+        )
+        for s in story.steps
+    ]
+    step = min(max(int(step), 1), max(len(steps), 1))
+    return StoryOptions(title=story.title, steps=steps, step=step, panel=panel, hash=hash,
+                        keys=keys)
+
+
 @dataclass(frozen=True)
 class BasemapOptions:
     """``IncidentMap.basemap(map, options)``: tiles, offline outlines, layer control."""
@@ -170,6 +247,8 @@ class LayerOptions:
     uncertainty_min_km: float = 2.0  #: smaller uncertainty is not drawn
     #: the selected incident's id: ringed, brought into view, its popup open
     selected: str | None = None
+    #: a story played on the view (:meth:`StoryOptions.to_dict`), or None
+    story: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The options as the script reads them.
@@ -186,6 +265,8 @@ REMOTE_KEYS = frozenset(RemoteData.__annotations__)
 TILE_KEYS = frozenset(Tile.__annotations__)
 BASEMAP_KEYS = frozenset(f.name for f in dataclasses.fields(BasemapOptions))
 LAYER_OPTION_KEYS = frozenset(f.name for f in dataclasses.fields(LayerOptions))
+STORY_KEYS = frozenset(f.name for f in dataclasses.fields(StoryOptions))
+STORY_STEP_KEYS = frozenset(StoryStep.__annotations__)
 
 
 def clicked_id(st_folium_result: dict | None) -> str | None:
@@ -247,6 +328,8 @@ def contract_js() -> str:
         f"export const LAYER_OPTION_KEYS = {_js_list(LAYER_OPTION_KEYS)};\n"
         f"export const BASEMAP_KEYS = {_js_list(BASEMAP_KEYS)};\n"
         f"export const TILE_KEYS = {_js_list(TILE_KEYS)};\n"
+        f"export const STORY_KEYS = {_js_list(STORY_KEYS)};\n"
+        f"export const STORY_STEP_KEYS = {_js_list(STORY_STEP_KEYS)};\n"
         f"export const CARD_ROWS = {json.dumps([list(r) for r in CARD_ROWS])};\n"
     )
 

@@ -40,7 +40,8 @@ __all__ = [
 ]
 
 #: Query parameters the page understands (list-valued ones may repeat).
-QUERY_KEYS = ("start", "end", "actor", "role", "event_type", "country", "status", "id")
+QUERY_KEYS = ("start", "end", "actor", "role", "event_type", "country", "status", "id",
+              "story", "step")  # (story and step: mapapp.page.story)
 _LIST_KEYS = {"actor": "actors", "event_type": "event_types", "country": "countries",
               "status": "statuses"}
 

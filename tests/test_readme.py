@@ -52,6 +52,7 @@ def checkout(tmp_path_factory) -> Path:
     where = tmp_path_factory.mktemp("readme")
     shutil.copy(ROOT / "incidents.geojson", where)
     shutil.copytree(ROOT / "samples", where / "samples")
+    shutil.copytree(ROOT / "stories", where / "stories")
     (where / ".venv").mkdir()
     (where / ".venv" / "bin").symlink_to(Path(sys.executable).parent)
     return where

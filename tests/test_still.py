@@ -305,11 +305,12 @@ def test_cli_story_incident_left_out_by_filters(tmp_path, capsys):
     assert not (tmp_path / "s.pdf").exists()
 
 
-def test_cli_story_with_html_output_is_refused(tmp_path, capsys):
+def test_cli_story_with_another_output_is_refused(tmp_path, capsys):
+    # (an .html output plays the story: tests/test_story_play.py)
     code = cli.main(["export", str(DATASET), "--story", str(SHIPPED), "-o",
-                     str(tmp_path / "s.html")])
+                     str(tmp_path / "s.txt")])
     assert code == 2
-    assert "--story needs a .png, .svg or .pdf output" in capsys.readouterr().err
+    assert "the output must be an .html, .png, .svg or .pdf file" in capsys.readouterr().err
 
 
 def test_still_module_needs_no_streamlit_or_folium():

@@ -22,6 +22,9 @@ const HEADER = `/*
  *                                        summary and time control; all removed with the group
  * IncidentMap.openIncident(map, id)      pan to an incident and open its popup (false: not shown)
  * IncidentMap.drawn(map)                 what the canvas drew: clusters, markers, the selected one
+ * IncidentMap.storyState(map)           the story played (LayerOptions.story): step, count,
+ *                                        highlighted ids, dates, state ("moving", then "shown")
+ * IncidentMap.showStep(map, n)           go to step n of the story played
  * (data, opts and options: see mapapp/contract.py, the one definition of
  * what Python sends; IncidentMap.version is its CONTRACT_VERSION.)
  *
@@ -30,6 +33,7 @@ const HEADER = `/*
  * - the summary's .im-summary-count element has data-count (the view's count)
  *   and data-state: "loading" until the map shows the view's incidents, then "drawn";
  * - an incident's popup and tooltip root elements carry data-incident-id;
+ * - a story's step panel .im-story carries data-step (1-based), data-step-count, data-state;
  * - a popup's .im-table rows are the incident card of mapapp/card.py (CARD_ROWS).
  *
  * Keep this file Latin-1 (the build writes other characters as \\u escapes).

@@ -4,7 +4,7 @@
 calls :func:`main`. One module per panel: :mod:`.load` (the dataset),
 :mod:`.sidebar` (filters), :mod:`.mapview`, :mod:`.detail`, :mod:`.timeline`,
 :mod:`.table`, :mod:`.share`, :mod:`.picture` (the view as PNG or PDF),
-:mod:`.header`. Every widget's state is mirrored
+:mod:`.header`, :mod:`.story` (a story played step by step). Every widget's state is mirrored
 in the URL query, so that a link reproduces the view.
 """
 
@@ -14,7 +14,7 @@ import os
 
 import streamlit as st
 
-from . import detail, header, mapview, picture, share, sidebar, table, timeline
+from . import detail, header, mapview, picture, share, sidebar, story, table, timeline
 from .load import DEFAULT_DATASET, load, static_assets
 from .selection import selected
 from .text import md, md_link
@@ -55,6 +55,8 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
         header.no_incidents(dataset)
         st.stop()
     notes = sidebar.init_state(dataset, key)
+    notes = notes + story.pick(path, dataset, key)
+    played = story.current(path, dataset, key)
     filters = sidebar.filters(dataset)
     mask = dataset.mask(filters)  # (the view's frame is made only when needed)
     table.pick(mask, dataset)  # (a row chosen in the table moves the map on this run)
@@ -65,15 +67,18 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
     top = st.container()
     left, right = st.columns([2, 1], gap="medium")
     with left:
-        mapview.show(dataset, key, filters, mask)
+        mapview.show(dataset, key, filters, mask, played)
     sidebar.widgets(dataset)
     with top:
         header.show(mask, dataset, filters, notes)
     with right:  # (beside the map, as tall as it: a long card scrolls in its place)
         placeholder = st.container(height=mapview.MAP_HEIGHT, border=False, key="detail")
-    timeline.show(mask, dataset)
+    timeline.show(mask, dataset, played.dates(dataset) if isinstance(played, story.Played)
+                  else None)
     table.show(mask, dataset)
     with placeholder:
+        story.panel(played, dataset)
         detail.show(selected(), mask, dataset)
     share.show(mask, dataset, filters, selected())
     picture.show(mask, dataset, filters)
+    story.sync_query(played)

@@ -13,6 +13,7 @@ from ..builder import base_map, page_group
 from ..mapdata import mask_code
 from ..state import Dataset, content_key
 from .load import data_urls
+from .story import Played
 
 __all__ = ["MAP_HEIGHT", "show"]
 
@@ -41,8 +42,17 @@ def _clicked_id(result: dict | None, mask, dataset: Dataset) -> str | None:
     return None
 
 
-def show(dataset: Dataset, key: str, filters: geodata.Filters, mask: np.ndarray) -> None:
-    """Draw the view on the map; a click on an incident selects it."""
+def show(dataset: Dataset, key: str, filters: geodata.Filters, mask: np.ndarray,
+         played=None) -> None:
+    """Draw the view on the map; a click on an incident selects it.
+
+    With ``played`` (a :class:`mapapp.page.story.Played`), the map also has
+    the step's incidents, highlights them and flies to them.
+    """
+    story = None
+    if isinstance(played, Played):
+        story = played.options()
+        mask = played.map_mask(mask, dataset)
     base = base_map(bounds=dataset.bounds, asset_url=assets.static_url,
                     basemap=st.session_state.get("basemap", "tiles"))
     data_url, props_url = data_urls(key, dataset)
@@ -50,7 +60,7 @@ def show(dataset: Dataset, key: str, filters: geodata.Filters, mask: np.ndarray)
         filters=filters, total=dataset.total, colors=dataset.colors,
         asset_url=assets.static_url, data_url=data_url, props_url=props_url,
         mask=mask_code(mask), legend_open=False, summary=dataset.view_summary(mask),
-        selected=st.session_state.get("selected"),
+        selected=st.session_state.get("selected"), story=story,
     )
     center = st.session_state.get("center")
     result = st_folium(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
+
+from geodata.summary import period_starts
 
 from ..mapdata import OTHER_COLOR
 from ..state import Dataset
 
-__all__ = ["FOCUS_MAX_SHARE", "focus", "show", "timeline_spec"]
+__all__ = ["FOCUS_MAX_SHARE", "focus", "mark_layer", "show", "timeline_spec"]
 
 
 def timeline_spec(domain: list[str], colors: list[str], freq: str) -> dict:
@@ -48,6 +51,49 @@ def timeline_spec(domain: list[str], colors: list[str], freq: str) -> dict:
     }
 
 
+def mark_layer(spec: dict, first: str, last: str, freq: str) -> dict:
+    """The spec with a band over the bars of days ``first`` to ``last`` (a story's step).
+
+    Parameters
+    ----------
+    spec : dict
+        From :func:`timeline_spec`.
+    first, last : str
+        The step's first and last day, ``YYYY-MM-DD`` (inclusive).
+    freq : {"W", "D"}
+        The bars' period: the band covers the bars those days fall in (a bar
+        is centred on its period's first day).
+
+    Returns
+    -------
+    dict
+        A layered spec: the band and a wide rule at its middle (their own
+        data), then the bars.
+    """
+    days = np.array([first, last], dtype="datetime64[D]")
+    starts = period_starts(days, freq).astype("datetime64[s]")  # (as JavaScript parses it)
+    half = np.timedelta64(84 if freq == "W" else 12, "h")
+    lo, hi = (starts[0] - half).astype(str), (starts[1] + half).astype(str)
+    label = first if first == last else f"{first} to {last}"
+    band = {
+        "data": {"values": [{"start": lo, "end": hi, "label": f"this step: {label}"}]},
+        "mark": {"type": "rect", "color": "#9aa0a6", "opacity": 0.3, "stroke": "#333",
+                 "strokeWidth": 1, "strokeDash": [4, 3]},
+        "encoding": {"x": {"field": "start", "type": "temporal"},
+                     "x2": {"field": "end"},
+                     "tooltip": [{"field": "label", "type": "nominal", "title": "story"}]},
+    }
+    # (and a wide rule at its middle: a step of one week is narrower than its bar)
+    mid = (starts[0] + (starts[1] - starts[0]) // 2).astype(str)
+    rule = {
+        "data": {"values": [{"mid": mid}]},
+        "mark": {"type": "rule", "color": "#9aa0a6", "opacity": 0.45, "strokeWidth": 14},
+        "encoding": {"x": {"field": "mid", "type": "temporal"}},
+    }
+    bars = {k: v for k, v in spec.items() if k != "height"}
+    return {"height": spec.get("height", 220), "layer": [band, rule, bars]}
+
+
 #: The timeline opens on the dense span when it is at most this share of the
 #: whole one (else the whole span is as good a view).
 FOCUS_MAX_SHARE = 0.5
@@ -80,8 +126,11 @@ def focus(mask, dataset: Dataset):
     return dense, whole
 
 
-def show(mask, dataset: Dataset) -> None:
-    """Draw the view's timeline, opened on where its incidents are (nothing when empty)."""
+def show(mask, dataset: Dataset, mark: tuple[str, str] | None = None) -> None:
+    """Draw the view's timeline, opened on where its incidents are (nothing when empty).
+
+    ``mark``: a story step's first and last day, drawn as a band.
+    """
     focused = focus(mask, dataset)
     span = None
     if focused is not None:
@@ -101,4 +150,7 @@ def show(mask, dataset: Dataset) -> None:
         st.caption(f"{first} to {last}, where {inside:,} of the view's "
                    f"{int(mask.sum()):,} incidents are; switch on the whole span to see "
                    "the rest.")
-    st.vega_lite_chart(counts, timeline_spec(domain, colors, freq), width="stretch")
+    spec = timeline_spec(domain, colors, freq)
+    if mark is not None:
+        spec = mark_layer(spec, *mark, freq)
+    st.vega_lite_chart(counts, spec, width="stretch")

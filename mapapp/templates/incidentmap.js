@@ -14,6 +14,9 @@
  *                                        summary and time control; all removed with the group
  * IncidentMap.openIncident(map, id)      pan to an incident and open its popup (false: not shown)
  * IncidentMap.drawn(map)                 what the canvas drew: clusters, markers, the selected one
+ * IncidentMap.storyState(map)           the story played (LayerOptions.story): step, count,
+ *                                        highlighted ids, dates, state ("moving", then "shown")
+ * IncidentMap.showStep(map, n)           go to step n of the story played
  * (data, opts and options: see mapapp/contract.py, the one definition of
  * what Python sends; IncidentMap.version is its CONTRACT_VERSION.)
  *
@@ -22,6 +25,7 @@
  * - the summary's .im-summary-count element has data-count (the view's count)
  *   and data-state: "loading" until the map shows the view's incidents, then "drawn";
  * - an incident's popup and tooltip root elements carry data-incident-id;
+ * - a story's step panel .im-story carries data-step (1-based), data-step-count, data-state;
  * - a popup's .im-table rows are the incident card of mapapp/card.py (CARD_ROWS).
  *
  * Keep this file Latin-1 (the build writes other characters as \u escapes).
@@ -628,7 +632,7 @@
   }
 
   // src/contract.js
-  var CONTRACT_VERSION = 4;
+  var CONTRACT_VERSION = 5;
   var CARD_ROWS = [["date", "Date"], ["event", "Event"], ["actor", "Actor"], ["target", "Target"], ["attribution", "Attribution"], ["claimed_by", "Claimed by"], ["blamed_by", "Blamed by"], ["attribution_note", "On attribution"], ["fatalities", "Fatalities"], ["injuries", "Injuries"], ["place", "Place"], ["id", "ID"]];
 
   // src/format.js
@@ -1016,7 +1020,7 @@
       return true;
     }
   };
-  function drawUncertainty(g, ds, single2, ns, px, py, box, z2, minKm, stamps) {
+  function drawUncertainty(g, ds, single2, ns, px, py, box, z2, minKm, stamps, fade) {
     const byColor = {};
     for (let q = 0; q < ns; q++) {
       const i = single2[q], km = ds.km[i];
@@ -1047,35 +1051,44 @@
         g.arc(a[j], a[j + 1], a[j + 2], 0, 2 * Math.PI);
       }
       g.fillStyle = ds.palette[c] || "#8c8c8c";
-      g.globalAlpha = 0.07;
+      g.globalAlpha = 0.07 * fade;
       g.fill();
       g.strokeStyle = ds.palette[c] || "#8c8c8c";
-      g.globalAlpha = 0.45;
+      g.globalAlpha = 0.45 * fade;
       g.stroke();
     });
     g.globalAlpha = 1;
     g.setLineDash([]);
   }
-  function drawChain(g, ds, drawn2, px, py) {
-    g.beginPath();
-    const heads = [];
+  function drawChain(g, ds, drawn2, px, py, highlight) {
+    const lines = [[], []];
     ds.chain.forEach((l) => {
       const f = l[0], t = l[1];
       if (!drawn2[f] || !drawn2[t]) {
         return;
       }
-      g.moveTo(px[f], py[f]);
-      g.lineTo(px[t], py[t]);
-      heads.push(px[f], py[f], px[t], py[t]);
+      lines[highlight && !highlight[f] && !highlight[t] ? 1 : 0].push(px[f], py[f], px[t], py[t]);
     });
+    lines.forEach((heads, faded) => {
+      if (heads.length) {
+        drawArrows(g, heads, faded ? 0.25 : 1);
+      }
+    });
+  }
+  function drawArrows(g, heads, fade) {
+    g.beginPath();
+    for (let h = 0; h < heads.length; h += 4) {
+      g.moveTo(heads[h], heads[h + 1]);
+      g.lineTo(heads[h + 2], heads[h + 3]);
+    }
     g.strokeStyle = "#b2182b";
     g.lineWidth = 2;
-    g.globalAlpha = 0.8;
+    g.globalAlpha = 0.8 * fade;
     g.setLineDash([6, 4]);
     g.stroke();
     g.beginPath();
     g.setLineDash([]);
-    g.globalAlpha = 0.9;
+    g.globalAlpha = 0.9 * fade;
     const len = 12, spread = 0.45;
     for (let h = 0; h < heads.length; h += 4) {
       const ang = Math.atan2(heads[h + 3] - heads[h + 1], heads[h + 2] - heads[h]);
@@ -1087,7 +1100,7 @@
     g.stroke();
     g.globalAlpha = 1;
   }
-  function drawMarkers(g, set, single2, ns, box, shapeOf, stamps) {
+  function drawMarkers(g, set, single2, ns, box, shapeOf, stamps, alpha, key) {
     const ds = set.ds, n = ds.n, px = set.px, py = set.py, palette = ds.palette;
     const nstyles = palette.length * SHAPES.length * 2, count = new Int32Array(nstyles + 1);
     const style = set.style || (set.style = new Int32Array(n));
@@ -1105,7 +1118,7 @@
     for (let s = 0; s < nstyles; s++) {
       count[s + 1] += count[s];
     }
-    const order = set.order || (set.order = new Int32Array(n)), fillAt = count.slice(0, nstyles);
+    const order = set[key] || (set[key] = new Int32Array(n)), fillAt = count.slice(0, nstyles);
     for (let q = 0; q < ns; q++) {
       const i = single2[q];
       if (style[i] >= 0) {
@@ -1138,7 +1151,7 @@
         g.closePath();
       }
       g.fillStyle = palette[Math.floor(st / (2 * SHAPES.length))] || "#8c8c8c";
-      g.globalAlpha = 0.9;
+      g.globalAlpha = alpha;
       g.fill();
       g.setLineDash(st % 2 ? [3, 2] : []);
       g.stroke();
@@ -1177,6 +1190,36 @@
     g.setLineDash(ds.dashed[i] ? [3, 2] : []);
     g.stroke();
     g.setLineDash([]);
+  }
+  function drawStepRings(g, set, list, n, box) {
+    const m = RADIUS + 8;
+    g.beginPath();
+    for (let q = 0; q < n; q++) {
+      const i = list[q];
+      if (set.px[i] < box.x0 - m || set.px[i] > box.x1 + m || set.py[i] < box.y0 - m || set.py[i] > box.y1 + m) {
+        continue;
+      }
+      g.moveTo(set.px[i] + RADIUS + 4, set.py[i]);
+      g.arc(set.px[i], set.py[i], RADIUS + 4, 0, 2 * Math.PI);
+    }
+    g.setLineDash([]);
+    g.globalAlpha = 0.85;
+    g.lineWidth = 3;
+    g.strokeStyle = "#111";
+    g.stroke();
+    g.globalAlpha = 1;
+  }
+  function splitStep(list, m, highlight, his) {
+    let w = 0, h = 0;
+    for (let q = 0; q < m; q++) {
+      const i = list[q];
+      if (highlight[i]) {
+        his[h++] = i;
+      } else {
+        list[w++] = i;
+      }
+    }
+    return { others: w, step: h };
   }
   function drawBubbles(g, bubbles) {
     g.textAlign = "center";
@@ -1373,7 +1416,15 @@
       }
       const ds = set.ds, n = ds.n, ctx = set.ctx, opts = ctx && ctx.options || {};
       const minKm = opts.uncertainty_min_km || 2, circles = this.flags.uncertainty > 0;
-      const m = this.visible(set, view, minKm, circles);
+      let m = this.visible(set, view, minKm, circles);
+      const highlight = ctx && ctx.highlight && ctx.highlight.length === n ? ctx.highlight : null;
+      const his = highlight ? set.his || (set.his = new Int32Array(n)) : null;
+      let nh = 0;
+      if (highlight) {
+        const parts = splitStep(set.list, m, highlight, his);
+        m = parts.others;
+        nh = parts.step;
+      }
       let single2 = set.list, ns = m;
       if (view.clusterOn && m) {
         single2 = set.single || (set.single = new Int32Array(n));
@@ -1389,16 +1440,30 @@
       for (let q = 0; q < ns; q++) {
         drawn2[single2[q]] = 1;
       }
+      for (let q = 0; q < nh; q++) {
+        drawn2[his[q]] = 1;
+      }
       const box = view.box, stamps = new Stamps(this, box.x0, box.y0, box.x1, box.y1);
+      const fade = highlight ? 0.3 : 1, shapeOf = ctx && ctx.shapeOf || [];
       if (circles) {
-        drawUncertainty(g, ds, single2, ns, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps);
+        drawUncertainty(g, ds, single2, ns, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps, fade);
         stamps.reset();
+        if (nh) {
+          drawUncertainty(g, ds, his, nh, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps, 1);
+          stamps.reset();
+        }
       }
       if (this.flags.chain > 0 && ds.chain.length) {
-        drawChain(g, ds, drawn2, set.px, set.py);
+        drawChain(g, ds, drawn2, set.px, set.py, highlight);
       }
-      const hits = drawMarkers(g, set, single2, ns, box, ctx && ctx.shapeOf || [], stamps);
-      this._imHits.push({ set, order: hits.order, n: hits.n });
+      const hits = drawMarkers(g, set, single2, ns, box, shapeOf, stamps, 0.9 * fade, "order");
+      this._imHits.push({ set, order: hits.order, n: hits.n, dimmed: !!highlight });
+      if (nh) {
+        drawStepRings(g, set, his, nh, box);
+        stamps.reset();
+        const step = drawMarkers(g, set, his, nh, box, shapeOf, stamps, 1, "stepOrder");
+        this._imHits.push({ set, order: step.order, n: step.n, highlighted: true });
+      }
       const sel = ctx ? ctx.selected : void 0;
       if (sel !== void 0 && sel !== null && drawn2[sel] && set.style[sel] >= 0) {
         drawSelected(g, set, sel, ctx.shapeOf || []);
@@ -1417,8 +1482,9 @@
       }
       let best = null, bestD = Infinity;
       const lim = (RADIUS + this.options.tolerance) * (RADIUS + this.options.tolerance);
-      (this._imHits || []).forEach((h) => {
-        const px = h.set.px, py = h.set.py, order = h.order;
+      const hits = this._imHits || [];
+      for (let k = hits.length - 1; k >= 0; k--) {
+        const h = hits[k], px = h.set.px, py = h.set.py, order = h.order;
         for (let j = h.n - 1; j >= 0; j--) {
           const i = order[j], dx = px[i] - p.x, dy = py[i] - p.y, d = dx * dx + dy * dy;
           if (d <= lim && d < bestD) {
@@ -1426,7 +1492,7 @@
             best = { set: h.set, i };
           }
         }
-      });
+      }
       return best;
     },
     clicked: function(e) {
@@ -1747,6 +1813,534 @@
     return m;
   }
 
+  // src/controls.js
+  function makeControl(position, build2) {
+    const C = L.Control.extend({
+      options: { position },
+      onAdd: function() {
+        const div = L.DomUtil.create("div", "im-control leaflet-bar");
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        build2(div);
+        return div;
+      }
+    });
+    return new C();
+  }
+  function errorControl(message) {
+    return makeControl("topleft", (div) => {
+      div.classList.add("im-summary");
+      div.appendChild(el("div", "im-error", message));
+    });
+  }
+  function loadingControl(title) {
+    return makeControl("topleft", (div) => {
+      div.classList.add("im-summary");
+      if (title) {
+        div.appendChild(el("div", "im-summary-title", title));
+      }
+      const line = el("div", "im-summary-count", "Loading the incidents\u2026");
+      line.setAttribute("data-state", "loading");
+      div.appendChild(line);
+    });
+  }
+  function summaryControl(ctx) {
+    return makeControl("topleft", (div) => {
+      div.classList.add("im-summary");
+      const opts = ctx.options, n = ctx.count;
+      if (opts.title) {
+        div.appendChild(el("div", "im-summary-title", opts.title));
+      }
+      const line = el("div", "im-summary-count");
+      line.setAttribute("data-count", String(n));
+      line.setAttribute("data-state", "loading");
+      const txt = countLine(n, opts.total, opts.start, opts.end);
+      line.textContent = txt;
+      div.appendChild(line);
+      ctx.summaryLine = line;
+      ctx.summaryText = txt;
+      (opts.filters || []).forEach((f) => {
+        div.appendChild(el("div", "im-summary-filter", f));
+      });
+    });
+  }
+  function legendRow(swatch, text) {
+    const row = el("div", "im-legend-row");
+    row.appendChild(swatch);
+    row.appendChild(document.createTextNode(text));
+    return row;
+  }
+  function colorSwatch(color) {
+    const sw = el("span", "im-swatch");
+    sw.style.background = color;
+    return sw;
+  }
+  function svgNode(name, attrs) {
+    const node = document.createElementNS("http://www.w3.org/2000/svg", name);
+    Object.keys(attrs).forEach((k) => {
+      node.setAttribute(k, attrs[k]);
+    });
+    return node;
+  }
+  function chainSwatch() {
+    const svg = svgNode("svg", { width: "28", height: "16", viewBox: "0 0 28 16", class: "im-chain-swatch" });
+    svg.appendChild(svgNode("path", { d: "M2 8H26", stroke: "#b2182b", "stroke-width": "2", "stroke-dasharray": "6,4", fill: "none" }));
+    svg.appendChild(svgNode("path", { d: "M12 3L18 8L12 13", stroke: "#b2182b", "stroke-width": "2", fill: "none" }));
+    return svg;
+  }
+  function ringSwatch() {
+    const svg = svgNode("svg", { width: "28", height: "16", viewBox: "0 0 28 16" });
+    svg.appendChild(svgNode("circle", { cx: "14", cy: "8", r: "6", stroke: "#222", "stroke-width": "4", fill: "none" }));
+    svg.appendChild(svgNode("circle", { cx: "14", cy: "8", r: "6", stroke: SELECTED_RING, "stroke-width": "2.5", fill: "none" }));
+    svg.appendChild(svgNode("circle", { cx: "14", cy: "8", r: "3.5", stroke: "#222", "stroke-width": "1", fill: "#bbb" }));
+    return svg;
+  }
+  function legendControl(ctx) {
+    return makeControl("bottomright", (div) => {
+      div.classList.add("im-legend");
+      const opts = ctx.options;
+      const details = el("details");
+      details.open = opts.legend_open !== false;
+      details.appendChild(el("summary", "im-legend-head", "Legend"));
+      const actors = opts.legend_actors || [];
+      if (actors.length) {
+        details.appendChild(el("div", "im-subhead", "Colour: actor"));
+        actors.forEach((a) => {
+          details.appendChild(legendRow(colorSwatch(a.color), a.name + " (" + a.count + ")"));
+        });
+        if (opts.other_actors) {
+          details.appendChild(legendRow(colorSwatch(opts.other_color || "#8c8c8c"), opts.other_actors + " other actors"));
+        }
+      }
+      const types = Object.keys(ctx.typeGroups).sort();
+      if (types.length) {
+        details.appendChild(el("div", "im-subhead", "Shape: event type"));
+        types.forEach((t) => {
+          details.appendChild(legendRow(shapeSvg((opts.shapes || {})[t] || "circle", "#bbb", false), " " + t));
+        });
+      }
+      details.appendChild(el("div", "im-subhead", "Outline: attribution"));
+      details.appendChild(legendRow(shapeSvg("circle", "#fff", false), " solid: confirmed"));
+      details.appendChild(legendRow(shapeSvg("circle", "#fff", true), " dashed: claimed, alleged, disputed or unknown"));
+      details.appendChild(el("div", "im-subhead", "Lines and rings"));
+      details.appendChild(legendRow(chainSwatch(), " escalation chain: to the incident that answers (earlier to later)"));
+      details.appendChild(legendRow(ringSwatch(), " the selected incident"));
+      details.appendChild(el("div", "im-legend-note", "Faint circle: the point may be off by this radius."));
+      div.appendChild(details);
+    });
+  }
+  function timeSteps(ds, indices, count) {
+    const seen = new Uint8Array(ds.dates.length), steps = [];
+    for (let k = 0; k < count; k++) {
+      const d = ds.date[indices ? indices[k] : k];
+      if (d !== NONE32) {
+        seen[d] = 1;
+      }
+    }
+    for (let j = 0; j < seen.length; j++) {
+      if (seen[j]) {
+        steps.push(ds.dates[j]);
+      }
+    }
+    return steps;
+  }
+  function timeControl(ctx, onChange) {
+    const steps = timeSteps(ctx.ds, ctx.indices, ctx.count);
+    return makeControl("bottomleft", (div) => {
+      div.classList.add("im-time");
+      const play = el("button", "im-play", "\u25B6");
+      play.type = "button";
+      play.title = "Play the incidents through time";
+      const slider = el("input", "im-slider");
+      slider.type = "range";
+      slider.min = "0";
+      slider.max = String(Math.max(steps.length - 1, 0));
+      slider.value = slider.max;
+      slider.step = "1";
+      slider.setAttribute("aria-label", "Show incidents up to this date");
+      const label = el("span", "im-time-label", steps.length ? "all to " + steps[steps.length - 1] : "");
+      const track = el("span", "im-time-track"), mark = el("span", "im-time-mark");
+      track.appendChild(slider);
+      track.appendChild(mark);
+      div.appendChild(play);
+      div.appendChild(track);
+      div.appendChild(label);
+      function show(i) {
+        ctx.timeUpTo = i >= steps.length - 1 ? null : steps[i];
+        label.textContent = timeLabel(steps, i);
+        onChange();
+      }
+      function stop() {
+        clearInterval(ctx.timer);
+        ctx.timer = null;
+        play.textContent = "\u25B6";
+      }
+      ctx.timeDays = steps;
+      ctx.showAllTimes = () => {
+        if (ctx.timer) {
+          stop();
+        }
+        slider.value = slider.max;
+        show(steps.length - 1);
+      };
+      ctx.markTime = (span, days) => {
+        mark.style.display = span ? "block" : "none";
+        if (!span) {
+          div.removeAttribute("data-story-start");
+          div.removeAttribute("data-story-end");
+          return;
+        }
+        mark.style.left = "calc(7px + (100% - 14px) * " + span[0] + " - 3px)";
+        mark.style.width = "calc((100% - 14px) * " + (span[1] - span[0]) + " + 6px)";
+        div.setAttribute("data-story-start", days[0]);
+        div.setAttribute("data-story-end", days[1]);
+        mark.title = days[0] === days[1] ? "This step: " + days[0] : "This step: " + days[0] + " to " + days[1];
+      };
+      slider.addEventListener("input", () => {
+        show(parseInt(slider.value, 10));
+      });
+      play.addEventListener("click", () => {
+        if (ctx.timer) {
+          stop();
+          return;
+        }
+        let i = parseInt(slider.value, 10);
+        if (i >= steps.length - 1) {
+          i = -1;
+        }
+        play.textContent = "\u275A\u275A";
+        const delay = Math.max(60, Math.min(700, 12e3 / Math.max(steps.length, 1)));
+        ctx.timer = setInterval(() => {
+          i += 1;
+          slider.value = String(i);
+          show(i);
+          if (i >= steps.length - 1) {
+            stop();
+          }
+        }, delay);
+      });
+    });
+  }
+  function addOverlays2(ctx, control, switches) {
+    const opts = ctx.options, types = Object.keys(ctx.typeGroups).sort();
+    const items = types.map((t) => [ctx.typeGroups[t], shapeGlyph((opts.shapes || {})[t]) + " " + escapeHtml(t) + " (" + ctx.typeCounts[t] + ")"]);
+    items.push([switches.chain, "Escalation chain (" + ctx.chainLinks + " links)"]);
+    items.push([switches.uncertainty, "Location uncertainty"]);
+    items.push([switches.clusters, "Cluster markers"]);
+    items.push([switches.heat, "Density (heat map)"]);
+    items.forEach((item) => ctx.overlays.push(item[0]));
+    addOverlays(control, items);
+  }
+  function removeOverlays2(ctx, control) {
+    if (control && ctx.overlays.length) {
+      removeOverlays(control, ctx.overlays);
+    }
+  }
+
+  // src/story.js
+  var STEP_MAX_ZOOM = 9;
+  var FLIGHT = 0.8;
+  function clampStep(n, count) {
+    if (!(count > 0)) {
+      return null;
+    }
+    const k = Math.round(Number(n));
+    if (!Number.isFinite(k)) {
+      return 1;
+    }
+    return Math.min(Math.max(k, 1), count);
+  }
+  function parseHash(hash, count) {
+    const parts = String(hash || "").replace(/^#/, "").split("&");
+    for (let k = 0; k < parts.length; k++) {
+      const eq = parts[k].indexOf("=");
+      if (eq < 0 || parts[k].slice(0, eq).trim() !== "step") {
+        continue;
+      }
+      const value = parts[k].slice(eq + 1).trim();
+      if (!/^[+-]?\d{1,9}$/.test(value)) {
+        return null;
+      }
+      return clampStep(parseInt(value, 10), count);
+    }
+    return null;
+  }
+  function stepHash(n) {
+    return "#step=" + n;
+  }
+  function keyStep(key, current, count) {
+    const next = key === "ArrowLeft" ? current - 1 : key === "ArrowRight" ? current + 1 : null;
+    return next === null || next < 1 || next > count ? null : next;
+  }
+  function highlightOf(stepIds, n, indexOf, inView) {
+    const mask = new Uint8Array(n), indices = [], ids = [];
+    (stepIds || []).forEach((id) => {
+      const i = indexOf(String(id));
+      if (i < 0 || mask[i] || inView && !inView[i]) {
+        return;
+      }
+      mask[i] = 1;
+      indices.push(i);
+      ids.push(String(id));
+    });
+    return { mask, indices, ids };
+  }
+  function stepDates(step, indices, dayOf) {
+    if (step.dates && step.dates.length === 2) {
+      return [step.dates[0], step.dates[1]];
+    }
+    let lo = null, hi = null;
+    indices.forEach((i) => {
+      const d = dayOf(i);
+      if (d === null || d === void 0) {
+        return;
+      }
+      if (lo === null || d < lo) {
+        lo = d;
+      }
+      if (hi === null || d > hi) {
+        hi = d;
+      }
+    });
+    return lo === null ? null : [lo, hi];
+  }
+  function markSpan(days, lo, hi) {
+    let first = -1, last = -1;
+    for (let j = 0; j < days.length; j++) {
+      if (days[j] >= lo && days[j] <= hi) {
+        if (first < 0) {
+          first = j;
+        }
+        last = j;
+      }
+    }
+    if (first < 0) {
+      return null;
+    }
+    const span = Math.max(days.length - 1, 1);
+    return days.length === 1 ? [0, 1] : [first / span, last / span];
+  }
+  function stepLabel(n, count) {
+    return n + " / " + count;
+  }
+  function stepTarget(map, bounds, view) {
+    const room = fitPadding(map, bounds, STEP_MAX_ZOOM);
+    const tl = room.paddingTopLeft, br = room.paddingBottomRight, size = map.getSize();
+    const shift = L.point((tl.x - br.x) / 2, (tl.y - br.y) / 2);
+    const centred = (ll, zoom) => map.unproject(map.project(ll, zoom).subtract(shift), zoom);
+    const fits = (center, zoom) => {
+      const c = map.project(center, zoom), half = size.divideBy(2);
+      return [bounds.getSouthWest(), bounds.getNorthEast()].every((ll) => {
+        const p = map.project(ll, zoom).subtract(c).add(half);
+        return p.x >= tl.x && p.y >= tl.y && p.x <= size.x - br.x && p.y <= size.y - br.y;
+      });
+    };
+    if (view) {
+      const center = centred(L.latLng(view[0], view[1]), view[2]);
+      if (fits(center, view[2])) {
+        return { center, zoom: view[2] };
+      }
+    }
+    const fitted = Math.max(Math.min(map.getBoundsZoom(bounds, false, tl.add(br)), STEP_MAX_ZOOM), map.getMinZoom());
+    return { center: centred(bounds.getCenter(), fitted), zoom: fitted };
+  }
+  function reducedMotion() {
+    return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  }
+  function moveTo(map, target, animate, done) {
+    map.stop();
+    const here = map.latLngToContainerPoint(target.center), mid = map.getSize().divideBy(2);
+    if (map.getZoom() === target.zoom && here.distanceTo(mid) < 1) {
+      done();
+      return;
+    }
+    map.once("moveend", done);
+    if (animate && !reducedMotion()) {
+      map.flyTo(target.center, target.zoom, { duration: FLIGHT });
+    } else {
+      map.setView(target.center, target.zoom, { animate: false });
+    }
+  }
+  function button(cls, text, title, onClick) {
+    const b = el("button", cls, text);
+    b.type = "button";
+    b.title = title;
+    b.addEventListener("click", onClick);
+    return b;
+  }
+  function panelControl(player) {
+    return makeControl("topright", (div) => {
+      div.classList.add("im-story");
+      div.setAttribute("data-step-count", String(player.count));
+      const head = el("div", "im-story-head");
+      if (player.story.title) {
+        head.appendChild(el("div", "im-story-title", player.story.title));
+      }
+      player.counter = el("div", "im-story-count");
+      head.appendChild(player.counter);
+      div.appendChild(head);
+      player.heading = el("h2", "im-story-heading");
+      player.heading.setAttribute("aria-live", "polite");
+      div.appendChild(player.heading);
+      player.text = el("div", "im-story-text");
+      div.appendChild(player.text);
+      const nav = el("div", "im-story-nav");
+      player.prev = button("im-story-prev", "\u2190 Previous", "The step before (Left arrow key)", () => go(player, player.step - 1, true));
+      player.next = button("im-story-next", "Next \u2192", "The step after (Right arrow key)", () => go(player, player.step + 1, true));
+      nav.appendChild(player.prev);
+      nav.appendChild(player.next);
+      div.appendChild(nav);
+      player.panel = div;
+    });
+  }
+  function fillPanel(player, step) {
+    if (!player.panel) {
+      return;
+    }
+    const n = player.step;
+    player.panel.setAttribute("data-step", String(n));
+    player.counter.textContent = stepLabel(n, player.count);
+    player.heading.textContent = step.heading || "";
+    player.text.textContent = "";
+    (step.paragraphs || []).forEach((p) => {
+      player.text.appendChild(el("p", null, p));
+    });
+    player.text.scrollTop = 0;
+    player.prev.disabled = n <= 1;
+    player.next.disabled = n >= player.count;
+  }
+  function setState(player, state) {
+    player.state = state;
+    if (player.panel) {
+      player.panel.setAttribute("data-state", state);
+    }
+  }
+  function go(player, n, animate) {
+    const ctx = player.ctx, map = player.map, ds = ctx.ds;
+    n = clampStep(n, player.count);
+    if (n === null || ctx.removed) {
+      return;
+    }
+    player.step = n;
+    const step = player.story.steps[n - 1] || {};
+    const hi = highlightOf(step.ids, ds.n, (id) => ds.indexOf(id), ctx.inView);
+    ctx.highlight = hi.mask;
+    player.ids = hi.ids;
+    if (ctx.timeUpTo && ctx.showAllTimes) {
+      ctx.showAllTimes();
+    }
+    if (ctx.unhide) {
+      hi.indices.forEach((i) => ctx.unhide(i));
+    }
+    player.dates = stepDates(step, hi.indices, (i) => ds.date[i] < ds.dates.length ? ds.dates[ds.date[i]] : null);
+    if (ctx.markTime) {
+      ctx.markTime(player.dates ? markSpan(ctx.timeDays || [], player.dates[0], player.dates[1]) : null, player.dates);
+    }
+    fillPanel(player, step);
+    if (player.story.hash) {
+      writeHash(n);
+    }
+    ctx.canvas.changed();
+    setState(player, "moving");
+    const key = (player.story.title || "") + "\0" + n;
+    const arrived = () => {
+      if (player.step !== n || ctx.removed) {
+        return;
+      }
+      ctx.canvas.drawNow();
+      setState(player, "shown");
+      map.fire("story:step", { step: n });
+    };
+    if (!hi.indices.length || map._imStoryKey === key) {
+      arrived();
+      return;
+    }
+    map._imStoryKey = key;
+    const bounds = L.latLngBounds(hi.indices.map((i) => [ds.lat(i), ds.lng(i)]));
+    moveTo(map, stepTarget(map, bounds, step.view), animate, arrived);
+  }
+  function writeHash(n) {
+    if (window.location.hash === stepHash(n)) {
+      return;
+    }
+    try {
+      window.history.replaceState(null, "", stepHash(n));
+    } catch (e) {
+      window.location.hash = stepHash(n);
+    }
+  }
+  function inField(target) {
+    const tag = target && target.tagName ? target.tagName.toLowerCase() : "";
+    return tag === "input" || tag === "textarea" || tag === "select" || !!(target && target.isContentEditable);
+  }
+  function listen(player) {
+    const story = player.story, stops = [];
+    if (story.keys) {
+      const onKey = (e) => {
+        if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || inField(e.target)) {
+          return;
+        }
+        if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") {
+          return;
+        }
+        const next = keyStep(e.key, player.step, player.count);
+        e.preventDefault();
+        e.stopPropagation();
+        if (next !== null) {
+          go(player, next, true);
+        }
+      };
+      document.addEventListener("keydown", onKey, true);
+      stops.push(() => document.removeEventListener("keydown", onKey, true));
+    }
+    if (story.hash) {
+      const onHash = () => {
+        const n = parseHash(window.location.hash, player.count);
+        if (n !== null && n !== player.step) {
+          go(player, n, true);
+        }
+      };
+      window.addEventListener("hashchange", onHash);
+      stops.push(() => window.removeEventListener("hashchange", onHash));
+    }
+    return () => stops.forEach((stop) => stop());
+  }
+  function playStory(ctx, map, story) {
+    const count = (story.steps || []).length;
+    if (!count) {
+      return null;
+    }
+    const player = ctx.story = { ctx, map, story, count, step: 0, ids: [], dates: null };
+    if (story.panel) {
+      ctx.controls.push(panelControl(player).addTo(map));
+    }
+    ctx.stopStory = listen(player);
+    const fromHash = story.hash ? parseHash(window.location.hash, count) : null;
+    go(player, fromHash !== null ? fromHash : story.step, false);
+    return player;
+  }
+  function storyState(map) {
+    let out = null;
+    map.eachLayer((l) => {
+      const p = l._imContext && !l._imContext.removed ? l._imContext.story : null;
+      if (p) {
+        out = { step: p.step, count: p.count, highlighted: p.ids.slice(), dates: p.dates, state: p.state };
+      }
+    });
+    return out;
+  }
+  function showStep(map, n) {
+    let done = false;
+    map.eachLayer((l) => {
+      const p = l._imContext && !l._imContext.removed ? l._imContext.story : null;
+      if (p && !done) {
+        go(p, n, true);
+        done = true;
+      }
+    });
+    return done;
+  }
+
   // src/dataset.js
   var MAX_WANTED = 8;
   var Dataset = class {
@@ -1921,206 +2515,6 @@
       }
       return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).json();
     });
-  }
-
-  // src/controls.js
-  function makeControl(position, build2) {
-    const C = L.Control.extend({
-      options: { position },
-      onAdd: function() {
-        const div = L.DomUtil.create("div", "im-control leaflet-bar");
-        L.DomEvent.disableClickPropagation(div);
-        L.DomEvent.disableScrollPropagation(div);
-        build2(div);
-        return div;
-      }
-    });
-    return new C();
-  }
-  function errorControl(message) {
-    return makeControl("topleft", (div) => {
-      div.classList.add("im-summary");
-      div.appendChild(el("div", "im-error", message));
-    });
-  }
-  function loadingControl(title) {
-    return makeControl("topleft", (div) => {
-      div.classList.add("im-summary");
-      if (title) {
-        div.appendChild(el("div", "im-summary-title", title));
-      }
-      const line = el("div", "im-summary-count", "Loading the incidents\u2026");
-      line.setAttribute("data-state", "loading");
-      div.appendChild(line);
-    });
-  }
-  function summaryControl(ctx) {
-    return makeControl("topleft", (div) => {
-      div.classList.add("im-summary");
-      const opts = ctx.options, n = ctx.count;
-      if (opts.title) {
-        div.appendChild(el("div", "im-summary-title", opts.title));
-      }
-      const line = el("div", "im-summary-count");
-      line.setAttribute("data-count", String(n));
-      line.setAttribute("data-state", "loading");
-      const txt = countLine(n, opts.total, opts.start, opts.end);
-      line.textContent = txt;
-      div.appendChild(line);
-      ctx.summaryLine = line;
-      ctx.summaryText = txt;
-      (opts.filters || []).forEach((f) => {
-        div.appendChild(el("div", "im-summary-filter", f));
-      });
-    });
-  }
-  function legendRow(swatch, text) {
-    const row = el("div", "im-legend-row");
-    row.appendChild(swatch);
-    row.appendChild(document.createTextNode(text));
-    return row;
-  }
-  function colorSwatch(color) {
-    const sw = el("span", "im-swatch");
-    sw.style.background = color;
-    return sw;
-  }
-  function svgNode(name, attrs) {
-    const node = document.createElementNS("http://www.w3.org/2000/svg", name);
-    Object.keys(attrs).forEach((k) => {
-      node.setAttribute(k, attrs[k]);
-    });
-    return node;
-  }
-  function chainSwatch() {
-    const svg = svgNode("svg", { width: "28", height: "16", viewBox: "0 0 28 16", class: "im-chain-swatch" });
-    svg.appendChild(svgNode("path", { d: "M2 8H26", stroke: "#b2182b", "stroke-width": "2", "stroke-dasharray": "6,4", fill: "none" }));
-    svg.appendChild(svgNode("path", { d: "M12 3L18 8L12 13", stroke: "#b2182b", "stroke-width": "2", fill: "none" }));
-    return svg;
-  }
-  function ringSwatch() {
-    const svg = svgNode("svg", { width: "28", height: "16", viewBox: "0 0 28 16" });
-    svg.appendChild(svgNode("circle", { cx: "14", cy: "8", r: "6", stroke: "#222", "stroke-width": "4", fill: "none" }));
-    svg.appendChild(svgNode("circle", { cx: "14", cy: "8", r: "6", stroke: SELECTED_RING, "stroke-width": "2.5", fill: "none" }));
-    svg.appendChild(svgNode("circle", { cx: "14", cy: "8", r: "3.5", stroke: "#222", "stroke-width": "1", fill: "#bbb" }));
-    return svg;
-  }
-  function legendControl(ctx) {
-    return makeControl("bottomright", (div) => {
-      div.classList.add("im-legend");
-      const opts = ctx.options;
-      const details = el("details");
-      details.open = opts.legend_open !== false;
-      details.appendChild(el("summary", "im-legend-head", "Legend"));
-      const actors = opts.legend_actors || [];
-      if (actors.length) {
-        details.appendChild(el("div", "im-subhead", "Colour: actor"));
-        actors.forEach((a) => {
-          details.appendChild(legendRow(colorSwatch(a.color), a.name + " (" + a.count + ")"));
-        });
-        if (opts.other_actors) {
-          details.appendChild(legendRow(colorSwatch(opts.other_color || "#8c8c8c"), opts.other_actors + " other actors"));
-        }
-      }
-      const types = Object.keys(ctx.typeGroups).sort();
-      if (types.length) {
-        details.appendChild(el("div", "im-subhead", "Shape: event type"));
-        types.forEach((t) => {
-          details.appendChild(legendRow(shapeSvg((opts.shapes || {})[t] || "circle", "#bbb", false), " " + t));
-        });
-      }
-      details.appendChild(el("div", "im-subhead", "Outline: attribution"));
-      details.appendChild(legendRow(shapeSvg("circle", "#fff", false), " solid: confirmed"));
-      details.appendChild(legendRow(shapeSvg("circle", "#fff", true), " dashed: claimed, alleged, disputed or unknown"));
-      details.appendChild(el("div", "im-subhead", "Lines and rings"));
-      details.appendChild(legendRow(chainSwatch(), " escalation chain: to the incident that answers (earlier to later)"));
-      details.appendChild(legendRow(ringSwatch(), " the selected incident"));
-      details.appendChild(el("div", "im-legend-note", "Faint circle: the point may be off by this radius."));
-      div.appendChild(details);
-    });
-  }
-  function timeSteps(ds, indices, count) {
-    const seen = new Uint8Array(ds.dates.length), steps = [];
-    for (let k = 0; k < count; k++) {
-      const d = ds.date[indices ? indices[k] : k];
-      if (d !== NONE32) {
-        seen[d] = 1;
-      }
-    }
-    for (let j = 0; j < seen.length; j++) {
-      if (seen[j]) {
-        steps.push(ds.dates[j]);
-      }
-    }
-    return steps;
-  }
-  function timeControl(ctx, onChange) {
-    const steps = timeSteps(ctx.ds, ctx.indices, ctx.count);
-    return makeControl("bottomleft", (div) => {
-      div.classList.add("im-time");
-      const play = el("button", "im-play", "\u25B6");
-      play.type = "button";
-      play.title = "Play the incidents through time";
-      const slider = el("input", "im-slider");
-      slider.type = "range";
-      slider.min = "0";
-      slider.max = String(Math.max(steps.length - 1, 0));
-      slider.value = slider.max;
-      slider.step = "1";
-      slider.setAttribute("aria-label", "Show incidents up to this date");
-      const label = el("span", "im-time-label", steps.length ? "all to " + steps[steps.length - 1] : "");
-      div.appendChild(play);
-      div.appendChild(slider);
-      div.appendChild(label);
-      function show(i) {
-        ctx.timeUpTo = i >= steps.length - 1 ? null : steps[i];
-        label.textContent = timeLabel(steps, i);
-        onChange();
-      }
-      function stop() {
-        clearInterval(ctx.timer);
-        ctx.timer = null;
-        play.textContent = "\u25B6";
-      }
-      slider.addEventListener("input", () => {
-        show(parseInt(slider.value, 10));
-      });
-      play.addEventListener("click", () => {
-        if (ctx.timer) {
-          stop();
-          return;
-        }
-        let i = parseInt(slider.value, 10);
-        if (i >= steps.length - 1) {
-          i = -1;
-        }
-        play.textContent = "\u275A\u275A";
-        const delay = Math.max(60, Math.min(700, 12e3 / Math.max(steps.length, 1)));
-        ctx.timer = setInterval(() => {
-          i += 1;
-          slider.value = String(i);
-          show(i);
-          if (i >= steps.length - 1) {
-            stop();
-          }
-        }, delay);
-      });
-    });
-  }
-  function addOverlays2(ctx, control, switches) {
-    const opts = ctx.options, types = Object.keys(ctx.typeGroups).sort();
-    const items = types.map((t) => [ctx.typeGroups[t], shapeGlyph((opts.shapes || {})[t]) + " " + escapeHtml(t) + " (" + ctx.typeCounts[t] + ")"]);
-    items.push([switches.chain, "Escalation chain (" + ctx.chainLinks + " links)"]);
-    items.push([switches.uncertainty, "Location uncertainty"]);
-    items.push([switches.clusters, "Cluster markers"]);
-    items.push([switches.heat, "Density (heat map)"]);
-    items.forEach((item) => ctx.overlays.push(item[0]));
-    addOverlays(control, items);
-  }
-  function removeOverlays2(ctx, control) {
-    if (control && ctx.overlays.length) {
-      removeOverlays(control, ctx.overlays);
-    }
   }
 
   // src/layers.js
@@ -2422,8 +2816,13 @@
     if (opts.timeline !== false && n) {
       ctx.controls.push(timeControl(ctx, () => refresh(ctx)).addTo(map));
     }
-    if (opts.fit && n && (!ctx.fitKey || map._imFitKey !== ctx.fitKey)) {
+    if (opts.fit && n && !opts.story && (!ctx.fitKey || map._imFitKey !== ctx.fitKey)) {
       fitView(ctx, map);
+    }
+    if (opts.story) {
+      ctx.unhide = (i) => unhide(ctx, ds.marker(i));
+      map._imFitKey = ctx.fitKey;
+      playStory(ctx, map, opts.story);
     }
     canvas.drawNow();
     ctx.ready = true;
@@ -2500,6 +2899,10 @@
     removeOverlays2(ctx, map._imControl);
     if (ctx.timer) {
       clearInterval(ctx.timer);
+    }
+    if (ctx.stopStory) {
+      ctx.stopStory();
+      ctx.stopStory = null;
     }
     Object.keys(ctx.typeGroups).forEach((t) => {
       groupClear(ctx.typeGroups[t]);
@@ -2583,7 +2986,13 @@
     (c._imHits || []).forEach((h) => {
       for (let j = 0; j < h.n; j++) {
         const i = h.order[j];
-        out.markers.push({ id: h.set.ds.ids[i], x: h.set.px[i] + shift.x, y: h.set.py[i] + shift.y });
+        const m = { id: h.set.ds.ids[i], x: h.set.px[i] + shift.x, y: h.set.py[i] + shift.y };
+        if (h.highlighted) {
+          m.highlighted = true;
+        } else if (h.dimmed) {
+          m.dimmed = true;
+        }
+        out.markers.push(m);
       }
     });
     return out;
@@ -2599,6 +3008,8 @@
     openIncident,
     select,
     drawn,
+    storyState,
+    showStep,
     popupContent,
     decodeMask,
     safeUrl,

@@ -33,7 +33,7 @@ class Stamps {
 }
 
 // Uncertainty: a faint circle of geo_precision_km, where it shows beyond the marker.
-function drawUncertainty(g, ds, single, ns, px, py, box, z2, minKm, stamps) {
+function drawUncertainty(g, ds, single, ns, px, py, box, z2, minKm, stamps, fade) {
   const byColor = {};
   for (let q = 0; q < ns; q++) {
     const i = single[q], km = ds.km[i];
@@ -51,26 +51,31 @@ function drawUncertainty(g, ds, single, ns, px, py, box, z2, minKm, stamps) {
     const a = byColor[c];
     g.beginPath();
     for (let j = 0; j < a.length; j += 3) { g.moveTo(a[j] + a[j + 2], a[j + 1]); g.arc(a[j], a[j + 1], a[j + 2], 0, 2 * Math.PI); }
-    g.fillStyle = ds.palette[c] || '#8c8c8c'; g.globalAlpha = 0.07; g.fill();
-    g.strokeStyle = ds.palette[c] || '#8c8c8c'; g.globalAlpha = 0.45; g.stroke();
+    g.fillStyle = ds.palette[c] || '#8c8c8c'; g.globalAlpha = 0.07 * fade; g.fill();
+    g.strokeStyle = ds.palette[c] || '#8c8c8c'; g.globalAlpha = 0.45 * fade; g.stroke();
   });
   g.globalAlpha = 1; g.setLineDash([]);
 }
 
 // The escalation chain: a dashed line with an arrowhead from an incident
 // to the one that answers it (a link recorded on both: one line, from the
-// earlier to the later; see chain.js).
-function drawChain(g, ds, drawn, px, py) {
-  g.beginPath();
-  const heads = [];
+// earlier to the later; see chain.js). With a story's step (``highlight``),
+// the links that touch none of its incidents are faded.
+function drawChain(g, ds, drawn, px, py, highlight) {
+  const lines = [[], []];  // (full, faded)
   ds.chain.forEach((l) => {
     const f = l[0], t = l[1];
     if (!drawn[f] || !drawn[t]) { return; }
-    g.moveTo(px[f], py[f]); g.lineTo(px[t], py[t]);
-    heads.push(px[f], py[f], px[t], py[t]);
+    lines[highlight && !highlight[f] && !highlight[t] ? 1 : 0].push(px[f], py[f], px[t], py[t]);
   });
-  g.strokeStyle = '#b2182b'; g.lineWidth = 2; g.globalAlpha = 0.8; g.setLineDash([6, 4]); g.stroke();
-  g.beginPath(); g.setLineDash([]); g.globalAlpha = 0.9;
+  lines.forEach((heads, faded) => { if (heads.length) { drawArrows(g, heads, faded ? 0.25 : 1); } });
+}
+
+function drawArrows(g, heads, fade) {
+  g.beginPath();
+  for (let h = 0; h < heads.length; h += 4) { g.moveTo(heads[h], heads[h + 1]); g.lineTo(heads[h + 2], heads[h + 3]); }
+  g.strokeStyle = '#b2182b'; g.lineWidth = 2; g.globalAlpha = 0.8 * fade; g.setLineDash([6, 4]); g.stroke();
+  g.beginPath(); g.setLineDash([]); g.globalAlpha = 0.9 * fade;
   const len = 12, spread = 0.45;
   for (let h = 0; h < heads.length; h += 4) {
     const ang = Math.atan2(heads[h + 3] - heads[h + 1], heads[h + 2] - heads[h]);
@@ -83,8 +88,10 @@ function drawChain(g, ds, drawn, px, py) {
 }
 
 // Markers, one path per style (colour x shape x outline): a few dozen fills
-// instead of one per incident. Returns the drawn order (for hit tests).
-function drawMarkers(g, set, single, ns, box, shapeOf, stamps) {
+// instead of one per incident, at opacity ``alpha`` (a story dims the
+// incidents of other steps), their order kept in ``set[key]``. Returns the
+// drawn order (for hit tests).
+function drawMarkers(g, set, single, ns, box, shapeOf, stamps, alpha, key) {
   const ds = set.ds, n = ds.n, px = set.px, py = set.py, palette = ds.palette;
   const nstyles = palette.length * SHAPES.length * 2, count = new Int32Array(nstyles + 1);
   const style = set.style || (set.style = new Int32Array(n));
@@ -96,7 +103,7 @@ function drawMarkers(g, set, single, ns, box, shapeOf, stamps) {
     style[i] = st; count[st + 1] += 1;
   }
   for (let s = 0; s < nstyles; s++) { count[s + 1] += count[s]; }
-  const order = set.order || (set.order = new Int32Array(n)), fillAt = count.slice(0, nstyles);
+  const order = set[key] || (set[key] = new Int32Array(n)), fillAt = count.slice(0, nstyles);
   for (let q = 0; q < ns; q++) { const i = single[q]; if (style[i] >= 0) { order[fillAt[style[i]]++] = i; } }
   g.lineWidth = 1; g.strokeStyle = '#222';
   for (let st = 0; st < nstyles; st++) {
@@ -113,7 +120,7 @@ function drawMarkers(g, set, single, ns, box, shapeOf, stamps) {
       g.closePath();
     }
     g.fillStyle = palette[Math.floor(st / (2 * SHAPES.length))] || '#8c8c8c';
-    g.globalAlpha = 0.9; g.fill();
+    g.globalAlpha = alpha; g.fill();
     g.setLineDash(st % 2 ? [3, 2] : []); g.stroke();
   }
   g.globalAlpha = 1; g.setLineDash([]);
@@ -137,6 +144,30 @@ function drawSelected(g, set, i, shapeOf) {
   g.fillStyle = ds.palette[ds.color[i]] || '#8c8c8c'; g.fill();
   g.lineWidth = 1; g.strokeStyle = '#222'; g.setLineDash(ds.dashed[i] ? [3, 2] : []); g.stroke();
   g.setLineDash([]);
+}
+
+// A story's step: a dark ring under each of its incidents.
+function drawStepRings(g, set, list, n, box) {
+  const m = RADIUS + 8;
+  g.beginPath();
+  for (let q = 0; q < n; q++) {
+    const i = list[q];
+    if (set.px[i] < box.x0 - m || set.px[i] > box.x1 + m || set.py[i] < box.y0 - m || set.py[i] > box.y1 + m) { continue; }
+    g.moveTo(set.px[i] + RADIUS + 4, set.py[i]); g.arc(set.px[i], set.py[i], RADIUS + 4, 0, 2 * Math.PI);
+  }
+  g.setLineDash([]); g.globalAlpha = 0.85; g.lineWidth = 3; g.strokeStyle = '#111'; g.stroke();
+  g.globalAlpha = 1;
+}
+
+// A story's step (``highlight``: 1 for its incidents): the list's others
+// first, in place, and its own in ``his``; returns how many are the others.
+function splitStep(list, m, highlight, his) {
+  let w = 0, h = 0;
+  for (let q = 0; q < m; q++) {
+    const i = list[q];
+    if (highlight[i]) { his[h++] = i; } else { list[w++] = i; }
+  }
+  return { others: w, step: h };
 }
 
 // Cluster bubbles with their counts.
@@ -284,7 +315,12 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
     if (!set.shown) { return; }
     const ds = set.ds, n = ds.n, ctx = set.ctx, opts = (ctx && ctx.options) || {};
     const minKm = opts.uncertainty_min_km || 2, circles = this.flags.uncertainty > 0;
-    const m = this.visible(set, view, minKm, circles);
+    let m = this.visible(set, view, minKm, circles);
+    // (a story's step is drawn above the rest, never in a cluster)
+    const highlight = ctx && ctx.highlight && ctx.highlight.length === n ? ctx.highlight : null;
+    const his = highlight ? set.his || (set.his = new Int32Array(n)) : null;
+    let nh = 0;
+    if (highlight) { const parts = splitStep(set.list, m, highlight, his); m = parts.others; nh = parts.step; }
     let single = set.list, ns = m;
     if (view.clusterOn && m) {
       single = set.single || (set.single = new Int32Array(n));
@@ -296,14 +332,23 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
     const drawn = set.drawn || (set.drawn = new Uint8Array(n));
     drawn.fill(0);
     for (let q = 0; q < ns; q++) { drawn[single[q]] = 1; }
+    for (let q = 0; q < nh; q++) { drawn[his[q]] = 1; }
     const box = view.box, stamps = new Stamps(this, box.x0, box.y0, box.x1, box.y1);
+    const fade = highlight ? 0.3 : 1, shapeOf = (ctx && ctx.shapeOf) || [];
     if (circles) {
-      drawUncertainty(g, ds, single, ns, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps);
+      drawUncertainty(g, ds, single, ns, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps, fade);
       stamps.reset();
+      if (nh) { drawUncertainty(g, ds, his, nh, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps, 1); stamps.reset(); }
     }
-    if (this.flags.chain > 0 && ds.chain.length) { drawChain(g, ds, drawn, set.px, set.py); }
-    const hits = drawMarkers(g, set, single, ns, box, (ctx && ctx.shapeOf) || [], stamps);
-    this._imHits.push({ set: set, order: hits.order, n: hits.n });
+    if (this.flags.chain > 0 && ds.chain.length) { drawChain(g, ds, drawn, set.px, set.py, highlight); }
+    const hits = drawMarkers(g, set, single, ns, box, shapeOf, stamps, 0.9 * fade, 'order');
+    this._imHits.push({ set: set, order: hits.order, n: hits.n, dimmed: !!highlight });
+    if (nh) {
+      drawStepRings(g, set, his, nh, box);
+      stamps.reset();
+      const step = drawMarkers(g, set, his, nh, box, shapeOf, stamps, 1, 'stepOrder');
+      this._imHits.push({ set: set, order: step.order, n: step.n, highlighted: true });
+    }
     const sel = ctx ? ctx.selected : undefined;
     if (sel !== undefined && sel !== null && drawn[sel] && set.style[sel] >= 0) {
       drawSelected(g, set, sel, ctx.shapeOf || []);
@@ -321,13 +366,14 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
     }
     let best = null, bestD = Infinity;
     const lim = (RADIUS + this.options.tolerance) * (RADIUS + this.options.tolerance);
-    (this._imHits || []).forEach((h) => {
-      const px = h.set.px, py = h.set.py, order = h.order;
+    const hits = this._imHits || [];
+    for (let k = hits.length - 1; k >= 0; k--) {  // (the last drawn, on top, first: a story's step)
+      const h = hits[k], px = h.set.px, py = h.set.py, order = h.order;
       for (let j = h.n - 1; j >= 0; j--) {
         const i = order[j], dx = px[i] - p.x, dy = py[i] - p.y, d = dx * dx + dy * dy;
         if (d <= lim && d < bestD) { bestD = d; best = { set: h.set, i: i }; }
       }
-    });
+    }
     return best;
   },
 

@@ -158,13 +158,27 @@ export function timeControl(ctx, onChange) {
     slider.value = slider.max; slider.step = '1';
     slider.setAttribute('aria-label', 'Show incidents up to this date');
     const label = el('span', 'im-time-label', steps.length ? 'all to ' + steps[steps.length - 1] : '');
-    div.appendChild(play); div.appendChild(slider); div.appendChild(label);
+    // (a story's step marks its days on the track: see story.js)
+    const track = el('span', 'im-time-track'), mark = el('span', 'im-time-mark');
+    track.appendChild(slider); track.appendChild(mark);
+    div.appendChild(play); div.appendChild(track); div.appendChild(label);
     function show(i) {
       ctx.timeUpTo = i >= steps.length - 1 ? null : steps[i];
       label.textContent = timeLabel(steps, i);
       onChange();
     }
     function stop() { clearInterval(ctx.timer); ctx.timer = null; play.textContent = '\u25b6'; }
+    ctx.timeDays = steps;
+    ctx.showAllTimes = () => { if (ctx.timer) { stop(); } slider.value = slider.max; show(steps.length - 1); };
+    ctx.markTime = (span, days) => {
+      mark.style.display = span ? 'block' : 'none';
+      if (!span) { div.removeAttribute('data-story-start'); div.removeAttribute('data-story-end'); return; }
+      // (the thumb's centre runs from half a thumb in to half a thumb from the end)
+      mark.style.left = 'calc(7px + (100% - 14px) * ' + span[0] + ' - 3px)';
+      mark.style.width = 'calc((100% - 14px) * ' + (span[1] - span[0]) + ' + 6px)';
+      div.setAttribute('data-story-start', days[0]); div.setAttribute('data-story-end', days[1]);
+      mark.title = days[0] === days[1] ? 'This step: ' + days[0] : 'This step: ' + days[0] + ' to ' + days[1];
+    };
     slider.addEventListener('input', () => { show(parseInt(slider.value, 10)); });
     play.addEventListener('click', () => {
       if (ctx.timer) { stop(); return; }

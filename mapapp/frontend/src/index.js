@@ -9,6 +9,7 @@ import { decodeMask } from './decode.js';
 import { IncidentMarker } from './markers.js';
 import { popupContent } from './popup.js';
 import { escapeHtml, safeUrl } from './safe.js';
+import { showStep, storyState } from './story.js';
 import { attach, drawn, focus, openIncident, readData, select } from './views.js';
 
 window.IncidentMap = {
@@ -20,6 +21,8 @@ window.IncidentMap = {
   openIncident,
   select,
   drawn,
+  storyState,
+  showStep,
   popupContent,
   decodeMask,
   safeUrl,

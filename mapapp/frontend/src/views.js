@@ -11,6 +11,7 @@ import { Toggle, TypeGroup, userChoices } from './layers.js';
 import { markerById, prepareClick } from './popup.js';
 import { clearOfControls, fitPadding } from './room.js';
 import { shapeCode } from './shapes.js';
+import { playStory } from './story.js';
 
 // What every view of one dataset shares (the page): its columns, fetched
 // once from the app, and each incident's marker, made once.
@@ -212,7 +213,13 @@ function build(ctx, map, ds, indices) {
   ctx.controls.push(legendControl(ctx).addTo(map));
   if (opts.timeline !== false && n) { ctx.controls.push(timeControl(ctx, () => refresh(ctx)).addTo(map)); }
   // (with the controls in place: the fit keeps the incidents clear of them)
-  if (opts.fit && n && (!ctx.fitKey || map._imFitKey !== ctx.fitKey)) { fitView(ctx, map); }
+  // (a story moves the map to its step itself)
+  if (opts.fit && n && !opts.story && (!ctx.fitKey || map._imFitKey !== ctx.fitKey)) { fitView(ctx, map); }
+  if (opts.story) {
+    ctx.unhide = (i) => unhide(ctx, ds.marker(i));  // (a step's incident hidden by a type switch)
+    map._imFitKey = ctx.fitKey;
+    playStory(ctx, map, opts.story);
+  }
 
   // Draw now (not at the next frame), then read the full properties.
   canvas.drawNow();
@@ -262,6 +269,7 @@ function teardown(ctx) {
   ctx.controls.forEach((c) => { try { map.removeControl(c); } catch { /* already gone */ } });
   removeOverlays(ctx, map._imControl);
   if (ctx.timer) { clearInterval(ctx.timer); }
+  if (ctx.stopStory) { ctx.stopStory(); ctx.stopStory = null; }
   Object.keys(ctx.typeGroups).forEach((t) => { compat.groupClear(ctx.typeGroups[t]); });
   ctx.typeGroups = {}; ctx.member = null;
   if (ctx.canvas) { ctx.canvas.detach(ctx); }
@@ -332,8 +340,9 @@ export function openIncident(map, id) {
 
 /**
  * For tests and scripts: what the canvas drew last, in the map's
- * container coordinates: each cluster (its count), each single marker,
- * and the selected incident (ringed), or null.
+ * container coordinates: each cluster (its count), each single marker
+ * (with a story: ``highlighted: true`` for the step's, ``dimmed: true``
+ * for the others), and the selected incident (ringed), or null.
  */
 export function drawn(map) {
   const c = map._imCanvas, out = { clusters: [], markers: [], selected: null };
@@ -344,7 +353,9 @@ export function drawn(map) {
   (c._imHits || []).forEach((h) => {
     for (let j = 0; j < h.n; j++) {
       const i = h.order[j];
-      out.markers.push({ id: h.set.ds.ids[i], x: h.set.px[i] + shift.x, y: h.set.py[i] + shift.y });
+      const m = { id: h.set.ds.ids[i], x: h.set.px[i] + shift.x, y: h.set.py[i] + shift.y };
+      if (h.highlighted) { m.highlighted = true; } else if (h.dimmed) { m.dimmed = true; }
+      out.markers.push(m);
     }
   });
   return out;
