@@ -26,6 +26,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import orjson
 import pandas as pd
 import shapely
 
@@ -56,11 +57,13 @@ __all__ = [
     "atomic_write",
     "check_size",
     "dumps_geojson",
+    "frame_from_columns",
     "frame_from_features",
     "iter_geojson",
     "kind_of",
     "load_features",
     "max_file_bytes",
+    "read_parquet_frame",
     "same_file",
     "to_feature_collection",
     "to_wgs84",
@@ -252,6 +255,25 @@ def _typed_frame(columns: dict[str, list], lon: np.ndarray, lat: np.ndarray) -> 
     return gpd.GeoDataFrame(frame, geometry=shapely.points(lon, lat), crs="EPSG:4326")
 
 
+def frame_from_columns(columns: dict[str, list], lon: np.ndarray,
+                       lat: np.ndarray) -> gpd.GeoDataFrame:
+    """The typed incident frame from each property's values (None where missing).
+
+    Parameters
+    ----------
+    columns : dict of str to list
+        Property name to its values, one per incident (``id``: the ids).
+    lon, lat : numpy.ndarray
+        The points' coordinates.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        As :func:`frame_from_features` types it.
+    """
+    return _typed_frame(columns, lon, lat)
+
+
 def frame_from_features(features: list) -> gpd.GeoDataFrame:
     """Turn valid GeoJSON point features into the typed incident frame.
 
@@ -307,6 +329,46 @@ def _json_columns(meta: Mapping, name: str) -> list[str]:
     return columns
 
 
+def _parse_json_texts(texts: list) -> list:
+    """Each JSON text parsed (None for anything else): orjson, or json where orjson refuses.
+
+    orjson refuses what :func:`json.loads` reads (NaN, integers over 64 bits, nesting over
+    1024 levels); those few values go through :mod:`json`, so both give the same objects.
+    """
+    out = []
+    for v in texts:
+        if not isinstance(v, str):
+            out.append(None)
+            continue
+        try:
+            out.append(orjson.loads(v))
+        except orjson.JSONDecodeError:
+            out.append(json.loads(v))
+    return out
+
+
+def read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.GeoDataFrame:
+    """A GeoParquet file as a frame, nested columns parsed, in EPSG:4326 (nothing checked).
+
+    Parameters
+    ----------
+    source : str, os.PathLike or bytes
+        The file, or its content.
+    name : str
+        The file's name in messages.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+
+    Raises
+    ------
+    DataSourceError
+        When the file cannot be read as GeoParquet.
+    """
+    return _read_parquet_frame(source, name)
+
+
 def _read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.GeoDataFrame:
     import pyarrow.parquet as pq
 
@@ -325,8 +387,7 @@ def _read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.Geo
     for column in _json_columns(meta, name):
         if column in gdf.columns:
             try:
-                values = [json.loads(v) if isinstance(v, str) else None
-                          for v in gdf[column].tolist()]
+                values = _parse_json_texts(gdf[column].tolist())
             except (json.JSONDecodeError, RecursionError) as exc:
                 raise DataSourceError(
                     f"{name}: column {column!r} should hold JSON text: {exc}"

@@ -18,7 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
-from . import io
+from . import columnar, io
 from .errors import DataSourceError
 from .importers import FORMAT_LABELS, FORMATS, convert, reject_problems
 from .validate import ValidationReport, check_features
@@ -101,6 +101,27 @@ def _format_of(source: str | os.PathLike | bytes, name: str) -> str:
 
 
 def _load_features(source, name: str, kind: str, lenient: bool):
+    """GeoJSON or GeoParquet: columns checked together (:mod:`geodata.columnar`), then typed."""
+    features = None
+    if kind == "parquet":
+        cols = columnar.columns_of_frame(io.read_parquet_frame(source, name))
+    else:
+        features = io.load_features(source, name=name, kind=kind)
+        cols = columnar.columns_of_features(features)
+    report = columnar.check_columns(cols, name)
+    if not lenient:
+        report.raise_if_invalid()
+    values = columnar.kept_values(cols, report.valid, features)
+    keep = report.valid
+    return io.frame_from_columns(values, cols.lon[keep], cols.lat[keep]), report
+
+
+def load_per_feature(source, name: str, kind: str, lenient: bool):
+    """The per-feature path (one dict per feature, each checked alone): for comparisons only.
+
+    What :func:`load` did before :mod:`geodata.columnar`; the tests and
+    ``benchmarks/bench_open.py`` compare the two.
+    """
     features = io.load_features(source, name=name, kind=kind)
     report = check_features(features, name)
     if not lenient:
