@@ -34,6 +34,7 @@ from .errors import DataSourceError
 from .geojson import feature_id, features_of, parse_json
 from .geojson_write import (
     GEOJSON_CHUNK,
+    _gc_paused,
     _is_missing,
     _json_default,
     dumps_geojson,
@@ -216,7 +217,8 @@ def load_features(source: str | os.PathLike | bytes, *, name: str | None = None,
             f"{', '.join(GEOJSON_SUFFIXES + PARQUET_SUFFIXES)}"
         )
     data = source if isinstance(source, bytes) else _read_bytes(source)
-    return features_of(parse_json(data, name), name)
+    with _gc_paused():  # (millions of new dicts and lists, none in a cycle)
+        return features_of(parse_json(data, name), name)
 
 
 # ---------------------------------------------------------------- frames
@@ -336,15 +338,20 @@ def _parse_json_texts(texts: list) -> list:
     1024 levels); those few values go through :mod:`json`, so both give the same objects.
     """
     out = []
-    for v in texts:
-        if not isinstance(v, str):
-            out.append(None)
-            continue
-        try:
-            out.append(orjson.loads(v))
-        except orjson.JSONDecodeError:
-            out.append(json.loads(v))
+    with _gc_paused():
+        for v in texts:
+            _parse_json_text(v, out)
     return out
+
+
+def _parse_json_text(v, out: list) -> None:
+    if not isinstance(v, str):
+        out.append(None)
+        return
+    try:
+        out.append(orjson.loads(v))
+    except orjson.JSONDecodeError:
+        out.append(json.loads(v))
 
 
 def read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.GeoDataFrame:

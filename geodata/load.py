@@ -18,7 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
-from . import columnar, io
+from . import columnar, framecache, io
 from .errors import DataSourceError
 from .importers import FORMAT_LABELS, FORMATS, convert, reject_problems
 from .validate import ValidationReport, check_features
@@ -159,6 +159,7 @@ def load(
     fmt: str = "auto",
     mapping: Mapping[str, str] | None = None,
     progress: bool = False,
+    cache: bool | None = None,
 ) -> Loaded:
     """Open incidents from a file or an upload's bytes, whatever the format.
 
@@ -182,6 +183,11 @@ def load(
         :data:`geodata.importers.CSV_FIELDS`.
     progress : bool, default False
         Show the CSV importer's progress on stderr.
+    cache : bool, optional
+        Keep (and reuse) a GeoParquet working copy of a GeoJSON or CSV file
+        named by a path (:mod:`geodata.framecache`): by default for files of
+        :data:`geodata.framecache.MIN_BYTES` or more; True for any size,
+        False never. Bytes (uploads) and GeoParquet files are never copied.
 
     Returns
     -------
@@ -203,12 +209,35 @@ def load(
     >>> loaded.format, len(loaded.gdf), loaded.report.summary()  # doctest: +SKIP
     """
     source, name, used = _resolve(source, name, fmt)
+    key = _cache_key(source, used, mapping, cache)
+    if key is not None:
+        hit = framecache.get(key, name)
+        if hit is not None:
+            gdf, report, used = hit
+            if not lenient:
+                report.raise_if_invalid()
+            return Loaded(gdf, report, used, name)
     if used in ("geojson", "parquet"):
         gdf, report = _load_features(source, name, used, lenient)
     else:
         wanted = "auto" if used == "auto-csv" else used
         gdf, report, used = _import(source, name, wanted, mapping, lenient, progress)
+    if key is not None:
+        framecache.put(key, gdf, report, used)
     return Loaded(gdf, report, used, name)
+
+
+def _cache_key(source, fmt: str, mapping, cache: bool | None) -> str | None:
+    """The working copy's key when this load should use one (see :mod:`geodata.framecache`)."""
+    if cache is False or fmt == "parquet" or isinstance(source, bytes):
+        return None
+    if cache is None:
+        try:
+            if os.stat(source).st_size < framecache.MIN_BYTES:
+                return None
+        except OSError:
+            return None
+    return framecache.key_for(source, fmt, mapping)
 
 
 def _resolve(source, name: str | None, fmt: str) -> tuple[str | os.PathLike | bytes, str, str]:
