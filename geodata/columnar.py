@@ -258,12 +258,14 @@ def _days(values: list, required: bool) -> tuple[np.ndarray, np.ndarray]:
         typed = np.ones(n, dtype=bool)
     shaped = _bools(pc.match_substring_regex(arr, _DAY), False)
     strings = pd.Series(arr.to_pandas(), dtype=object).where(shaped, None)
-    days = pd.to_datetime(strings, format="%Y-%m-%d", errors="coerce").to_numpy("datetime64[ns]")
-    lo, hi = np.datetime64(MIN_DATE, "ns"), np.datetime64(MAX_DATE, "ns")
+    days = pd.to_datetime(strings, format="%Y-%m-%d", errors="coerce").to_numpy()
+    days = days.astype("datetime64[D]")  # (pandas may give seconds: no overflow here)
+    lo, hi = np.datetime64(MIN_DATE, "D"), np.datetime64(MAX_DATE, "D")
     good = ~np.isnat(days) & (days >= lo) & (days <= hi)
+    days = np.where(good, days, np.datetime64("NaT")).astype("datetime64[ns]")
     missing = _bools(pc.is_null(arr), False) & typed
     ok = typed & (good | (missing & (not required)))
-    return ok, np.where(good, days, np.datetime64("NaT"))
+    return ok, days
 
 
 def _numbers(values: list, integer: bool, limit: float) -> tuple[np.ndarray, np.ndarray]:
