@@ -316,4 +316,5 @@ def get(key: str, name: str) -> tuple[gpd.GeoDataFrame, ValidationReport, str] |
         return None
     with contextlib.suppress(OSError):
         os.utime(path)  # (recently used: evicted last)
+    _evict(keep=path)
     return result
