@@ -46,7 +46,8 @@ import shapely
 from . import schema
 from .cache import cache_dir
 from .errors import GeodataError, Problem
-from .io import _parse_json_texts, atomic_write
+from .geojson import parse_json_texts
+from .io import atomic_write
 from .validate import ValidationReport
 
 __all__ = ["CACHE_VERSION", "MAX_MB_DEFAULT", "MAX_MB_ENV", "MIN_BYTES", "frames_dir", "get",
@@ -267,7 +268,7 @@ def _frame(table: pa.Table, meta: dict) -> gpd.GeoDataFrame:
         elif name in nested:
             values = table.column(name).to_pylist()
             if kinds[name] == "json":
-                values = _parse_json_texts(values)
+                values = parse_json_texts(values)
             data[name] = pd.Series(values, dtype=object)
         elif name in frame.columns:
             data[name] = frame[name]

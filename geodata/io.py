@@ -26,12 +26,11 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import orjson
 import pandas as pd
 import shapely
 
 from .errors import DataSourceError
-from .geojson import feature_id, features_of, parse_json
+from .geojson import feature_id, features_of, parse_json, parse_json_texts
 from .geojson_write import (
     GEOJSON_CHUNK,
     _gc_paused,
@@ -331,29 +330,6 @@ def _json_columns(meta: Mapping, name: str) -> list[str]:
     return columns
 
 
-def _parse_json_texts(texts: list) -> list:
-    """Each JSON text parsed (None for anything else): orjson, or json where orjson refuses.
-
-    orjson refuses what :func:`json.loads` reads (NaN, integers over 64 bits, nesting over
-    1024 levels); those few values go through :mod:`json`, so both give the same objects.
-    """
-    out = []
-    with _gc_paused():
-        for v in texts:
-            _parse_json_text(v, out)
-    return out
-
-
-def _parse_json_text(v, out: list) -> None:
-    if not isinstance(v, str):
-        out.append(None)
-        return
-    try:
-        out.append(orjson.loads(v))
-    except orjson.JSONDecodeError:
-        out.append(json.loads(v))
-
-
 def read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.GeoDataFrame:
     """A GeoParquet file as a frame, nested columns parsed, in EPSG:4326 (nothing checked).
 
@@ -394,7 +370,7 @@ def _read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.Geo
     for column in _json_columns(meta, name):
         if column in gdf.columns:
             try:
-                values = _parse_json_texts(gdf[column].tolist())
+                values = parse_json_texts(gdf[column].tolist())
             except (json.JSONDecodeError, RecursionError) as exc:
                 raise DataSourceError(
                     f"{name}: column {column!r} should hold JSON text: {exc}"

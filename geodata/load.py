@@ -209,14 +209,20 @@ def load(
     >>> loaded.format, len(loaded.gdf), loaded.report.summary()  # doctest: +SKIP
     """
     source, name, used = _resolve(source, name, fmt)
+    gdf, report, used = _read(source, name, used, mapping, lenient, progress, cache)
+    return Loaded(gdf, report, used, name)
+
+
+def _read(source, name: str, used: str, mapping, lenient: bool, progress: bool,
+          cache: bool | None):
+    """(frame, report, format): from the working copy when there is one, else from the file."""
     key = _cache_key(source, used, mapping, cache)
-    if key is not None:
-        hit = framecache.get(key, name)
-        if hit is not None:
-            gdf, report, used = hit
-            if not lenient:
-                report.raise_if_invalid()
-            return Loaded(gdf, report, used, name)
+    hit = framecache.get(key, name) if key is not None else None
+    if hit is not None:
+        gdf, report, used = hit
+        if not lenient:
+            report.raise_if_invalid()
+        return gdf, report, used
     if used in ("geojson", "parquet"):
         gdf, report = _load_features(source, name, used, lenient)
     else:
@@ -224,7 +230,7 @@ def load(
         gdf, report, used = _import(source, name, wanted, mapping, lenient, progress)
     if key is not None:
         framecache.put(key, gdf, report, used)
-    return Loaded(gdf, report, used, name)
+    return gdf, report, used
 
 
 def _cache_key(source, fmt: str, mapping, cache: bool | None) -> str | None:
