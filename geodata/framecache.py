@@ -58,7 +58,7 @@ CACHE_VERSION = 1
 #: Environment variable: the most the working copies may take, in megabytes.
 MAX_MB_ENV = "INCIDENT_MAP_FRAME_CACHE_MB"
 #: The default of :data:`MAX_MB_ENV`.
-MAX_MB_DEFAULT = 4096
+MAX_MB_DEFAULT = 2048
 #: Files smaller than this are read directly (faster than writing a copy).
 MIN_BYTES = 8 << 20
 _META = b"incident_map_frame"
