@@ -56,7 +56,7 @@ _DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 #: An http(s) URL of printable ASCII; anything else is left to the per-feature check.
 _URL = r"^(?i:" + "|".join(URL_SCHEMES) + r")://[!-~]+$"
 _ISO3 = r"^[A-Z]{3}$"
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = frozenset((str, int, float, bool, type(None)))
 _STATUSES = frozenset(ATTRIBUTION_STATUSES)
 
 
@@ -311,12 +311,13 @@ def _counts_ok(values: dict[str, list], n: int) -> np.ndarray:
 
 def _shallow(value) -> bool:
     """True for a scalar, or a list or object of scalars (nested at most one level)."""
-    if type(value) in _SCALARS:
+    kind = type(value)
+    if kind in _SCALARS:
         return True
-    if type(value) is list:
-        return all(type(v) in _SCALARS for v in value)
-    if type(value) is dict:
-        return all(type(v) in _SCALARS for v in value.values())
+    if kind is list:
+        return _SCALARS.issuperset(map(type, value))
+    if kind is dict:
+        return _SCALARS.issuperset(map(type, value.values()))
     return False
 
 
@@ -357,7 +358,7 @@ def _sources_ok(values: list) -> np.ndarray:
                 break
             url, title = s.get("url"), s.get("title")
             if (title is None and url is None) or (title is not None and type(title) is not str) \
-                    or not all(type(v) in _SCALARS for v in s.values()):
+                    or not _SCALARS.issuperset(map(type, s.values())):
                 out[i] = False
                 break
             if url is not None:

@@ -145,10 +145,11 @@ def _exact(value) -> bool:
     return True
 
 
-def _table(gdf: gpd.GeoDataFrame) -> tuple[pa.Table, dict] | None:
+def _table(gdf: gpd.GeoDataFrame, trusted: bool) -> tuple[pa.Table, dict] | None:
     """The frame as an Arrow table and how its object columns are kept, or None.
 
     None when a column would not come back the same (or a geometry is not a point).
+    ``trusted``: the objects were parsed from JSON (nothing but JSON's types in them).
     """
     data, kinds = {}, {}
     for name in gdf.columns:
@@ -159,7 +160,7 @@ def _table(gdf: gpd.GeoDataFrame) -> tuple[pa.Table, dict] | None:
             values = col.tolist()
             if all(v is None or type(v) is str for v in values):
                 data[name], kinds[name] = pa.array(values, type=pa.string()), "text"
-            elif all(_exact(v) for v in values):
+            elif trusted or all(_exact(v) for v in values):
                 data[name] = pa.array(_to_json_text(values), type=pa.string())
                 kinds[name] = "json"
             else:
@@ -208,7 +209,7 @@ def put(key: str, gdf: gpd.GeoDataFrame, report: ValidationReport, fmt: str) -> 
         The entry written; None when the frame cannot be kept exactly or the
         folder cannot be written (the caller carries on without a cache).
     """
-    made = _table(gdf)
+    made = _table(gdf, trusted=fmt == "geojson")
     if made is None:
         return None
     table, kinds = made

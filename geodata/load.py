@@ -20,6 +20,7 @@ import numpy as np
 
 from . import columnar, framecache, io
 from .errors import DataSourceError
+from .geojson_write import _gc_paused
 from .importers import FORMAT_LABELS, FORMATS, convert, reject_problems
 from .validate import ValidationReport, check_features
 
@@ -209,7 +210,8 @@ def load(
     >>> loaded.format, len(loaded.gdf), loaded.report.summary()  # doctest: +SKIP
     """
     source, name, used = _resolve(source, name, fmt)
-    gdf, report, used = _read(source, name, used, mapping, lenient, progress, cache)
+    with _gc_paused():  # (millions of new objects, none in a cycle: docs/performance.md)
+        gdf, report, used = _read(source, name, used, mapping, lenient, progress, cache)
     return Loaded(gdf, report, used, name)
 
 
