@@ -7,6 +7,7 @@ Both :mod:`geodata.io` and :mod:`geodata.validate` build on it.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -15,7 +16,7 @@ import orjson
 
 from .errors import DataSourceError
 
-__all__ = ["feature_id", "features_of", "parse_json"]
+__all__ = ["feature_id", "features_of", "parse_json", "parse_json_texts"]
 
 
 def parse_json(data: bytes, source: str) -> Any:
@@ -117,3 +118,43 @@ def feature_id(feature: Any) -> str | None:
     if isinstance(fid, int) and not isinstance(fid, bool):
         return str(fid)
     return None
+
+
+def parse_json_texts(texts: list) -> list:
+    """Parse each JSON text (None for anything else): orjson, or json where orjson refuses.
+
+    Parameters
+    ----------
+    texts : list
+        JSON texts (anything else becomes None).
+
+    Returns
+    -------
+    list
+        The parsed values, in order.
+
+    Notes
+    -----
+    orjson refuses what :func:`json.loads` reads (NaN, integers over 64 bits, nesting over
+    1024 levels); those few values go through :mod:`json`, so both give the same objects.
+    """
+    out = []
+    enabled = gc.isenabled()
+    gc.disable()  # (many new objects, none in a cycle)
+    try:
+        for v in texts:
+            _parse_json_text(v, out)
+    finally:
+        if enabled:
+            gc.enable()
+    return out
+
+
+def _parse_json_text(v, out: list) -> None:
+    if not isinstance(v, str):
+        out.append(None)
+        return
+    try:
+        out.append(orjson.loads(v))
+    except orjson.JSONDecodeError:
+        out.append(json.loads(v))

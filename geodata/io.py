@@ -30,9 +30,10 @@ import pandas as pd
 import shapely
 
 from .errors import DataSourceError
-from .geojson import feature_id, features_of, parse_json
+from .geojson import feature_id, features_of, parse_json, parse_json_texts
 from .geojson_write import (
     GEOJSON_CHUNK,
+    _gc_paused,
     _is_missing,
     _json_default,
     dumps_geojson,
@@ -56,11 +57,13 @@ __all__ = [
     "atomic_write",
     "check_size",
     "dumps_geojson",
+    "frame_from_columns",
     "frame_from_features",
     "iter_geojson",
     "kind_of",
     "load_features",
     "max_file_bytes",
+    "read_parquet_frame",
     "same_file",
     "to_feature_collection",
     "to_wgs84",
@@ -213,7 +216,8 @@ def load_features(source: str | os.PathLike | bytes, *, name: str | None = None,
             f"{', '.join(GEOJSON_SUFFIXES + PARQUET_SUFFIXES)}"
         )
     data = source if isinstance(source, bytes) else _read_bytes(source)
-    return features_of(parse_json(data, name), name)
+    with _gc_paused():  # (millions of new dicts and lists, none in a cycle)
+        return features_of(parse_json(data, name), name)
 
 
 # ---------------------------------------------------------------- frames
@@ -250,6 +254,25 @@ def _typed_frame(columns: dict[str, list], lon: np.ndarray, lat: np.ndarray) -> 
     order = [k for k in KNOWN_FIELDS if k in data] + [k for k in data if k not in KNOWN_FIELDS]
     frame = pd.DataFrame({k: data[k] for k in order}, index=pd.RangeIndex(n))
     return gpd.GeoDataFrame(frame, geometry=shapely.points(lon, lat), crs="EPSG:4326")
+
+
+def frame_from_columns(columns: dict[str, list], lon: np.ndarray,
+                       lat: np.ndarray) -> gpd.GeoDataFrame:
+    """The typed incident frame from each property's values (None where missing).
+
+    Parameters
+    ----------
+    columns : dict of str to list
+        Property name to its values, one per incident (``id``: the ids).
+    lon, lat : numpy.ndarray
+        The points' coordinates.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        As :func:`frame_from_features` types it.
+    """
+    return _typed_frame(columns, lon, lat)
 
 
 def frame_from_features(features: list) -> gpd.GeoDataFrame:
@@ -307,6 +330,28 @@ def _json_columns(meta: Mapping, name: str) -> list[str]:
     return columns
 
 
+def read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.GeoDataFrame:
+    """A GeoParquet file as a frame, nested columns parsed, in EPSG:4326 (nothing checked).
+
+    Parameters
+    ----------
+    source : str, os.PathLike or bytes
+        The file, or its content.
+    name : str
+        The file's name in messages.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+
+    Raises
+    ------
+    DataSourceError
+        When the file cannot be read as GeoParquet.
+    """
+    return _read_parquet_frame(source, name)
+
+
 def _read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.GeoDataFrame:
     import pyarrow.parquet as pq
 
@@ -325,8 +370,7 @@ def _read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.Geo
     for column in _json_columns(meta, name):
         if column in gdf.columns:
             try:
-                values = [json.loads(v) if isinstance(v, str) else None
-                          for v in gdf[column].tolist()]
+                values = parse_json_texts(gdf[column].tolist())
             except (json.JSONDecodeError, RecursionError) as exc:
                 raise DataSourceError(
                     f"{name}: column {column!r} should hold JSON text: {exc}"

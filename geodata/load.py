@@ -18,8 +18,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
-from . import io
+from . import columnar, framecache, io
 from .errors import DataSourceError
+from .geojson_write import _gc_paused
 from .importers import FORMAT_LABELS, FORMATS, convert, reject_problems
 from .validate import ValidationReport, check_features
 
@@ -101,6 +102,27 @@ def _format_of(source: str | os.PathLike | bytes, name: str) -> str:
 
 
 def _load_features(source, name: str, kind: str, lenient: bool):
+    """GeoJSON or GeoParquet: columns checked together (:mod:`geodata.columnar`), then typed."""
+    features = None
+    if kind == "parquet":
+        cols = columnar.columns_of_frame(io.read_parquet_frame(source, name))
+    else:
+        features = io.load_features(source, name=name, kind=kind)
+        cols = columnar.columns_of_features(features)
+    report = columnar.check_columns(cols, name)
+    if not lenient:
+        report.raise_if_invalid()
+    values = columnar.kept_values(cols, report.valid, features)
+    keep = report.valid
+    return io.frame_from_columns(values, cols.lon[keep], cols.lat[keep]), report
+
+
+def load_per_feature(source, name: str, kind: str, lenient: bool):
+    """The per-feature path (one dict per feature, each checked alone): for comparisons only.
+
+    What :func:`load` did before :mod:`geodata.columnar`; the tests and
+    ``benchmarks/bench_open.py`` compare the two.
+    """
     features = io.load_features(source, name=name, kind=kind)
     report = check_features(features, name)
     if not lenient:
@@ -138,6 +160,7 @@ def load(
     fmt: str = "auto",
     mapping: Mapping[str, str] | None = None,
     progress: bool = False,
+    cache: bool | None = None,
 ) -> Loaded:
     """Open incidents from a file or an upload's bytes, whatever the format.
 
@@ -161,6 +184,11 @@ def load(
         :data:`geodata.importers.CSV_FIELDS`.
     progress : bool, default False
         Show the CSV importer's progress on stderr.
+    cache : bool, optional
+        Keep (and reuse) a GeoParquet working copy of a GeoJSON or CSV file
+        named by a path (:mod:`geodata.framecache`): by default for files of
+        :data:`geodata.framecache.MIN_BYTES` or more; True for any size,
+        False never. Bytes (uploads) and GeoParquet files are never copied.
 
     Returns
     -------
@@ -182,12 +210,42 @@ def load(
     >>> loaded.format, len(loaded.gdf), loaded.report.summary()  # doctest: +SKIP
     """
     source, name, used = _resolve(source, name, fmt)
+    with _gc_paused():  # (millions of new objects, none in a cycle: docs/performance.md)
+        gdf, report, used = _read(source, name, used, mapping, lenient, progress, cache)
+    return Loaded(gdf, report, used, name)
+
+
+def _read(source, name: str, used: str, mapping, lenient: bool, progress: bool,
+          cache: bool | None):
+    """(frame, report, format): from the working copy when there is one, else from the file."""
+    key = _cache_key(source, used, mapping, cache)
+    hit = framecache.get(key, name) if key is not None else None
+    if hit is not None:
+        gdf, report, used = hit
+        if not lenient:
+            report.raise_if_invalid()
+        return gdf, report, used
     if used in ("geojson", "parquet"):
         gdf, report = _load_features(source, name, used, lenient)
     else:
         wanted = "auto" if used == "auto-csv" else used
         gdf, report, used = _import(source, name, wanted, mapping, lenient, progress)
-    return Loaded(gdf, report, used, name)
+    if key is not None:
+        framecache.put(key, gdf, report, used)
+    return gdf, report, used
+
+
+def _cache_key(source, fmt: str, mapping, cache: bool | None) -> str | None:
+    """The working copy's key when this load should use one (see :mod:`geodata.framecache`)."""
+    if cache is False or fmt == "parquet" or isinstance(source, bytes):
+        return None
+    if cache is None:
+        try:
+            if os.stat(source).st_size < framecache.MIN_BYTES:
+                return None
+        except OSError:
+            return None
+    return framecache.key_for(source, fmt, mapping)
 
 
 def _resolve(source, name: str | None, fmt: str) -> tuple[str | os.PathLike | bytes, str, str]:

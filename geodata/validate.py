@@ -37,7 +37,7 @@ from .schema import (
     URL_SCHEMES,
 )
 
-__all__ = ["ValidationReport", "check_features", "is_http_url", "validate"]
+__all__ = ["ValidationReport", "check_features", "feature_problems", "is_http_url", "validate"]
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO3 = re.compile(r"[A-Z]{3}")
@@ -443,36 +443,57 @@ def check_features(features: Any, source: str | None = None) -> ValidationReport
     valid = np.ones(n, dtype=bool)
     problems: list[Problem] = []
     first_seen: dict[str, int] = {}
-
     for index, feature in enumerate(features):
-        fid = feature_id(feature)
-        found: list[Problem] = []
-
-        def add(name, message, _index=index, _fid=fid, _found=found):
-            _found.append(Problem(_index, _fid, name, message))
-
-        if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
-            add(None, f"not a GeoJSON Feature object: {_fmt(feature)}")
-        else:
-            props = feature.get("properties")
-            if not isinstance(props, Mapping):
-                add("properties", f"must be an object, got {_fmt(props)}")
-                props = {}
-            raw_id = props.get("id", feature.get("id"))
-            if fid is None:
-                add("id", "missing" if raw_id is None else f"must be a non-empty string, got "
-                    f"{_fmt(raw_id)}")
-            elif fid in first_seen:
-                add("id", f"duplicate of feature {first_seen[fid]}")
-            else:
-                first_seen[fid] = index
-            _check_properties(props, add)
-            _check_geometry(feature.get("geometry"), add)
-
+        found = feature_problems(index, feature, first_seen.setdefault)
         if found:
             valid[index] = False
             problems.extend(found)
     return ValidationReport(source, n, problems, valid)
+
+
+def feature_problems(index: int, feature: Any, first_index) -> list[Problem]:
+    """Every problem of one raw feature (the per-feature check :func:`check_features` runs).
+
+    Parameters
+    ----------
+    index : int
+        The feature's position in the file.
+    feature : object
+        The parsed feature.
+    first_index : callable
+        ``first_index(fid, index)``: the position of the first feature with
+        the id ``fid`` (``index`` itself when this is the first);
+        ``dict.setdefault`` of a running map does.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the feature is fine.
+    """
+    fid = feature_id(feature)
+    found: list[Problem] = []
+
+    def add(name, message):
+        found.append(Problem(index, fid, name, message))
+
+    if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
+        add(None, f"not a GeoJSON Feature object: {_fmt(feature)}")
+        return found
+    props = feature.get("properties")
+    if not isinstance(props, Mapping):
+        add("properties", f"must be an object, got {_fmt(props)}")
+        props = {}
+    raw_id = props.get("id", feature.get("id"))
+    if fid is None:
+        add("id", "missing" if raw_id is None else f"must be a non-empty string, got "
+            f"{_fmt(raw_id)}")
+    else:
+        first = first_index(fid, index)
+        if first != index:
+            add("id", f"duplicate of feature {first}")
+    _check_properties(props, add)
+    _check_geometry(feature.get("geometry"), add)
+    return found
 
 
 def validate(data: Any, *, lenient: bool = False) -> ValidationReport:

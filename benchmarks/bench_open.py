@@ -1,0 +1,204 @@
+"""Benchmark opening a big dataset until it is ready for the page, against the per-feature path.
+
+"Ready for the page" is what the page does before it draws: ``geodata.load``
+(read, check, type), the page's ``mapapp.state.Dataset`` (its choices,
+colours, bounds and figures) and the map's draw payload
+(``mapapp.mapdata.draw_payload`` as JSON text). The map's properties files
+and the browser are not part of it (``bench_page.py`` measures the page).
+
+The incidents are ``bench_export.make_features``' (the project's schema,
+1.36 KB of GeoJSON each), written once as GeoJSON and GeoParquet into
+``--data`` and reused by later runs. Each case runs in a fresh process (so
+its peak RSS is its own), in one run:
+
+- ``parse``: the floor for GeoJSON: read the file and ``orjson.loads`` it;
+- ``ours``: ``geodata.load`` as the page calls it; for GeoJSON the first
+  time (an empty cache: checked column by column, then its GeoParquet working
+  copy written) and the next time (the copy read);
+- ``naive``: the per-feature path ``geodata.load`` took before
+  (``geodata.load.load_per_feature``: one dict per feature, each checked
+  alone, then typed), the same ``Dataset`` and payload.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_open.py --sizes 100000 --data /tmp/bench-open
+    .venv/bin/python benchmarks/bench_open.py --sizes 100000,1000000 --data /tmp/bench-open
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+CASES = ("parse", "naive", "ours-first", "ours-cached")
+
+
+def make_data(folder: Path, n: int) -> dict[str, Path]:
+    """The GeoJSON and GeoParquet files of ``n`` synthetic incidents (made once)."""
+    from bench_export import make_features
+
+    import geodata
+
+    paths = {"geojson": folder / f"incidents-{n}.geojson",
+             "parquet": folder / f"incidents-{n}.parquet"}
+    if not all(p.is_file() for p in paths.values()):
+        folder.mkdir(parents=True, exist_ok=True)
+        gdf = geodata.frame_from_features(make_features(n))
+        for path in paths.values():
+            geodata.write(gdf, path)
+    return paths
+
+
+def _ready(load) -> dict:
+    """Time ``load()`` (giving the frame and report), the Dataset and the draw payload."""
+    from mapapp.mapdata import draw_payload, safe_json
+    from mapapp.state import Dataset
+
+    stages = {}
+    gc.collect()
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    gdf, report = load()
+    t1 = time.perf_counter()
+    dataset = Dataset(gdf, report, "bench")
+    t2 = time.perf_counter()
+    payload = safe_json(draw_payload(dataset.gdf, dataset.colors))
+    t3 = time.perf_counter()
+    stages.update(cpu=time.process_time() - c0, load=t1 - t0, dataset=t2 - t1,
+                  payload=t3 - t2, total=t3 - t0, incidents=len(gdf),
+                  payload_mb=len(payload) / 1e6)
+    return stages
+
+
+def run_case(case: str, path: Path) -> dict:
+    """One case, in this process."""
+    import orjson
+
+    import geodata
+
+    loader = sys.modules["geodata.load"]
+    kind = "parquet" if path.suffix == ".parquet" else "geojson"
+    if case == "parse":  # (the cycle collector paused, as geodata.load does)
+        c0, t0 = time.process_time(), time.perf_counter()
+        gc.disable()
+        orjson.loads(path.read_bytes())
+        gc.enable()
+        result = {"total": time.perf_counter() - t0, "cpu": time.process_time() - c0}
+    elif case == "naive":
+        result = _ready(lambda: loader.load_per_feature(path, path.name, kind, True))
+    else:
+        def load():
+            loaded = geodata.load(path, lenient=True)  # (the page's call)
+            return loaded.gdf, loaded.report
+        result = _ready(load)
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def spawn(case: str, path: Path, cache: Path) -> dict:
+    """Run a case in a fresh process with ``cache`` as its cache folder."""
+    env = dict(os.environ, INCIDENT_MAP_CACHE=str(cache), INCIDENT_MAP_MAX_FILE_MB="8192",
+               PYTHONPATH=str(HERE.parent))
+    out = subprocess.run([sys.executable, __file__, "--case", case, "--file", str(path)],
+                         env=env, capture_output=True, text=True, check=False)
+    if out.returncode:
+        return {"error": out.stderr.strip().splitlines()[-1:]}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(n: int, data: Path, naive_max: int) -> list[dict]:
+    """Every case at one size; GeoJSON's 'first' and 'cached' share a fresh cache folder."""
+    paths = make_data(data, n)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for fmt, cases in (("parquet", ("naive", "ours")),
+                           ("geojson", ("parse", "naive", "ours-first", "ours-cached"))):
+            for case in cases:
+                if case == "naive" and n > naive_max:
+                    rows.append({"n": n, "format": fmt, "case": case, "note": "skipped"})
+                    continue
+                cache = Path(tmp) / f"cache-{fmt}"
+                row = {"n": n, "format": fmt, "case": case,
+                       **spawn(case if case != "ours" else "ours-first", paths[fmt], cache)}
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+    return rows
+
+
+def _get(rows, n, fmt, case, key="total"):
+    for r in rows:
+        if (r["n"], r["format"], r["case"]) == (n, fmt, case):
+            return r.get(key)
+    return None
+
+
+def report(rows: list[dict]) -> None:
+    """Print the table and the ratios (naive / ours: how many times faster)."""
+    print(f"\n{'n':>9} {'format':<8} {'case':<12} {'load':>8} {'Dataset':>8} {'payload':>8} "
+          f"{'total':>8} {'CPU':>8} {'peak RSS':>9}")
+    for r in rows:
+        if "total" not in r:
+            print(f"{r['n']:>9} {r['format']:<8} {r['case']:<12} {r.get('note') or r.get('error')}")
+            continue
+        cells = [f"{r[k]:7.2f}s" if k in r else f"{'':>8}" for k in ("load", "dataset", "payload")]
+        print(f"{r['n']:>9} {r['format']:<8} {r['case']:<12} {' '.join(cells)} "
+              f"{r['total']:7.2f}s {r['cpu']:7.2f}s {r['peak_rss_mb']:7.0f}MB")
+    for n in sorted({r["n"] for r in rows}):
+        naive_pq, ours_pq = _get(rows, n, "parquet", "naive"), _get(rows, n, "parquet", "ours")
+        naive_js = _get(rows, n, "geojson", "naive")
+        first, cached = _get(rows, n, "geojson", "ours-first"), _get(rows, n, "geojson",
+                                                                       "ours-cached")
+        parse = _get(rows, n, "geojson", "parse")
+        parts = []
+        if naive_pq and ours_pq:
+            parts.append(f"GeoParquet naive/ours {naive_pq / ours_pq:.1f}x")
+        if naive_js and first:
+            parts.append(f"GeoJSON first time naive/ours {naive_js / first:.1f}x")
+        if naive_js and cached:
+            parts.append(f"GeoJSON cached naive/ours {naive_js / cached:.1f}x")
+        if parse and first:
+            parts.append(f"GeoJSON first time / parse {first / parse:.1f}x")
+        print(f"{n:>9}: " + "; ".join(parts))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="100000", help="comma-separated (1000000 takes minutes)")
+    ap.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "bench-open",
+                    help="where the generated files are kept between runs")
+    ap.add_argument("--naive-max", type=int, default=1_000_000,
+                    help="skip the per-feature path above this size")
+    ap.add_argument("--json", type=Path, help="write the results here")
+    ap.add_argument("--case", choices=CASES, help=argparse.SUPPRESS)
+    ap.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.case:
+        print(json.dumps(run_case(args.case, args.file)))
+        return 0
+    print(f"python {platform.python_version()}, {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    rows = []
+    for n in [int(s) for s in args.sizes.split(",")]:
+        rows += measure(n, args.data, args.naive_max)
+    report(rows)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

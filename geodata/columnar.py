@@ -1,0 +1,522 @@
+"""Column-wise checks: the fast path of :func:`geodata.load` for GeoJSON and GeoParquet.
+
+The rules are :mod:`geodata.validate`'s; here they run on whole columns
+(Arrow and NumPy vectors, one tight loop for the nested properties) to find
+the rows that *may* break one. Those few rows, and only those, go through
+the per-feature check (:func:`geodata.validate.feature_problems`), so every
+message is the one the per-feature path gives: file, feature index, id,
+field, what is wrong. A column check may flag a good row (the per-feature
+check then finds nothing), never pass a bad one: ``tests/test_columnar.py``
+compares both paths on hostile rows.
+
+A clean dataset is never turned into one dict per feature: GeoParquet goes
+from its columns to the typed frame directly, GeoJSON in one pass over the
+parsed features.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import compress
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import shapely
+
+from .dates import MAX_DATE, MIN_DATE
+from .errors import Problem
+from .geojson_write import _json_column, to_features
+from .schema import (
+    ATTRIBUTION_STATUSES,
+    COUNT_FIELDS,
+    DATE_PRECISIONS,
+    DERIVED_FIELDS,
+    GEO_PRECISIONS,
+    MAX_COUNT,
+    MAX_NESTING,
+    MAX_RADIUS_KM,
+    URL_SCHEMES,
+)
+from .validate import ValidationReport, _depth_over, feature_problems
+
+__all__ = ["Columns", "check_columns", "columns_of_features", "columns_of_frame"]
+
+_REQUIRED_TEXT = ("title", "event_type", "actor", "country")
+_OPTIONAL_TEXT = ("sub_event_type", "target", "place", "admin1", "notes")
+_NESTED = ("attribution", "sources", "related")
+#: A character that is never whitespace (letters, digits, punctuation, symbols):
+#: a string holding one is not empty after ``str.strip()``.
+_TEXT = r"[\pL\pN\pP\pS]"
+_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: An http(s) URL of printable ASCII; anything else is left to the per-feature check.
+_URL = r"^(?i:" + "|".join(URL_SCHEMES) + r")://[!-~]+$"
+_ISO3 = r"^[A-Z]{3}$"
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+_STATUSES = frozenset(ATTRIBUTION_STATUSES)
+
+
+@dataclass
+class Columns:
+    """A dataset as columns, before it is typed.
+
+    Attributes
+    ----------
+    values : dict of str to list
+        Each property's values in row order (None where missing), in the
+        order the properties first appear.
+    ids : list
+        The id each row goes by (:func:`geodata.geojson.feature_id`), None
+        where it has none or is not a Feature at all.
+    lon, lat : numpy.ndarray
+        The point's coordinates (NaN where the geometry is not usable).
+    shape_ok : numpy.ndarray of bool
+        False where the row is not a Feature with an object of properties
+        and a Point of two or three numbers.
+    features : callable
+        ``features(rows)``: the raw features of those rows, as the
+        per-feature check sees them.
+    """
+
+    values: dict[str, list]
+    ids: list
+    lon: np.ndarray
+    lat: np.ndarray
+    shape_ok: np.ndarray
+    features: Callable[[np.ndarray], list]
+
+    @property
+    def n(self) -> int:
+        """Number of rows."""
+        return len(self.ids)
+
+
+# ---------------------------------------------------------------- building columns
+
+
+def _feature_id(props: dict, feature: dict):
+    fid = props.get("id")
+    if type(fid) is str and fid:
+        return fid
+    fid = feature.get("id")
+    if isinstance(fid, str) and fid:
+        return fid
+    if isinstance(fid, int) and not isinstance(fid, bool):
+        return str(fid)
+    return None
+
+
+def _point(geom) -> tuple[float, float] | None:
+    if type(geom) is not dict or geom.get("type") != "Point":
+        return None
+    c = geom.get("coordinates")
+    if type(c) is not list or not 2 <= len(c) <= 3:
+        return None
+    for v in c:
+        if type(v) is not float and type(v) is not int:
+            return None
+    return c[0], c[1]
+
+
+def columns_of_features(features: list) -> Columns:
+    """The columns of parsed GeoJSON features, in one pass.
+
+    Parameters
+    ----------
+    features : list
+        As parsed from the file (nothing checked yet).
+
+    Returns
+    -------
+    Columns
+    """
+    n = len(features)
+    values: dict[str, list] = {"id": [None] * n}
+    ids: list = [None] * n
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    shape_ok = np.ones(n, dtype=bool)
+    for i, f in enumerate(features):
+        if type(f) is not dict or f.get("type") != "Feature":
+            shape_ok[i] = False
+            continue
+        props = f.get("properties")
+        if type(props) is not dict:
+            shape_ok[i] = False
+            ids[i] = _feature_id({}, f)
+            continue
+        ids[i] = _feature_id(props, f)
+        for k, v in props.items():
+            column = values.get(k)
+            if column is None:
+                column = values[k] = [None] * n
+            column[i] = v
+        xy = _point(f.get("geometry"))
+        try:
+            lon[i], lat[i] = xy
+        except (TypeError, OverflowError):  # (None: not a Point of numbers)
+            shape_ok[i] = False
+    return Columns(values, ids, lon, lat, shape_ok, lambda rows: [features[i] for i in rows])
+
+
+def _frame_ids(values: list) -> list:
+    """The ids rows of a frame go by (their ``id`` is both the property and the Feature's)."""
+    out = []
+    for v in values:
+        if type(v) is str:
+            out.append(v or None)
+        elif isinstance(v, int) and not isinstance(v, bool):
+            out.append(str(v))
+        else:
+            out.append(v if isinstance(v, str) and v else None)
+    return out
+
+
+def columns_of_frame(gdf) -> Columns:
+    """The columns of a frame read from GeoParquet, as :func:`geodata.to_features` sees them.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        As read from the file (nested columns already parsed).
+
+    Returns
+    -------
+    Columns
+    """
+    n = len(gdf)
+    names = [c for c in gdf.columns if c != gdf.geometry.name and c not in DERIVED_FIELDS]
+    values = {name: _json_column(gdf[name])[0] for name in names}
+    ids = _frame_ids(values["id"]) if "id" in values else [None] * n
+    geoms = gdf.geometry.values
+    points = shapely.get_type_id(geoms) == 0
+    lon = np.where(points, shapely.get_x(geoms), np.nan)
+    lat = np.where(points, shapely.get_y(geoms), np.nan)
+    shape_ok = points & np.isfinite(lon) & np.isfinite(lat)
+    all_points = bool(n) and bool(points.all())
+
+    def features(rows: np.ndarray) -> list:
+        out = to_features(gdf.iloc[rows])
+        if not all_points:  # the whole frame would have taken shapely's mapping for each
+            for f, g in zip(out, geoms[rows], strict=True):
+                f["geometry"] = None if g is None else shapely.geometry.mapping(g)
+        return out
+
+    return Columns(values, ids, lon, lat, shape_ok, features)
+
+
+# ---------------------------------------------------------------- column checks
+
+
+def _arrow(values: list) -> pa.Array | None:
+    """The values as one Arrow array, or None when they are not of one plain type."""
+    try:
+        return pa.array(values, from_pandas=False)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
+
+
+def _bools(arr: pa.Array, null: bool) -> np.ndarray:
+    return np.asarray(arr.fill_null(null).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _text_ok(values: list, required: bool) -> np.ndarray:
+    """True where the value is a string that is not blank (or missing, when allowed)."""
+    arr = _arrow(values)
+    if arr is not None and pa.types.is_null(arr.type):
+        return np.full(len(values), not required)
+    if arr is None or not pa.types.is_string(arr.type):
+        return np.fromiter(((v is None and not required) or (type(v) is str and bool(v.strip()))
+                            for v in values), dtype=bool, count=len(values))
+    return _bools(pc.match_substring_regex(arr, _TEXT), not required)
+
+
+def _vocabulary_ok(values: list, allowed: tuple) -> np.ndarray:
+    arr = _arrow(values)
+    if arr is not None and pa.types.is_null(arr.type):
+        return np.ones(len(values), dtype=bool)
+    if arr is None or not pa.types.is_string(arr.type):
+        return np.fromiter((v is None or (type(v) is str and v in allowed) for v in values),
+                           dtype=bool, count=len(values))
+    return _bools(pc.is_in(arr, value_set=pa.array(list(allowed))), True)
+
+
+def _days(values: list, required: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(ok, the day as datetime64[ns], NaT where missing or not ok)."""
+    n = len(values)
+    arr = _arrow(values)
+    if arr is not None and pa.types.is_null(arr.type):
+        return np.full(n, not required), np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if arr is None or not pa.types.is_string(arr.type):
+        arr = pa.array([v if type(v) is str else None for v in values], type=pa.string())
+        typed = np.fromiter((v is None or type(v) is str for v in values), dtype=bool, count=n)
+    else:
+        typed = np.ones(n, dtype=bool)
+    shaped = _bools(pc.match_substring_regex(arr, _DAY), False)
+    strings = pd.Series(arr.to_pandas(), dtype=object).where(shaped, None)
+    days = pd.to_datetime(strings, format="%Y-%m-%d", errors="coerce").to_numpy()
+    days = days.astype("datetime64[D]")  # (pandas may give seconds: no overflow here)
+    lo, hi = np.datetime64(MIN_DATE, "D"), np.datetime64(MAX_DATE, "D")
+    good = ~np.isnat(days) & (days >= lo) & (days <= hi)
+    days = np.where(good, days, np.datetime64("NaT")).astype("datetime64[ns]")
+    missing = _bools(pc.is_null(arr), False) & typed
+    ok = typed & (good | (missing & (not required)))
+    return ok, days
+
+
+def _numbers(values: list, integer: bool, limit: float) -> tuple[np.ndarray, np.ndarray]:
+    """(ok, the value as float64, NaN where missing or not ok) for counts and radii."""
+    n = len(values)
+    arr = _arrow(values)
+    if arr is not None and pa.types.is_null(arr.type):
+        return np.ones(n, dtype=bool), np.full(n, np.nan)
+    plain = arr is not None and (pa.types.is_int64(arr.type) or (
+        pa.types.is_float64(arr.type) and not any(type(v) is bool for v in values)))
+    if not plain:
+        typed = np.fromiter((v is None or ((type(v) is int or type(v) is float) and
+                                           math.isfinite(v) and abs(v) <= 2 * limit)
+                             for v in values), dtype=bool, count=n)
+        nums = np.array([float(v) if t and v is not None else np.nan
+                         for v, t in zip(values, typed, strict=True)], dtype="float64")
+    else:
+        typed = np.ones(n, dtype=bool)
+        nums = arr.to_numpy(zero_copy_only=False).astype("float64")
+    present = ~np.isnan(nums)
+    good = present & np.isfinite(nums) & (nums >= 0) & (nums <= limit)
+    if integer:
+        good &= np.floor(np.where(good, nums, 0)) == np.where(good, nums, 0)
+    missing = np.fromiter((v is None for v in values), dtype=bool, count=n)
+    ok = typed & (good | missing)
+    return ok, np.where(good, nums, np.nan)
+
+
+def _counts_ok(values: dict[str, list], n: int) -> np.ndarray:
+    ok = np.ones(n, dtype=bool)
+    nums = {}
+    for name in COUNT_FIELDS:
+        if name in values:
+            good, nums[name] = _numbers(values[name], True, float(MAX_COUNT))
+            ok &= good
+    nan = np.full(n, np.nan)
+    low, best, high = (nums.get(k, nan) for k in ("fatalities_low", "fatalities",
+                                                   "fatalities_high"))
+    with np.errstate(invalid="ignore"):
+        ok &= ~(low > high) & ~(best < low) & ~(best > high)
+    return ok
+
+
+def _shallow(value) -> bool:
+    """True for a scalar, or a list or object of scalars (nested at most one level)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return True
+    if kind is list:
+        return _SCALARS.issuperset(map(type, value))
+    if kind is dict:
+        return _SCALARS.issuperset(map(type, value.values()))
+    return False
+
+
+def _names_ok(value) -> bool:
+    return value is None or (type(value) is list and all(type(v) is str and v for v in value))
+
+
+def _attribution_ok(values: list) -> np.ndarray:
+    out = np.ones(len(values), dtype=bool)
+    for i, a in enumerate(values):
+        if a is None:
+            continue
+        if type(a) is not dict or not (type(a.get("status")) is str and a["status"] in _STATUSES):
+            out[i] = False
+            continue
+        for k, v in a.items():
+            if not (_names_ok(v) if k in ("claimed_by", "blamed_by") else _shallow(v)):
+                out[i] = False
+                break
+    return out
+
+
+def _sources_ok(values: list) -> np.ndarray:
+    """Sources whose shape is right; their URLs are checked together, below."""
+    n = len(values)
+    out = np.ones(n, dtype=bool)
+    urls: list = []
+    owners: list = []
+    for i, sources in enumerate(values):
+        if sources is None:
+            continue
+        if type(sources) is not list:
+            out[i] = False
+            continue
+        for s in sources:
+            if type(s) is not dict:
+                out[i] = False
+                break
+            url, title = s.get("url"), s.get("title")
+            if (title is None and url is None) or (title is not None and type(title) is not str) \
+                    or not _SCALARS.issuperset(map(type, s.values())):
+                out[i] = False
+                break
+            if url is not None:
+                urls.append(url if type(url) is str else None)
+                owners.append(i)
+    if urls:
+        arr = pa.array(urls, type=pa.string())
+        bad = ~_bools(pc.match_substring_regex(arr, _URL), False)
+        out[np.asarray(owners, dtype=np.int64)[bad]] = False
+    return out
+
+
+def _related_ok(values: list) -> np.ndarray:
+    out = np.ones(len(values), dtype=bool)
+    for i, related in enumerate(values):
+        if related is None:
+            continue
+        if type(related) is not list or not all(
+            type(r) is dict and type(r.get("id")) is str and r["id"] and _shallow(r)
+            for r in related
+        ):
+            out[i] = False
+    return out
+
+
+def _other_ok(values: list) -> np.ndarray:
+    """Any other property: True unless its lists or objects nest deeper than one level."""
+    arr = _arrow(values)
+    if arr is not None and (pa.types.is_string(arr.type) or pa.types.is_integer(arr.type)
+                            or pa.types.is_floating(arr.type) or pa.types.is_boolean(arr.type)
+                            or pa.types.is_null(arr.type)):
+        return np.ones(len(values), dtype=bool)
+    return np.fromiter((_shallow(v) or not _depth_over(v, MAX_NESTING) for v in values),
+                       dtype=bool, count=len(values))
+
+
+def _iso3_ok(values: list) -> np.ndarray:
+    """False where the country is a string but not three capitals (missing: see _text_ok)."""
+    arr = _arrow(values)
+    if arr is not None and pa.types.is_string(arr.type):
+        return _bools(pc.match_substring_regex(arr, _ISO3), True)
+    iso3 = re.compile(_ISO3)
+    return np.fromiter((type(v) is not str or bool(iso3.fullmatch(v)) for v in values),
+                       dtype=bool, count=len(values))
+
+
+def _dates_ok(values: dict[str, list], n: int) -> np.ndarray:
+    ok, start = _days(values.get("date", [None] * n), True)
+    if "end_date" in values:
+        end_ok, end = _days(values["end_date"], False)
+        ok = ok & end_ok & ~(end < start)
+    if "date_precision" in values:
+        ok &= _vocabulary_ok(values["date_precision"], DATE_PRECISIONS)
+    return ok
+
+
+def _properties_ok(values: dict[str, list], n: int) -> np.ndarray:
+    ok = _dates_ok(values, n) & _counts_ok(values, n)
+    for name in _REQUIRED_TEXT:
+        ok &= _text_ok(values.get(name, [None] * n), True)
+    for name in _OPTIONAL_TEXT:
+        if name in values:
+            ok &= _text_ok(values[name], False)
+    ok &= _iso3_ok(values.get("country", [None] * n))
+    if "geo_precision" in values:
+        ok &= _vocabulary_ok(values["geo_precision"], GEO_PRECISIONS)
+    if "geo_precision_km" in values:
+        ok &= _numbers(values["geo_precision_km"], False, MAX_RADIUS_KM)[0]
+    checks = {"attribution": _attribution_ok, "sources": _sources_ok, "related": _related_ok}
+    for name, column in values.items():
+        if name in checks:
+            ok &= checks[name](column)
+        elif name not in _REQUIRED_TEXT + _OPTIONAL_TEXT + COUNT_FIELDS and name not in (
+                "id", "date", "end_date", "date_precision", "geo_precision", "geo_precision_km"):
+            ok &= _other_ok(column)
+    return ok
+
+
+def _suspects(cols: Columns) -> np.ndarray:
+    """True where a row may break a rule (the per-feature check decides)."""
+    n = cols.n
+    ids = pd.Series(cols.ids, dtype=object)
+    with np.errstate(invalid="ignore"):
+        placed = (np.abs(cols.lon) <= 180) & (np.abs(cols.lat) <= 90)
+    ok = cols.shape_ok & placed & ids.notna().to_numpy() & ~ids.duplicated().to_numpy()
+    return ~(ok & _properties_ok(cols.values, n))
+
+
+def check_columns(cols: Columns, source: str | None) -> ValidationReport:
+    """Check a dataset's columns: the report :func:`geodata.check_features` gives.
+
+    Parameters
+    ----------
+    cols : Columns
+        The dataset, from :func:`columns_of_features` or :func:`columns_of_frame`.
+    source : str, optional
+        The file's name in messages.
+
+    Returns
+    -------
+    ValidationReport
+        The same problems, in the same order, as the per-feature check of
+        every feature.
+    """
+    n = cols.n
+    rows = np.flatnonzero(_suspects(cols))
+    valid = np.ones(n, dtype=bool)
+    problems: list[Problem] = []
+    if len(rows):
+        ids = pd.Series(cols.ids, dtype=object)
+        twice = np.flatnonzero(ids.duplicated(keep=False).to_numpy() & ids.notna().to_numpy())
+        first: dict[str, int] = {}
+        for i in twice.tolist():
+            first.setdefault(cols.ids[i], i)
+        first_index = lambda fid, index: first.get(fid, index)  # noqa: E731
+        for i, feature in zip(rows.tolist(), cols.features(rows), strict=True):
+            found = feature_problems(i, feature, first_index)
+            if found:
+                valid[i] = False
+                problems.extend(found)
+    return ValidationReport(source, n, problems, valid)
+
+
+def kept_values(cols: Columns, valid: np.ndarray, features: list | None) -> dict[str, list]:
+    """The properties of the rows kept, as :func:`geodata.frame_from_features` would see them.
+
+    Parameters
+    ----------
+    cols : Columns
+        The dataset.
+    valid : numpy.ndarray of bool
+        The rows kept.
+    features : list or None
+        The raw features (GeoJSON: a property counts where a kept feature
+        has its key, even null); None for a frame (where it has a value).
+
+    Returns
+    -------
+    dict of str to list
+        Each property's values (the ``id`` column holds the rows' ids).
+    """
+    every = bool(valid.all())
+    out: dict[str, list] = {}
+    if features is not None and not every:
+        keys: dict[str, None] = {"id": None}
+        for f in compress(features, valid.tolist()):
+            keys.update(dict.fromkeys(f["properties"]))
+        names = list(keys)
+    else:
+        names = list(cols.values)
+    for name in names:
+        column = cols.values[name] if every else list(compress(cols.values[name], valid.tolist()))
+        if features is None and name != "id" and all(v is None for v in column):
+            continue
+        out[name] = column
+    out["id"] = cols.ids if every else list(compress(cols.ids, valid.tolist()))
+    for name in DERIVED_FIELDS:
+        out.pop(name, None)
+    return out
+
+
