@@ -97,3 +97,19 @@ def test_the_reject_table_of_a_csv_upload_names_each_rows_id_and_field():
     assert not problems.isna().any().any()
     shown = problems.astype(str).values.ravel().tolist()
     assert "None" not in shown and "nan" not in shown
+
+
+def test_an_upload_keeps_the_view_the_visitor_chose_even_when_the_address_lags_behind():
+    # A click's run updates the address only at its end; an upload that
+    # interrupts it arrives with the address of the click before.
+    at = _page({"actor": "Iran"})
+    at.radio(key="f_role").set_value("perpetrator").run()
+    at.query_params.clear()
+    at.query_params["actor"] = "Iran"  # the lagging address: no role yet
+    features = ([make_feature(i, actor="Iran") for i in range(3)]
+                + [make_feature(3, actor="Iraq", target="Iran"), make_feature(4, actor="Iraq")])
+    at = _upload(at, "mine.geojson", _geojson(features))
+    assert not at.exception and not at.error
+    assert at.radio(key="f_role").value == "perpetrator"
+    assert at.multiselect[0].value == ["Iran"]
+    assert _shown(at) == "3 of 5"

@@ -7,7 +7,7 @@ import streamlit as st
 import geodata
 from geodata.schema import ROLES
 
-from ..state import Dataset, filters_from_query, filters_from_values
+from ..state import Dataset, filters_from_query, filters_from_values, query_from_filters
 from .selection import select
 
 __all__ = ["filters", "init_state", "reset", "widgets"]
@@ -47,7 +47,11 @@ def init_state(dataset: Dataset, key: str) -> list[str]:
     """
     if st.session_state.get("dataset_key") == key:
         return st.session_state.get("query_notes", [])
-    values, notes = filters_from_query(st.query_params, dataset)
+    # A session that already showed a dataset carries its own view over (the
+    # filters it held when its last run started): the address may be a click
+    # behind when an upload interrupts the run that would have updated it.
+    carried = st.session_state.get("view_query") if "dataset_key" in st.session_state else None
+    values, notes = filters_from_query(st.query_params if carried is None else carried, dataset)
     _set_widgets(values)
     st.session_state["dataset_key"] = key
     st.session_state["query_notes"] = notes
@@ -68,7 +72,9 @@ def filters(dataset: Dataset) -> geodata.Filters:
               "role": st.session_state["f_role"], "event_types": st.session_state["f_types"],
               "countries": st.session_state["f_countries"],
               "statuses": st.session_state["f_statuses"]}
-    return filters_from_values(values, dataset)
+    view = filters_from_values(values, dataset)
+    st.session_state["view_query"] = query_from_filters(view)
+    return view
 
 
 def widgets(dataset: Dataset) -> None:
