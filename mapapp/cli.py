@@ -171,6 +171,19 @@ def filters_from_args(args, gdf=None) -> geodata.Filters:
                            statuses=args.status or (), **names)
 
 
+def _export_view(args):
+    """What an export draws: the data, its filters, the view, the story (checked), the title."""
+    if args.step is not None and not args.story:
+        raise CliError("--step needs --story", EXIT_USAGE)
+    filters_from_args(args)  # a bad date is answered before the file is read
+    gdf = _read(args.input, args.lenient)
+    filters = filters_from_args(args, gdf)
+    view = _view_or_fail(args, gdf, filters)
+    story = _checked_story(args.story, gdf, view) if args.story else None
+    title = args.title or (story.title if story else f"Incidents: {Path(args.input).name}")
+    return gdf, filters, view, story, title
+
+
 def cmd_export(args) -> int:
     from .export import export_html  # folium is only imported when needed
 
@@ -181,14 +194,7 @@ def cmd_export(args) -> int:
     if not args.output.lower().endswith((".html", ".htm")):
         raise CliError(f"{args.output}: the output must be an .html, .png, .svg or .pdf "
                        "file", EXIT_USAGE)
-    if args.step is not None and not args.story:
-        raise CliError("--step needs --story", EXIT_USAGE)
-    filters_from_args(args)  # a bad date is answered before the file is read
-    gdf = _read(args.input, args.lenient)
-    filters = filters_from_args(args, gdf)
-    view = _view_or_fail(args, gdf, filters)
-    story = _checked_story(args.story, gdf, view) if args.story else None
-    title = args.title or (story.title if story else f"Incidents: {Path(args.input).name}")
+    gdf, filters, view, story, title = _export_view(args)
     played = None
     if story is not None:
         from .contract import story_options
@@ -306,14 +312,7 @@ def _checked_story(path: str, gdf, view):
 def cmd_export_still(args) -> int:
     from .still import render_still  # matplotlib is only imported when needed
 
-    if args.step is not None and not args.story:
-        raise CliError("--step needs --story", EXIT_USAGE)
-    filters_from_args(args)  # a bad date is answered before the file is read
-    gdf = _read(args.input, args.lenient)
-    filters = filters_from_args(args, gdf)
-    view = _view_or_fail(args, gdf, filters)
-    story = _checked_story(args.story, gdf, view) if args.story else None
-    title = args.title or (story.title if story else f"Incidents: {Path(args.input).name}")
+    gdf, filters, view, story, title = _export_view(args)
     written = render_still(view, args.output, title=title, story=story, size=args.size,
                            tiles=args.tiles, filters=filters, total=len(gdf),
                            source_name=Path(args.input).name, step=args.step)

@@ -11,17 +11,14 @@ import importlib
 import json
 import os
 import shutil
-import socket
 import stat
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import orjson
 import pytest
-from conftest import ROOT, feature_collection, make_feature
+from conftest import ROOT, feature_collection, make_feature, streamlit_server
 
 import geodata
 from mapapp import contract, mapdata, serving
@@ -154,12 +151,6 @@ def test_the_upload_limit_is_a_setting(monkeypatch):
 
 # ------------------------------------------- the page, installed read-only
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _chmod_tree(root: Path, writable: bool) -> None:
     for path in [root, *root.rglob("*")]:
         if path.is_symlink():
@@ -193,34 +184,14 @@ def readonly_server(tmp_path_factory):
     cache = base / "cache"
     _chmod_tree(install, writable=False)
     before = _snapshot(install)
-    port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(install), "INCIDENT_MAP_CACHE": str(cache),
            "PYTHONDONTWRITEBYTECODE": "1"}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(install / "mapapp" / "app.py"),
-           "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-           "--server.disconnectedSessionTTL", "1", "--", str(data)]
     log = base / "server.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=install, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail(f"streamlit did not start:\n{log.read_text()}")
-    yield {"url": url, "install": install, "before": before, "cache": cache,
-           "uploads": uploads, "log": log}
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with streamlit_server(install / "mapapp" / "app.py", log,
+                          "--server.disconnectedSessionTTL", "1", "--", str(data),
+                          env=env, cwd=install) as url:
+        yield {"url": url, "install": install, "before": before, "cache": cache,
+               "uploads": uploads, "log": log}
     _chmod_tree(install, writable=True)
 
 

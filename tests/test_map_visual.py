@@ -294,50 +294,15 @@ def test_a_link_recorded_on_both_incidents_is_one_line_and_listed_once(tmp_path,
 # ------------------------------------------------------------------ the page
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A real `streamlit run` of the app on loopback (as tests/test_page_e2e.py starts it)."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
+    from conftest import ROOT, streamlit_server
 
-    from conftest import ROOT
-
-    port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "mapapp" / "app.py"),
-           "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           "--server.enableStaticServing", "false", "--server.fileWatcherType", "none"]
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            proc.kill()
-            pytest.fail(f"streamlit did not start:\n{log.read_text()}")
+    with streamlit_server(ROOT / "mapapp" / "app.py", log,
+                          "--server.enableStaticServing", "false") as url:
         yield url
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _map_frame(p, count=None, timeout=60_000):

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import DATASET, ROOT, feature_collection, make_feature
+from conftest import DATASET, ROOT, feature_collection, make_feature, streamlit_server
 from mapjs import DRAWN_CANVAS, DRAWN_IDS, MAP_READY, click_marker, marker_screen_point
 
 pytestmark = pytest.mark.browser
@@ -22,45 +18,16 @@ def _features():
     return json.loads(DATASET.read_text(encoding="utf-8"))["features"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     yield from _serve(tmp_path_factory)
 
 
 def _serve(tmp_path_factory, env=None):
-    port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "mapapp" / "app.py"),
-           "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           "--server.enableStaticServing", "false", "--server.fileWatcherType", "none"]
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                env={**os.environ, **(env or {})})
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            proc.kill()
-            pytest.fail(f"streamlit did not start:\n{log.read_text()}")
+    with streamlit_server(ROOT / "mapapp" / "app.py", log, "--server.enableStaticServing",
+                          "false", env={**os.environ, **(env or {})}) as url:
         yield url
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _map_frame(page, timeout=60):
