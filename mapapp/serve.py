@@ -45,6 +45,7 @@ def streamlit_command(file: str | None = None, *, port: int | None = None,
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP),
            "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "false",
            "--server.maxUploadSize", "200", "--client.toolbarMode", "minimal",
+           "--client.showErrorDetails", "type",
            "--server.address", host]
     if port is not None:
         cmd += ["--server.port", str(port)]

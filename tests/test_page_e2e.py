@@ -473,3 +473,56 @@ def _quote(text):
     from urllib.parse import quote
 
     return quote(text, safe="")
+
+
+def _raw_run(url: str) -> list[tuple[str, str]]:
+    """One websocket session by hand: run the page, then send the role radio the number 3.
+
+    What a client that speaks Streamlit's protocol itself can send (no browser
+    does). Returns the second run's elements as (type, every text it carries).
+    """
+    import asyncio
+
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.asyncio.client import connect
+
+    async def run(ws, radio_id=None):
+        msg = BackMsg()
+        msg.rerun_script.query_string = "actor=Iran"
+        if radio_id is not None:
+            widget = msg.rerun_script.widget_states.widgets.add()
+            widget.id = radio_id
+            widget.int_value = 3
+        await ws.send(msg.SerializeToString())
+        seen, radio = [], None
+        while True:
+            fm = ForwardMsg()
+            fm.ParseFromString(await ws.recv())
+            if fm.WhichOneof("type") == "script_finished":
+                return seen, radio
+            if fm.WhichOneof("type") == "delta" and fm.delta.WhichOneof("type") == "new_element":
+                el = fm.delta.new_element
+                if el.WhichOneof("type") == "radio" and el.radio.label == "Actor's role":
+                    radio = el.radio.id
+                seen.append((el.WhichOneof("type"), str(el)))
+
+    async def main():
+        async with connect(url.replace("http", "ws", 1) + "/_stcore/stream",
+                           subprotocols=["streamlit"], max_size=None) as ws:
+            _, radio = await asyncio.wait_for(run(ws), 120)
+            assert radio is not None
+            seen, _ = await asyncio.wait_for(run(ws, radio), 120)
+            return seen
+
+    return asyncio.run(main())
+
+
+def test_a_raw_client_sending_a_widget_a_wrong_value_sees_no_traceback(server):
+    """The page runs with ``client.showErrorDetails = "type"`` (.streamlit/config.toml)."""
+    seen = _raw_run(server)
+    assert seen  # the run answered
+    for kind, text in seen:
+        assert str(ROOT) not in text and "Traceback" not in text and ".py" not in text, kind
+        if kind == "exception":
+            assert "stack_trace" not in text
