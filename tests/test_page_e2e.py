@@ -515,7 +515,11 @@ def _raw_run(url: str) -> list[tuple[str, str]]:
             seen, _ = await asyncio.wait_for(run(ws, radio), 120)
             return seen
 
-    return asyncio.run(main())
+    # in a thread of its own: the browser tests' Playwright holds this thread's event loop
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(main())).result()
 
 
 def test_a_raw_client_sending_a_widget_a_wrong_value_sees_no_traceback(server):
