@@ -31,7 +31,8 @@ from .. import contract
 from ..state import Dataset
 from .text import md
 
-__all__ = ["Played", "current", "panel", "pick", "story_names", "stories_dir", "sync_query"]
+__all__ = ["Played", "current", "panel", "pick", "query", "story_names", "stories_dir",
+           "sync_query"]
 
 #: A story's name: the stem of a file in the stories folder (no path, no dot first).
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
@@ -297,14 +298,32 @@ def panel(played: Played | list[str] | None, dataset: Dataset) -> None:
                      args=(1, played.count))
 
 
-def sync_query(played: Played | list[str] | None) -> None:
-    """Put the story and its step in the page's address (or take them out)."""
+def query(played: Played | list[str] | None) -> dict[str, str]:
+    """The address's ``story`` and ``step`` for the story picked (empty when none).
+
+    Parameters
+    ----------
+    played : Played, list of str or None
+        What :func:`current` returned (a story that cannot play has no step).
+
+    Returns
+    -------
+    dict
+        ``{"story": NAME, "step": "3"}``, ``{"story": NAME}`` or ``{}``.
+    """
     name = st.session_state.get(_PICK)
     if not name:
-        for k in ("story", "step"):
-            if k in st.query_params:
-                del st.query_params[k]
-        return
-    st.query_params["story"] = name
+        return {}
     if isinstance(played, Played):
-        st.query_params["step"] = str(played.step)
+        return {"story": name, "step": str(played.step)}
+    return {"story": name}
+
+
+def sync_query(played: Played | list[str] | None) -> None:
+    """Put the story and its step in the page's address (or take them out)."""
+    wanted = query(played)
+    for k in ("story", "step"):
+        if k in wanted:
+            st.query_params[k] = wanted[k]
+        elif k in st.query_params:
+            del st.query_params[k]
