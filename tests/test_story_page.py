@@ -90,10 +90,17 @@ def test_the_shipped_story_plays_in_the_page(server, page):
     count = len(story.steps)
     p = page.page
     p.goto(server + "/?story=escalation")
+    assert story.intro_paragraphs
     for step in story.steps:
         panel = _shown(p, step, count)
         text = " ".join(panel.inner_text().split())
         assert all(paragraph in text for paragraph in step.paragraphs)
+        # the story's introduction under its title on step 1, before the step's heading
+        intro = [text.find(paragraph) for paragraph in story.intro_paragraphs]
+        if step.number == 1:
+            assert all(0 <= at < text.find(step.heading) for at in intro), intro
+        else:
+            assert intro == [-1] * len(intro)
         if step.number < count:
             panel.get_by_role("button", name="Next").click()
     assert panel.get_by_role("button", name="Next").is_disabled()
@@ -136,6 +143,7 @@ def test_hostile_story_text_stays_text_in_the_page(server, page):
     text = panel.inner_text().replace("\u2060", "")
     assert "[a link](https://evil.example) **bold**" in text
     assert "<img src=x" in text and "<b>not bold</b>" in text
+    assert " ".join(story.intro_paragraphs[0].split()) in " ".join(text.split())
     assert p.evaluate("window.__pwned") is None and page.dialogs == []
 
 

@@ -151,6 +151,13 @@ def test_the_shipped_story_plays_step_by_step(story_html, page):
         if step.number > 1:
             p.keyboard.press("ArrowRight")
         _check_step(p, step, count)
+        # the story's introduction under its title on step 1 only
+        intro = p.locator(".im-story-intro")
+        assert intro.is_visible() == (step.number == 1)
+        if step.number == 1:
+            assert intro.locator("p").all_inner_texts() == story.intro_paragraphs
+            box, head = intro.bounding_box(), p.locator(".im-story-heading").bounding_box()
+            assert box["y"] + box["height"] <= head["y"]  # (above the step's heading)
         # every incident stays on the map, dimmed, its popup a click away
         assert sorted(p.evaluate(DRAWN_IDS)) == ids
     p.keyboard.press("ArrowRight")  # (past the end: stays)
@@ -202,6 +209,9 @@ def test_a_step_link_opens_on_that_step(story_html, page):
 
 HOSTILE = """# Title <img src=x onerror="window.__pwned=1">
 
+An introduction <img src=x onerror="window.__pwned=4"> [intro link](https://evil.example)
+*not emphasis*
+
 ## <script>window.__pwned=2</script> [a link](https://evil.example) **bold**
 incidents: 2019-12-27-k1-air-base-rocket-attack
 
@@ -227,6 +237,9 @@ def test_hostile_story_text_stays_text(tmp_path, page):
     assert panel.locator("img, script, a, b, strong").count() == 0
     assert p.inner_text(".im-story-title") == story.title
     assert "<img src=x" in p.inner_text(".im-story-text")
+    assert p.locator(".im-story-intro p").all_inner_texts() == story.intro_paragraphs
+    assert 'window.__pwned=4"> [intro link](https://evil.example) *not emphasis*' in \
+        story.intro_paragraphs[0]
     assert p.evaluate("window.__pwned") is None and page.dialogs == []
     assert page.errors == []
 

@@ -4,7 +4,8 @@ The stories are the ``.md`` files of the ``stories/`` folder beside the
 dataset the page was started on (the repository's ``stories/`` for the
 built-in dataset); a story is picked in the sidebar by its name (the file's
 stem: never a path, only a name of a file in that folder). Beside the map:
-the story's title, "Step 3 of 12", the step's heading and text (escaped:
+the story's title, "Step 3 of 12", on step 1 the story's introduction (its
+text before the first step), the step's heading and text (escaped:
 see :mod:`.text`), previous and next (buttons, and the Left and Right arrow
 keys). The map highlights the step's incidents, dims the others, flies to
 the step and marks its dates on its time control (``frontend/src/story.js``,
@@ -287,6 +288,12 @@ def panel(played: Played | list[str] | None, dataset: Dataset) -> None:
     step = played.story.steps[played.step - 1]
     with st.container(key="story-panel", border=True):
         st.caption(f"{md(played.story.title)} · step {played.step} of {played.count}")
+        if played.step == 1 and played.story.intro_paragraphs:
+            # the story's introduction, under its title on the first step
+            with st.container(key="story-intro"):
+                for paragraph in played.story.intro_paragraphs:
+                    st.markdown(md(paragraph))
+            st.divider()
         st.markdown(f"**{md(step.heading)}**")
         for paragraph in step.paragraphs:
             st.markdown(md(paragraph))

@@ -2179,6 +2179,11 @@
       player.counter = el("div", "im-story-count");
       head.appendChild(player.counter);
       div.appendChild(head);
+      player.intro = el("div", "im-story-intro");
+      (player.story.intro || []).forEach((p) => {
+        player.intro.appendChild(el("p", null, p));
+      });
+      div.appendChild(player.intro);
       player.heading = el("h2", "im-story-heading");
       player.heading.setAttribute("aria-live", "polite");
       div.appendChild(player.heading);
@@ -2200,6 +2205,8 @@
     const n = player.step;
     player.panel.setAttribute("data-step", String(n));
     player.counter.textContent = stepLabel(n, player.count);
+    player.intro.hidden = n !== 1 || !(player.story.intro || []).length;
+    player.intro.scrollTop = 0;
     player.heading.textContent = step.heading || "";
     player.text.textContent = "";
     (step.paragraphs || []).forEach((p) => {

@@ -2,8 +2,8 @@
 // the step's incidents highlighted and the others dimmed (still there, their
 // popups too), the map flown to the step clear of the controls, the step's
 // dates marked on the time control, and, where asked, the step panel
-// (title, "3 / 12", the text, previous and next), the arrow keys and the
-// address's #step=N.
+// (title, "3 / 12", the story's introduction on step 1, the text, previous
+// and next), the arrow keys and the address's #step=N.
 
 import { makeControl } from './controls.js';
 import { el } from './dom.js';
@@ -165,6 +165,10 @@ function panelControl(player) {
     player.counter = el('div', 'im-story-count');
     head.appendChild(player.counter);
     div.appendChild(head);
+    // the story's introduction, under its title on the first step
+    player.intro = el('div', 'im-story-intro');
+    (player.story.intro || []).forEach((p) => { player.intro.appendChild(el('p', null, p)); });
+    div.appendChild(player.intro);
     player.heading = el('h2', 'im-story-heading');
     player.heading.setAttribute('aria-live', 'polite');
     div.appendChild(player.heading);
@@ -184,6 +188,8 @@ function fillPanel(player, step) {
   const n = player.step;
   player.panel.setAttribute('data-step', String(n));
   player.counter.textContent = stepLabel(n, player.count);
+  player.intro.hidden = n !== 1 || !(player.story.intro || []).length;
+  player.intro.scrollTop = 0;
   player.heading.textContent = step.heading || '';
   player.text.textContent = '';
   (step.paragraphs || []).forEach((p) => { player.text.appendChild(el('p', null, p)); });
