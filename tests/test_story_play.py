@@ -263,3 +263,59 @@ def test_a_step_shows_its_incidents_whatever_was_switched_off(story_html, page):
     _check_step(p, story.steps[1], len(story.steps))
     assert p.locator(".im-slider").input_value() == p.locator(".im-slider").get_attribute("max")
     assert page.errors == []
+
+
+# Where the step's highlighted incidents are (by feature.properties.id and the
+# data's coordinates), and the boxes of the panel, the summary and the map.
+NARROW = """coords => {
+  for (const k of Object.keys(window)) {
+    const v = window[k];
+    if (v && window.L && v instanceof L.Map && v._imCanvas) {
+      const box = v.getContainer().getBoundingClientRect();
+      const rel = (sel) => {
+        const r = document.querySelector(sel).getBoundingClientRect();
+        return {left: r.left - box.left, top: r.top - box.top,
+                right: r.right - box.left, bottom: r.bottom - box.top};
+      };
+      const state = IncidentMap.storyState(v);
+      const points = state.highlighted.map((id) => {
+        const p = v.latLngToContainerPoint(L.latLng(coords[id][1], coords[id][0]));
+        return {id: id, x: p.x, y: p.y};
+      });
+      return {state: state, points: points, size: v.getSize(), panel: rel('.im-story'),
+              summary: rel('.im-summary')};
+    }
+  }
+  return null;
+}"""
+
+
+def _apart(a, b) -> bool:
+    return a["right"] <= b["left"] or b["right"] <= a["left"] or \
+        a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+
+
+@pytest.mark.browser
+def test_on_a_narrow_window_the_panel_covers_neither_summary_nor_step(story_html, page):
+    story = read_story(STORY)
+    coords = {f["properties"]["id"]: f["geometry"]["coordinates"]
+              for f in orjson.loads(DATASET.read_bytes())["features"]}
+    p = page.page
+    p.set_viewport_size({"width": 600, "height": 800})
+    p.goto(story_html.as_uri())
+    p.wait_for_function(MAP_READY, timeout=30_000)
+    for step in story.steps:
+        if step.number > 1:
+            p.keyboard.press("ArrowRight")
+        _wait_step(p, step.number)
+        seen = p.evaluate(NARROW, coords)
+        assert sorted(seen["state"]["highlighted"]) == sorted(step.incidents)
+        panel, summary, size = seen["panel"], seen["summary"], seen["size"]
+        assert _apart(panel, summary), (step.number, panel, summary)
+        assert panel["right"] <= size["x"] and panel["bottom"] <= size["y"]
+        for pt in seen["points"]:
+            assert 0 < pt["x"] < size["x"] and 0 < pt["y"] < size["y"], (step.number, pt)
+            assert not (panel["left"] - 8 <= pt["x"] <= panel["right"] + 8
+                        and panel["top"] - 8 <= pt["y"] <= panel["bottom"] + 8), \
+                (step.number, pt, panel)
+    assert page.errors == []

@@ -2039,6 +2039,8 @@
 
   // src/story.js
   var STEP_MAX_ZOOM = 9;
+  var NARROW = 700;
+  var NARROW_PANEL_SHARE = 0.45;
   var FLIGHT = 0.8;
   function clampStep(n, count) {
     if (!(count > 0)) {
@@ -2198,6 +2200,38 @@
       player.panel = div;
     });
   }
+  function narrowPanel(mapWidth, mapHeight, summaryBottom) {
+    if (!(mapWidth < NARROW)) {
+      return null;
+    }
+    return {
+      top: Math.ceil(summaryBottom) + 10,
+      width: Math.max(mapWidth - 20, 100),
+      maxHeight: Math.max(Math.round(mapHeight * NARROW_PANEL_SHARE), 120)
+    };
+  }
+  function placePanel(player) {
+    const div = player.panel, map = player.map;
+    if (!div) {
+      return;
+    }
+    const size = map.getSize(), container = map.getContainer();
+    const summary = container.querySelector(".im-summary");
+    const box = container.getBoundingClientRect();
+    const bottom = summary && summary.offsetParent ? summary.getBoundingClientRect().bottom - box.top : 0;
+    const place = narrowPanel(size.x, size.y, bottom);
+    div.classList.toggle("im-story-narrow", !!place);
+    div.style.marginTop = "";
+    div.style.width = "";
+    div.style.maxHeight = "";
+    if (!place) {
+      return;
+    }
+    const natural = div.getBoundingClientRect().top - box.top;
+    div.style.marginTop = Math.max(place.top - natural + 10, 10) + "px";
+    div.style.width = place.width + "px";
+    div.style.maxHeight = place.maxHeight + "px";
+  }
   function fillPanel(player, step) {
     if (!player.panel) {
       return;
@@ -2215,6 +2249,7 @@
     player.text.scrollTop = 0;
     player.prev.disabled = n <= 1;
     player.next.disabled = n >= player.count;
+    placePanel(player);
   }
   function setState(player, state) {
     player.state = state;
@@ -2282,6 +2317,11 @@
   }
   function listen(player) {
     const story = player.story, stops = [];
+    if (player.panel) {
+      const onResize = () => placePanel(player);
+      player.map.on("resize", onResize);
+      stops.push(() => player.map.off("resize", onResize));
+    }
     if (story.keys) {
       const onKey = (e) => {
         if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || inField(e.target)) {

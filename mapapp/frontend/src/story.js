@@ -11,6 +11,10 @@ import { fitPadding } from './room.js';
 
 /** The highest zoom a step's fit goes to (one incident alone is not shown at street level). */
 export const STEP_MAX_ZOOM = 9;
+/** Maps narrower than this (pixels) put the step panel under the summary, across the map. */
+export const NARROW = 700;
+/** The share of a narrow map's height the step panel may take. */
+export const NARROW_PANEL_SHARE = 0.45;
 /** Seconds a flight from step to step takes (none when the reader asks for reduced motion). */
 export const FLIGHT = 0.8;
 
@@ -183,6 +187,38 @@ function panelControl(player) {
   });
 }
 
+/**
+ * Where a narrow map's step panel goes: ``{top, width, maxHeight}`` in
+ * pixels (its top below the summary box, as wide as the map, at most
+ * NARROW_PANEL_SHARE of its height), or null when the map is wide enough
+ * for the panel beside the summary. ``summaryBottom``: the summary's bottom
+ * edge from the map's top (0: none).
+ */
+export function narrowPanel(mapWidth, mapHeight, summaryBottom) {
+  if (!(mapWidth < NARROW)) { return null; }
+  return { top: Math.ceil(summaryBottom) + 10, width: Math.max(mapWidth - 20, 100),
+    maxHeight: Math.max(Math.round(mapHeight * NARROW_PANEL_SHARE), 120) };
+}
+
+// On a narrow map the panel leaves the summary box (top left) uncovered: it goes
+// under it, across the map, and the step's incidents are fitted into the room below.
+function placePanel(player) {
+  const div = player.panel, map = player.map;
+  if (!div) { return; }
+  const size = map.getSize(), container = map.getContainer();
+  const summary = container.querySelector('.im-summary');
+  const box = container.getBoundingClientRect();
+  const bottom = summary && summary.offsetParent ? summary.getBoundingClientRect().bottom - box.top : 0;
+  const place = narrowPanel(size.x, size.y, bottom);
+  div.classList.toggle('im-story-narrow', !!place);
+  div.style.marginTop = ''; div.style.width = ''; div.style.maxHeight = '';
+  if (!place) { return; }
+  const natural = div.getBoundingClientRect().top - box.top;  // (under the layer control)
+  div.style.marginTop = Math.max(place.top - natural + 10, 10) + 'px';
+  div.style.width = place.width + 'px';
+  div.style.maxHeight = place.maxHeight + 'px';
+}
+
 function fillPanel(player, step) {
   if (!player.panel) { return; }
   const n = player.step;
@@ -196,6 +232,7 @@ function fillPanel(player, step) {
   player.text.scrollTop = 0;
   player.prev.disabled = n <= 1;
   player.next.disabled = n >= player.count;
+  placePanel(player);
 }
 
 function setState(player, state) {
@@ -250,6 +287,11 @@ function inField(target) {
 
 function listen(player) {
   const story = player.story, stops = [];
+  if (player.panel) {
+    const onResize = () => placePanel(player);
+    player.map.on('resize', onResize);
+    stops.push(() => player.map.off('resize', onResize));
+  }
   if (story.keys) {
     const onKey = (e) => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || inField(e.target)) { return; }
