@@ -189,7 +189,12 @@ class Step:
     @property
     def paragraphs(self) -> list[str]:
         """The text's paragraphs, each with its lines joined by spaces (for reflowing)."""
-        return [" ".join(p.split()) for p in re.split(r"\n[ \t]*\n", self.text) if p.strip()]
+        return _split_paragraphs(self.text)
+
+
+def _split_paragraphs(text: str) -> list[str]:
+    """Paragraphs (blank-line separated), each with its lines joined by spaces."""
+    return [" ".join(p.split()) for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
 
 
 @dataclass(frozen=True)
@@ -215,6 +220,11 @@ class Story:
     name: str = "<story>"
     intro: str = ""
     problems: tuple[StoryProblem, ...] = ()
+
+    @property
+    def intro_paragraphs(self) -> list[str]:
+        """The introduction's paragraphs, as :attr:`Step.paragraphs` (empty when none)."""
+        return _split_paragraphs(self.intro)
 
     @property
     def incident_ids(self) -> list[str]:

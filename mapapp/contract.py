@@ -142,6 +142,8 @@ class StoryOptions:
     """``LayerOptions.story``: a story played on the view (see ``frontend/src/story.js``)."""
 
     title: str = ""  #: the story's title
+    #: the introduction's paragraphs (the text before the first step), shown on step 1
+    intro: list[str] = field(default_factory=list)
     steps: list[StoryStep] = field(default_factory=list)
     step: int = 1  #: the step shown first (1-based; the address's ``#step=N`` wins when ``hash``)
     panel: bool = True  #: the step panel on the map: text, "3 / 12", previous and next
@@ -191,8 +193,8 @@ def story_options(story, *, step: int = 1, panel: bool = True, hash: bool = True
         for s in story.steps
     ]
     step = min(max(int(step), 1), max(len(steps), 1))
-    return StoryOptions(title=story.title, steps=steps, step=step, panel=panel, hash=hash,
-                        keys=keys)
+    return StoryOptions(title=story.title, intro=story.intro_paragraphs, steps=steps, step=step,
+                        panel=panel, hash=hash, keys=keys)
 
 
 @dataclass(frozen=True)

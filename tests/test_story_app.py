@@ -92,3 +92,22 @@ def test_a_story_that_does_not_fit_the_data_says_so(tmp_path, monkeypatch):
     assert any(o.startswith("The 2019-2020 escalation") and "not for" not in o for o in options)
     warning = " ".join(w.value for w in at.warning).replace("\\", "")
     assert "cannot be played" in warning and "unknown id 'no-such-id'" in warning
+
+
+def _share_query(at) -> str:
+    codes = [c.value for c in at.code if c.value.startswith("?") or c.value.startswith("(none")]
+    assert len(codes) == 1, [c.value for c in at.code]
+    return codes[0]
+
+
+def test_the_share_box_holds_the_story_and_its_step():
+    at = _run({"story": "escalation", "step": "5", "actor": "Iran"})
+    assert not at.exception
+    shared = _share_query(at)
+    assert shared.startswith("?") and "actor=Iran" in shared
+    assert "story=escalation" in shared and "step=5" in shared
+    at.button(key="story-next").click().run()
+    assert "step=6" in _share_query(at) and "step=5" not in _share_query(at)
+    at.selectbox(key="story_pick").set_value(None).run()
+    shared = _share_query(at)
+    assert "story=" not in shared and "step=" not in shared and "actor=Iran" in shared

@@ -6,12 +6,16 @@ the shipped story, a hostile one and one that does not fit the data.
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 
 import pytest
 from conftest import DATASET, ROOT
 from mapjs import DRAWN_CANVAS
+from PIL import Image
 from test_page_e2e import _map_frame, _serve
+from test_page_picture import _download
 from test_story_play import HOSTILE
 
 from geodata.story import parse_story, read_story
@@ -86,10 +90,17 @@ def test_the_shipped_story_plays_in_the_page(server, page):
     count = len(story.steps)
     p = page.page
     p.goto(server + "/?story=escalation")
+    assert story.intro_paragraphs
     for step in story.steps:
         panel = _shown(p, step, count)
         text = " ".join(panel.inner_text().split())
         assert all(paragraph in text for paragraph in step.paragraphs)
+        # the story's introduction under its title on step 1, before the step's heading
+        intro = [text.find(paragraph) for paragraph in story.intro_paragraphs]
+        if step.number == 1:
+            assert all(0 <= at < text.find(step.heading) for at in intro), intro
+        else:
+            assert intro == [-1] * len(intro)
         if step.number < count:
             panel.get_by_role("button", name="Next").click()
     assert panel.get_by_role("button", name="Next").is_disabled()
@@ -132,4 +143,43 @@ def test_hostile_story_text_stays_text_in_the_page(server, page):
     text = panel.inner_text().replace("\u2060", "")
     assert "[a link](https://evil.example) **bold**" in text
     assert "<img src=x" in text and "<b>not bold</b>" in text
+    assert " ".join(story.intro_paragraphs[0].split()) in " ".join(text.split())
     assert p.evaluate("window.__pwned") is None and page.dialogs == []
+
+
+def _pages(data: bytes) -> int:
+    try:
+        import pypdf
+    except ImportError:
+        return len(re.findall(rb"/Type\s*/Page\b(?!s)", data))
+    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_played_story_as_a_step_picture_and_a_pdf(server, page, tmp_path):
+    story = read_story(STORY)
+    count = len(story.steps)
+    p = page.page
+    p.goto(server + "/?story=escalation&step=3")
+    step = story.steps[2]
+    _shown(p, step, count)
+
+    png = _download(p, "This step (PNG, A4 landscape, 300 dpi)", tmp_path)
+    assert png.name == "escalation-step-03.png"
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.size == (3508, 2480)  # A4 landscape at 300 dpi
+        assert image.text["Title"] == story.title
+        # (the step's incidents highlighted, the rest of the view dimmed)
+        assert f"{len(step.incidents)} highlighted" in image.text["Description"]
+
+    p.get_by_text("16:9 slide", exact=True).click()
+    name = "The whole story (PDF, 16:9 slide, one page per step)"
+    p.get_by_role("button", name=name).wait_for(timeout=30_000)
+    pdf = _download(p, name, tmp_path)
+    assert pdf.name == "escalation.pdf"
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert _pages(data) == count
+    assert len(re.findall(rb"/MediaBox\s*\[\s*0 0 960 540\s*\]", data)) == count
+    assert page.errors == []

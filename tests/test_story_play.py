@@ -151,6 +151,13 @@ def test_the_shipped_story_plays_step_by_step(story_html, page):
         if step.number > 1:
             p.keyboard.press("ArrowRight")
         _check_step(p, step, count)
+        # the story's introduction under its title on step 1 only
+        intro = p.locator(".im-story-intro")
+        assert intro.is_visible() == (step.number == 1)
+        if step.number == 1:
+            assert intro.locator("p").all_inner_texts() == story.intro_paragraphs
+            box, head = intro.bounding_box(), p.locator(".im-story-heading").bounding_box()
+            assert box["y"] + box["height"] <= head["y"]  # (above the step's heading)
         # every incident stays on the map, dimmed, its popup a click away
         assert sorted(p.evaluate(DRAWN_IDS)) == ids
     p.keyboard.press("ArrowRight")  # (past the end: stays)
@@ -202,6 +209,9 @@ def test_a_step_link_opens_on_that_step(story_html, page):
 
 HOSTILE = """# Title <img src=x onerror="window.__pwned=1">
 
+An introduction <img src=x onerror="window.__pwned=4"> [intro link](https://evil.example)
+*not emphasis*
+
 ## <script>window.__pwned=2</script> [a link](https://evil.example) **bold**
 incidents: 2019-12-27-k1-air-base-rocket-attack
 
@@ -227,6 +237,9 @@ def test_hostile_story_text_stays_text(tmp_path, page):
     assert panel.locator("img, script, a, b, strong").count() == 0
     assert p.inner_text(".im-story-title") == story.title
     assert "<img src=x" in p.inner_text(".im-story-text")
+    assert p.locator(".im-story-intro p").all_inner_texts() == story.intro_paragraphs
+    assert 'window.__pwned=4"> [intro link](https://evil.example) *not emphasis*' in \
+        story.intro_paragraphs[0]
     assert p.evaluate("window.__pwned") is None and page.dialogs == []
     assert page.errors == []
 
@@ -249,4 +262,60 @@ def test_a_step_shows_its_incidents_whatever_was_switched_off(story_html, page):
     p.locator(".im-story-next").click()
     _check_step(p, story.steps[1], len(story.steps))
     assert p.locator(".im-slider").input_value() == p.locator(".im-slider").get_attribute("max")
+    assert page.errors == []
+
+
+# Where the step's highlighted incidents are (by feature.properties.id and the
+# data's coordinates), and the boxes of the panel, the summary and the map.
+NARROW = """coords => {
+  for (const k of Object.keys(window)) {
+    const v = window[k];
+    if (v && window.L && v instanceof L.Map && v._imCanvas) {
+      const box = v.getContainer().getBoundingClientRect();
+      const rel = (sel) => {
+        const r = document.querySelector(sel).getBoundingClientRect();
+        return {left: r.left - box.left, top: r.top - box.top,
+                right: r.right - box.left, bottom: r.bottom - box.top};
+      };
+      const state = IncidentMap.storyState(v);
+      const points = state.highlighted.map((id) => {
+        const p = v.latLngToContainerPoint(L.latLng(coords[id][1], coords[id][0]));
+        return {id: id, x: p.x, y: p.y};
+      });
+      return {state: state, points: points, size: v.getSize(), panel: rel('.im-story'),
+              summary: rel('.im-summary')};
+    }
+  }
+  return null;
+}"""
+
+
+def _apart(a, b) -> bool:
+    return a["right"] <= b["left"] or b["right"] <= a["left"] or \
+        a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+
+
+@pytest.mark.browser
+def test_on_a_narrow_window_the_panel_covers_neither_summary_nor_step(story_html, page):
+    story = read_story(STORY)
+    coords = {f["properties"]["id"]: f["geometry"]["coordinates"]
+              for f in orjson.loads(DATASET.read_bytes())["features"]}
+    p = page.page
+    p.set_viewport_size({"width": 600, "height": 800})
+    p.goto(story_html.as_uri())
+    p.wait_for_function(MAP_READY, timeout=30_000)
+    for step in story.steps:
+        if step.number > 1:
+            p.keyboard.press("ArrowRight")
+        _wait_step(p, step.number)
+        seen = p.evaluate(NARROW, coords)
+        assert sorted(seen["state"]["highlighted"]) == sorted(step.incidents)
+        panel, summary, size = seen["panel"], seen["summary"], seen["size"]
+        assert _apart(panel, summary), (step.number, panel, summary)
+        assert panel["right"] <= size["x"] and panel["bottom"] <= size["y"]
+        for pt in seen["points"]:
+            assert 0 < pt["x"] < size["x"] and 0 < pt["y"] < size["y"], (step.number, pt)
+            assert not (panel["left"] - 8 <= pt["x"] <= panel["right"] + 8
+                        and panel["top"] - 8 <= pt["y"] <= panel["bottom"] + 8), \
+                (step.number, pt, panel)
     assert page.errors == []

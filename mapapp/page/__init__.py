@@ -79,6 +79,6 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
     with placeholder:
         story.panel(played, dataset)
         detail.show(selected(), mask, dataset)
-    share.show(mask, dataset, filters, selected())
-    picture.show(mask, dataset, filters)
+    share.show(mask, dataset, filters, selected(), story.query(played))
+    picture.show(mask, dataset, filters, played if isinstance(played, story.Played) else None)
     story.sync_query(played)

@@ -4,7 +4,8 @@ The stories are the ``.md`` files of the ``stories/`` folder beside the
 dataset the page was started on (the repository's ``stories/`` for the
 built-in dataset); a story is picked in the sidebar by its name (the file's
 stem: never a path, only a name of a file in that folder). Beside the map:
-the story's title, "Step 3 of 12", the step's heading and text (escaped:
+the story's title, "Step 3 of 12", on step 1 the story's introduction (its
+text before the first step), the step's heading and text (escaped:
 see :mod:`.text`), previous and next (buttons, and the Left and Right arrow
 keys). The map highlights the step's incidents, dims the others, flies to
 the step and marks its dates on its time control (``frontend/src/story.js``,
@@ -31,7 +32,8 @@ from .. import contract
 from ..state import Dataset
 from .text import md
 
-__all__ = ["Played", "current", "panel", "pick", "story_names", "stories_dir", "sync_query"]
+__all__ = ["Played", "current", "panel", "pick", "query", "story_names", "stories_dir",
+           "sync_query"]
 
 #: A story's name: the stem of a file in the stories folder (no path, no dot first).
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
@@ -286,6 +288,12 @@ def panel(played: Played | list[str] | None, dataset: Dataset) -> None:
     step = played.story.steps[played.step - 1]
     with st.container(key="story-panel", border=True):
         st.caption(f"{md(played.story.title)} · step {played.step} of {played.count}")
+        if played.step == 1 and played.story.intro_paragraphs:
+            # the story's introduction, under its title on the first step
+            with st.container(key="story-intro"):
+                for paragraph in played.story.intro_paragraphs:
+                    st.markdown(md(paragraph))
+            st.divider()
         st.markdown(f"**{md(step.heading)}**")
         for paragraph in step.paragraphs:
             st.markdown(md(paragraph))
@@ -297,14 +305,32 @@ def panel(played: Played | list[str] | None, dataset: Dataset) -> None:
                      args=(1, played.count))
 
 
-def sync_query(played: Played | list[str] | None) -> None:
-    """Put the story and its step in the page's address (or take them out)."""
+def query(played: Played | list[str] | None) -> dict[str, str]:
+    """The address's ``story`` and ``step`` for the story picked (empty when none).
+
+    Parameters
+    ----------
+    played : Played, list of str or None
+        What :func:`current` returned (a story that cannot play has no step).
+
+    Returns
+    -------
+    dict
+        ``{"story": NAME, "step": "3"}``, ``{"story": NAME}`` or ``{}``.
+    """
     name = st.session_state.get(_PICK)
     if not name:
-        for k in ("story", "step"):
-            if k in st.query_params:
-                del st.query_params[k]
-        return
-    st.query_params["story"] = name
+        return {}
     if isinstance(played, Played):
-        st.query_params["step"] = str(played.step)
+        return {"story": name, "step": str(played.step)}
+    return {"story": name}
+
+
+def sync_query(played: Played | list[str] | None) -> None:
+    """Put the story and its step in the page's address (or take them out)."""
+    wanted = query(played)
+    for k in ("story", "step"):
+        if k in wanted:
+            st.query_params[k] = wanted[k]
+        elif k in st.query_params:
+            del st.query_params[k]

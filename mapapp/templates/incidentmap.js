@@ -2039,6 +2039,8 @@
 
   // src/story.js
   var STEP_MAX_ZOOM = 9;
+  var NARROW = 700;
+  var NARROW_PANEL_SHARE = 0.45;
   var FLIGHT = 0.8;
   function clampStep(n, count) {
     if (!(count > 0)) {
@@ -2179,6 +2181,11 @@
       player.counter = el("div", "im-story-count");
       head.appendChild(player.counter);
       div.appendChild(head);
+      player.intro = el("div", "im-story-intro");
+      (player.story.intro || []).forEach((p) => {
+        player.intro.appendChild(el("p", null, p));
+      });
+      div.appendChild(player.intro);
       player.heading = el("h2", "im-story-heading");
       player.heading.setAttribute("aria-live", "polite");
       div.appendChild(player.heading);
@@ -2193,6 +2200,38 @@
       player.panel = div;
     });
   }
+  function narrowPanel(mapWidth, mapHeight, summaryBottom) {
+    if (!(mapWidth < NARROW)) {
+      return null;
+    }
+    return {
+      top: Math.ceil(summaryBottom) + 10,
+      width: Math.max(mapWidth - 20, 100),
+      maxHeight: Math.max(Math.round(mapHeight * NARROW_PANEL_SHARE), 120)
+    };
+  }
+  function placePanel(player) {
+    const div = player.panel, map = player.map;
+    if (!div) {
+      return;
+    }
+    const size = map.getSize(), container = map.getContainer();
+    const summary = container.querySelector(".im-summary");
+    const box = container.getBoundingClientRect();
+    const bottom = summary && summary.offsetParent ? summary.getBoundingClientRect().bottom - box.top : 0;
+    const place = narrowPanel(size.x, size.y, bottom);
+    div.classList.toggle("im-story-narrow", !!place);
+    div.style.marginTop = "";
+    div.style.width = "";
+    div.style.maxHeight = "";
+    if (!place) {
+      return;
+    }
+    const natural = div.getBoundingClientRect().top - box.top;
+    div.style.marginTop = Math.max(place.top - natural + 10, 10) + "px";
+    div.style.width = place.width + "px";
+    div.style.maxHeight = place.maxHeight + "px";
+  }
   function fillPanel(player, step) {
     if (!player.panel) {
       return;
@@ -2200,6 +2239,8 @@
     const n = player.step;
     player.panel.setAttribute("data-step", String(n));
     player.counter.textContent = stepLabel(n, player.count);
+    player.intro.hidden = n !== 1 || !(player.story.intro || []).length;
+    player.intro.scrollTop = 0;
     player.heading.textContent = step.heading || "";
     player.text.textContent = "";
     (step.paragraphs || []).forEach((p) => {
@@ -2208,6 +2249,7 @@
     player.text.scrollTop = 0;
     player.prev.disabled = n <= 1;
     player.next.disabled = n >= player.count;
+    placePanel(player);
   }
   function setState(player, state) {
     player.state = state;
@@ -2275,6 +2317,11 @@
   }
   function listen(player) {
     const story = player.story, stops = [];
+    if (player.panel) {
+      const onResize = () => placePanel(player);
+      player.map.on("resize", onResize);
+      stops.push(() => player.map.off("resize", onResize));
+    }
     if (story.keys) {
       const onKey = (e) => {
         if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || inField(e.target)) {

@@ -5,6 +5,6 @@ export const REMOTE_KEYS = ['mask', 'props_block', 'props_url', 'url'];
 export const LAYER_OPTION_KEYS = ['cluster', 'cluster_threshold', 'end', 'filters', 'fit', 'legend_actors', 'legend_open', 'other_actors', 'other_color', 'selected', 'shapes', 'show_chain', 'show_uncertainty', 'start', 'story', 'timeline', 'title', 'total', 'uncertainty_min_km'];
 export const BASEMAP_KEYS = ['bounds', 'collapsed', 'countries', 'labels', 'tiles'];
 export const TILE_KEYS = ['attribution', 'max_zoom', 'name', 'subdomains', 'url'];
-export const STORY_KEYS = ['hash', 'keys', 'panel', 'step', 'steps', 'title'];
+export const STORY_KEYS = ['hash', 'intro', 'keys', 'panel', 'step', 'steps', 'title'];
 export const STORY_STEP_KEYS = ['dates', 'heading', 'ids', 'paragraphs', 'view'];
 export const CARD_ROWS = [["date", "Date"], ["event", "Event"], ["actor", "Actor"], ["target", "Target"], ["attribution", "Attribution"], ["claimed_by", "Claimed by"], ["blamed_by", "Blamed by"], ["attribution_note", "On attribution"], ["fatalities", "Fatalities"], ["injuries", "Injuries"], ["place", "Place"], ["id", "ID"]];

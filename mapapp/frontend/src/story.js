@@ -2,8 +2,8 @@
 // the step's incidents highlighted and the others dimmed (still there, their
 // popups too), the map flown to the step clear of the controls, the step's
 // dates marked on the time control, and, where asked, the step panel
-// (title, "3 / 12", the text, previous and next), the arrow keys and the
-// address's #step=N.
+// (title, "3 / 12", the story's introduction on step 1, the text, previous
+// and next), the arrow keys and the address's #step=N.
 
 import { makeControl } from './controls.js';
 import { el } from './dom.js';
@@ -11,6 +11,10 @@ import { fitPadding } from './room.js';
 
 /** The highest zoom a step's fit goes to (one incident alone is not shown at street level). */
 export const STEP_MAX_ZOOM = 9;
+/** Maps narrower than this (pixels) put the step panel under the summary, across the map. */
+export const NARROW = 700;
+/** The share of a narrow map's height the step panel may take. */
+export const NARROW_PANEL_SHARE = 0.45;
 /** Seconds a flight from step to step takes (none when the reader asks for reduced motion). */
 export const FLIGHT = 0.8;
 
@@ -165,6 +169,10 @@ function panelControl(player) {
     player.counter = el('div', 'im-story-count');
     head.appendChild(player.counter);
     div.appendChild(head);
+    // the story's introduction, under its title on the first step
+    player.intro = el('div', 'im-story-intro');
+    (player.story.intro || []).forEach((p) => { player.intro.appendChild(el('p', null, p)); });
+    div.appendChild(player.intro);
     player.heading = el('h2', 'im-story-heading');
     player.heading.setAttribute('aria-live', 'polite');
     div.appendChild(player.heading);
@@ -179,17 +187,52 @@ function panelControl(player) {
   });
 }
 
+/**
+ * Where a narrow map's step panel goes: ``{top, width, maxHeight}`` in
+ * pixels (its top below the summary box, as wide as the map, at most
+ * NARROW_PANEL_SHARE of its height), or null when the map is wide enough
+ * for the panel beside the summary. ``summaryBottom``: the summary's bottom
+ * edge from the map's top (0: none).
+ */
+export function narrowPanel(mapWidth, mapHeight, summaryBottom) {
+  if (!(mapWidth < NARROW)) { return null; }
+  return { top: Math.ceil(summaryBottom) + 10, width: Math.max(mapWidth - 20, 100),
+    maxHeight: Math.max(Math.round(mapHeight * NARROW_PANEL_SHARE), 120) };
+}
+
+// On a narrow map the panel leaves the summary box (top left) uncovered: it goes
+// under it, across the map, and the step's incidents are fitted into the room below.
+function placePanel(player) {
+  const div = player.panel, map = player.map;
+  if (!div) { return; }
+  const size = map.getSize(), container = map.getContainer();
+  const summary = container.querySelector('.im-summary');
+  const box = container.getBoundingClientRect();
+  const bottom = summary && summary.offsetParent ? summary.getBoundingClientRect().bottom - box.top : 0;
+  const place = narrowPanel(size.x, size.y, bottom);
+  div.classList.toggle('im-story-narrow', !!place);
+  div.style.marginTop = ''; div.style.width = ''; div.style.maxHeight = '';
+  if (!place) { return; }
+  const natural = div.getBoundingClientRect().top - box.top;  // (under the layer control)
+  div.style.marginTop = Math.max(place.top - natural + 10, 10) + 'px';
+  div.style.width = place.width + 'px';
+  div.style.maxHeight = place.maxHeight + 'px';
+}
+
 function fillPanel(player, step) {
   if (!player.panel) { return; }
   const n = player.step;
   player.panel.setAttribute('data-step', String(n));
   player.counter.textContent = stepLabel(n, player.count);
+  player.intro.hidden = n !== 1 || !(player.story.intro || []).length;
+  player.intro.scrollTop = 0;
   player.heading.textContent = step.heading || '';
   player.text.textContent = '';
   (step.paragraphs || []).forEach((p) => { player.text.appendChild(el('p', null, p)); });
   player.text.scrollTop = 0;
   player.prev.disabled = n <= 1;
   player.next.disabled = n >= player.count;
+  placePanel(player);
 }
 
 function setState(player, state) {
@@ -244,6 +287,11 @@ function inField(target) {
 
 function listen(player) {
   const story = player.story, stops = [];
+  if (player.panel) {
+    const onResize = () => placePanel(player);
+    player.map.on('resize', onResize);
+    stops.push(() => player.map.off('resize', onResize));
+  }
   if (story.keys) {
     const onKey = (e) => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || inField(e.target)) { return; }

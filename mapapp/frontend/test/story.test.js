@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { clampStep, highlightOf, keyStep, markSpan, parseHash, stepDates, stepHash, stepLabel } from '../src/story.js';
+import { clampStep, highlightOf, keyStep, markSpan, narrowPanel, parseHash, stepDates, stepHash, stepLabel } from '../src/story.js';
 
 test('a step is clamped to the story', () => {
   assert.equal(clampStep(3, 12), 3);
@@ -68,4 +68,11 @@ test("the step's days on the time control's track", () => {
 
 test('the panel counts steps as "3 / 12"', () => {
   assert.equal(stepLabel(3, 12), '3 / 12');
+});
+
+test('a narrow map puts the panel under the summary, across the map; a wide one does not', () => {
+  assert.equal(narrowPanel(700, 800, 160), null);
+  assert.equal(narrowPanel(1200, 800, 160), null);
+  assert.deepEqual(narrowPanel(600, 800, 160.4), { top: 171, width: 580, maxHeight: 360 });
+  assert.deepEqual(narrowPanel(320, 200, 0), { top: 10, width: 300, maxHeight: 120 });
 });
