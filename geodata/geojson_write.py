@@ -3,9 +3,10 @@
 :func:`to_features` turns a typed incident frame back into GeoJSON Feature
 dicts; :func:`iter_geojson` writes the same document column by column (one
 pyarrow string operation per column instead of one dict per feature), falling
-back to :func:`to_features` for frames it does not handle. Both leave missing
-properties and derived columns out. :mod:`geodata.io` re-exports the public
-names.
+back to :func:`to_features` for frames it does not handle;
+:func:`iter_properties_json` writes the features' properties alone, in
+blocks, the same way. All leave missing properties and derived columns out.
+:mod:`geodata.io` re-exports the public names.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "GEOJSON_CHUNK",
     "dumps_geojson",
     "iter_geojson",
+    "iter_properties_json",
     "to_feature_collection",
     "to_features",
 ]
@@ -226,6 +228,8 @@ def _column_json(series: pd.Series) -> tuple[pa.Array, np.ndarray | None]:
         cats = [orjson.dumps(c, default=_json_default, option=_OPT).decode()
                 for c in series.cat.categories.astype(object).tolist()]
         return _coded(cats, series.cat.codes.to_numpy())
+    if isinstance(dtype, pd.DatetimeTZDtype):  # (to_features writes its local day)
+        raise _Unsupported(f"{series.name}: {dtype}")
     if pd.api.types.is_datetime64_any_dtype(dtype):  # few distinct days: format each once
         codes, uniques = pd.factorize(series.to_numpy(dtype="datetime64[ns]"))
         days = np.asarray(uniques, dtype="datetime64[ns]").astype("datetime64[D]").astype(str)
@@ -309,6 +313,76 @@ def _features_json(part: gpd.GeoDataFrame) -> bytes:
         return _features_columnwise(part)
     except _Unsupported:
         return orjson.dumps(to_features(part), default=_json_default, option=_OPT)[1:-1]
+
+
+def _joined(rows: pa.Array) -> tuple[bytes, np.ndarray]:
+    """The texts of ``rows`` end to end, and where each starts (one offset per row, + the end)."""
+    if isinstance(rows, pa.ChunkedArray):
+        rows = rows.combine_chunks()
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)
+    offsets = offsets[rows.offset:rows.offset + len(rows) + 1]
+    first = int(offsets[0])
+    text = rows.buffers()[2].slice(first, int(offsets[-1]) - first).to_pybytes()
+    return text, offsets - first
+
+
+def _properties_columnwise(gdf: gpd.GeoDataFrame) -> tuple[bytes, np.ndarray]:
+    """Each row's properties object followed by a comma, end to end, and the row offsets."""
+    names = [c for c in gdf.columns if c != gdf.geometry.name and c not in DERIVED_FIELDS]
+    if not names:
+        return b"{}," * len(gdf), np.arange(len(gdf) + 1, dtype=np.int64) * 3
+    parts = [_fragments(name, gdf[name]) for name in names]
+    props = pc.utf8_rtrim(pc.binary_join_element_wise(*parts, _large("")), characters=",")
+    return _joined(pc.binary_join_element_wise(_large("{"), props, _large("},"), _large("")))
+
+
+def _properties_per_feature(gdf: gpd.GeoDataFrame) -> tuple[bytes, np.ndarray]:
+    """What :func:`_properties_columnwise` gives, through :func:`to_features`."""
+    texts = [orjson.dumps(f["properties"], option=_OPT) + b"," for f in to_features(gdf)]
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t) for t in texts], out=offsets[1:])
+    return b"".join(texts), offsets
+
+
+def iter_properties_json(gdf: gpd.GeoDataFrame, block: int, *,
+                         per_feature: bool = False) -> Iterator[bytes]:
+    """Yield the features' properties as JSON arrays of ``block`` incidents each.
+
+    Piece ``k`` holds the bytes of ``orjson.dumps([f["properties"] for f in
+    to_features(gdf)[k * block:(k + 1) * block]])``: the same properties, in
+    column order, missing ones left out. They are built column by column
+    (:func:`iter_geojson`'s fragments), :data:`GEOJSON_CHUNK` rows or so at
+    a time; a chunk with a column type that path does not handle, or a
+    value it refuses, goes through :func:`to_features` instead.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+    block : int
+        Incidents per piece (at least 1); the last piece may hold fewer.
+    per_feature : bool, default False
+        Build every piece through :func:`to_features` (the path of before,
+        for benchmarks and tests).
+
+    Yields
+    ------
+    bytes
+        One JSON array per block, in the frame's order (none for an empty frame).
+    """
+    n = len(gdf)
+    chunk = block * max(1, GEOJSON_CHUNK // block)
+    for start in range(0, n, chunk):
+        part = gdf if n <= chunk else gdf.iloc[start:start + chunk]
+        text = None
+        if not per_feature:
+            with contextlib.suppress(_Unsupported, ValueError, TypeError):
+                text, offsets = _properties_columnwise(part)
+        if text is None:
+            text, offsets = _properties_per_feature(part)
+        for first in range(0, len(part), block):
+            last = min(first + block, len(part))
+            yield b"[" + text[offsets[first]:offsets[last] - 1] + b"]"
 
 
 #: Rows the GeoJSON writer serialises at a time.

@@ -39,7 +39,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-import geodata
+from geodata.geojson_write import iter_properties_json
 from geodata.summary import category_codes
 
 from . import contract
@@ -337,21 +337,27 @@ def draw_payload(
     )
 
 
-def properties_json(gdf: gpd.GeoDataFrame) -> bytes:
+def properties_json(gdf: gpd.GeoDataFrame, *, per_feature: bool = False) -> bytes:
     """Every incident's properties as a JSON array, in the frame's order.
+
+    Built column by column (:func:`geodata.geojson_write.iter_properties_json`):
+    the same JSON as ``[f["properties"] for f in geodata.to_features(gdf)]``.
 
     Parameters
     ----------
     gdf : geopandas.GeoDataFrame
         The incidents.
+    per_feature : bool, default False
+        Go through one feature dict per incident (the path of before, for
+        benchmarks and tests).
 
     Returns
     -------
     bytes
         UTF-8 JSON text.
     """
-    features = geodata.to_features(gdf)
-    return orjson.dumps([f["properties"] for f in features], option=orjson.OPT_SERIALIZE_NUMPY)
+    pieces = iter_properties_json(gdf, max(1, len(gdf)), per_feature=per_feature)
+    return next(pieces, b"[]")
 
 
 def mask_code(mask: np.ndarray) -> str:
@@ -400,11 +406,10 @@ def props_block_name(block: int) -> str:
 PROPS_TEMPLATE = PROPS_DIR + "/{block}.json.gz"
 
 
-def _write_blocks(gdf: gpd.GeoDataFrame, folder: Path, block: int) -> None:
+def _write_blocks(gdf: gpd.GeoDataFrame, folder: Path, block: int, per_feature: bool) -> None:
     """``folder/N.json.gz``: the properties of incidents ``N*block`` .. ``(N+1)*block-1``."""
     folder.mkdir()
-    for number, start in enumerate(range(0, len(gdf), block)):
-        text = properties_json(gdf.iloc[start:start + block])
+    for number, text in enumerate(iter_properties_json(gdf, block, per_feature=per_feature)):
         (folder / props_block_name(number)).write_bytes(
             gzip.compress(text, compresslevel=1, mtime=0)
         )
@@ -416,6 +421,7 @@ def write_data_files(
     *,
     colors: dict[str, str] | None = None,
     block: int = contract.PROPS_BLOCK,
+    per_feature: bool = False,
 ) -> tuple[Path, Path]:
     """Write what the page's map fetches (once per dataset): its columns and properties.
 
@@ -437,6 +443,9 @@ def write_data_files(
         Actor colours (default :func:`actor_colors` of ``gdf``).
     block : int, default mapapp.contract.PROPS_BLOCK
         Incidents per properties block (at least 1).
+    per_feature : bool, default False
+        Build the blocks through one feature dict per incident (the path of
+        before, for benchmarks and tests); the files are the same.
 
     Returns
     -------
@@ -457,7 +466,7 @@ def write_data_files(
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.", suffix=".tmp"))
     try:
-        _write_blocks(gdf, tmp / PROPS_DIR, int(block))
+        _write_blocks(gdf, tmp / PROPS_DIR, int(block), per_feature)
         (tmp / DRAW_FILE).write_bytes(safe_json(draw_payload(gdf, colors)).encode("utf-8"))
         try:
             os.rename(tmp, directory)
