@@ -296,9 +296,12 @@ def _each_json(objects: list) -> pa.Array:
     return pieces.cast(pa.large_string())
 
 
-def _fragments(name: str, series: pd.Series) -> pa.Array:
-    """``',"name":<json>'`` per row (``''`` where missing): what orjson writes for it."""
-    values, missing = _column_json(series)
+def _fragments(name: str, series: pd.Series, encoded: tuple | None = None) -> pa.Array:
+    """``',"name":<json>'`` per row (``''`` where missing): what orjson writes for it.
+
+    ``encoded``: the column's :func:`_column_json`, when already made.
+    """
+    values, missing = encoded or _column_json(series)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     key = _large("," + orjson.dumps(name).decode() + ":")
@@ -376,12 +379,30 @@ def _joined(rows: pa.Array) -> tuple[bytes, np.ndarray]:
 
 
 def _properties_columnwise(gdf: gpd.GeoDataFrame) -> tuple[bytes, np.ndarray]:
-    """Each row's properties object followed by a comma, end to end, and the row offsets."""
+    """Each row's properties object followed by a comma, end to end, and the row offsets.
+
+    One Arrow join makes every row: its arguments are, per column, the key
+    (a scalar) and the values, or, for a column with missing values, its
+    fragments (:func:`_fragments`: ``''`` where missing).
+    """
     names = [c for c in gdf.columns if c != gdf.geometry.name and c not in DERIVED_FIELDS]
     if not names:
         return b"{}," * len(gdf), np.arange(len(gdf) + 1, dtype=np.int64) * 3
-    parts = [_fragments(name, gdf[name]) for name in names]
-    return _joined(pc.binary_join_element_wise(_object_open(parts), _large("},"), _large("")))
+    parts: list = []
+    for name in names:
+        values, missing = _column_json(gdf[name])
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        if values.null_count or (missing is not None and missing.any()):
+            parts.append(_fragments(name, gdf[name], (values, missing)))
+        else:  # (always there: no fragments to make)
+            parts += [_large("," + orjson.dumps(name).decode() + ":"), values]
+    if isinstance(parts[0], pa.Scalar):  # (the first column is always there: it opens the row)
+        parts[0] = _large("{" + parts[0].as_py()[1:])
+        rows = pc.binary_join_element_wise(*parts, _large("},"), _large(""))
+    else:
+        rows = pc.binary_join_element_wise(_object_open(parts), _large("},"), _large(""))
+    return _joined(rows)
 
 
 def _properties_per_feature(gdf: gpd.GeoDataFrame) -> tuple[bytes, np.ndarray]:
@@ -392,6 +413,10 @@ def _properties_per_feature(gdf: gpd.GeoDataFrame) -> tuple[bytes, np.ndarray]:
     return b"".join(texts), offsets
 
 
+#: Rows :func:`iter_properties_json` builds at a time (whole blocks, at least one).
+PROPERTIES_CHUNK = 10_000
+
+
 def iter_properties_json(gdf: gpd.GeoDataFrame, block: int, *,
                          per_feature: bool = False) -> Iterator[bytes]:
     """Yield the features' properties as JSON arrays of ``block`` incidents each.
@@ -399,8 +424,8 @@ def iter_properties_json(gdf: gpd.GeoDataFrame, block: int, *,
     Piece ``k`` holds the bytes of ``orjson.dumps([f["properties"] for f in
     to_features(gdf)[k * block:(k + 1) * block]])``: the same properties, in
     column order, missing ones left out. They are built column by column
-    (:func:`iter_geojson`'s fragments), :data:`GEOJSON_CHUNK` rows or so at
-    a time; a chunk with a column type that path does not handle, or a
+    (:func:`iter_geojson`'s fragments), :data:`PROPERTIES_CHUNK` rows or so
+    at a time; a chunk with a column type that path does not handle, or a
     value it refuses, goes through :func:`to_features` instead.
 
     Parameters
@@ -424,7 +449,7 @@ def iter_properties_json(gdf: gpd.GeoDataFrame, block: int, *,
             features = to_features(gdf.iloc[start:start + block])
             yield orjson.dumps([f["properties"] for f in features], option=_OPT)
         return
-    chunk = block * max(1, GEOJSON_CHUNK // block)
+    chunk = block * max(1, PROPERTIES_CHUNK // block)
     for start in range(0, n, chunk):
         part = gdf if n <= chunk else gdf.iloc[start:start + chunk]
         text = None
