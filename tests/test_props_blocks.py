@@ -177,3 +177,17 @@ def test_any_values_give_the_same_blocks(tmp_path_factory, rows, block, infer):
     if infer:  # (typed columns too: float64, int64, bool where the values allow)
         gdf = gdf.infer_objects()
     assert_same_blocks(gdf, tmp_path_factory.mktemp("h"), block)
+
+
+def test_the_escalation_links_keep_their_rows_and_skip_what_is_not_in_the_frame():
+    related = [[], [{"id": "a", "relation": "follows"}, "a", {"id": "zz"}, {"id": "b"}],
+               None, [{"id": 5, "relation": None}, {"id": "a"}], float("nan"), ({"id": "b"},)]
+    ids = ["a", "b", "c", "d", "5", "b"]
+    gdf = _frame({"id": ids, "related": pd.Series(related, dtype=object)}, 6)
+    links = mapdata.draw_payload(gdf)["links"]
+    # (an id held twice links to its last row, as before; a row never links to itself)
+    assert links == [[0, 1, "follows"], [5, 1, "related"], [4, 3, "related"],
+                     [0, 3, "related"]]
+    unique = _frame({"id": list("abcdef"), "related": pd.Series(related, dtype=object)}, 6)
+    assert mapdata.draw_payload(unique)["links"] == [[0, 1, "follows"], [0, 3, "related"],
+                                                     [1, 5, "related"]]
