@@ -453,7 +453,7 @@ def iter_properties_json(gdf: gpd.GeoDataFrame, block: int, *,
     for start in range(0, n, chunk):
         part = gdf if n <= chunk else gdf.iloc[start:start + chunk]
         text = None
-        with contextlib.suppress(_Unsupported, ValueError, TypeError):
+        with contextlib.suppress(_Unsupported, ValueError, TypeError), _gc_paused():
             text, offsets = _properties_columnwise(part)
         if text is None:
             text, offsets = _properties_per_feature(part)

@@ -465,8 +465,7 @@ def write_data_files(
     block : int, default mapapp.contract.PROPS_BLOCK
         Incidents per properties block (at least 1).
     per_feature : bool, default False
-        Build the blocks through one feature dict per incident (the path of
-        before, for benchmarks and tests); the files are the same.
+        Build the blocks one feature dict per incident (as before; same files).
 
     Returns
     -------
