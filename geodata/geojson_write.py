@@ -367,18 +367,17 @@ def _features_json(part: gpd.GeoDataFrame) -> bytes:
         return orjson.dumps(to_features(part), default=_json_default, option=_OPT)[1:-1]
 
 
-def _joined(rows: pa.Array) -> tuple[bytes, np.ndarray]:
-    """The texts of ``rows`` end to end, and where each starts (one offset per row, + the end)."""
+def _joined(rows: pa.Array) -> tuple[memoryview, np.ndarray]:
+    """The texts of ``rows`` end to end (not copied), and where each starts (+ the end)."""
     if isinstance(rows, pa.ChunkedArray):
         rows = rows.combine_chunks()
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)
     offsets = offsets[rows.offset:rows.offset + len(rows) + 1]
     first = int(offsets[0])
-    text = rows.buffers()[2].slice(first, int(offsets[-1]) - first).to_pybytes()
-    return text, offsets - first
+    return memoryview(rows.buffers()[2])[first:int(offsets[-1])], offsets - first
 
 
-def _properties_columnwise(gdf: gpd.GeoDataFrame) -> tuple[bytes, np.ndarray]:
+def _properties_columnwise(gdf: gpd.GeoDataFrame) -> tuple[memoryview, np.ndarray]:
     """Each row's properties object followed by a comma, end to end, and the row offsets.
 
     One Arrow join makes every row: its arguments are, per column, the key
@@ -387,7 +386,7 @@ def _properties_columnwise(gdf: gpd.GeoDataFrame) -> tuple[bytes, np.ndarray]:
     """
     names = [c for c in gdf.columns if c != gdf.geometry.name and c not in DERIVED_FIELDS]
     if not names:
-        return b"{}," * len(gdf), np.arange(len(gdf) + 1, dtype=np.int64) * 3
+        return memoryview(b"{}," * len(gdf)), np.arange(len(gdf) + 1, dtype=np.int64) * 3
     parts: list = []
     for name in names:
         values, missing = _column_json(gdf[name])
@@ -405,12 +404,12 @@ def _properties_columnwise(gdf: gpd.GeoDataFrame) -> tuple[bytes, np.ndarray]:
     return _joined(rows)
 
 
-def _properties_per_feature(gdf: gpd.GeoDataFrame) -> tuple[bytes, np.ndarray]:
+def _properties_per_feature(gdf: gpd.GeoDataFrame) -> tuple[memoryview, np.ndarray]:
     """What :func:`_properties_columnwise` gives, through :func:`to_features`."""
     texts = [orjson.dumps(f["properties"], option=_OPT) + b"," for f in to_features(gdf)]
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum([len(t) for t in texts], out=offsets[1:])
-    return b"".join(texts), offsets
+    return memoryview(b"".join(texts)), offsets
 
 
 #: Rows :func:`iter_properties_json` builds at a time (whole blocks, at least one).
@@ -459,7 +458,7 @@ def iter_properties_json(gdf: gpd.GeoDataFrame, block: int, *,
             text, offsets = _properties_per_feature(part)
         for first in range(0, len(part), block):
             last = min(first + block, len(part))
-            yield b"[" + text[offsets[first]:offsets[last] - 1] + b"]"
+            yield b"".join((b"[", text[offsets[first]:offsets[last] - 1], b"]"))
 
 
 #: Rows the GeoJSON writer serialises at a time.
