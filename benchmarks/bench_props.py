@@ -16,7 +16,9 @@ The file is opened and the page's ``Dataset`` made before the clock starts;
 CPU" is the CPU time of the blocks' JSON alone (not gzip'd, before the
 write), "payload CPU" the draw payload's alone.
 ``--memory`` adds a probe of where the opened dataset's memory is: the RSS
-after opening, then after dropping each group of columns in turn.
+after opening, then after dropping each group of columns in turn (objects
+made row by row share Python's arenas, so a group's memory may only come
+back with the next group's: docs/performance.md counts them one by one).
 
 Usage::
 
