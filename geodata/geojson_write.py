@@ -3,9 +3,10 @@
 :func:`to_features` turns a typed incident frame back into GeoJSON Feature
 dicts; :func:`iter_geojson` writes the same document column by column (one
 pyarrow string operation per column instead of one dict per feature), falling
-back to :func:`to_features` for frames it does not handle. Both leave missing
-properties and derived columns out. :mod:`geodata.io` re-exports the public
-names.
+back to :func:`to_features` for frames it does not handle;
+:func:`iter_properties_json` writes the features' properties alone, in
+blocks, the same way. All leave missing properties and derived columns out.
+:mod:`geodata.io` re-exports the public names.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "GEOJSON_CHUNK",
     "dumps_geojson",
     "iter_geojson",
+    "iter_properties_json",
     "to_feature_collection",
     "to_features",
 ]
@@ -190,24 +192,26 @@ def _large(value: str) -> pa.Scalar:
 
 
 def _json_strings(values: pd.Series) -> pa.Array:
-    """JSON string literals of a text column (null where missing).
+    """JSON string literals of a text column (null where missing)."""
+    return _quoted(pa.array(values.astype("str"), from_pandas=True))
+
+
+def _quoted(arr: pa.Array) -> pa.Array:
+    """JSON string literals of Arrow strings (null where null), escaped column by column.
 
     Text without quotes, backslashes or control characters only needs its
-    quotes; the rest goes through orjson one value at a time.
+    quotes; where a column has some, each is replaced by its JSON escape.
     """
-    arr = pa.array(values.astype("str"), from_pandas=True)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     arr = arr.cast(pa.large_string())
-    quoted = pc.binary_join_element_wise(_large('"'), arr, _large('"'), _large(""))
-    special = pc.fill_null(pc.match_substring_regex(arr, _NEEDS_ESCAPE), False)
-    if pc.any(special).as_py():
-        rows = np.flatnonzero(special.to_numpy(zero_copy_only=False))
-        texts = arr.take(pa.array(rows)).to_pylist()
-        fixed = np.array(quoted.to_pylist(), dtype=object)
-        fixed[rows] = [orjson.dumps(t).decode() for t in texts]
-        quoted = pa.array(fixed.tolist(), type=pa.large_string())
-    return quoted
+    if pc.any(pc.fill_null(pc.match_substring_regex(arr, _NEEDS_ESCAPE), False)).as_py():
+        arr = pc.replace_substring(arr, "\\", "\\\\")
+        arr = pc.replace_substring(arr, '"', '\\"')
+        if pc.any(pc.fill_null(pc.match_substring_regex(arr, r"[\x00-\x1f]"), False)).as_py():
+            for code in range(32):
+                arr = pc.replace_substring(arr, chr(code), f"\\u{code:04x}")
+    return pc.binary_join_element_wise(_large('"'), arr, _large('"'), _large(""))
 
 
 def _coded(texts: list[str], codes: np.ndarray) -> tuple[pa.Array, np.ndarray]:
@@ -226,6 +230,8 @@ def _column_json(series: pd.Series) -> tuple[pa.Array, np.ndarray | None]:
         cats = [orjson.dumps(c, default=_json_default, option=_OPT).decode()
                 for c in series.cat.categories.astype(object).tolist()]
         return _coded(cats, series.cat.codes.to_numpy())
+    if isinstance(dtype, pd.DatetimeTZDtype):  # (to_features writes its local day)
+        raise _Unsupported(f"{series.name}: {dtype}")
     if pd.api.types.is_datetime64_any_dtype(dtype):  # few distinct days: format each once
         codes, uniques = pd.factorize(series.to_numpy(dtype="datetime64[ns]"))
         days = np.asarray(uniques, dtype="datetime64[ns]").astype("datetime64[D]").astype(str)
@@ -243,27 +249,77 @@ def _column_json(series: pd.Series) -> tuple[pa.Array, np.ndarray | None]:
         return pa.array(texts, type=pa.large_string()), np.isnan(numbers)
     if isinstance(dtype, pd.StringDtype):
         return _json_strings(series), None
-    if pd.api.types.is_object_dtype(dtype):  # shared objects (sources...): encode each once
-        objects = series.tolist()
-        addresses = np.fromiter(map(id, objects), dtype=np.int64, count=len(objects))
-        _, first, codes = np.unique(addresses, return_index=True, return_inverse=True)
-        texts = [None if _is_missing(objects[i]) else
-                 orjson.dumps(objects[i], default=_json_default, option=_OPT).decode()
-                 for i in first.tolist()]
-        return pa.array(texts, type=pa.large_string()).take(pa.array(codes.ravel())), None
+    if pd.api.types.is_object_dtype(dtype):
+        return _object_json(series)
     raise _Unsupported(f"{series.name}: {dtype}")
 
 
-def _fragments(name: str, series: pd.Series) -> pa.Array:
-    """``'"name":<json>,'`` per row (``''`` where missing): what orjson writes for it."""
-    values, missing = _column_json(series)
+def _object_json(series: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    """JSON text of an object column (Arrow's for plain text), and where it is missing.
+
+    Nested values (sources...) are often shared between rows (by a filter's
+    copy, or a reader's), so each object is encoded once, by identity: all of
+    them in one ``orjson.dumps`` of a list, cut at a separator element.
+    """
+    objects = series.tolist()
+    candidates = pd.isna(series).to_numpy()  # (flags every value _is_missing does, and more)
+    missing = np.zeros(len(objects), dtype=bool)
+    for i in np.flatnonzero(candidates).tolist():
+        missing[i] = _is_missing(objects[i])
+    if isinstance(next((o for o in objects if not _is_missing(o)), None), str):  # (else nested)
+        with contextlib.suppress(pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):
+            arr = pa.array(objects, from_pandas=True)
+            if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+                return _quoted(arr.fill_null("")), missing
+    addresses = np.fromiter(map(id, objects), dtype=np.int64, count=len(objects))
+    _, first, codes = np.unique(addresses, return_index=True, return_inverse=True)
+    picked = [objects[i] for i in first.tolist()]
+    return _each_json(picked).take(pa.array(codes.ravel())), missing
+
+
+#: A list element no JSON text of the values can hold (checked: see _each_json).
+_CUT = "\x00\x1f\u2063cut\x00"
+_CUT_JSON = b"," + orjson.dumps(_CUT) + b","
+
+
+def _each_json(objects: list) -> pa.Array:
+    """``orjson.dumps(o)`` of each object, as Arrow strings, made by one call."""
+    if not objects:
+        return pa.array([], type=pa.large_string())
+    spaced: list = [_CUT] * (2 * len(objects) - 1)
+    spaced[::2] = objects
+    text = orjson.dumps(spaced, default=_json_default, option=_OPT)[1:-1]
+    pieces = pc.split_pattern(pa.array([text], type=pa.large_binary()), _CUT_JSON).flatten()
+    if len(pieces) != len(objects):  # (a value held the separator's text: one call each)
+        pieces = pa.array([orjson.dumps(o, default=_json_default, option=_OPT)
+                           for o in objects], type=pa.large_binary())
+    return pieces.cast(pa.large_string())
+
+
+def _fragments(name: str, series: pd.Series, encoded: tuple | None = None) -> pa.Array:
+    """``',"name":<json>'`` per row (``''`` where missing): what orjson writes for it.
+
+    ``encoded``: the column's :func:`_column_json`, when already made.
+    """
+    values, missing = encoded or _column_json(series)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    key = _large(orjson.dumps(name).decode() + ":")
-    frag = pc.binary_join_element_wise(key, values, _large(","), _large(""))
+    key = _large("," + orjson.dumps(name).decode() + ":")
+    frag = pc.binary_join_element_wise(key, values, _large(""))  # (null where values is)
     if missing is not None and missing.any():
         frag = pc.if_else(pa.array(missing), _large(""), frag)
     return pc.fill_null(frag, "")
+
+
+def _object_open(parts: list[pa.Array]) -> pa.Array:
+    """Each row's fragments joined, opening its object: ``'{"a":1,"b":2'``.
+
+    (Not a join with null_handling="skip": pyarrow 26 drops the rows where
+    every value is null from its result.)
+    """
+    if not parts:
+        raise _Unsupported("no properties")
+    return pc.binary_replace_slice(pc.binary_join_element_wise(*parts, _large("")), 0, 1, "{")
 
 
 def _coordinates(values: np.ndarray) -> pa.Array:
@@ -289,12 +345,12 @@ def _features_columnwise(gdf: gpd.GeoDataFrame) -> bytes:
         raise _Unsupported("ids")
     names = [c for c in gdf.columns if c != gdf.geometry.name and c not in DERIVED_FIELDS]
     parts = [_fragments(name, gdf[name]) for name in names]
-    props = pc.utf8_rtrim(pc.binary_join_element_wise(*parts, _large("")), characters=",")
+    props = _object_open(parts)
     features = pc.binary_join_element_wise(
         _large('{"type":"Feature","id":'), _json_strings(ids),
         _large(',"geometry":{"type":"Point","coordinates":['),
         _coordinates(shapely.get_x(geoms)), _large(","), _coordinates(shapely.get_y(geoms)),
-        _large(']},"properties":{'), props, _large("}},"), _large(""),
+        _large(']},"properties":'), props, _large("}},"), _large(""),
     )
     if isinstance(features, pa.ChunkedArray):
         features = features.combine_chunks()
@@ -309,6 +365,100 @@ def _features_json(part: gpd.GeoDataFrame) -> bytes:
         return _features_columnwise(part)
     except _Unsupported:
         return orjson.dumps(to_features(part), default=_json_default, option=_OPT)[1:-1]
+
+
+def _joined(rows: pa.Array) -> tuple[memoryview, np.ndarray]:
+    """The texts of ``rows`` end to end (not copied), and where each starts (+ the end)."""
+    if isinstance(rows, pa.ChunkedArray):
+        rows = rows.combine_chunks()
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)
+    offsets = offsets[rows.offset:rows.offset + len(rows) + 1]
+    first = int(offsets[0])
+    return memoryview(rows.buffers()[2])[first:int(offsets[-1])], offsets - first
+
+
+def _properties_columnwise(gdf: gpd.GeoDataFrame) -> tuple[memoryview, np.ndarray]:
+    """Each row's properties object followed by a comma, end to end, and the row offsets.
+
+    One Arrow join makes every row: its arguments are, per column, the key
+    (a scalar) and the values, or, for a column with missing values, its
+    fragments (:func:`_fragments`: ``''`` where missing).
+    """
+    names = [c for c in gdf.columns if c != gdf.geometry.name and c not in DERIVED_FIELDS]
+    if not names:
+        return memoryview(b"{}," * len(gdf)), np.arange(len(gdf) + 1, dtype=np.int64) * 3
+    parts: list = []
+    for name in names:
+        values, missing = _column_json(gdf[name])
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        if values.null_count or (missing is not None and missing.any()):
+            parts.append(_fragments(name, gdf[name], (values, missing)))
+        else:  # (always there: no fragments to make)
+            parts += [_large("," + orjson.dumps(name).decode() + ":"), values]
+    if isinstance(parts[0], pa.Scalar):  # (the first column is always there: it opens the row)
+        parts[0] = _large("{" + parts[0].as_py()[1:])
+        rows = pc.binary_join_element_wise(*parts, _large("},"), _large(""))
+    else:
+        rows = pc.binary_join_element_wise(_object_open(parts), _large("},"), _large(""))
+    return _joined(rows)
+
+
+def _properties_per_feature(gdf: gpd.GeoDataFrame) -> tuple[memoryview, np.ndarray]:
+    """What :func:`_properties_columnwise` gives, through :func:`to_features`."""
+    texts = [orjson.dumps(f["properties"], option=_OPT) + b"," for f in to_features(gdf)]
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t) for t in texts], out=offsets[1:])
+    return memoryview(b"".join(texts)), offsets
+
+
+#: Rows :func:`iter_properties_json` builds at a time (whole blocks, at least one).
+PROPERTIES_CHUNK = 10_000
+
+
+def iter_properties_json(gdf: gpd.GeoDataFrame, block: int, *,
+                         per_feature: bool = False) -> Iterator[bytes]:
+    """Yield the features' properties as JSON arrays of ``block`` incidents each.
+
+    Piece ``k`` holds the bytes of ``orjson.dumps([f["properties"] for f in
+    to_features(gdf)[k * block:(k + 1) * block]])``: the same properties, in
+    column order, missing ones left out. They are built column by column
+    (:func:`iter_geojson`'s fragments), :data:`PROPERTIES_CHUNK` rows or so
+    at a time; a chunk with a column type that path does not handle, or a
+    value it refuses, goes through :func:`to_features` instead.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The incidents.
+    block : int
+        Incidents per piece (at least 1); the last piece may hold fewer.
+    per_feature : bool, default False
+        Build every piece through :func:`to_features` (the path of before,
+        for benchmarks and tests).
+
+    Yields
+    ------
+    bytes
+        One JSON array per block, in the frame's order (none for an empty frame).
+    """
+    n = len(gdf)
+    if per_feature:  # (block by block, as mapapp.mapdata wrote them before)
+        for start in range(0, n, block):
+            features = to_features(gdf.iloc[start:start + block])
+            yield orjson.dumps([f["properties"] for f in features], option=_OPT)
+        return
+    chunk = block * max(1, PROPERTIES_CHUNK // block)
+    for start in range(0, n, chunk):
+        part = gdf if n <= chunk else gdf.iloc[start:start + chunk]
+        text = None
+        with contextlib.suppress(_Unsupported, ValueError, TypeError), _gc_paused():
+            text, offsets = _properties_columnwise(part)
+        if text is None:
+            text, offsets = _properties_per_feature(part)
+        for first in range(0, len(part), block):
+            last = min(first + block, len(part))
+            yield b"".join((b"[", text[offsets[first]:offsets[last] - 1], b"]"))
 
 
 #: Rows the GeoJSON writer serialises at a time.

@@ -27,11 +27,14 @@ Examples
 from __future__ import annotations
 
 import base64
+import gc
 import gzip
 import hashlib
+import itertools
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import geopandas as gpd
@@ -39,7 +42,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-import geodata
+from geodata.geojson_write import iter_properties_json
 from geodata.summary import category_codes
 
 from . import contract
@@ -270,19 +273,26 @@ def _km(gdf: gpd.GeoDataFrame) -> str:
 
 def _links(gdf: gpd.GeoDataFrame, ids: list[str]) -> list[list]:
     """``[from, to, relation]`` row pairs of ``related`` with both ends in the frame."""
-    links: list[list] = []
     if "related" not in gdf.columns or not ids:
-        return links
-    where = {v: i for i, v in enumerate(ids)}
-    for i, related in enumerate(gdf["related"].tolist()):
-        if not isinstance(related, list | tuple):
-            continue
-        for r in related:
-            if isinstance(r, dict) and str(r.get("id")) in where:
-                j = where[str(r.get("id"))]
-                if j != i:
-                    links.append([j, i, str(r.get("relation") or "related")])
-    return links
+        return []
+    rows, targets, relations = [], [], []
+    for i, related in enumerate(gdf["related"].tolist()):  # (most rows: an empty list)
+        if isinstance(related, list | tuple) and related:
+            for r in related:
+                if isinstance(r, dict):
+                    rows.append(i)
+                    targets.append(str(r.get("id")))
+                    relations.append(str(r.get("relation") or "related"))
+    if not rows:
+        return []
+    index = pd.Index(ids)
+    if index.is_unique:
+        where = index.get_indexer(targets).tolist()
+    else:  # (the last row of an id, as a dict of every id would give)
+        last = {v: i for i, v in enumerate(ids)}
+        where = [last.get(t, -1) for t in targets]
+    return [[j, i, relation] for i, j, relation in zip(rows, where, relations, strict=True)
+            if j >= 0 and j != i]
 
 
 def draw_payload(
@@ -337,21 +347,27 @@ def draw_payload(
     )
 
 
-def properties_json(gdf: gpd.GeoDataFrame) -> bytes:
+def properties_json(gdf: gpd.GeoDataFrame, *, per_feature: bool = False) -> bytes:
     """Every incident's properties as a JSON array, in the frame's order.
+
+    Built column by column (:func:`geodata.geojson_write.iter_properties_json`):
+    the same JSON as ``[f["properties"] for f in geodata.to_features(gdf)]``.
 
     Parameters
     ----------
     gdf : geopandas.GeoDataFrame
         The incidents.
+    per_feature : bool, default False
+        Go through one feature dict per incident (the path of before, for
+        benchmarks and tests).
 
     Returns
     -------
     bytes
         UTF-8 JSON text.
     """
-    features = geodata.to_features(gdf)
-    return orjson.dumps([f["properties"] for f in features], option=orjson.OPT_SERIALIZE_NUMPY)
+    pieces = iter_properties_json(gdf, max(1, len(gdf)), per_feature=per_feature)
+    return next(pieces, b"[]")
 
 
 def mask_code(mask: np.ndarray) -> str:
@@ -400,14 +416,24 @@ def props_block_name(block: int) -> str:
 PROPS_TEMPLATE = PROPS_DIR + "/{block}.json.gz"
 
 
-def _write_blocks(gdf: gpd.GeoDataFrame, folder: Path, block: int) -> None:
+def _gzip(text: bytes) -> bytes:
+    return gzip.compress(text, compresslevel=1, mtime=0)
+
+
+#: Blocks compressed at a time, by two threads (zlib lets go of the GIL).
+_GZIP_BATCH = 8
+
+
+def _write_blocks(gdf: gpd.GeoDataFrame, folder: Path, block: int, per_feature: bool) -> None:
     """``folder/N.json.gz``: the properties of incidents ``N*block`` .. ``(N+1)*block-1``."""
     folder.mkdir()
-    for number, start in enumerate(range(0, len(gdf), block)):
-        text = properties_json(gdf.iloc[start:start + block])
-        (folder / props_block_name(number)).write_bytes(
-            gzip.compress(text, compresslevel=1, mtime=0)
-        )
+    pieces = iter_properties_json(gdf, block, per_feature=per_feature)
+    number = 0
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        while batch := list(itertools.islice(pieces, _GZIP_BATCH)):
+            for data in pool.map(_gzip, batch):
+                (folder / props_block_name(number)).write_bytes(data)
+                number += 1
 
 
 def write_data_files(
@@ -416,6 +442,7 @@ def write_data_files(
     *,
     colors: dict[str, str] | None = None,
     block: int = contract.PROPS_BLOCK,
+    per_feature: bool = False,
 ) -> tuple[Path, Path]:
     """Write what the page's map fetches (once per dataset): its columns and properties.
 
@@ -437,6 +464,8 @@ def write_data_files(
         Actor colours (default :func:`actor_colors` of ``gdf``).
     block : int, default mapapp.contract.PROPS_BLOCK
         Incidents per properties block (at least 1).
+    per_feature : bool, default False
+        Build the blocks one feature dict per incident (as before; same files).
 
     Returns
     -------
@@ -456,8 +485,10 @@ def write_data_files(
         return draw, props
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.", suffix=".tmp"))
+    collecting = gc.isenabled()
+    gc.disable()  # (what is made here holds no cycle; a collection would walk the whole frame)
     try:
-        _write_blocks(gdf, tmp / PROPS_DIR, int(block))
+        _write_blocks(gdf, tmp / PROPS_DIR, int(block), per_feature)
         (tmp / DRAW_FILE).write_bytes(safe_json(draw_payload(gdf, colors)).encode("utf-8"))
         try:
             os.rename(tmp, directory)
@@ -465,6 +496,8 @@ def write_data_files(
             if not (draw.is_file() and props.is_dir()):  # (else: written meanwhile, keep that)
                 raise
     finally:
+        if collecting:
+            gc.enable()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return draw, props
