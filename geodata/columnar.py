@@ -30,6 +30,7 @@ import shapely
 
 from .dates import MAX_DATE, MIN_DATE
 from .errors import Problem
+from .geojson import feature_id
 from .geojson_write import _json_column, to_features
 from .schema import (
     ATTRIBUTION_STATUSES,
@@ -99,15 +100,11 @@ class Columns:
 
 
 def _feature_id(props: dict, feature: dict):
+    """:func:`geodata.geojson.feature_id`, the usual string id answered without its checks."""
     fid = props.get("id")
     if type(fid) is str and fid:
         return fid
-    fid = feature.get("id")
-    if isinstance(fid, str) and fid:
-        return fid
-    if isinstance(fid, int) and not isinstance(fid, bool):
-        return str(fid)
-    return None
+    return feature_id(feature)
 
 
 def _point(geom) -> tuple[float, float] | None:

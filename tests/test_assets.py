@@ -168,12 +168,15 @@ def test_inline_minimal_map():
     assert "sourceMappingURL" not in out
 
 
+_CDN_LEAFLET = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"  # not fetched
+
+
 @pytest.mark.parametrize(
     "tag, url",
     [
         (
-            '<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"></script>',
-            "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js",
+            f'<script src="{_CDN_LEAFLET}"></script>',
+            _CDN_LEAFLET,
         ),
         (
             "<script src='//code.jquery.com/jquery-3.7.1.min.js'></script>",
