@@ -185,6 +185,8 @@ class _Unsupported(Exception):
 
 _NEEDS_ESCAPE = r'["\\\x00-\x1f]'
 _OPT = orjson.OPT_SERIALIZE_NUMPY
+#: The escape of each control character, as orjson writes it (so the bytes match its output).
+_CONTROL_ESCAPES = [orjson.dumps(chr(code)).decode()[1:-1] for code in range(32)]
 
 
 def _large(value: str) -> pa.Scalar:
@@ -210,7 +212,7 @@ def _quoted(arr: pa.Array) -> pa.Array:
         arr = pc.replace_substring(arr, '"', '\\"')
         if pc.any(pc.fill_null(pc.match_substring_regex(arr, r"[\x00-\x1f]"), False)).as_py():
             for code in range(32):
-                arr = pc.replace_substring(arr, chr(code), f"\\u{code:04x}")
+                arr = pc.replace_substring(arr, chr(code), _CONTROL_ESCAPES[code])
     return pc.binary_join_element_wise(_large('"'), arr, _large('"'), _large(""))
 
 
