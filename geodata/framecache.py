@@ -20,8 +20,10 @@ the same file, in this process or after a restart, reads that instead.
 - **Only files named by a path** (the page's dataset, the commands' files),
   never an upload's bytes: an upload stays in its session's memory.
 
-Nested properties (``sources``, ``attribution``, ``related`` and any list or
-object) are kept as JSON text and read back as the same objects; the other
+Nested properties typed as Arrow (:mod:`geodata.nested`) are stored natively
+and read back with no Python object per row; any other list or object is
+kept as JSON text and read back as the same objects (one encoder with
+:func:`geodata.write`: :func:`geodata.nested.stored_column`); the other
 columns keep their types (categories, nullable integers, days).
 """
 
@@ -43,7 +45,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
-from . import schema
+from . import nested, schema
 from .cache import cache_dir
 from .errors import GeodataError, Problem
 from .geojson import parse_json_texts
@@ -54,7 +56,7 @@ __all__ = ["CACHE_VERSION", "MAX_MB_DEFAULT", "MAX_MB_ENV", "MIN_BYTES", "frames
            "key_for", "put"]
 
 #: Bumped whenever the typed frame :func:`geodata.load` returns changes.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 #: Environment variable: the most the working copies may take, in megabytes.
 MAX_MB_ENV = "INCIDENT_MAP_FRAME_CACHE_MB"
 #: The default of :data:`MAX_MB_ENV`.
@@ -116,35 +118,6 @@ def _entry(key: str) -> Path:
 # ---------------------------------------------------------------- write
 
 
-def _to_json_text(values: list) -> list:
-    out = []
-    for v in values:
-        if v is None:
-            out.append(None)
-            continue
-        try:
-            out.append(orjson.dumps(v).decode("utf-8"))
-        except TypeError:  # (integers over 64 bits)
-            out.append(json.dumps(v, ensure_ascii=False))
-    return out
-
-
-def _exact(value) -> bool:
-    """Whether ``value`` comes back from JSON text as itself (no tuples, sets or NumPy)."""
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if type(v) is dict:
-            if not all(type(k) is str for k in v):
-                return False
-            stack.extend(v.values())
-        elif type(v) is list:
-            stack.extend(v)
-        elif type(v) not in (str, int, float, bool, type(None)) or v != v:
-            return False
-    return True
-
-
 def _table(gdf: gpd.GeoDataFrame, trusted: bool) -> tuple[pa.Table, dict] | None:
     """The frame as an Arrow table and how its object columns are kept, or None.
 
@@ -156,15 +129,11 @@ def _table(gdf: gpd.GeoDataFrame, trusted: bool) -> tuple[pa.Table, dict] | None
         if name == gdf.geometry.name:
             continue
         col = gdf[name]
-        if col.dtype == object:
-            values = col.tolist()
-            if all(v is None or type(v) is str for v in values):
-                data[name], kinds[name] = pa.array(values, type=pa.string()), "text"
-            elif trusted or all(_exact(v) for v in values):
-                data[name] = pa.array(_to_json_text(values), type=pa.string())
-                kinds[name] = "json"
-            else:
+        if col.dtype == object or nested.is_typed(col):
+            stored = nested.stored_column(name, col, exact=not trusted)
+            if stored is None:
                 return None
+            data[name], kinds[name] = stored
         else:
             if isinstance(col.dtype, pd.CategoricalDtype) and col.cat.categories.dtype == object:
                 kinds[name] = "category"  # (Arrow would read its categories back as str)
@@ -176,7 +145,7 @@ def _table(gdf: gpd.GeoDataFrame, trusted: bool) -> tuple[pa.Table, dict] | None
                          index=pd.RangeIndex(len(gdf)))
     table = pa.Table.from_pandas(frame, preserve_index=False)
     for name, arr in data.items():
-        if kinds.get(name) in ("text", "json"):
+        if kinds.get(name) in ("text", "json", "typed"):
             table = table.append_column(name, arr)
     table = table.append_column(_LON, pa.array(shapely.get_x(geoms), type=pa.float64()))
     table = table.append_column(_LAT, pa.array(shapely.get_y(geoms), type=pa.float64()))
@@ -258,15 +227,17 @@ def _evict(keep: Path) -> list[Path]:
 
 def _frame(table: pa.Table, meta: dict) -> gpd.GeoDataFrame:
     kinds = meta["kinds"]
-    nested = [k for k, kind in kinds.items() if kind in ("text", "json")]
-    frame = table.drop_columns([*nested, _LON, _LAT]).to_pandas()
+    kept = [k for k, kind in kinds.items() if kind in ("text", "json", "typed")]
+    frame = table.drop_columns([*kept, _LON, _LAT]).to_pandas()
     data = {}
     for name in meta["order"]:
         if kinds.get(name) == "category":
             col = frame[name]
             data[name] = pd.Categorical.from_codes(
                 col.cat.codes.to_numpy(), pd.Index(list(col.cat.categories), dtype=object))
-        elif name in nested:
+        elif kinds.get(name) == "typed":  # (no Python object per row)
+            data[name] = nested.typed_series(table.column(name))
+        elif name in kept:
             values = table.column(name).to_pylist()
             if kinds[name] == "json":
                 values = parse_json_texts(values)

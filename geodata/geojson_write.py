@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
+from . import nested
 from .schema import DERIVED_FIELDS
 
 __all__ = [
@@ -49,6 +50,9 @@ def _json_column(series: pd.Series) -> tuple[list, bool]:
     columns take the general path.
     """
     dtype = series.dtype
+    if nested.is_typed(series):
+        out = nested.column_values(series)
+        return out, None in out
     if dtype == np.dtype("datetime64[ns]"):
         arr = series.to_numpy()
         out = np.datetime_as_string(arr, unit="D").tolist()
@@ -228,6 +232,8 @@ def _coded(texts: list[str], codes: np.ndarray) -> tuple[pa.Array, np.ndarray]:
 def _column_json(series: pd.Series) -> tuple[pa.Array, np.ndarray | None]:
     """Each row's value as JSON text, and where it is missing (None: see nulls)."""
     dtype = series.dtype
+    if nested.is_typed(series):
+        return nested.json_texts(series)
     if isinstance(dtype, pd.CategoricalDtype):
         cats = [orjson.dumps(c, default=_json_default, option=_OPT).decode()
                 for c in series.cat.categories.astype(object).tolist()]

@@ -29,13 +29,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from . import nested
 from .errors import DataSourceError
 from .geojson import feature_id, features_of, parse_json, parse_json_texts
 from .geojson_write import (
     GEOJSON_CHUNK,
     _gc_paused,
-    _is_missing,
-    _json_default,
     dumps_geojson,
     iter_geojson,
     to_feature_collection,
@@ -243,14 +242,13 @@ def _typed_frame(columns: dict[str, list], lon: np.ndarray, lat: np.ndarray) -> 
             )
         elif name in CATEGORICAL_FIELDS:
             data[name] = pd.Categorical(values)
+        elif name in NESTED_FIELDS:
+            data[name] = nested.frame_column(name, values)
         else:
             data[name] = _object_column(values)
     n = len(lon)
-    attribution = columns.get("attribution", [None] * n)
-    data["attribution_status"] = pd.Categorical(
-        [a.get("status", "unknown") if isinstance(a, Mapping) else "unknown" for a in attribution],
-        categories=list(ATTRIBUTION_STATUSES),
-    )
+    status = nested.statuses(data["attribution"]) if "attribution" in data else ["unknown"] * n
+    data["attribution_status"] = pd.Categorical(status, categories=list(ATTRIBUTION_STATUSES))
     order = [k for k in KNOWN_FIELDS if k in data] + [k for k in data if k not in KNOWN_FIELDS]
     frame = pd.DataFrame({k: data[k] for k in order}, index=pd.RangeIndex(n))
     return gpd.GeoDataFrame(frame, geometry=shapely.points(lon, lat), crs="EPSG:4326")
@@ -311,8 +309,8 @@ def frame_from_features(features: list) -> gpd.GeoDataFrame:
 # ---------------------------------------------------------------- read
 
 
-def _json_columns(meta: Mapping, name: str) -> list[str]:
-    """The columns a GeoParquet file's ``incident_map`` metadata names as JSON text."""
+def _json_columns(meta: Mapping, name: str) -> tuple[list[str], set[str]]:
+    """The columns a GeoParquet file's ``incident_map`` metadata names as JSON text, and typed."""
     bad = f"{name}: unreadable {_PARQUET_ATTR!r} metadata"
     try:
         attrs = json.loads(meta.get(b"PANDAS_ATTRS", b"{}"))
@@ -322,12 +320,15 @@ def _json_columns(meta: Mapping, name: str) -> list[str]:
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise DataSourceError(f"{bad}: not JSON ({exc}); rewrite the file with "
                               f"geodata.write or mapapp import") from exc
-    columns = info.get("json_columns", []) if isinstance(info, Mapping) else None
-    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
-        raise DataSourceError(f"{bad}: expected {{\"json_columns\": [column names]}}, got "
-                              f"{str(info)[:80]!r}; rewrite the file with geodata.write or "
-                              f"mapapp import")
-    return columns
+    found = []
+    for key in ("json_columns", "typed_columns"):
+        columns = info.get(key, []) if isinstance(info, Mapping) else None
+        if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+            raise DataSourceError(f"{bad}: expected {{\"{key}\": [column names]}}, got "
+                                  f"{str(info)[:80]!r}; rewrite the file with geodata.write "
+                                  f"or mapapp import")
+        found.append(columns)
+    return found[0], set(found[1])
 
 
 def read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.GeoDataFrame:
@@ -363,11 +364,16 @@ def _read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.Geo
         meta = pq.read_schema(source).metadata or {}
         if hasattr(source, "seek"):
             source.seek(0)
-        gdf = gpd.read_parquet(source)
+        gdf = gpd.read_parquet(source, to_pandas_kwargs={"types_mapper": nested.types_mapper})
     except Exception as exc:  # pyarrow raises many kinds for a bad file
         raise DataSourceError(f"{name}: not a readable GeoParquet file: {exc}") from exc
     gdf.attrs = {}
-    for column in _json_columns(meta, name):
+    json_columns, typed = _json_columns(meta, name)
+    for column in gdf.columns:  # (a layout this tool did not write: its objects, as Arrow has them)
+        if nested.is_typed(gdf[column]) and column not in typed:
+            gdf[column] = pd.Series(gdf[column].array._pa_array.to_pylist(), dtype=object,
+                                    index=gdf.index)
+    for column in json_columns:
         if column in gdf.columns:
             try:
                 values = parse_json_texts(gdf[column].tolist())
@@ -540,25 +546,18 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
 
 
 def _parquet_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The frame to store: nested and mixed columns as JSON text, named in its attrs."""
+    """The frame to store: nested columns typed (:mod:`geodata.nested`) or as JSON text."""
     out = gdf.drop(columns=[c for c in DERIVED_FIELDS if c in gdf.columns])
-    json_columns = []
+    kinds: dict[str, list] = {"json_columns": [], "typed_columns": []}
     for name in out.columns:
-        if name == out.geometry.name:
-            continue
-        col = out[name]
-        if col.dtype == object:
-            values = col.tolist()
-            plain = all(v is None or isinstance(v, str) for v in values)
-            if name in NESTED_FIELDS or not plain:
-                json_columns.append(name)
-                out[name] = pd.Series(
-                    [None if _is_missing(v) else json.dumps(v, ensure_ascii=False,
-                                                            default=_json_default)
-                     for v in values],
-                    dtype=object, index=out.index,
-                )
-    out.attrs = {_PARQUET_ATTR: {"json_columns": json_columns}}
+        if name != out.geometry.name and (out[name].dtype == object
+                                          or nested.is_typed(out[name])):
+            arr, kind = nested.stored_column(name, out[name], exact=False)
+            if kind != "text":
+                kinds[f"{kind}_columns"].append(name)
+                out[name] = nested.typed_series(arr, out.index) if kind == "typed" else \
+                    pd.Series(arr.to_pylist(), dtype=object, index=out.index)
+    out.attrs = {_PARQUET_ATTR: kinds}
     return out
 
 

@@ -12,9 +12,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .. import nested
 from ..errors import DataSourceError
 from ..headers import check_width
 from ..io import GEOJSON_SUFFIXES, PARQUET_SUFFIXES, atomic_write, same_file, write
+from ..schema import NESTED_FIELDS
 from .acled import _convert_acled
 from .finish import _check_frame, _cover_shapes, _finish, _frame
 from .formats import (
@@ -126,6 +128,11 @@ def _as_read_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         col = out[name]
         if col.dtype == "str":
             out[name] = col.astype(object).where(col.notna(), None)
+        elif col.dtype == object and name in NESTED_FIELDS:  # (typed when they fit)
+            typed = nested.typed_array(name, col.tolist())
+            out[name] = nested.typed_series(typed, out.index) if typed is not None else \
+                pd.Series([copy.deepcopy(v) for v in col.tolist()], dtype=object,
+                          index=out.index)
         elif col.dtype == object:
             out[name] = pd.Series([copy.deepcopy(v) for v in col.tolist()], dtype=object,
                                   index=out.index)

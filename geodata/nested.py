@@ -1,0 +1,401 @@
+"""The nested properties (``sources``, ``attribution``, ``related``) as typed Arrow columns.
+
+A frame from :func:`geodata.load` keeps each of these columns as a pandas
+column backed by Arrow (:class:`pandas.ArrowDtype`) of the schema's layout
+(:data:`TYPES`) whenever its values fit that layout exactly, and as an object
+column of Python lists and dicts (as before) when they do not. A million
+sources take about 90 MB as Arrow buffers against about 900 MB as dicts, and
+a GeoParquet file stores them natively, so opening it makes no Python object
+per row.
+
+**Fits exactly** (:func:`typed_array`): every value is missing, or (``sources``,
+``related``) a ``list`` of ``dict`` or (``attribution``) a ``dict``, whose keys
+are the layout's fields, whose values are strings (``claimed_by`` and
+``blamed_by``: lists of strings), and no key holds an explicit ``null``. In a
+struct a key that is absent and a key that is null are both a null child; the
+layout reads a null child as an absent key, so a column where some key holds
+``null`` explicitly keeps its objects. The check costs one conversion by Arrow
+(``pa.array(values, type=...)``: it refuses a number or a bool where text
+belongs, and ignores unknown keys) and one Python pass over the dicts counting
+their keys: the keys counted must equal the non-null children Arrow made, so
+an unknown key (ignored by Arrow) or an explicit null (a null child) makes the
+two differ. Tuples, NumPy arrays or other containers make the pass fail too.
+
+**Reading back** (:func:`column_values`): each value comes back as the same
+Python object as before (``None`` where missing, keys with a null child left
+out). Key order inside a source follows the layout (title, publisher, date,
+url), which JSON does not give a meaning to.
+
+**JSON text** (:func:`json_texts`): each row's value as the JSON orjson would
+write for the object, made by Arrow compute (no Python object per row).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["TYPES", "column_values", "is_typed", "json_texts", "to_objects", "typed_array",
+           "typed_series"]
+
+_STR = pa.string()
+#: The typed layout of each nested property (docs/schema.md).
+TYPES: dict[str, pa.DataType] = {
+    "sources": pa.list_(pa.struct([("title", _STR), ("publisher", _STR), ("date", _STR),
+                                   ("url", _STR)])),
+    "attribution": pa.struct([("status", _STR), ("claimed_by", pa.list_(_STR)),
+                              ("blamed_by", pa.list_(_STR)), ("note", _STR)]),
+    "related": pa.list_(pa.struct([("id", _STR), ("relation", _STR)])),
+}
+_NAME_LISTS = ("claimed_by", "blamed_by")
+
+
+# ---------------------------------------------------------------- fits exactly
+
+
+def _list_keys(values: list) -> int:
+    """Keys of every dict in lists of dicts; -1 when a value is not such a list."""
+    keys = 0
+    for v in values:
+        if v is None:
+            continue
+        if type(v) is not list:
+            return -1
+        for d in v:
+            if type(d) is not dict:
+                return -1
+            keys += len(d)
+    return keys
+
+
+def _dict_keys(values: list) -> int:
+    """Keys of every dict; -1 when a value is not a dict (or a name list not a list)."""
+    keys = 0
+    for d in values:
+        if d is None:
+            continue
+        if type(d) is not dict:
+            return -1
+        for name in _NAME_LISTS:
+            v = d.get(name)
+            if v is not None and type(v) is not list:
+                return -1
+        keys += len(d)
+    return keys
+
+
+def _children_present(struct: pa.StructArray) -> int:
+    """Non-null children of a struct array (a null struct's children count as null)."""
+    return sum(len(c) - c.null_count for c in struct.flatten())
+
+
+def typed_array(name: str, values: list) -> pa.Array | None:
+    """``values`` in :data:`TYPES` ``[name]``, or None when they do not fit it exactly.
+
+    Parameters
+    ----------
+    name : str
+        The property (``sources``, ``attribution`` or ``related``).
+    values : list
+        Its values, one per row (None where missing).
+
+    Returns
+    -------
+    pyarrow.Array or None
+        None for any other property, or when a value would not read back as
+        itself (see the module's docstring).
+    """
+    layout = TYPES.get(name)
+    if layout is None:
+        return None
+    keys = _list_keys(values) if pa.types.is_list(layout) else _dict_keys(values)
+    if keys < 0:
+        return None
+    try:
+        arr = pa.array(values, type=layout, from_pandas=False)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError, UnicodeError):
+        return None
+    struct = arr.values if pa.types.is_list(layout) else arr
+    return arr if _children_present(struct) == keys else None
+
+
+def is_typed(series: pd.Series) -> bool:
+    """Whether a column holds a typed nested layout (:data:`TYPES`).
+
+    Parameters
+    ----------
+    series : pandas.Series
+
+    Returns
+    -------
+    bool
+    """
+    dtype = series.dtype
+    return isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype in TYPES.values()
+
+
+def typed_series(arr: pa.Array | pa.ChunkedArray, index=None) -> pd.Series:
+    """A pandas column backed by ``arr`` (no copy).
+
+    Parameters
+    ----------
+    arr : pyarrow.Array or pyarrow.ChunkedArray
+    index : pandas.Index, optional
+
+    Returns
+    -------
+    pandas.Series
+    """
+    return pd.Series(pd.arrays.ArrowExtensionArray(arr), index=index, copy=False)
+
+
+# ---------------------------------------------------------------- reading back
+
+
+def _arrow_of(series_or_array) -> pa.Array:
+    arr = series_or_array
+    if isinstance(arr, pd.Series):
+        arr = arr.array._pa_array  # (the ArrowExtensionArray's own data, no copy)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    return arr
+
+
+def _present(d: dict) -> dict:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def to_objects(arr: pa.Array | pa.ChunkedArray) -> list:
+    """The Python objects of a typed nested array (None where missing, null keys left out).
+
+    Parameters
+    ----------
+    arr : pyarrow.Array or pyarrow.ChunkedArray
+        Of a layout in :data:`TYPES`.
+
+    Returns
+    -------
+    list
+    """
+    rows = _arrow_of(arr).to_pylist()
+    if rows and pa.types.is_list(arr.type):
+        return [None if r is None else [_present(d) if d is not None else None for d in r]
+                for r in rows]
+    return [None if d is None else _present(d) for d in rows]
+
+
+def column_values(series: pd.Series) -> list:
+    """A nested column's values as Python objects, typed or not (None where missing).
+
+    Parameters
+    ----------
+    series : pandas.Series
+
+    Returns
+    -------
+    list
+        What the object column held: lists and dicts (None where missing).
+    """
+    if is_typed(series):
+        return to_objects(_arrow_of(series))
+    return [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
+            for v in series.tolist()]
+
+
+# ---------------------------------------------------------------- JSON text
+
+
+def _quoted_all(arr: pa.Array) -> pa.Array:
+    from .geojson_write import _quoted  # (one escaper for every column: orjson's bytes)
+
+    return _quoted(arr) if len(arr) else pa.array([], type=pa.large_string())
+
+
+def _large(text: str) -> pa.Scalar:
+    return pa.scalar(text, type=pa.large_string())
+
+
+def _list_json(arr: pa.ListArray, items: pa.Array) -> pa.Array:
+    """``'[a,b]'`` per list, from each item's JSON text (null where the list is null)."""
+    lists = pa.ListArray.from_arrays(arr.offsets, items, mask=arr.is_null())
+    joined = pc.binary_join(lists, _large(","))
+    return pc.binary_join_element_wise(_large("["), joined, _large("]"), _large(""))
+
+
+def _value_json(arr: pa.Array) -> pa.Array:
+    """JSON text of each value of a string, list-of-string or struct array (null: null)."""
+    if pa.types.is_struct(arr.type):
+        return _struct_json(arr)
+    if pa.types.is_list(arr.type):
+        if arr.offset:  # (a slice: its own offsets and values, from 0)
+            arr = arr.take(pa.array(np.arange(len(arr))))
+        items = pc.fill_null(_value_json(arr.values), _large("null"))
+        return _list_json(arr, items)
+    return _quoted_all(arr.cast(pa.large_string()))
+
+
+def _struct_json(arr: pa.StructArray) -> pa.Array:
+    """``'{"k":v,...}'`` per struct, null children left out (null where the struct is)."""
+    parts = []
+    for field, child in zip(arr.type, arr.flatten(), strict=True):
+        key = _large("," + '"' + field.name + '":')  # (the layout's names need no escape)
+        frag = pc.binary_join_element_wise(key, _value_json(child), _large(""))
+        parts.append(pc.fill_null(frag, _large("")))
+    body = pc.binary_join_element_wise(*parts, _large(""))
+    opened = pc.binary_replace_slice(body, 0, 1, "{")  # (the first comma, or '' -> '{')
+    objects = pc.binary_join_element_wise(opened, _large("}"), _large(""))
+    return pc.if_else(arr.is_valid(), objects, pa.scalar(None, type=pa.large_string()))
+
+
+def json_texts(series_or_array) -> tuple[pa.Array, np.ndarray]:
+    """Each row's value as JSON text (as orjson writes the object), and where it is missing.
+
+    Parameters
+    ----------
+    series_or_array : pandas.Series or pyarrow.Array
+        A typed nested column (:func:`is_typed`).
+
+    Returns
+    -------
+    (pyarrow.Array of large_string, numpy.ndarray of bool)
+        The texts (``""`` where missing) and the missing mask.
+    """
+    arr = _arrow_of(series_or_array)
+    texts = _value_json(arr) if len(arr) else pa.array([], type=pa.large_string())
+    missing = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    return pc.fill_null(texts, _large("")), missing
+
+
+# ---------------------------------------------------------------- frames
+
+
+def frame_column(name: str, values) -> pd.Series:
+    """A nested property's frame column: typed when its values fit, else objects.
+
+    Parameters
+    ----------
+    name : str
+        The property.
+    values : list or pyarrow.Array
+        Its values (None where missing), or an array already typed.
+
+    Returns
+    -------
+    pandas.Series
+        Of :class:`pandas.ArrowDtype` (:data:`TYPES`), or of objects.
+    """
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return typed_series(values)
+    arr = typed_array(name, values)
+    return typed_series(arr) if arr is not None else pd.Series(values, dtype=object)
+
+
+def statuses(attribution: pd.Series) -> np.ndarray | list:
+    """Each row's ``attribution.status`` (``"unknown"`` where there is none).
+
+    Parameters
+    ----------
+    attribution : pandas.Series
+        The ``attribution`` column, typed or not.
+
+    Returns
+    -------
+    numpy.ndarray or list
+        The status per row, for a categorical of the statuses.
+    """
+    if is_typed(attribution):
+        status = pc.struct_field(_arrow_of(attribution), "status")
+        return status.fill_null("unknown").to_numpy(zero_copy_only=False)
+    return [a.get("status", "unknown") if isinstance(a, Mapping) else "unknown"
+            for a in attribution.tolist()]
+
+
+# ---------------------------------------------------------------- storing
+
+
+def _exact(value) -> bool:
+    """Whether ``value`` comes back from JSON text as itself (no tuples, sets or NumPy)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if type(v) is dict:
+            if not all(type(k) is str for k in v):
+                return False
+            stack.extend(v.values())
+        elif type(v) is list:
+            stack.extend(v)
+        elif type(v) not in (str, int, float, bool, type(None)) or v != v:
+            return False
+    return True
+
+
+def _json_text(values: list) -> list:
+    from .geojson_write import _is_missing, _json_default
+
+    out = []
+    for v in values:
+        if _is_missing(v):
+            out.append(None)
+            continue
+        try:
+            out.append(orjson.dumps(v, default=_json_default,
+                                    option=orjson.OPT_SERIALIZE_NUMPY).decode("utf-8"))
+        except TypeError:  # (integers over 64 bits)
+            out.append(json.dumps(v, ensure_ascii=False, default=_json_default))
+    return out
+
+
+def stored_column(name: str, series: pd.Series, *, exact: bool) -> tuple[pa.Array, str] | None:
+    """How a typed nested or object column is stored in GeoParquet, and its kind.
+
+    The one encoder of :func:`geodata.write` (GeoParquet) and the working copy
+    (:mod:`geodata.framecache`).
+
+    Parameters
+    ----------
+    name : str
+        The column.
+    series : pandas.Series
+        A typed nested column (:func:`is_typed`) or an object column.
+    exact : bool
+        True: None when a value would not come back as itself from JSON text
+        (a tuple, a NumPy value, NaN); False: such values are written as JSON
+        makes them (lists, numbers, null).
+
+    Returns
+    -------
+    (pyarrow.Array, str) or None
+        The kind is ``"typed"`` (stored natively, :data:`TYPES`), ``"text"``
+        (strings) or ``"json"`` (JSON text, parsed on read).
+    """
+    if is_typed(series):
+        return _arrow_of(series), "typed"
+    values = series.tolist()
+    if all(v is None or type(v) is str for v in values):
+        return pa.array(values, type=pa.string()), "text"
+    arr = typed_array(name, values)
+    if arr is not None:
+        return arr, "typed"
+    if exact and not all(_exact(v) for v in values):
+        return None
+    return pa.array(_json_text(values), type=pa.string()), "json"
+
+
+def types_mapper(arrow_type: pa.DataType):
+    """``to_pandas(types_mapper=...)``: the typed nested layouts as :class:`pandas.ArrowDtype`.
+
+    Parameters
+    ----------
+    arrow_type : pyarrow.DataType
+
+    Returns
+    -------
+    pandas.ArrowDtype or None
+    """
+    return pd.ArrowDtype(arrow_type) if arrow_type in TYPES.values() else None
