@@ -10,21 +10,22 @@ per row.
 
 **Fits exactly** (:func:`typed_array`): every value is missing, or (``sources``,
 ``related``) a ``list`` of ``dict`` or (``attribution``) a ``dict``, whose keys
-are the layout's fields, whose values are strings (``claimed_by`` and
-``blamed_by``: lists of strings), and no key holds an explicit ``null``. In a
-struct a key that is absent and a key that is null are both a null child; the
-layout reads a null child as an absent key, so a column where some key holds
-``null`` explicitly keeps its objects. The check costs one conversion by Arrow
+are some of the layout's fields in the layout's order, whose values are
+strings (``claimed_by`` and ``blamed_by``: lists of strings), and no key holds
+an explicit ``null``. In a struct a key that is absent and a key that is null
+are both a null child; the layout reads a null child as an absent key, so a
+column where some key holds ``null`` explicitly keeps its objects. The check
+costs one Python pass over the dicts (each one's key tuple looked up in the
+set of allowed tuples, its keys counted) and one conversion by Arrow
 (``pa.array(values, type=...)``: it refuses a number or a bool where text
-belongs, and ignores unknown keys) and one Python pass over the dicts counting
-their keys: the keys counted must equal the non-null children Arrow made, so
-an unknown key (ignored by Arrow) or an explicit null (a null child) makes the
-two differ. Tuples, NumPy arrays or other containers make the pass fail too.
+belongs): the keys counted must equal the non-null children Arrow made, so an
+explicit null (a null child) makes the two differ. Tuples, NumPy arrays or
+other containers make the pass fail too. A column that does not fit stays an
+object column, whole.
 
 **Reading back** (:func:`column_values`): each value comes back as the same
-Python object as before (``None`` where missing, keys with a null child left
-out). Key order inside a source follows the layout (title, publisher, date,
-url), which JSON does not give a meaning to.
+Python object as before, keys in the same order (``None`` where missing, keys
+with a null child left out), so the JSON written from either is the same bytes.
 
 **JSON text** (:func:`json_texts`): each row's value as the JSON orjson would
 write for the object, made by Arrow compute (no Python object per row).
@@ -41,8 +42,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["TYPES", "column_values", "is_typed", "json_texts", "to_objects", "typed_array",
-           "typed_series"]
+from .jsontext import _is_missing, _json_default, _quoted
+
+__all__ = ["TYPES", "arrow_of", "column_values", "frame_column", "is_typed", "json_texts",
+           "statuses", "stored_column", "to_objects", "typed_array", "typed_series",
+           "types_mapper"]
 
 _STR = pa.string()
 #: The typed layout of each nested property (docs/schema.md).
@@ -59,7 +63,18 @@ _NAME_LISTS = ("claimed_by", "blamed_by")
 # ---------------------------------------------------------------- fits exactly
 
 
-def _list_keys(values: list) -> int:
+def _in_order(layout: pa.DataType) -> frozenset:
+    """Every key tuple a dict may have: the layout's fields, some left out, in its order."""
+    struct = layout.value_type if pa.types.is_list(layout) else layout
+    names = [f.name for f in struct]
+    return frozenset(tuple(n for i, n in enumerate(names) if mask >> i & 1)
+                     for mask in range(1 << len(names)))
+
+
+_ORDERS = {name: _in_order(layout) for name, layout in TYPES.items()}
+
+
+def _list_keys(values: list, orders: frozenset) -> int:
     """Keys of every dict in lists of dicts; -1 when a value is not such a list."""
     keys = 0
     for v in values:
@@ -68,19 +83,19 @@ def _list_keys(values: list) -> int:
         if type(v) is not list:
             return -1
         for d in v:
-            if type(d) is not dict:
+            if type(d) is not dict or tuple(d) not in orders:
                 return -1
             keys += len(d)
     return keys
 
 
-def _dict_keys(values: list) -> int:
+def _dict_keys(values: list, orders: frozenset) -> int:
     """Keys of every dict; -1 when a value is not a dict (or a name list not a list)."""
     keys = 0
     for d in values:
         if d is None:
             continue
-        if type(d) is not dict:
+        if type(d) is not dict or tuple(d) not in orders:
             return -1
         for name in _NAME_LISTS:
             v = d.get(name)
@@ -114,7 +129,8 @@ def typed_array(name: str, values: list) -> pa.Array | None:
     layout = TYPES.get(name)
     if layout is None:
         return None
-    keys = _list_keys(values) if pa.types.is_list(layout) else _dict_keys(values)
+    count = _list_keys if pa.types.is_list(layout) else _dict_keys
+    keys = count(values, _ORDERS[name])
     if keys < 0:
         return None
     try:
@@ -158,7 +174,17 @@ def typed_series(arr: pa.Array | pa.ChunkedArray, index=None) -> pd.Series:
 # ---------------------------------------------------------------- reading back
 
 
-def _arrow_of(series_or_array) -> pa.Array:
+def arrow_of(series_or_array) -> pa.Array:
+    """The Arrow data of a typed column (one array, no copy when it has one chunk).
+
+    Parameters
+    ----------
+    series_or_array : pandas.Series, pyarrow.Array or pyarrow.ChunkedArray
+
+    Returns
+    -------
+    pyarrow.Array
+    """
     arr = series_or_array
     if isinstance(arr, pd.Series):
         arr = arr.array._pa_array  # (the ArrowExtensionArray's own data, no copy)
@@ -183,7 +209,7 @@ def to_objects(arr: pa.Array | pa.ChunkedArray) -> list:
     -------
     list
     """
-    rows = _arrow_of(arr).to_pylist()
+    rows = arrow_of(arr).to_pylist()
     if rows and pa.types.is_list(arr.type):
         return [None if r is None else [_present(d) if d is not None else None for d in r]
                 for r in rows]
@@ -203,7 +229,7 @@ def column_values(series: pd.Series) -> list:
         What the object column held: lists and dicts (None where missing).
     """
     if is_typed(series):
-        return to_objects(_arrow_of(series))
+        return to_objects(arrow_of(series))
     return [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
             for v in series.tolist()]
 
@@ -212,8 +238,6 @@ def column_values(series: pd.Series) -> list:
 
 
 def _quoted_all(arr: pa.Array) -> pa.Array:
-    from .geojson_write import _quoted  # (one escaper for every column: orjson's bytes)
-
     return _quoted(arr) if len(arr) else pa.array([], type=pa.large_string())
 
 
@@ -266,7 +290,7 @@ def json_texts(series_or_array) -> tuple[pa.Array, np.ndarray]:
     (pyarrow.Array of large_string, numpy.ndarray of bool)
         The texts (``""`` where missing) and the missing mask.
     """
-    arr = _arrow_of(series_or_array)
+    arr = arrow_of(series_or_array)
     texts = _value_json(arr) if len(arr) else pa.array([], type=pa.large_string())
     missing = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     return pc.fill_null(texts, _large("")), missing
@@ -310,7 +334,7 @@ def statuses(attribution: pd.Series) -> np.ndarray | list:
         The status per row, for a categorical of the statuses.
     """
     if is_typed(attribution):
-        status = pc.struct_field(_arrow_of(attribution), "status")
+        status = pc.struct_field(arrow_of(attribution), "status")
         return status.fill_null("unknown").to_numpy(zero_copy_only=False)
     return [a.get("status", "unknown") if isinstance(a, Mapping) else "unknown"
             for a in attribution.tolist()]
@@ -336,8 +360,6 @@ def _exact(value) -> bool:
 
 
 def _json_text(values: list) -> list:
-    from .geojson_write import _is_missing, _json_default
-
     out = []
     for v in values:
         if _is_missing(v):
@@ -375,7 +397,7 @@ def stored_column(name: str, series: pd.Series, *, exact: bool) -> tuple[pa.Arra
         (strings) or ``"json"`` (JSON text, parsed on read).
     """
     if is_typed(series):
-        return _arrow_of(series), "typed"
+        return arrow_of(series), "typed"
     values = series.tolist()
     if all(v is None or type(v) is str for v in values):
         return pa.array(values, type=pa.string()), "text"

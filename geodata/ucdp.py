@@ -66,8 +66,8 @@ def parse_source_article(text: str) -> list[dict] | None:
     Examples
     --------
     >>> parse_source_article('"Reuters,2017-01-05,Blast; 5 dead";"AFP,2017-01-06,Toll rises"')
-    [{'publisher': 'Reuters', 'date': '2017-01-05', 'title': 'Blast; 5 dead'}, \
-{'publisher': 'AFP', 'date': '2017-01-06', 'title': 'Toll rises'}]
+    [{'title': 'Blast; 5 dead', 'publisher': 'Reuters', 'date': '2017-01-05'}, \
+{'title': 'Toll rises', 'publisher': 'AFP', 'date': '2017-01-06'}]
     """
     from .validate import is_http_url
 
@@ -79,12 +79,10 @@ def parse_source_article(text: str) -> list[dict] | None:
         parts = [p.strip() for p in item.split(",", 2)]
         if len(parts) >= 2 and _DAY.fullmatch(parts[1]):
             title = _unquote(parts[2]) if len(parts) == 3 else ""
-            source = {"publisher": _unquote(parts[0]) or None, "date": parts[1],
-                      "title": title or None}
-            source = {k: v for k, v in source.items() if v is not None}
-            if "title" not in source:
-                source["title"] = source.get("publisher", item)
-            out.append(source)
+            publisher = _unquote(parts[0]) or None
+            source = {"title": title or publisher or item, "publisher": publisher,
+                      "date": parts[1]}  # (the order of geodata.nested's layout)
+            out.append({k: v for k, v in source.items() if v is not None})
         elif is_http_url(item):
             out.append({"url": item})
         else:

@@ -41,7 +41,9 @@ import geopandas as gpd
 import numpy as np
 import orjson
 import pandas as pd
+import pyarrow.compute as pc
 
+from geodata import nested
 from geodata.geojson_write import iter_properties_json
 from geodata.summary import category_codes
 
@@ -275,14 +277,10 @@ def _links(gdf: gpd.GeoDataFrame, ids: list[str]) -> list[list]:
     """``[from, to, relation]`` row pairs of ``related`` with both ends in the frame."""
     if "related" not in gdf.columns or not ids:
         return []
-    rows, targets, relations = [], [], []
-    for i, related in enumerate(gdf["related"].tolist()):  # (most rows: an empty list)
-        if isinstance(related, list | tuple) and related:
-            for r in related:
-                if isinstance(r, dict):
-                    rows.append(i)
-                    targets.append(str(r.get("id")))
-                    relations.append(str(r.get("relation") or "related"))
+    if nested.is_typed(gdf["related"]):
+        rows, targets, relations = _typed_links(gdf["related"])
+    else:
+        rows, targets, relations = _object_links(gdf["related"].tolist())
     if not rows:
         return []
     index = pd.Index(ids)
@@ -293,6 +291,31 @@ def _links(gdf: gpd.GeoDataFrame, ids: list[str]) -> list[list]:
         where = [last.get(t, -1) for t in targets]
     return [[j, i, relation] for i, j, relation in zip(rows, where, relations, strict=True)
             if j >= 0 and j != i]
+
+
+def _typed_links(column: pd.Series) -> tuple[list, list, list]:
+    """(row, target id, relation) of each link of a typed ``related``, flattened by Arrow."""
+    arr = nested.arrow_of(column)
+    flat = pc.list_flatten(arr)
+    rows = pc.list_parent_indices(arr).to_numpy(zero_copy_only=False).tolist()
+    targets = pc.fill_null(pc.struct_field(flat, "id"), "None")
+    relation = pc.struct_field(flat, "relation")
+    named = pc.fill_null(pc.not_equal(relation, ""), False)
+    relations = pc.if_else(named, relation, "related")
+    return rows, targets.to_pylist(), relations.to_pylist()
+
+
+def _object_links(values: list) -> tuple[list, list, list]:
+    """(row, target id, relation) of each link of an object ``related``."""
+    rows, targets, relations = [], [], []
+    for i, related in enumerate(values):  # (most rows: an empty list)
+        if isinstance(related, list | tuple) and related:
+            for r in related:
+                if isinstance(r, dict):
+                    rows.append(i)
+                    targets.append(str(r.get("id")))
+                    relations.append(str(r.get("relation") or "related"))
+    return rows, targets, relations
 
 
 def draw_payload(

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 import geodata
+from geodata.nested import column_values, is_typed
 from geodata.schema import ATTRIBUTION_STATUSES, ROLES
 
 from .mapdata import actor_colors, data_bounds
@@ -461,7 +462,8 @@ def to_csv_bytes(gdf: gpd.GeoDataFrame) -> bytes:
             columns[name] = col.dt.strftime("%Y-%m-%d").astype(object).where(col.notna(),
                                                                               None).tolist()
         else:
-            columns[name] = [_text(str(name), v) for v in col.astype(object).tolist()]
+            values = column_values(col) if is_typed(col) else col.astype(object).tolist()
+            columns[name] = [_text(str(name), v) for v in values]
     order = (["id"] if "id" in columns else []) + [c for c in columns if c != "id"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # (quotes any cell with a CR or LF)

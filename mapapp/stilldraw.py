@@ -19,6 +19,7 @@ from matplotlib.collections import EllipseCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
+from geodata.nested import column_values
 from geodata.validate import is_http_url
 
 __all__ = ["LABEL_MAX", "MARKERS", "draw_map", "draw_panel"]
@@ -130,7 +131,7 @@ def _chain(ax, gdf: gpd.GeoDataFrame, focus: np.ndarray) -> int:
     where = {v: i for i, v in enumerate(ids)}
     x, y = gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()
     drawn = 0
-    for i, related in enumerate(gdf["related"].tolist()):
+    for i, related in enumerate(column_values(gdf["related"])):
         if not isinstance(related, list | tuple):
             continue
         for r in related:

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 import geodata
+from geodata.nested import column_values
 
 from ..state import Dataset
 
@@ -55,7 +56,7 @@ class TableData:
         table = pd.DataFrame({c: gdf[c] for c in TABLE_FIELDS if c in gdf})
         if "sources" in gdf:
             firsts, counts = [], []
-            for value in gdf["sources"].tolist():
+            for value in column_values(gdf["sources"]):
                 items = [s for s in value if isinstance(s, dict)] if isinstance(value, list) else []
                 counts.append(len(items))
                 firsts.append(next((s["url"] for s in items if geodata.is_http_url(s.get("url"))),
