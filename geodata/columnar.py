@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
+from . import nested
 from .dates import MAX_DATE, MIN_DATE
 from .errors import Problem
 from .geojson import feature_id
@@ -67,9 +68,10 @@ class Columns:
 
     Attributes
     ----------
-    values : dict of str to list
+    values : dict of str to list or pyarrow.Array
         Each property's values in row order (None where missing), in the
-        order the properties first appear.
+        order the properties first appear; a typed nested column of a frame
+        (:mod:`geodata.nested`) stays its Arrow array (no object per row).
     ids : list
         The id each row goes by (:func:`geodata.geojson.feature_id`), None
         where it has none or is not a Feature at all.
@@ -187,7 +189,8 @@ def columns_of_frame(gdf) -> Columns:
     """
     n = len(gdf)
     names = [c for c in gdf.columns if c != gdf.geometry.name and c not in DERIVED_FIELDS]
-    values = {name: _json_column(gdf[name])[0] for name in names}
+    values = {name: nested.arrow_of(gdf[name]) if nested.is_typed(gdf[name])
+              else _json_column(gdf[name])[0] for name in names}
     ids = _frame_ids(values["id"]) if "id" in values else [None] * n
     geoms = gdf.geometry.values
     points = shapely.get_type_id(geoms) == 0
@@ -392,6 +395,48 @@ def _other_ok(values: list) -> np.ndarray:
                        dtype=bool, count=len(values))
 
 
+def _rows_of(lists: pa.Array, bad_items: pa.Array, n: int) -> np.ndarray:
+    """False for the rows of ``lists`` holding an item flagged in ``bad_items``."""
+    out = np.ones(n, dtype=bool)
+    bad = _bools(bad_items, True)
+    if bad.any():
+        parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+        out[parents[bad]] = False
+    return out
+
+
+def _typed_attribution_ok(arr: pa.Array) -> np.ndarray:
+    """:func:`_attribution_ok` on a typed column (:mod:`geodata.nested`), by Arrow."""
+    n = len(arr)
+    status = pc.struct_field(arr, "status")
+    known = _bools(pc.is_in(status, value_set=pa.array(list(_STATUSES))), False)
+    ok = known | _bools(arr.is_null(), False)
+    for name in ("claimed_by", "blamed_by"):
+        names = pc.struct_field(arr, name)
+        items = pc.list_flatten(names)
+        ok &= _rows_of(names, pc.or_kleene(pc.is_null(items), pc.equal(items, "")), n)
+    return ok
+
+
+def _typed_sources_ok(arr: pa.Array) -> np.ndarray:
+    """:func:`_sources_ok` on a typed column: no title nor url, or a url that is not http(s)."""
+    flat = pc.list_flatten(arr)
+    url, title = pc.struct_field(flat, "url"), pc.struct_field(flat, "title")
+    empty = pc.and_(pc.is_null(url), pc.is_null(title))
+    bad_url = pc.invert(pc.fill_null(pc.match_substring_regex(url, _URL), True))
+    return _rows_of(arr, pc.or_(empty, bad_url), len(arr))
+
+
+def _typed_related_ok(arr: pa.Array) -> np.ndarray:
+    """:func:`_related_ok` on a typed column: every link has a non-empty string id."""
+    rid = pc.struct_field(pc.list_flatten(arr), "id")
+    return _rows_of(arr, pc.fill_null(pc.equal(rid, ""), True), len(arr))
+
+
+_TYPED_CHECKS = {"attribution": _typed_attribution_ok, "sources": _typed_sources_ok,
+                 "related": _typed_related_ok}
+
+
 def _iso3_ok(values: list) -> np.ndarray:
     """False where the country is a string but not three capitals (missing: see _text_ok)."""
     arr = _arrow(values)
@@ -426,7 +471,9 @@ def _properties_ok(values: dict[str, list], n: int) -> np.ndarray:
         ok &= _numbers(values["geo_precision_km"], False, MAX_RADIUS_KM)[0]
     checks = {"attribution": _attribution_ok, "sources": _sources_ok, "related": _related_ok}
     for name, column in values.items():
-        if name in checks:
+        if isinstance(column, pa.Array):  # (typed nested: checked by Arrow)
+            ok &= _TYPED_CHECKS[name](column)
+        elif name in checks:
             ok &= checks[name](column)
         elif name not in _REQUIRED_TEXT + _OPTIONAL_TEXT + COUNT_FIELDS and name not in (
                 "id", "date", "end_date", "date_precision", "geo_precision", "geo_precision_km"):
@@ -507,7 +554,13 @@ def kept_values(cols: Columns, valid: np.ndarray, features: list | None) -> dict
     else:
         names = list(cols.values)
     for name in names:
-        column = cols.values[name] if every else list(compress(cols.values[name], valid.tolist()))
+        column = cols.values[name]
+        if isinstance(column, pa.Array):  # (typed nested, from a frame)
+            column = column if every else column.filter(pa.array(valid))
+            if column.null_count < len(column):
+                out[name] = column
+            continue
+        column = column if every else list(compress(column, valid.tolist()))
         if features is None and name != "id" and all(v is None for v in column):
             continue
         out[name] = column

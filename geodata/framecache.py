@@ -107,7 +107,8 @@ def key_for(path: str | os.PathLike, fmt: str, mapping: Mapping | None = None) -
     except OSError:
         return None
     parts = [CACHE_VERSION, real, st.st_size, st.st_mtime_ns, st.st_ino, fmt,
-             sorted((mapping or {}).items()), _fingerprint(), pd.__version__, pa.__version__]
+             sorted((mapping or {}).items()), _fingerprint(), pd.__version__, pa.__version__,
+             nested.enabled()]
     return hashlib.sha256(json.dumps(parts, default=str).encode("utf-8")).hexdigest()[:40]
 
 
@@ -236,7 +237,7 @@ def _frame(table: pa.Table, meta: dict) -> gpd.GeoDataFrame:
             data[name] = pd.Categorical.from_codes(
                 col.cat.codes.to_numpy(), pd.Index(list(col.cat.categories), dtype=object))
         elif kinds.get(name) == "typed":  # (no Python object per row)
-            data[name] = nested.typed_series(table.column(name))
+            data[name] = nested.frame_column(name, table.column(name))
         elif name in kept:
             values = table.column(name).to_pylist()
             if kinds[name] == "json":

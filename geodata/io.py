@@ -370,9 +370,10 @@ def _read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.Geo
     gdf.attrs = {}
     json_columns, typed = _json_columns(meta, name)
     for column in gdf.columns:  # (a layout this tool did not write: its objects, as Arrow has them)
-        if nested.is_typed(gdf[column]) and column not in typed:
-            gdf[column] = pd.Series(gdf[column].array._pa_array.to_pylist(), dtype=object,
-                                    index=gdf.index)
+        if nested.is_typed(gdf[column]) and (column not in typed or not nested.enabled()):
+            arr = nested.arrow_of(gdf[column])
+            values = nested.to_objects(arr) if column in typed else arr.to_pylist()
+            gdf[column] = pd.Series(values, dtype=object, index=gdf.index)
     for column in json_columns:
         if column in gdf.columns:
             try:

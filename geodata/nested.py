@@ -23,6 +23,13 @@ explicit null (a null child) makes the two differ. Tuples, NumPy arrays or
 other containers make the pass fail too. A column that does not fit stays an
 object column, whole.
 
+**Keys with nulls**: a column where *every* dict has *every* field is typed
+too, marked as keeping its nulls (:data:`DENSE_TYPES`: its list items, or
+its first field, not nullable, which Arrow and Parquet keep): there a null
+child reads back as the key with ``null`` (the built-in data's sources, for
+example, all carry ``"url": null`` when they have no link). Only a column
+mixing absent keys and explicit nulls stays objects.
+
 **Reading back** (:func:`column_values`): each value comes back as the same
 Python object as before, keys in the same order (``None`` where missing, keys
 with a null child left out), so the JSON written from either is the same bytes.
@@ -33,6 +40,7 @@ write for the object, made by Arrow compute (no Python object per row).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 
@@ -44,9 +52,9 @@ import pyarrow.compute as pc
 
 from .jsontext import _is_missing, _json_default, _quoted
 
-__all__ = ["TYPES", "arrow_of", "column_values", "frame_column", "is_typed", "json_texts",
-           "statuses", "stored_column", "to_objects", "typed_array", "typed_series",
-           "types_mapper"]
+__all__ = ["DENSE_TYPES", "TYPES", "arrow_of", "column_values", "enabled", "frame_column",
+           "is_dense", "is_typed", "json_texts", "objects_only", "statuses", "stored_column",
+           "to_objects", "typed_array", "typed_series", "types_mapper"]
 
 _STR = pa.string()
 #: The typed layout of each nested property (docs/schema.md).
@@ -58,6 +66,60 @@ TYPES: dict[str, pa.DataType] = {
     "related": pa.list_(pa.struct([("id", _STR), ("relation", _STR)])),
 }
 _NAME_LISTS = ("claimed_by", "blamed_by")
+
+
+def _dense(layout: pa.DataType) -> pa.DataType:
+    """The layout marked "nulls kept": its list items (or its first field) not nullable."""
+    if pa.types.is_list(layout):
+        return pa.list_(pa.field("item", layout.value_type, nullable=False))
+    return pa.struct([layout.field(0).with_nullable(False), *list(layout)[1:]])
+
+
+#: The same layouts, marked as keeping explicit nulls (every dict had every key).
+DENSE_TYPES: dict[str, pa.DataType] = {name: _dense(t) for name, t in TYPES.items()}
+_ALL_TYPES = (*TYPES.values(), *DENSE_TYPES.values())
+
+
+def is_dense(layout: pa.DataType) -> bool:
+    """Whether a typed layout keeps its null children as explicit nulls (:data:`DENSE_TYPES`).
+
+    Parameters
+    ----------
+    layout : pyarrow.DataType
+
+    Returns
+    -------
+    bool
+    """
+    if pa.types.is_list(layout):
+        return not layout.value_field.nullable
+    return not layout.field(0).nullable
+
+
+_enabled = [True]
+
+
+@contextlib.contextmanager
+def objects_only():
+    """Within it, nested columns are made and read as objects: the path before typed columns.
+
+    For tests and ``benchmarks/bench_open.py``, which compare the two.
+    """
+    _enabled.append(False)
+    try:
+        yield
+    finally:
+        _enabled.pop()
+
+
+def enabled() -> bool:
+    """Whether nested columns are typed (False within :func:`objects_only`).
+
+    Returns
+    -------
+    bool
+    """
+    return _enabled[-1]
 
 
 # ---------------------------------------------------------------- fits exactly
@@ -127,7 +189,7 @@ def typed_array(name: str, values: list) -> pa.Array | None:
         itself (see the module's docstring).
     """
     layout = TYPES.get(name)
-    if layout is None:
+    if layout is None or not enabled():
         return None
     count = _list_keys if pa.types.is_list(layout) else _dict_keys
     keys = count(values, _ORDERS[name])
@@ -138,7 +200,15 @@ def typed_array(name: str, values: list) -> pa.Array | None:
     except (pa.ArrowException, TypeError, ValueError, OverflowError, UnicodeError):
         return None
     struct = arr.values if pa.types.is_list(layout) else arr
-    return arr if _children_present(struct) == keys else None
+    if _children_present(struct) == keys:
+        return arr  # (no key holds null: a null child is an absent key)
+    valid = len(struct) - struct.null_count
+    if keys != valid * struct.type.num_fields:
+        return None  # (some keys absent, some null: the two cannot be told apart)
+    first = struct.field(0).filter(struct.is_valid())
+    if not pa.types.is_list(layout) and first.null_count:
+        return None  # (the dense attribution's status is never null)
+    return arr.cast(DENSE_TYPES[name])  # (every dict had every key: nulls are explicit)
 
 
 def is_typed(series: pd.Series) -> bool:
@@ -153,7 +223,7 @@ def is_typed(series: pd.Series) -> bool:
     bool
     """
     dtype = series.dtype
-    return isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype in TYPES.values()
+    return isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype in _ALL_TYPES
 
 
 def typed_series(arr: pa.Array | pa.ChunkedArray, index=None) -> pd.Series:
@@ -210,6 +280,8 @@ def to_objects(arr: pa.Array | pa.ChunkedArray) -> list:
     list
     """
     rows = arrow_of(arr).to_pylist()
+    if is_dense(arr.type):
+        return rows
     if rows and pa.types.is_list(arr.type):
         return [None if r is None else [_present(d) if d is not None else None for d in r]
                 for r in rows]
@@ -252,24 +324,30 @@ def _list_json(arr: pa.ListArray, items: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(_large("["), joined, _large("]"), _large(""))
 
 
-def _value_json(arr: pa.Array) -> pa.Array:
+def _value_json(arr: pa.Array, dense: bool = False) -> pa.Array:
     """JSON text of each value of a string, list-of-string or struct array (null: null)."""
     if pa.types.is_struct(arr.type):
-        return _struct_json(arr)
+        return _struct_json(arr, dense)
     if pa.types.is_list(arr.type):
         if arr.offset:  # (a slice: its own offsets and values, from 0)
             arr = arr.take(pa.array(np.arange(len(arr))))
-        items = pc.fill_null(_value_json(arr.values), _large("null"))
+        items = pc.fill_null(_value_json(arr.values, dense), _large("null"))
         return _list_json(arr, items)
     return _quoted_all(arr.cast(pa.large_string()))
 
 
-def _struct_json(arr: pa.StructArray) -> pa.Array:
-    """``'{"k":v,...}'`` per struct, null children left out (null where the struct is)."""
+def _struct_json(arr: pa.StructArray, dense: bool) -> pa.Array:
+    """``'{"k":v,...}'`` per struct (null where the struct is).
+
+    ``dense``: null children written as ``null``; else left out.
+    """
     parts = []
     for field, child in zip(arr.type, arr.flatten(), strict=True):
         key = _large("," + '"' + field.name + '":')  # (the layout's names need no escape)
-        frag = pc.binary_join_element_wise(key, _value_json(child), _large(""))
+        value = _value_json(child)
+        if dense:
+            value = pc.fill_null(value, _large("null"))
+        frag = pc.binary_join_element_wise(key, value, _large(""))
         parts.append(pc.fill_null(frag, _large("")))
     body = pc.binary_join_element_wise(*parts, _large(""))
     opened = pc.binary_replace_slice(body, 0, 1, "{")  # (the first comma, or '' -> '{')
@@ -291,7 +369,8 @@ def json_texts(series_or_array) -> tuple[pa.Array, np.ndarray]:
         The texts (``""`` where missing) and the missing mask.
     """
     arr = arrow_of(series_or_array)
-    texts = _value_json(arr) if len(arr) else pa.array([], type=pa.large_string())
+    texts = _value_json(arr, is_dense(arr.type)) if len(arr) else \
+        pa.array([], type=pa.large_string())
     missing = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     return pc.fill_null(texts, _large("")), missing
 
@@ -315,7 +394,7 @@ def frame_column(name: str, values) -> pd.Series:
         Of :class:`pandas.ArrowDtype` (:data:`TYPES`), or of objects.
     """
     if isinstance(values, pa.Array | pa.ChunkedArray):
-        return typed_series(values)
+        return typed_series(values) if enabled() else pd.Series(to_objects(values), dtype=object)
     arr = typed_array(name, values)
     return typed_series(arr) if arr is not None else pd.Series(values, dtype=object)
 
@@ -420,4 +499,4 @@ def types_mapper(arrow_type: pa.DataType):
     -------
     pandas.ArrowDtype or None
     """
-    return pd.ArrowDtype(arrow_type) if arrow_type in TYPES.values() else None
+    return pd.ArrowDtype(arrow_type) if arrow_type in _ALL_TYPES else None
