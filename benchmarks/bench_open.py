@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-CASES = ("parse", "naive", "ours-first", "ours-cached")
+CASES = ("parse", "naive", "ours-first", "ours-cached", "objects-first", "objects-cached")
 
 
 def make_data(folder: Path, n: int) -> dict[str, Path]:
@@ -51,15 +51,48 @@ def make_data(folder: Path, n: int) -> dict[str, Path]:
     from bench_export import make_features
 
     import geodata
+    from geodata import nested
 
     paths = {"geojson": folder / f"incidents-{n}.geojson",
-             "parquet": folder / f"incidents-{n}.parquet"}
-    if not all(p.is_file() for p in paths.values()):
+             "parquet": folder / f"incidents-{n}.parquet",
+             "parquet-text": folder / f"incidents-{n}-text.parquet"}
+    if not paths["geojson"].is_file():
         folder.mkdir(parents=True, exist_ok=True)
-        gdf = geodata.frame_from_features(make_features(n))
-        for path in paths.values():
-            geodata.write(gdf, path)
+        geodata.write(geodata.frame_from_features(make_features(n)), paths["geojson"])
+    if not paths["parquet"].is_file():  # (nested columns typed: stored natively)
+        geodata.write(geodata.load(paths["geojson"], cache=False).gdf, paths["parquet"])
+    if not paths["parquet-text"].is_file():  # (as before typed columns: JSON text)
+        with nested.objects_only():
+            geodata.write(geodata.load(paths["geojson"], cache=False).gdf,
+                          paths["parquet-text"])
     return paths
+
+
+def _rss_mb() -> float:
+    """The process's resident memory now, after a full collection and malloc_trim."""
+    import ctypes
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except OSError:
+        pass
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _frame_mb(gdf) -> dict:
+    """The frame's own memory: Arrow buffers of Arrow-backed columns, objects by getsizeof."""
+    import pandas as pd
+
+    arrow = other = 0
+    for name in gdf.columns:
+        col = gdf[name]
+        if isinstance(col.dtype, pd.ArrowDtype):
+            arrow += col.array._pa_array.nbytes
+        elif name != gdf.geometry.name:
+            other += int(col.memory_usage(deep=True, index=False))
+    return {"frame_arrow_mb": arrow / 2**20, "frame_other_mb": other / 2**20}
 
 
 def _ready(load) -> dict:
@@ -80,6 +113,8 @@ def _ready(load) -> dict:
     stages.update(cpu=time.process_time() - c0, load=t1 - t0, dataset=t2 - t1,
                   payload=t3 - t2, total=t3 - t0, incidents=len(gdf),
                   payload_mb=len(payload) / 1e6)
+    del payload
+    stages.update(_frame_mb(gdf), rss_after_mb=_rss_mb())  # (the frame and Dataset held)
     return stages
 
 
@@ -100,10 +135,16 @@ def run_case(case: str, path: Path) -> dict:
     elif case == "naive":
         result = _ready(lambda: loader.load_per_feature(path, path.name, kind, True))
     else:
+        from geodata import nested
+
         def load():
             loaded = geodata.load(path, lenient=True)  # (the page's call)
             return loaded.gdf, loaded.report
-        result = _ready(load)
+        if case.startswith("objects"):  # (nested columns as objects: before typed columns)
+            with nested.objects_only():
+                result = _ready(load)
+        else:
+            result = _ready(load)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
@@ -124,15 +165,18 @@ def measure(n: int, data: Path, naive_max: int) -> list[dict]:
     paths = make_data(data, n)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for fmt, cases in (("parquet", ("naive", "ours")),
-                           ("geojson", ("parse", "naive", "ours-first", "ours-cached"))):
+        for fmt, cases in (("parquet", ("naive", "objects", "ours")),
+                           ("geojson", ("parse", "naive", "objects-first", "objects-cached",
+                                        "ours-first", "ours-cached"))):
             for case in cases:
                 if case == "naive" and n > naive_max:
                     rows.append({"n": n, "format": fmt, "case": case, "note": "skipped"})
                     continue
-                cache = Path(tmp) / f"cache-{fmt}"
-                row = {"n": n, "format": fmt, "case": case,
-                       **spawn(case if case != "ours" else "ours-first", paths[fmt], cache)}
+                cache = Path(tmp) / f"cache-{fmt}-{case.split('-')[0]}"
+                path = paths["parquet-text"] if case in ("objects", "naive") and \
+                    fmt == "parquet" else paths[fmt]
+                run = {"ours": "ours-first", "objects": "objects-first"}.get(case, case)
+                row = {"n": n, "format": fmt, "case": case, **spawn(run, path, cache)}
                 rows.append(row)
                 print(json.dumps(row), flush=True)
     return rows
@@ -147,15 +191,17 @@ def _get(rows, n, fmt, case, key="total"):
 
 def report(rows: list[dict]) -> None:
     """Print the table and the ratios (naive / ours: how many times faster)."""
-    print(f"\n{'n':>9} {'format':<8} {'case':<12} {'load':>8} {'Dataset':>8} {'payload':>8} "
-          f"{'total':>8} {'CPU':>8} {'peak RSS':>9}")
+    print(f"\n{'n':>9} {'format':<8} {'case':<15} {'load':>8} {'Dataset':>8} {'payload':>8} "
+          f"{'total':>8} {'CPU':>8} {'peak RSS':>9} {'RSS after':>9} {'Arrow':>7} {'objects':>8}")
     for r in rows:
         if "total" not in r:
-            print(f"{r['n']:>9} {r['format']:<8} {r['case']:<12} {r.get('note') or r.get('error')}")
+            print(f"{r['n']:>9} {r['format']:<8} {r['case']:<15} {r.get('note') or r.get('error')}")
             continue
         cells = [f"{r[k]:7.2f}s" if k in r else f"{'':>8}" for k in ("load", "dataset", "payload")]
-        print(f"{r['n']:>9} {r['format']:<8} {r['case']:<12} {' '.join(cells)} "
-              f"{r['total']:7.2f}s {r['cpu']:7.2f}s {r['peak_rss_mb']:7.0f}MB")
+        after = [f"{r[k]:7.0f}MB" if k in r else f"{'':>9}"
+                 for k in ("rss_after_mb", "frame_arrow_mb", "frame_other_mb")]
+        print(f"{r['n']:>9} {r['format']:<8} {r['case']:<15} {' '.join(cells)} "
+              f"{r['total']:7.2f}s {r['cpu']:7.2f}s {r['peak_rss_mb']:7.0f}MB {' '.join(after)}")
     for n in sorted({r["n"] for r in rows}):
         naive_pq, ours_pq = _get(rows, n, "parquet", "naive"), _get(rows, n, "parquet", "ours")
         naive_js = _get(rows, n, "geojson", "naive")
@@ -171,6 +217,12 @@ def report(rows: list[dict]) -> None:
             parts.append(f"GeoJSON cached naive/ours {naive_js / cached:.1f}x")
         if parse and first:
             parts.append(f"GeoJSON first time / parse {first / parse:.1f}x")
+        for fmt, case, ours in (("parquet", "objects", "ours"),
+                                ("geojson", "objects-cached", "ours-cached")):
+            a, b = _get(rows, n, fmt, case, "cpu"), _get(rows, n, fmt, ours, "cpu")
+            ra, rb = (_get(rows, n, fmt, c, "rss_after_mb") for c in (case, ours))
+            if a and b and ra and rb:
+                parts.append(f"{fmt} {case}/typed CPU {a / b:.1f}x, RSS after {ra / rb:.1f}x")
         print(f"{n:>9}: " + "; ".join(parts))
 
 

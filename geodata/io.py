@@ -27,6 +27,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from . import nested
@@ -222,8 +223,18 @@ def load_features(source: str | os.PathLike | bytes, *, name: str | None = None,
 # ---------------------------------------------------------------- frames
 
 
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # (pandas' "str": Arrow strings)
+
+
 def _object_column(values: list) -> pd.Series:
-    return pd.Series(values, dtype=object)
+    """Arrow strings (``"str"``, NaN where missing) when every value is text, else objects."""
+    if not nested.enabled():  # (the object path, for comparisons)
+        return pd.Series(values, dtype=object)
+    try:
+        arr = pa.array(values, type=pa.string(), from_pandas=False)
+    except (pa.ArrowException, TypeError, ValueError, UnicodeError):
+        return pd.Series(values, dtype=object)
+    return arr.to_pandas(types_mapper={pa.string(): _TEXT}.get)
 
 
 def _typed_frame(columns: dict[str, list], lon: np.ndarray, lat: np.ndarray) -> gpd.GeoDataFrame:

@@ -126,8 +126,8 @@ def _as_read_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if name == out.geometry.name:
             continue
         col = out[name]
-        if col.dtype == "str":
-            out[name] = col.astype(object).where(col.notna(), None)
+        if col.dtype == "str":  # (Arrow strings, as geodata.read has text)
+            continue
         elif col.dtype == object and name in NESTED_FIELDS:  # (typed when they fit)
             typed = nested.typed_array(name, col.tolist())
             out[name] = nested.typed_series(typed, out.index) if typed is not None else \
