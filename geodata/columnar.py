@@ -35,6 +35,7 @@ from .geojson import feature_id
 from .geojson_write import _json_column, to_features
 from .schema import (
     ATTRIBUTION_STATUSES,
+    CATEGORICAL_FIELDS,
     COUNT_FIELDS,
     DATE_PRECISIONS,
     DERIVED_FIELDS,
@@ -175,6 +176,20 @@ def _frame_ids(values: list) -> list:
     return out
 
 
+#: Columns a frame types otherwise than as text (their values stay Python objects here).
+_NOT_TEXT = frozenset(("id", "date", "end_date", *CATEGORICAL_FIELDS))
+
+
+def _frame_values(name: str, column: pd.Series) -> list | pa.Array:
+    """A frame column's values: Arrow for typed nested columns and text (no object per row)."""
+    if nested.is_typed(column):
+        return nested.arrow_of(column)
+    if name not in _NOT_TEXT and isinstance(column.dtype, pd.StringDtype) and \
+            column.dtype.storage == "pyarrow" and nested.enabled():
+        return nested.arrow_of(column).cast(pa.string())
+    return _json_column(column)[0]
+
+
 def columns_of_frame(gdf) -> Columns:
     """The columns of a frame read from GeoParquet, as :func:`geodata.to_features` sees them.
 
@@ -189,8 +204,7 @@ def columns_of_frame(gdf) -> Columns:
     """
     n = len(gdf)
     names = [c for c in gdf.columns if c != gdf.geometry.name and c not in DERIVED_FIELDS]
-    values = {name: nested.arrow_of(gdf[name]) if nested.is_typed(gdf[name])
-              else _json_column(gdf[name])[0] for name in names}
+    values = {name: _frame_values(name, gdf[name]) for name in names}
     ids = _frame_ids(values["id"]) if "id" in values else [None] * n
     geoms = gdf.geometry.values
     points = shapely.get_type_id(geoms) == 0
@@ -212,8 +226,10 @@ def columns_of_frame(gdf) -> Columns:
 # ---------------------------------------------------------------- column checks
 
 
-def _arrow(values: list) -> pa.Array | None:
+def _arrow(values: list | pa.Array) -> pa.Array | None:
     """The values as one Arrow array, or None when they are not of one plain type."""
+    if isinstance(values, pa.Array):
+        return values
     try:
         return pa.array(values, from_pandas=False)
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
@@ -471,7 +487,7 @@ def _properties_ok(values: dict[str, list], n: int) -> np.ndarray:
         ok &= _numbers(values["geo_precision_km"], False, MAX_RADIUS_KM)[0]
     checks = {"attribution": _attribution_ok, "sources": _sources_ok, "related": _related_ok}
     for name, column in values.items():
-        if isinstance(column, pa.Array):  # (typed nested: checked by Arrow)
+        if isinstance(column, pa.Array) and name in _TYPED_CHECKS:  # (typed: by Arrow)
             ok &= _TYPED_CHECKS[name](column)
         elif name in checks:
             ok &= checks[name](column)

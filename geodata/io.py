@@ -228,6 +228,8 @@ _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # (pandas' "str": Arrow stri
 
 def _object_column(values: list) -> pd.Series:
     """Arrow strings (``"str"``, NaN where missing) when every value is text, else objects."""
+    if isinstance(values, pa.Array):  # (text read as Arrow: geodata.columnar)
+        values = values if nested.enabled() else values.to_pylist()
     if not nested.enabled():  # (the object path, for comparisons)
         return pd.Series(values, dtype=object)
     try:
