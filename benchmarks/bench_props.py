@@ -8,8 +8,10 @@ its own), on ``bench_open.make_data``'s GeoParquet file, in one run:
 
 - ``naive``: ``write_data_files(..., per_feature=True)``: each block through
   ``geodata.to_features`` (one feature dict per incident), as before;
+- ``objects``: as ``ours``, on the frame as before typed nested columns
+  (``geodata.nested.objects_only``, the GeoParquet file with JSON text);
 - ``ours``: ``write_data_files(...)``: the blocks built from column arrays
-  (``geodata.geojson_write.iter_properties_json``).
+  (``geodata.geojson_write.iter_properties_json``), nested columns typed.
 
 The file is opened and the page's ``Dataset`` made before the clock starts;
 "write peak" is how far the RSS rose above its level before writing; "JSON
@@ -45,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-CASES = ("naive", "ours", "memory")
+CASES = ("naive", "objects", "ours", "memory", "memory-objects")
 
 #: Column groups the memory probe drops in turn.
 GROUPS = {
@@ -92,7 +94,16 @@ def _open(path: Path):
 
 
 def run_case(case: str, path: Path) -> dict:
-    """One case, in this process."""
+    """One case, in this process (``objects``: nested columns as objects, as before)."""
+    if case.endswith("objects"):
+        from geodata import nested
+
+        with nested.objects_only():
+            return _run_case(case.removesuffix("-objects"), path)
+    return _run_case(case, path)
+
+
+def _run_case(case: str, path: Path) -> dict:
     from mapapp import mapdata
 
     if case == "memory":
@@ -149,16 +160,21 @@ def spawn(case: str, path: Path) -> dict:
 
 def report(rows: list[dict]) -> None:
     """Print the table and the ratios (naive / ours)."""
-    print(f"\n{'n':>9} {'case':<6} {'open':>8} {'JSON CPU':>9} {'payload':>8} {'write':>8} "
+    print(f"\n{'n':>9} {'case':<7} {'open':>8} {'JSON CPU':>9} {'payload':>8} {'write':>8} "
           f"{'CPU':>8} {'write peak':>11} {'peak RSS':>9} {'props':>9}")
     for r in rows:
         if "total" not in r:
             continue
-        print(f"{r['n']:>9} {r['case']:<6} {r['open']:7.2f}s {r['json_cpu']:8.2f}s "
+        print(f"{r['n']:>9} {r['case']:<7} {r['open']:7.2f}s {r['json_cpu']:8.2f}s "
               f"{r['payload_cpu']:7.2f}s {r['total']:7.2f}s {r['cpu']:7.2f}s "
               f"{r['write_peak_mb']:9.0f}MB {r['peak_rss_mb']:7.0f}MB {r['props_mb']:7.1f}MB")
     for n in sorted({r["n"] for r in rows}):
         got = {r["case"]: r for r in rows if r["n"] == n and "total" in r}
+        if {"objects", "ours"} <= set(got):
+            objects, ours = got["objects"], got["ours"]
+            print(f"{n:>9}: objects/typed open {objects['open'] / ours['open']:.1f}x, JSON CPU "
+                  f"{objects['json_cpu'] / ours['json_cpu']:.1f}x, write CPU "
+                  f"{objects['cpu'] / ours['cpu']:.1f}x")
         if {"naive", "ours"} <= set(got):
             naive, ours = got["naive"], got["ours"]
             print(f"{n:>9}: naive/ours JSON CPU {naive['json_cpu'] / ours['json_cpu']:.1f}x, "
@@ -167,7 +183,7 @@ def report(rows: list[dict]) -> None:
                   f"{naive['write_peak_mb']:.0f} / {ours['write_peak_mb']:.0f} MB")
     for r in rows:
         if "memory" in r:
-            print(f"\nmemory at {r['n']:,} (RSS after gc and malloc_trim, MB):")
+            print(f"\nmemory at {r['n']:,}, {r['case']} (RSS after gc and malloc_trim, MB):")
             for step, mb in r["memory"].items():
                 print(f"  {step:<52} {mb:8.0f}")
 
@@ -191,8 +207,12 @@ def main(argv=None) -> int:
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     rows = []
     for n in [100_000, 1_000_000] if args.million else [100_000]:
-        path = make_data(args.data, n)["parquet"]
-        for case in ("naive", "ours") + (("memory",) if args.memory else ()):
+        paths = make_data(args.data, n)
+        cases = ("naive", "objects", "ours") + (("memory-objects", "memory") if args.memory
+                                                 else ())
+        for case in cases:
+            path = paths["parquet-text" if case in ("naive", "objects", "memory-objects")
+                         else "parquet"]
             rows.append({"n": n, "case": case, **spawn(case, path)})
             print(json.dumps(rows[-1]), flush=True)
     report(rows)
