@@ -3,10 +3,11 @@
 A frame from :func:`geodata.load` keeps each of these columns as a pandas
 column backed by Arrow (:class:`pandas.ArrowDtype`) of the schema's layout
 (:data:`TYPES`) whenever its values fit that layout exactly, and as an object
-column of Python lists and dicts (as before) when they do not. A million
-sources take about 90 MB as Arrow buffers against about 900 MB as dicts, and
-a GeoParquet file stores them natively, so opening it makes no Python object
-per row.
+column of Python lists and dicts (as before) when they do not. For 100,000
+of ``benchmarks/bench_export.py``'s incidents the three columns take 47 MB as
+Arrow buffers against about 237 MB as Python objects (``sys.getsizeof``,
+recursively), and a GeoParquet file stores them natively, so opening it
+makes no Python object per row (docs/performance.md, "Typed nested columns").
 
 **Fits exactly** (:func:`typed_array`): every value is missing, or (``sources``,
 ``related``) a ``list`` of ``dict`` or (``attribution``) a ``dict``, whose keys
