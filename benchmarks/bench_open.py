@@ -53,6 +53,7 @@ def make_data(folder: Path, n: int) -> dict[str, Path]:
     import geodata
     from geodata import nested
 
+    os.environ.setdefault("INCIDENT_MAP_MAX_FILE_MB", "8192")  # (the 1M GeoJSON is read)
     paths = {"geojson": folder / f"incidents-{n}.geojson",
              "parquet": folder / f"incidents-{n}.parquet",
              "parquet-text": folder / f"incidents-{n}-text.parquet"}
