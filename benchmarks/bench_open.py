@@ -146,8 +146,20 @@ def run_case(case: str, path: Path) -> dict:
                 result = _ready(load)
         else:
             result = _ready(load)
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_rss_mb"] = _peak_mb()
     return result
+
+
+def _peak_mb() -> float:
+    """This process's peak RSS: ``VmHWM`` (ru_maxrss would carry the parent's over a fork)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def spawn(case: str, path: Path, cache: Path) -> dict:
