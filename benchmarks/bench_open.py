@@ -74,6 +74,9 @@ def _rss_mb() -> float:
     import ctypes
 
     gc.collect()
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()  # (Arrow's allocator keeps freed pages a while)
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except OSError:

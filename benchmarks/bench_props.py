@@ -77,6 +77,9 @@ def _reset_peak() -> None:
 
 def _rss_mb() -> float:
     gc.collect()
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()  # (Arrow's allocator keeps freed pages a while)
     try:  # (give freed heap pages back, so RSS shows what is held)
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except OSError:

@@ -318,9 +318,16 @@ def _large(text: str) -> pa.Scalar:
     return pa.scalar(text, type=pa.large_string())
 
 
-def _list_json(arr: pa.ListArray, items: pa.Array) -> pa.Array:
+def _list_parts(arr: pa.ListArray) -> tuple[pa.Array, pa.Array]:
+    """(offsets from 0, the items they cover): only this slice's items, never the whole column."""
+    offsets = arr.offsets
+    start, end = offsets[0].as_py(), offsets[-1].as_py()
+    return pc.subtract(offsets, start), arr.values.slice(start, end - start)
+
+
+def _list_json(arr: pa.ListArray, offsets: pa.Array, items: pa.Array) -> pa.Array:
     """``'[a,b]'`` per list, from each item's JSON text (null where the list is null)."""
-    lists = pa.ListArray.from_arrays(arr.offsets, items, mask=arr.is_null())
+    lists = pa.ListArray.from_arrays(offsets, items, mask=arr.is_null())
     joined = pc.binary_join(lists, _large(","))
     return pc.binary_join_element_wise(_large("["), joined, _large("]"), _large(""))
 
@@ -330,10 +337,9 @@ def _value_json(arr: pa.Array, dense: bool = False) -> pa.Array:
     if pa.types.is_struct(arr.type):
         return _struct_json(arr, dense)
     if pa.types.is_list(arr.type):
-        if arr.offset:  # (a slice: its own offsets and values, from 0)
-            arr = arr.take(pa.array(np.arange(len(arr))))
-        items = pc.fill_null(_value_json(arr.values, dense), _large("null"))
-        return _list_json(arr, items)
+        offsets, values = _list_parts(arr)  # (a slice of 10,000 rows: their items alone)
+        items = pc.fill_null(_value_json(values, dense), _large("null"))
+        return _list_json(arr, offsets, items)
     return _quoted_all(arr.cast(pa.large_string()))
 
 
