@@ -1,7 +1,8 @@
 """The page's data: the dataset it was started on, or the visitor's upload.
 
-The dataset at a path is read once (cached by path, modification time and
-size) and shared by every session. An upload is held by the session that
+The dataset at a path is read once (kept by path, modification time and
+size, :mod:`.opening`, with a progress bar while a big file is converted)
+and shared by every session. An upload is held by the session that
 sent it (in its session state, so it goes with the session or the next
 upload); identical uploads in several sessions share one copy while any of
 them holds it.
@@ -26,6 +27,7 @@ from .. import assets, contract, serving
 from ..mapdata import PROPS_TEMPLATE, write_data_files
 from ..state import Dataset, content_key, load_dataset
 from .header import problem_rows
+from .opening import open_path
 from .text import md
 
 __all__ = [
@@ -117,11 +119,6 @@ def static_assets() -> dict:
     except serving.ServingError as exc:
         st.error(f"The map cannot be shown: {exc}.")
         st.stop()
-
-
-@st.cache_resource(show_spinner="Reading incidents…", max_entries=4)
-def _load_path(path: str, mtime_ns: int, size: int) -> Dataset:
-    return load_dataset(path, lenient=True)
 
 
 def _load_upload(key: str, name: str, data: bytes) -> Dataset:
@@ -258,7 +255,7 @@ def load(path: str | os.PathLike) -> tuple[Dataset | None, str]:
     path = str(path)
     try:
         stat = os.stat(path)
-        return _load_path(path, stat.st_mtime_ns, stat.st_size), f"path:{path}:{stat.st_mtime_ns}"
+        return open_path(path, stat.st_mtime_ns, stat.st_size), f"path:{path}:{stat.st_mtime_ns}"
     except FileNotFoundError:
         st.error(f"{Path(path).name}: no such file")
     except GeodataError as exc:
