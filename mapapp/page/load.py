@@ -24,7 +24,8 @@ import streamlit as st
 from geodata.errors import GeodataError
 
 from .. import assets, contract, serving
-from ..mapdata import PROPS_TEMPLATE, write_data_files
+from ..datafiles import write_draw_first
+from ..mapdata import PROPS_TEMPLATE
 from ..state import Dataset, content_key, load_dataset
 from .header import problem_rows
 from .opening import open_path
@@ -143,8 +144,10 @@ def _session_id() -> str:
 def data_urls(key: str, dataset: Dataset) -> tuple[str, str]:
     """The URLs of the dataset's draw payload and properties blocks, for this session.
 
-    The files are written once per dataset (shared); the URLs hold a token
-    of this session's own, stable across its reruns.
+    The files are written once per dataset (shared): the draw payload before
+    this returns, the properties blocks after, in the background
+    (:mod:`mapapp.datafiles`). The URLs hold a token of this session's own,
+    stable across its reruns.
 
     Parameters
     ----------
@@ -158,8 +161,8 @@ def data_urls(key: str, dataset: Dataset) -> tuple[str, str]:
     tuple of str
         The payload's URL and the properties URL template (``{block}``).
     """
-    def write(folder: Path) -> None:
-        write_data_files(dataset.gdf, folder, colors=dataset.colors, block=contract.PROPS_BLOCK)
+    def write(folder: Path) -> None:  # (the map draws from draw.json; the details follow)
+        write_draw_first(dataset.gdf, folder, colors=dataset.colors, block=contract.PROPS_BLOCK)
 
     token = _store().acquire(_session_id(), key, write,
                              keep=not key.startswith("upload:"))
