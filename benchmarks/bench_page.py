@@ -192,10 +192,16 @@ def measure(pw, mode: str, data: Path, gdf, actors: list[str], user_dir: str,
                 result["note"] = (f"{label}: the map still showed {shown} incidents after "
                                   f"{TIMEOUT:.0f} s; page errors: {errors or 'none'}")
                 break
+    except Exception as exc:  # noqa: BLE001 (kept in the figures: one case fails, not the run)
+        result["note"] = f"{type(exc).__name__}: {str(exc)[:300]}"
     finally:
         ctx.close()
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # (busy writing a million incidents' files)
+            proc.kill()
+            proc.wait(timeout=20)
     return result
 
 
