@@ -53,7 +53,7 @@ from .io import atomic_write
 from .validate import ValidationReport
 
 __all__ = ["CACHE_VERSION", "MAX_MB_DEFAULT", "MAX_MB_ENV", "MIN_BYTES", "frames_dir", "get",
-           "key_for", "put"]
+           "has", "key_for", "put"]
 
 #: Bumped whenever the typed frame :func:`geodata.load` returns changes.
 CACHE_VERSION = 2
@@ -258,6 +258,21 @@ def _report(meta: dict, name: str) -> ValidationReport:
                           count=n).astype(bool)
     problems = [Problem(**p) for p in info["problems"]]
     return ValidationReport(name, n, problems, valid)
+
+
+def has(key: str) -> bool:
+    """Whether a working copy is stored under ``key`` (it may still prove unreadable).
+
+    Parameters
+    ----------
+    key : str
+        From :func:`key_for`.
+
+    Returns
+    -------
+    bool
+    """
+    return _entry(key).is_file()
 
 
 def get(key: str, name: str) -> tuple[gpd.GeoDataFrame, ValidationReport, str] | None:

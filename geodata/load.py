@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io as _io
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +20,10 @@ import numpy as np
 
 from . import columnar, framecache, io
 from .errors import DataSourceError
+from .geojson import features_of, parse_json
 from .geojson_write import _gc_paused
 from .importers import FORMAT_LABELS, FORMATS, convert, reject_problems
+from .progress import Progress, Step, stderr_printer
 from .validate import ValidationReport, check_features
 
 __all__ = ["LOAD_FORMATS", "Loaded", "load", "read"]
@@ -101,17 +103,53 @@ def _format_of(source: str | os.PathLike | bytes, name: str) -> str:
     return found
 
 
-def _load_features(source, name: str, kind: str, lenient: bool):
+#: Bytes read between two progress reports while a file is read.
+_READ_CHUNK = 16 << 20
+
+
+def _read_with_progress(path, name: str, progress: Progress) -> bytearray:
+    """The file's bytes, read in chunks, each reported (``read`` stage)."""
+    try:
+        size = os.path.getsize(path)
+        buf = bytearray(size)
+        view = memoryview(buf)
+        done = 0
+        with open(path, "rb") as fh:
+            while done < size and (n := fh.readinto(view[done:done + _READ_CHUNK])):
+                done += n
+                progress("read", done / max(size, 1))
+        view.release()
+    except OSError as exc:
+        raise DataSourceError(f"{name}: cannot be read: {exc.strerror or exc}") from exc
+    del buf[done:]  # (a file that shrank meanwhile)
+    return buf
+
+
+def _geojson_features(source, name: str, progress: Progress) -> list:
+    """A GeoJSON file's raw features: read (in reported chunks when watched), then parsed."""
+    if not progress or isinstance(source, bytes):
+        progress("read", 1.0)
+        progress("parse")
+        return io.load_features(source, name=name, kind="geojson")
+    data = _read_with_progress(source, name, progress)
+    progress("parse")
+    return features_of(parse_json(data, name), name)
+
+
+def _load_features(source, name: str, kind: str, lenient: bool, progress: Progress):
     """GeoJSON or GeoParquet: columns checked together (:mod:`geodata.columnar`), then typed."""
     features = None
     if kind == "parquet":
+        progress("read")
         cols = columnar.columns_of_frame(io.read_parquet_frame(source, name))
     else:
-        features = io.load_features(source, name=name, kind=kind)
+        features = _geojson_features(source, name, progress)
         cols = columnar.columns_of_features(features)
+    progress("check")
     report = columnar.check_columns(cols, name)
     if not lenient:
         report.raise_if_invalid()
+    progress("type")
     values = columnar.kept_values(cols, report.valid, features)
     keep = report.valid
     return io.frame_from_columns(values, cols.lon[keep], cols.lat[keep]), report
@@ -140,9 +178,15 @@ class _NamedBytes(_io.BytesIO):
         self.name = name
 
 
-def _import(source, name: str, fmt: str, mapping, lenient: bool, progress: bool):
+def _import(source, name: str, fmt: str, mapping, lenient: bool, progress):
     data = _NamedBytes(source, name) if isinstance(source, bytes) else source
-    gdf, result = convert(data, fmt, mapping, progress=progress)
+    if isinstance(progress, Progress):
+        watch = progress
+        progress = None if not watch else (  # (the importer's own steps, as details)
+            lambda text, done=None, total=None: watch(
+                "import", 0.0, text + (f" {done:,}" + (f"/{total:,}" if total else "")
+                                       if done else "")))
+    gdf, result = convert(data, fmt, mapping, progress=progress or False)
     n = result.imported + result.rejected
     # one flag per data row: the imported ones first (a row's line is in its problem)
     report = ValidationReport(name, n, reject_problems(result.rejects),
@@ -159,7 +203,7 @@ def load(
     lenient: bool = False,
     fmt: str = "auto",
     mapping: Mapping[str, str] | None = None,
-    progress: bool = False,
+    progress: bool | Callable[[Step], None] = False,
     cache: bool | None = None,
 ) -> Loaded:
     """Open incidents from a file or an upload's bytes, whatever the format.
@@ -182,8 +226,12 @@ def load(
     mapping : dict, optional
         Plain CSV only: ``{column: field}``, see
         :data:`geodata.importers.CSV_FIELDS`.
-    progress : bool, default False
-        Show the CSV importer's progress on stderr.
+    progress : bool or callable, default False
+        True: progress on stderr. A callable gets ``progress(step)``, a
+        :class:`geodata.progress.Step` (stage and fraction of the whole
+        load) at each stage and about every percent of it: a first
+        conversion goes ``read``, ``parse``, ``check``, ``type``, ``write``;
+        a working copy ``open``; every load ends with ``done``.
     cache : bool, optional
         Keep (and reuse) a GeoParquet working copy of a GeoJSON or CSV file
         named by a path (:mod:`geodata.framecache`): by default for files of
@@ -205,20 +253,47 @@ def load(
 
     Examples
     --------
-    >>> import geodata
-    >>> loaded = geodata.load("acled.csv", lenient=True)  # doctest: +SKIP
-    >>> loaded.format, len(loaded.gdf), loaded.report.summary()  # doctest: +SKIP
+    >>> loaded = geodata.load("acled.csv", lenient=True, progress=print)  # doctest: +SKIP
     """
     source, name, used = _resolve(source, name, fmt)
+    watch = _watcher(progress, name, used, source, mapping, cache)
     with _gc_paused():  # (millions of new objects, none in a cycle: docs/performance.md)
-        gdf, report, used = _read(source, name, used, mapping, lenient, progress, cache)
+        gdf, report, used = _read(source, name, used, mapping, lenient, watch, cache)
     return Loaded(gdf, report, used, name)
 
 
-def _read(source, name: str, used: str, mapping, lenient: bool, progress: bool,
+def _watcher(progress, name: str, used: str, source, mapping, cache) -> Progress | bool:
+    """The load's :class:`Progress`; True for the CSV importer's own lines on stderr."""
+    csv = used not in ("geojson", "parquet")
+    if progress is True and csv:
+        return True
+    callback = stderr_printer(name) if progress is True else progress or None
+    return Progress(callback, _stages(used, source, mapping, cache))
+
+
+def _stages(used: str, source, mapping, cache) -> tuple[str, ...]:
+    """The stages a load of this file goes through (the working copy's write when it has one)."""
+    first = ("read", "parse") if used == "geojson" else ("read",) if used == "parquet" else (
+        "import",)
+    rest = ("check", "type") if used in ("geojson", "parquet") else ()
+    key = _cache_key(source, used, mapping, cache)
+    return first + rest + (("write",) if key is not None else ())
+
+
+def _read(source, name: str, used: str, mapping, lenient: bool, progress,
           cache: bool | None):
     """(frame, report, format): from the working copy when there is one, else from the file."""
+    watch = progress if isinstance(progress, Progress) else Progress(None)
+    gdf, report, used = _read_from(source, name, used, mapping, lenient, progress, cache, watch)
+    watch("done", 1.0)
+    return gdf, report, used
+
+
+def _read_from(source, name: str, used: str, mapping, lenient: bool, progress,
+               cache: bool | None, watch: Progress):
     key = _cache_key(source, used, mapping, cache)
+    if key is not None and framecache.has(key):
+        watch("open")
     hit = framecache.get(key, name) if key is not None else None
     if hit is not None:
         gdf, report, used = hit
@@ -226,11 +301,12 @@ def _read(source, name: str, used: str, mapping, lenient: bool, progress: bool,
             report.raise_if_invalid()
         return gdf, report, used
     if used in ("geojson", "parquet"):
-        gdf, report = _load_features(source, name, used, lenient)
+        gdf, report = _load_features(source, name, used, lenient, watch)
     else:
         wanted = "auto" if used == "auto-csv" else used
         gdf, report, used = _import(source, name, wanted, mapping, lenient, progress)
     if key is not None:
+        watch("write")
         framecache.put(key, gdf, report, used)
     return gdf, report, used
 

@@ -49,8 +49,16 @@ def _err(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
+def _progress() -> bool:
+    """Show a long load's progress on stderr: only when it is a terminal (never in a pipe)."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _read(path: str, lenient: bool):
-    loaded = geodata.load(path, lenient=lenient)
+    loaded = geodata.load(path, lenient=lenient, progress=_progress())
     report = loaded.report
     if not report.ok:
         for line in _problem_lines(loaded, every=False):
@@ -110,7 +118,7 @@ def _quote(text: str) -> str:
 
 
 def cmd_validate(args) -> int:
-    loaded = geodata.load(args.file, lenient=True)
+    loaded = geodata.load(args.file, lenient=True, progress=_progress())
     report = loaded.report
     for line in _problem_lines(loaded, every=args.all):
         _out(line)

@@ -166,7 +166,7 @@ class Dataset:
 
 
 def load_dataset(source: str | os.PathLike | bytes, *, lenient: bool = True,
-                 label: str | None = None) -> Dataset:
+                 label: str | None = None, progress=None) -> Dataset:
     """Open a file or an upload's bytes of any format :func:`geodata.load` reads.
 
     Parameters
@@ -178,6 +178,8 @@ def load_dataset(source: str | os.PathLike | bytes, *, lenient: bool = True,
     label : str, optional
         The data's name (default: the file's name). For bytes, the upload's
         file name: it picks the format and names the file in messages.
+    progress : callable, optional
+        ``progress(step)`` as the load goes (see :func:`geodata.load`).
 
     Returns
     -------
@@ -189,7 +191,7 @@ def load_dataset(source: str | os.PathLike | bytes, *, lenient: bool = True,
         When the file cannot be read at all, or (strict mode) has problems.
     """
     name = label if isinstance(source, bytes | bytearray) else None
-    loaded = geodata.load(source, name=name, lenient=lenient)
+    loaded = geodata.load(source, name=name, lenient=lenient, progress=progress or False)
     label = label or os.path.basename(loaded.name)
     # the page names the file as its visitor knows it, never by a server path
     report = dataclasses.replace(loaded.report, source=label)

@@ -36,14 +36,19 @@ from .ucdp_ged import _convert_ucdp
 class _Progress:
     """A one-line progress display on stderr (a no-op when disabled)."""
 
-    def __init__(self, enabled: bool, label: str, stream=None):
-        self.enabled = bool(enabled)
+    def __init__(self, enabled, label: str, stream=None):
+        # (a callable is handed each step instead: ``enabled(text, done, total)``)
+        self.forward = enabled if callable(enabled) else None
+        self.enabled = bool(enabled) and self.forward is None
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self._last = 0.0
         self._width = 0
 
     def __call__(self, text: str, done: int | None = None, total: int | None = None) -> None:
+        if self.forward is not None:
+            self.forward(text, done, total)
+            return
         if not self.enabled:
             return
         now = time.monotonic()

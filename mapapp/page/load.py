@@ -1,7 +1,8 @@
 """The page's data: the dataset it was started on, or the visitor's upload.
 
-The dataset at a path is read once (cached by path, modification time and
-size) and shared by every session. An upload is held by the session that
+The dataset at a path is read once (kept by path, modification time and
+size, :mod:`.opening`, with a progress bar while a big file is converted)
+and shared by every session. An upload is held by the session that
 sent it (in its session state, so it goes with the session or the next
 upload); identical uploads in several sessions share one copy while any of
 them holds it.
@@ -23,9 +24,11 @@ import streamlit as st
 from geodata.errors import GeodataError
 
 from .. import assets, contract, serving
-from ..mapdata import PROPS_TEMPLATE, write_data_files
+from ..datafiles import write_draw_first
+from ..mapdata import PROPS_TEMPLATE
 from ..state import Dataset, content_key, load_dataset
 from .header import problem_rows
+from .opening import open_path
 from .text import md
 
 __all__ = [
@@ -119,11 +122,6 @@ def static_assets() -> dict:
         st.stop()
 
 
-@st.cache_resource(show_spinner="Reading incidents…", max_entries=4)
-def _load_path(path: str, mtime_ns: int, size: int) -> Dataset:
-    return load_dataset(path, lenient=True)
-
-
 def _load_upload(key: str, name: str, data: bytes) -> Dataset:
     """The upload's dataset: the one another session holds, else read now."""
     with _UPLOADS_LOCK:
@@ -146,8 +144,10 @@ def _session_id() -> str:
 def data_urls(key: str, dataset: Dataset) -> tuple[str, str]:
     """The URLs of the dataset's draw payload and properties blocks, for this session.
 
-    The files are written once per dataset (shared); the URLs hold a token
-    of this session's own, stable across its reruns.
+    The files are written once per dataset (shared): the draw payload before
+    this returns, the properties blocks after, in the background
+    (:mod:`mapapp.datafiles`). The URLs hold a token of this session's own,
+    stable across its reruns.
 
     Parameters
     ----------
@@ -161,8 +161,8 @@ def data_urls(key: str, dataset: Dataset) -> tuple[str, str]:
     tuple of str
         The payload's URL and the properties URL template (``{block}``).
     """
-    def write(folder: Path) -> None:
-        write_data_files(dataset.gdf, folder, colors=dataset.colors, block=contract.PROPS_BLOCK)
+    def write(folder: Path) -> None:  # (the map draws from draw.json; the details follow)
+        write_draw_first(dataset.gdf, folder, colors=dataset.colors, block=contract.PROPS_BLOCK)
 
     token = _store().acquire(_session_id(), key, write,
                              keep=not key.startswith("upload:"))
@@ -258,7 +258,7 @@ def load(path: str | os.PathLike) -> tuple[Dataset | None, str]:
     path = str(path)
     try:
         stat = os.stat(path)
-        return _load_path(path, stat.st_mtime_ns, stat.st_size), f"path:{path}:{stat.st_mtime_ns}"
+        return open_path(path, stat.st_mtime_ns, stat.st_size), f"path:{path}:{stat.st_mtime_ns}"
     except FileNotFoundError:
         st.error(f"{Path(path).name}: no such file")
     except GeodataError as exc:

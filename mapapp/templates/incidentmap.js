@@ -965,9 +965,16 @@
       content = el("div", "im-popup", "Loading the details\u2026");
       content.setAttribute("data-incident-id", String(marker.feature.properties.id));
       ds.loadProps().then(() => {
-        if (marker.isPopupOpen && marker.isPopupOpen()) {
-          marker.setPopupContent(popupContent(ctx, marker.feature));
+        if (!(marker.isPopupOpen && marker.isPopupOpen())) {
+          return;
         }
+        if (ds.blockSize() && !ds.hasProps(marker._imI)) {
+          const note = el("div", "im-popup", ds.propsError || "The details could not be loaded.");
+          note.setAttribute("data-incident-id", String(marker.feature.properties.id));
+          marker.setPopupContent(note);
+          return;
+        }
+        marker.setPopupContent(popupContent(ctx, marker.feature));
       });
     }
     const pad = ctx.map ? popupPadding(ctx.map) : { autoPanPaddingTopLeft: [20, 20], autoPanPaddingBottomRight: [20, 20] };
@@ -2388,6 +2395,54 @@
     return done;
   }
 
+  // src/retry.js
+  var RETRY_WAITS = [
+    250,
+    500,
+    1e3,
+    1e3,
+    2e3,
+    2e3,
+    3e3,
+    3e3,
+    4e3,
+    4e3,
+    5e3,
+    5e3,
+    5e3,
+    5e3,
+    5e3,
+    5e3
+  ];
+  var HttpError = class extends Error {
+    constructor(status) {
+      super("HTTP " + status);
+      this.status = status;
+    }
+  };
+  function retryMissing(once, waits = RETRY_WAITS, sleep = defaultSleep) {
+    let k = 0;
+    const attempt = () => once().catch((err) => {
+      if (!(err && err.status === 404) || k >= waits.length) {
+        throw err;
+      }
+      return sleep(waits[k++]).then(attempt);
+    });
+    return attempt();
+  }
+  function defaultSleep(ms) {
+    return new Promise((ok) => {
+      setTimeout(ok, ms);
+    });
+  }
+  function missingMessage(err, first, last) {
+    const which = "incidents " + (first + 1).toLocaleString("en") + "\u2013" + (last + 1).toLocaleString("en");
+    if (err && err.status === 404) {
+      return "The details of " + which + " are not ready yet (the server is still writing them). Try again in a moment, or reload the page.";
+    }
+    return "The details of " + which + " could not be loaded (" + String(err && err.message || err) + ").";
+  }
+
   // src/dataset.js
   var MAX_WANTED = 8;
   var Dataset = class {
@@ -2527,20 +2582,25 @@
       });
       return this.propsPromise;
     }
-    /** Fetch properties block ``b`` once (the page); resolves when it is in. */
+    /**
+     * Fetch properties block ``b`` once (the page); resolves when it is in.
+     * The server writes the blocks after the drawing data, so a block not
+     * there yet (404) is asked for again, for about a minute (retry.js);
+     * then ``propsError`` says so in words and the next call tries again.
+     */
     loadBlock(b) {
       if (!this.blockLoads[b]) {
         const url = String(this.propsSource.url).split("{block}").join(String(b));
-        this.blockLoads[b] = fetchGzipJson(url).then((props) => {
+        const size = this.blockSize();
+        this.blockLoads[b] = retryMissing(() => fetchGzipJson(url)).then((props) => {
           this.blocks[b] = Array.isArray(props) ? props : [];
-          const size = this.blockSize();
           for (let k = b * size; k < (b + 1) * size; k++) {
             delete this.stubs[k];
           }
           this.fire("props", { block: b });
         }).catch((err) => {
           delete this.blockLoads[b];
-          this.propsError = "Could not load the details of block " + b + ": " + err;
+          this.propsError = missingMessage(err, b * size, Math.min((b + 1) * size, this.n) - 1);
         });
       }
       return this.blockLoads[b];
@@ -2558,7 +2618,7 @@
   function fetchGzipJson(url) {
     return fetch(url, { credentials: "same-origin" }).then((r) => {
       if (!r.ok) {
-        throw new Error("HTTP " + r.status);
+        throw new HttpError(r.status);
       }
       return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).json();
     });

@@ -6,6 +6,7 @@
 import { chainLines } from './chain.js';
 import { b64bytes, column, mercator } from './decode.js';
 import { newMarker } from './markers.js';
+import { HttpError, missingMessage, retryMissing } from './retry.js';
 
 // At most this many blocks asked for by properties() are fetched by the
 // next loadProps() (a popup needs its incident's and its links' blocks).
@@ -134,18 +135,23 @@ export class Dataset {
     return this.propsPromise;
   }
 
-  /** Fetch properties block ``b`` once (the page); resolves when it is in. */
+  /**
+   * Fetch properties block ``b`` once (the page); resolves when it is in.
+   * The server writes the blocks after the drawing data, so a block not
+   * there yet (404) is asked for again, for about a minute (retry.js);
+   * then ``propsError`` says so in words and the next call tries again.
+   */
   loadBlock(b) {
     if (!this.blockLoads[b]) {
       const url = String(this.propsSource.url).split('{block}').join(String(b));
-      this.blockLoads[b] = fetchGzipJson(url).then((props) => {
+      const size = this.blockSize();
+      this.blockLoads[b] = retryMissing(() => fetchGzipJson(url)).then((props) => {
         this.blocks[b] = Array.isArray(props) ? props : [];
-        const size = this.blockSize();
         for (let k = b * size; k < (b + 1) * size; k++) { delete this.stubs[k]; }
         this.fire('props', { block: b });
       }).catch((err) => {
         delete this.blockLoads[b];
-        this.propsError = 'Could not load the details of block ' + b + ': ' + err;
+        this.propsError = missingMessage(err, b * size, Math.min((b + 1) * size, this.n) - 1);
       });
     }
     return this.blockLoads[b];
@@ -164,7 +170,7 @@ export function fetchJson(url) {
 /** Gzip'd JSON from a URL of the app (same origin), unpacked here. */
 export function fetchGzipJson(url) {
   return fetch(url, { credentials: 'same-origin' }).then((r) => {
-    if (!r.ok) { throw new Error('HTTP ' + r.status); }
+    if (!r.ok) { throw new HttpError(r.status); }
     return new Response(r.body.pipeThrough(new DecompressionStream('gzip'))).json();
   });
 }

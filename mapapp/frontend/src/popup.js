@@ -125,7 +125,14 @@ export function prepareClick(ctx, marker) {
     content = el('div', 'im-popup', 'Loading the details\u2026');
     content.setAttribute('data-incident-id', String(marker.feature.properties.id));
     ds.loadProps().then(() => {
-      if (marker.isPopupOpen && marker.isPopupOpen()) { marker.setPopupContent(popupContent(ctx, marker.feature)); }
+      if (!(marker.isPopupOpen && marker.isPopupOpen())) { return; }
+      if (ds.blockSize() && !ds.hasProps(marker._imI)) {  // (never came: say so, in words)
+        const note = el('div', 'im-popup', ds.propsError || 'The details could not be loaded.');
+        note.setAttribute('data-incident-id', String(marker.feature.properties.id));
+        marker.setPopupContent(note);
+        return;
+      }
+      marker.setPopupContent(popupContent(ctx, marker.feature));
     });
   }
   // (panned clear of the summary and the other controls along the top)

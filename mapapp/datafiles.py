@@ -1,0 +1,172 @@
+"""The page's map files in the order the map needs them: what it draws first, details after.
+
+:func:`mapapp.mapdata.write_data_files` makes the whole folder (the draw
+payload and every properties block) before anyone reads it: 9 s at a million
+incidents, most of it the blocks, which only a popup or the detail of an
+incident needs. :func:`write_draw_first` makes the folder with the draw
+payload alone (so the map draws at once), then writes the blocks in a
+background thread, each one whole (written under a temporary name and
+renamed), and a :data:`COMPLETE_FILE` marker after the last. A reader never
+sees half a block: a block is there, whole, or not yet (the map script asks
+again for a while: ``frontend/src/retry.js``).
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import geopandas as gpd
+
+from geodata.geojson_write import iter_properties_json
+
+from . import contract
+from .mapdata import (
+    _GZIP_BATCH,
+    DRAW_FILE,
+    PROPS_DIR,
+    _gzip,
+    draw_payload,
+    props_block_name,
+    safe_json,
+)
+
+__all__ = ["COMPLETE_FILE", "BlockWriter", "write_draw_first"]
+
+#: Written in the properties folder once every block is there.
+COMPLETE_FILE = "complete"
+
+_log = logging.getLogger(__name__)
+
+
+class BlockWriter:
+    """The background write of a folder's properties blocks.
+
+    Attributes
+    ----------
+    folder : pathlib.Path
+        The properties folder.
+    error : BaseException or None
+        Why the write stopped early (None while it goes, or when it ended well).
+    """
+
+    def __init__(self, gdf: gpd.GeoDataFrame, folder: Path, block: int):
+        self.folder = folder
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(gdf, int(block)),
+                                        name=f"incident-map-blocks-{folder.parent.name}",
+                                        daemon=True)
+
+    def start(self) -> BlockWriter:
+        """Start the write (once); returns the writer."""
+        self._thread.start()
+        return self
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the last block; True when every block is written."""
+        self._thread.join(timeout)
+        return self.done
+
+    @property
+    def done(self) -> bool:
+        """Whether every block is written (the :data:`COMPLETE_FILE` marker is there)."""
+        return (self.folder / COMPLETE_FILE).is_file()
+
+    def _run(self, gdf: gpd.GeoDataFrame, block: int) -> None:
+        collecting = gc.isenabled()
+        gc.disable()  # (as mapdata: nothing here holds a cycle; a collection walks the frame)
+        try:
+            _write_blocks_atomically(gdf, self.folder, block)
+            (self.folder / COMPLETE_FILE).write_bytes(b"")
+        except FileNotFoundError as exc:  # (the folder was dropped meanwhile: nobody reads it)
+            self.error = exc
+        except Exception as exc:  # noqa: BLE001 (a thread's error is kept and logged, not raised)
+            self.error = exc
+            _log.warning("the details of the map's incidents could not be written to %s: %s",
+                         self.folder, exc)
+        finally:
+            if collecting:
+                gc.enable()
+
+
+def _write_blocks_atomically(gdf: gpd.GeoDataFrame, folder: Path, block: int) -> None:
+    """``folder/N.json.gz``, each written under a temporary name and renamed."""
+    pieces = iter_properties_json(gdf, block)
+    number = 0
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        while batch := list(itertools.islice(pieces, _GZIP_BATCH)):
+            for data in pool.map(_gzip, batch):
+                final = folder / props_block_name(number)
+                tmp = folder / f".{final.name}.{os.getpid()}.tmp"
+                tmp.write_bytes(data)
+                os.replace(tmp, final)
+                number += 1
+
+
+def write_draw_first(
+    gdf: gpd.GeoDataFrame,
+    directory: str | os.PathLike,
+    *,
+    colors: dict[str, str] | None = None,
+    block: int = contract.PROPS_BLOCK,
+) -> BlockWriter | None:
+    """Make ``directory`` with the draw payload now, and write its properties blocks after.
+
+    The folder (``draw.json`` and an empty ``props/``) is made in a temporary
+    sibling and renamed into place; the blocks (the same files as
+    :func:`mapapp.mapdata.write_data_files`) follow in a background thread.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The whole dataset (not modified; held by the thread until it ends).
+    directory : str or os.PathLike
+        The dataset's own folder (its parent is created if needed).
+    colors : dict, optional
+        Actor colours (default: :func:`mapapp.mapdata.actor_colors` of ``gdf``).
+    block : int, default mapapp.contract.PROPS_BLOCK
+        Incidents per properties block (at least 1).
+
+    Returns
+    -------
+    BlockWriter or None
+        The blocks' writer (already started); None when the folder was there.
+
+    Raises
+    ------
+    ValueError
+        If ``block`` is below 1.
+    OSError
+        When the folder cannot be made.
+    """
+    if int(block) < 1:
+        raise ValueError(f"'block' should be at least 1, got {block!r}")
+    directory = Path(directory)
+    if (directory / DRAW_FILE).is_file() and (directory / PROPS_DIR).is_dir():
+        return None
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.", suffix=".tmp"))
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        (tmp / PROPS_DIR).mkdir()
+        (tmp / DRAW_FILE).write_bytes(safe_json(draw_payload(gdf, colors)).encode("utf-8"))
+        try:
+            os.rename(tmp, directory)
+        except OSError:
+            if (directory / DRAW_FILE).is_file():  # (made meanwhile: that one stands)
+                return None
+            raise
+    finally:
+        if collecting:
+            gc.enable()
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return BlockWriter(gdf, directory / PROPS_DIR, int(block)).start()

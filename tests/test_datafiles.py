@@ -1,0 +1,111 @@
+"""The page's map files: the draw payload first, the properties blocks after, never half a block."""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+import threading
+
+import orjson
+import pytest
+from conftest import make_feature
+
+import geodata
+from mapapp import datafiles, mapdata
+
+datafiles_module = importlib.import_module("mapapp.datafiles")
+
+
+def _gdf(n):
+    return geodata.frame_from_features([make_feature(i) for i in range(n)])
+
+
+def test_the_map_can_draw_before_the_details_are_written(tmp_path, monkeypatch):
+    gdf = _gdf(25)
+    go = threading.Event()
+    real = datafiles_module.iter_properties_json
+
+    def slow(frame, block):
+        go.wait(10)
+        yield from real(frame, block)
+
+    monkeypatch.setattr(datafiles_module, "iter_properties_json", slow)
+    writer = datafiles.write_draw_first(gdf, tmp_path / "d", block=10)
+    draw = tmp_path / "d" / mapdata.DRAW_FILE
+    payload = orjson.loads(draw.read_bytes())
+    assert payload["n"] == 25 and payload["ids"][:2] == ["inc-0", "inc-1"]
+    assert not writer.done and list((tmp_path / "d" / mapdata.PROPS_DIR).iterdir()) == []
+    go.set()
+    assert writer.wait(30) and writer.error is None
+    # (a second call finds the folder: nothing is written again)
+    assert datafiles.write_draw_first(gdf, tmp_path / "d", block=10) is None
+
+
+def test_the_files_are_those_written_all_at_once(tmp_path):
+    gdf = _gdf(57)
+    writer = datafiles.write_draw_first(gdf, tmp_path / "later", block=10)
+    assert writer.wait(60)
+    draw, props = mapdata.write_data_files(gdf, tmp_path / "whole", block=10)
+    later = tmp_path / "later"
+    assert (later / mapdata.DRAW_FILE).read_bytes() == draw.read_bytes()
+    names = sorted(p.name for p in props.iterdir())
+    assert names == sorted(p.name for p in (later / mapdata.PROPS_DIR).iterdir()
+                           if p.name != datafiles.COMPLETE_FILE)
+    assert len(names) == 6
+    for name in names:
+        assert (later / mapdata.PROPS_DIR / name).read_bytes() == (props / name).read_bytes()
+    assert mapdata.read_properties(later / mapdata.PROPS_DIR) == mapdata.read_properties(props)
+
+
+def test_a_reader_never_sees_half_a_block(tmp_path, monkeypatch):
+    gdf = _gdf(300)
+    seen_bad = []
+    stop = threading.Event()
+    folder = tmp_path / "d" / mapdata.PROPS_DIR
+
+    def read_all():
+        while not stop.is_set():
+            for path in list(folder.glob("*.json.gz")) if folder.is_dir() else []:
+                try:
+                    orjson.loads(gzip.decompress(path.read_bytes()))
+                except FileNotFoundError:
+                    continue
+                except Exception as exc:  # noqa: BLE001 (what the test looks for)
+                    seen_bad.append((path.name, exc))
+
+    monkeypatch.setattr(datafiles_module, "_GZIP_BATCH", 1)
+    reader = threading.Thread(target=read_all)
+    reader.start()
+    try:
+        writer = datafiles.write_draw_first(gdf, tmp_path / "d", block=3)
+        assert writer.wait(60)
+    finally:
+        stop.set()
+        reader.join(10)
+    assert seen_bad == []
+    assert len(list(folder.glob("*.json.gz"))) == 100
+    assert not list(folder.glob(".*"))  # (no temporary file left behind)
+
+
+def test_a_folder_dropped_meanwhile_ends_the_write_quietly(tmp_path, monkeypatch):
+    import shutil
+
+    gdf = _gdf(40)
+    go = threading.Event()
+    real = datafiles_module.iter_properties_json
+
+    def slow(frame, block):
+        go.wait(10)
+        yield from real(frame, block)
+
+    monkeypatch.setattr(datafiles_module, "iter_properties_json", slow)
+    writer = datafiles.write_draw_first(gdf, tmp_path / "d", block=10)
+    shutil.rmtree(tmp_path / "d")
+    go.set()
+    assert not writer.wait(30)
+    assert isinstance(writer.error, FileNotFoundError)
+
+
+def test_a_bad_block_size_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="'block' should be at least 1"):
+        datafiles.write_draw_first(_gdf(2), tmp_path / "d", block=0)
