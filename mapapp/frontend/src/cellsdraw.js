@@ -117,17 +117,18 @@ export function cellsState(map) {
   return out;
 }
 
-// A breakdown list: the ten largest, then one line for the rest.
+// A breakdown list: every entry up to 13 (the legend's actors and the
+// others), else the 12 largest and one line for the rest.
 function breakdownTable(title, cls, items) {
   const box = el('div', 'im-cell-part');
   box.appendChild(el('div', 'im-subhead', title));
   const table = el('table', 'im-table im-cell-table');
-  const shown = items.slice(0, 10), rest = items.slice(10);
+  const shown = items.length > 13 ? items.slice(0, 12) : items.slice(), rest = items.slice(shown.length);
   if (rest.length) {
-    shown.push({ name: rest.length + ' more', count: rest.reduce((t, a) => t + a.count, 0), color: '#8c8c8c' });
+    shown.push({ name: rest.length + ' more', count: rest.reduce((t, a) => t + a.count, 0), color: '#8c8c8c', more: true });
   }
   shown.forEach((a) => {
-    const tr = el('tr', 'im-cell-row ' + cls);
+    const tr = el('tr', 'im-cell-row ' + cls + (a.more ? ' im-cell-more' : ''));
     tr.setAttribute('data-count', String(a.count));
     const th = el('th'), sw = el('span', 'im-swatch im-cell-swatch');
     sw.style.background = a.color;
