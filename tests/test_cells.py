@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -17,11 +18,13 @@ N = 120_000  # above the default threshold (50,000) at the first fit
 
 # IncidentMap.cells of the page's map.
 CELLS = """() => { for (const k of Object.keys(window)) { const v = window[k];
-  if (v && window.L && v instanceof L.Map && v._imCanvas) return IncidentMap.cells(v); } return null; }"""
+  if (v && window.L && v instanceof L.Map && v._imCanvas) return IncidentMap.cells(v); }
+  return null; }"""
 
 # Calls fn(map) on the page's map; its result if plain (not the map: Playwright
 # would copy every layer on it).
-ON_MAP = """(src) => { const fn = eval(src); for (const k of Object.keys(window)) { const v = window[k];
+ON_MAP = """(src) => { const fn = eval(src);
+  for (const k of Object.keys(window)) { const v = window[k];
   if (v && window.L && v instanceof L.Map && v._imCanvas) { const r = fn(v);
     return r !== null && typeof r === 'object' ? null : r; } } return null; }"""
 
@@ -33,7 +36,8 @@ BOXES = """(selectors) => {
   return out;
 }"""
 
-CONTROLS = [".im-summary", ".im-legend", ".leaflet-control-zoom", ".leaflet-control-layers", ".im-time"]
+CONTROLS = [".im-summary", ".im-legend", ".leaflet-control-zoom", ".leaflet-control-layers",
+            ".im-time"]
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +64,8 @@ def _summary(p):
 
 
 def _drawn(p, mode):
-    p.wait_for_selector(f'.im-summary-count[data-mode="{mode}"][data-state="drawn"]', timeout=20_000)
+    p.wait_for_selector(f'.im-summary-count[data-mode="{mode}"][data-state="drawn"]',
+                        timeout=20_000)
     wait_until_still(p)
 
 
@@ -88,8 +93,9 @@ def test_a_big_view_opens_as_cells_that_hold_every_incident(big, page):
     state = p.evaluate(CELLS)
     assert state["mode"] == "cells" and state["count"] == N
     assert sum(c["count"] for c in state["cells"]) == N
-    assert all(c["count"] == sum(a["count"] for a in c["actors"]) == sum(t["count"] for t in c["types"])
-               for c in state["cells"])
+    for c in state["cells"]:
+        assert c["count"] == sum(a["count"] for a in c["actors"]) == sum(
+            t["count"] for t in c["types"])
     # no single markers drawn under the cells
     assert p.evaluate(DRAWN_CANVAS)["markers"] == []
     assert page.errors == []
@@ -103,7 +109,8 @@ def test_cells_are_visible_boxes_with_readable_counts_clear_of_the_controls(big,
     cells = state["cells"]
     assert 10 <= len(cells) <= 2000
     for c in cells:
-        box = {"x": m["x"] + c["x"], "y": m["y"] + c["y"], "width": c["width"], "height": c["height"]}
+        box = {"x": m["x"] + c["x"], "y": m["y"] + c["y"],
+               "width": c["width"], "height": c["height"]}
         assert 32 <= c["width"] == c["height"] <= 48
         assert _inside(box, m), (c, m)
     labelled = [c for c in cells if c["label"]]
@@ -127,7 +134,8 @@ def test_clicking_a_cell_shows_its_breakdown(big, page):
     actors = p.eval_on_selector_all(".im-cell-actor", "rs => rs.map(r => +r.dataset.count)")
     types = p.eval_on_selector_all(".im-cell-type", "rs => rs.map(r => +r.dataset.count)")
     assert sum(actors) == sum(types) == cell["count"]
-    listed = p.eval_on_selector_all(".im-cell-actor:not(.im-cell-more)", "rs => rs.map(r => +r.dataset.count)")
+    listed = p.eval_on_selector_all(".im-cell-actor:not(.im-cell-more)",
+                                    "rs => rs.map(r => +r.dataset.count)")
     assert listed == sorted(listed, reverse=True) and len(listed) >= 2
     text = popup.inner_text()
     assert f"{cell['count']:,} incidents in this cell" in text
@@ -150,7 +158,8 @@ def test_zooming_into_a_cell_returns_to_incidents_with_their_popups(big, page):
     assert drawn["markers"] or drawn["clusters"]
     boxes = p.evaluate(BOXES, CONTROLS)
     m = boxes["map"]
-    clear = [mk for mk in drawn["markers"] if 10 < mk["x"] < m["width"] - 10 and 10 < mk["y"] < m["height"] - 10
+    clear = [mk for mk in drawn["markers"]
+             if 10 < mk["x"] < m["width"] - 10 and 10 < mk["y"] < m["height"] - 10
              and not _under(boxes, m["x"] + mk["x"], m["y"] + mk["y"])]
     if clear:  # (a marker alone: clicked as a person would)
         mk = clear[0]
@@ -213,18 +222,21 @@ def test_colour_by_main_actor_keys_the_cells_by_name(big, page):
 
 def test_a_cell_popup_shows_hostile_names_as_text(tmp_path, page):
     evil = '<img src=x onerror="window.__pwned=1">'
-    feats = [make_feature(i, actor=evil if i % 2 else "Iran", event_type=f"<b>{i % 3}</b>") for i in range(60)]
+    feats = [make_feature(i, actor=evil if i % 2 else "Iran", event_type=f"<b>{i % 3}</b>")
+             for i in range(60)]
     out = tmp_path / "evil.html"
     export_html(geodata.frame_from_features(feats), out)
     p = _open(page, out)
     assert _summary(p)["mode"] == "points"
     # (a threshold below the view's count, as a script may set it)
-    p.evaluate(ON_MAP, """(map) => { map.eachLayer((l) => { if (l._imContext) { l._imContext.options.cells_threshold = 10; } });
+    p.evaluate(ON_MAP, """(map) => { map.eachLayer((l) => {
+        if (l._imContext) { l._imContext.options.cells_threshold = 10; } });
         map._imCanvas.changed(); }""")
     _drawn(p, "cells")
     cell = max(p.evaluate(CELLS)["cells"], key=lambda c: c["count"])
     popup = _click_cell(p, cell)
-    assert evil in popup.inner_text() and "<b>1</b>" in popup.inner_text()
+    text = popup.inner_text()
+    assert evil in text and re.search(r"<b>\d</b>", text), text
     assert p.evaluate("() => window.__pwned") is None
     assert p.eval_on_selector_all(".im-cell-popup img, .im-cell-popup b", "n => n.length") == 0
 
