@@ -251,3 +251,18 @@ def test_the_built_in_map_never_shows_cells(tmp_path, page):
         assert _summary(p)["mode"] == "points"
         assert p.evaluate(CELLS)["mode"] == "points"
     assert not p.is_visible(".im-cells")
+
+
+def test_the_page_sends_the_same_threshold_and_cell_size():
+    # (the page draws with the same script: its views carry the same options)
+    import orjson
+
+    from mapapp import builder, contract
+
+    gdf = geodata.read(DATASET)
+    page = builder.page_group(data_url="/d.json", props_url=None, mask="all",
+                              summary=builder.view_summary(gdf), colors={})
+    layer = next(el for el in builder._elements(page) if isinstance(el, builder.IncidentLayer))
+    options = orjson.loads(layer.options_json)
+    assert options["cells_threshold"] == contract.LayerOptions().cells_threshold == 50_000
+    assert options["cell_px"] == 40
