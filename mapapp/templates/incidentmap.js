@@ -1018,8 +1018,6 @@
     if (info.dates) {
       root.appendChild(el("div", "im-cell-dates", info.dates[0] === info.dates[1] ? info.dates[0] : info.dates[0] + " to " + info.dates[1]));
     }
-    root.appendChild(breakdownTable("Actors", "im-cell-actor", info.actors));
-    root.appendChild(breakdownTable("Event types", "im-cell-type", info.types));
     const zoom = el("button", "im-cell-zoom", "Zoom in");
     zoom.type = "button";
     zoom.addEventListener("click", () => {
@@ -1027,6 +1025,8 @@
       map.fitBounds(bounds);
     });
     root.appendChild(zoom);
+    root.appendChild(breakdownTable("Actors", "im-cell-actor", info.actors));
+    root.appendChild(breakdownTable("Event types", "im-cell-type", info.types));
     L.popup(Object.assign({ maxWidth: 320, className: "im-cell-popup-wrap" }, popupPadding(map))).setLatLng(bounds.getCenter()).setContent(root).openOn(map);
     return root;
   }

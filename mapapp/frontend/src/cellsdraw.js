@@ -150,12 +150,13 @@ export function openCellPopup(map, drawnGrid, k) {
   if (info.dates) {
     root.appendChild(el('div', 'im-cell-dates', info.dates[0] === info.dates[1] ? info.dates[0] : info.dates[0] + ' to ' + info.dates[1]));
   }
-  root.appendChild(breakdownTable('Actors', 'im-cell-actor', info.actors));
-  root.appendChild(breakdownTable('Event types', 'im-cell-type', info.types));
+  // (the button above the lists: in view without scrolling the popup)
   const zoom = el('button', 'im-cell-zoom', 'Zoom in');
   zoom.type = 'button';
   zoom.addEventListener('click', () => { map.closePopup(); map.fitBounds(bounds); });
   root.appendChild(zoom);
+  root.appendChild(breakdownTable('Actors', 'im-cell-actor', info.actors));
+  root.appendChild(breakdownTable('Event types', 'im-cell-type', info.types));
   L.popup(Object.assign({ maxWidth: 320, className: 'im-cell-popup-wrap' }, popupPadding(map)))
     .setLatLng(bounds.getCenter()).setContent(root).openOn(map);
   return root;
