@@ -63,7 +63,7 @@ __all__ = [
 
 #: Bumped whenever a key or its meaning changes; the script reports it as
 #: ``IncidentMap.version``.
-CONTRACT_VERSION = 5
+CONTRACT_VERSION = 6
 
 #: Incidents per properties block the page serves (:class:`RemoteData`).
 PROPS_BLOCK = 1000
@@ -242,6 +242,10 @@ class LayerOptions:
     fit: bool = False  #: fit the map to the incidents when drawn
     cluster: bool | Literal["auto"] = "auto"  #: cluster markers ('auto': above the threshold)
     cluster_threshold: int = 5000
+    #: more incidents than this in the map's bounds are drawn as counts per
+    #: cell, not points (None: never); measured in docs/performance.md, "Cells"
+    cells_threshold: int | None = 50000
+    cell_px: int = 40  #: a cell's side in screen pixels (cells snap to the zoom's pixel grid)
     legend_open: bool = True  #: the legend starts open
     show_uncertainty: bool = True  #: location uncertainty circles start on
     show_chain: bool = True  #: the escalation chain starts on

@@ -22,6 +22,8 @@ const HEADER = `/*
  *                                        summary and time control; all removed with the group
  * IncidentMap.openIncident(map, id)      pan to an incident and open its popup (false: not shown)
  * IncidentMap.drawn(map)                 what the canvas drew: clusters, markers, the selected one
+ * IncidentMap.cells(map)                 the counts per cell drawn instead of points (mode 'cells'),
+ *                                        each with its bounds, count and actors/types breakdown
  * IncidentMap.storyState(map)           the story played (LayerOptions.story): step, count,
  *                                        highlighted ids, dates, state ("moving", then "shown")
  * IncidentMap.showStep(map, n)           go to step n of the story played
@@ -30,8 +32,10 @@ const HEADER = `/*
  *
  * Public contracts other code relies on:
  * - each incident is a Leaflet layer with feature.properties.id (its id);
- * - the summary's .im-summary-count element has data-count (the view's count)
- *   and data-state: "loading" until the map shows the view's incidents, then "drawn";
+ * - the summary's .im-summary-count element has data-count (the incidents the map
+ *   represents: the view's count, or with cells the sum of the cells' counts),
+ *   data-mode ("points" or "cells") and data-state: "loading" until the map shows
+ *   them (again after a move of a map that can show cells), then "drawn";
  * - an incident's popup and tooltip root elements carry data-incident-id;
  * - a story's step panel .im-story carries data-step (1-based), data-step-count, data-state;
  * - a popup's .im-table rows are the incident card of mapapp/card.py (CARD_ROWS).

@@ -14,6 +14,8 @@
  *                                        summary and time control; all removed with the group
  * IncidentMap.openIncident(map, id)      pan to an incident and open its popup (false: not shown)
  * IncidentMap.drawn(map)                 what the canvas drew: clusters, markers, the selected one
+ * IncidentMap.cells(map)                 the counts per cell drawn instead of points (mode 'cells'),
+ *                                        each with its bounds, count and actors/types breakdown
  * IncidentMap.storyState(map)           the story played (LayerOptions.story): step, count,
  *                                        highlighted ids, dates, state ("moving", then "shown")
  * IncidentMap.showStep(map, n)           go to step n of the story played
@@ -22,8 +24,10 @@
  *
  * Public contracts other code relies on:
  * - each incident is a Leaflet layer with feature.properties.id (its id);
- * - the summary's .im-summary-count element has data-count (the view's count)
- *   and data-state: "loading" until the map shows the view's incidents, then "drawn";
+ * - the summary's .im-summary-count element has data-count (the incidents the map
+ *   represents: the view's count, or with cells the sum of the cells' counts),
+ *   data-mode ("points" or "cells") and data-state: "loading" until the map shows
+ *   them (again after a move of a map that can show cells), then "drawn";
  * - an incident's popup and tooltip root elements carry data-incident-id;
  * - a story's step panel .im-story carries data-step (1-based), data-step-count, data-state;
  * - a popup's .im-table rows are the incident card of mapapp/card.py (CARD_ROWS).
@@ -185,8 +189,8 @@
   }
   function checkLeaflet(container) {
     const missing = [];
-    function need(where, obj, names2) {
-      names2.forEach((n) => {
+    function need(where, obj, names3) {
+      names3.forEach((n) => {
         if (!(n in obj)) {
           missing.push(where + "." + n);
         }
@@ -551,6 +555,561 @@
     return { ns, clusters };
   }
 
+  // src/format.js
+  function known(v) {
+    return v !== void 0 && v !== null && !(typeof v === "number" && isNaN(v));
+  }
+  function fmtInt(v) {
+    return Math.trunc(Number(v)).toLocaleString("en-US");
+  }
+  function present(v) {
+    return Array.isArray(v) ? v.filter((x) => x !== null && x !== void 0 && x !== "") : [];
+  }
+  function fmtCount(p, best, low, high) {
+    const b = p[best];
+    const lo = known(p[low]) ? p[low] : b, hi = known(p[high]) ? p[high] : b;
+    if (!known(b)) {
+      return known(lo) && known(hi) ? fmtInt(lo) + "\u2013" + fmtInt(hi) : null;
+    }
+    let s = fmtInt(b);
+    if (Number(lo) !== Number(b) || Number(hi) !== Number(b)) {
+      s += " (range " + fmtInt(lo) + "\u2013" + fmtInt(hi) + ")";
+    }
+    return s;
+  }
+  function fmtDate(p) {
+    let s = p.date || "";
+    if (p.end_date && p.end_date !== p.date) {
+      s += " to " + p.end_date;
+    }
+    if (p.date_precision && p.date_precision !== "day") {
+      s += " (precision: " + p.date_precision + ")";
+    }
+    return s;
+  }
+  function fmtPlace(p) {
+    const parts = [];
+    [p.place, p.admin1, p.country].forEach((x) => {
+      if (x && !parts.some((y) => y.toLowerCase() === String(x).toLowerCase())) {
+        parts.push(String(x));
+      }
+    });
+    let s = parts.join(", ");
+    if (p.geo_precision) {
+      s += " (precision: " + p.geo_precision;
+      if (typeof p.geo_precision_km === "number") {
+        s += ", \xB1" + p.geo_precision_km + " km";
+      }
+      s += ")";
+    }
+    return s;
+  }
+  function countLine(n, total, start, end) {
+    let txt = n + (n === 1 ? " incident" : " incidents");
+    if (typeof total === "number" && total !== n) {
+      txt += " of " + total;
+    }
+    if (start && end) {
+      txt += " \xB7 " + (start === end ? start : start + " to " + end);
+    }
+    return txt;
+  }
+  function timeLabel(steps, i) {
+    return (i >= steps.length - 1 ? "all to " : "up to ") + steps[i];
+  }
+
+  // src/cells.js
+  var CELL_PX = 40;
+  var CELLS_THRESHOLD = 5e4;
+  var MAX_TYPES = 255;
+  function binCells(src, S, box, cell) {
+    const c0 = Math.floor(box[0] / cell), r0 = Math.floor(box[1] / cell);
+    const cols = Math.max(Math.floor(box[2] / cell) - c0 + 1, 1), rows = Math.max(Math.floor(box[3] / cell) - r0 + 1, 1);
+    const ncell = cols * rows, ncolor = Math.max(src.ncolor | 0, 1);
+    const ntype = Math.min(src.ntype | 0, MAX_TYPES) + 1, other = ntype - 1;
+    const count = new Int32Array(ncell), byColor = new Int32Array(ncell * ncolor), byType = new Int32Array(ncell * ntype);
+    const dmin = new Uint32Array(ncell).fill(NONE32), dmax = new Uint32Array(ncell).fill(0);
+    const wx = src.wx, wy = src.wy, vis = src.vis, color = src.color, type = src.type, date = src.date;
+    const f = S / cell;
+    let total = 0;
+    for (let i = 0, n = src.n; i < n; i++) {
+      if (!vis[i]) {
+        continue;
+      }
+      const gx = Math.floor(wx[i] * f) - c0;
+      if (gx < 0 || gx >= cols) {
+        continue;
+      }
+      const gy = Math.floor(wy[i] * f) - r0;
+      if (gy < 0 || gy >= rows) {
+        continue;
+      }
+      const k = gy * cols + gx, t = type[i];
+      count[k] += 1;
+      byColor[k * ncolor + (color[i] < ncolor ? color[i] : ncolor - 1)] += 1;
+      byType[k * ntype + (t < other ? t : other)] += 1;
+      const d = date[i];
+      if (d !== NONE32) {
+        if (d < dmin[k]) {
+          dmin[k] = d;
+        }
+        if (d > dmax[k]) {
+          dmax[k] = d;
+        }
+      }
+      total += 1;
+    }
+    for (let k = 0; k < ncell; k++) {
+      if (dmin[k] === NONE32) {
+        dmax[k] = NONE32;
+      }
+    }
+    return { c0, r0, cols, rows, cell, S, total, count, byColor, byType, dmin, dmax, ncolor, ntype, lumped: src.ntype > MAX_TYPES };
+  }
+  function filledCells(grid) {
+    const out = [];
+    for (let k = 0; k < grid.count.length; k++) {
+      if (grid.count[k]) {
+        out.push(k);
+      }
+    }
+    return out;
+  }
+  function cellBox(grid, k) {
+    const col = k % grid.cols, row = Math.floor(k / grid.cols);
+    const x0 = (grid.c0 + col) * grid.cell, y0 = (grid.r0 + row) * grid.cell;
+    return [x0, y0, x0 + grid.cell, y0 + grid.cell];
+  }
+  function maxCount(grid) {
+    let m = 1;
+    for (let k = 0; k < grid.count.length; k++) {
+      if (grid.count[k] > m) {
+        m = grid.count[k];
+      }
+    }
+    return m;
+  }
+  var RAMP = [
+    [68, 1, 84],
+    [71, 45, 123],
+    [59, 82, 139],
+    [44, 114, 142],
+    [33, 145, 140],
+    [39, 173, 129],
+    [92, 200, 99],
+    [170, 220, 50],
+    [253, 231, 37]
+  ];
+  function rampPosition(count, max) {
+    if (max <= 1) {
+      return 1;
+    }
+    return Math.min(Math.max(Math.log(Math.max(count, 1)) / Math.log(max), 0), 1);
+  }
+  function rampColor(t) {
+    const x = Math.min(Math.max(t, 0), 1) * (RAMP.length - 1), j = Math.min(Math.floor(x), RAMP.length - 2), f = x - j;
+    return RAMP[j].map((v, c) => Math.round(v + (RAMP[j + 1][c] - v) * f));
+  }
+  function hex(rgb) {
+    return "#" + rgb.map((v) => v.toString(16).padStart(2, "0")).join("");
+  }
+  function textOn(rgb) {
+    const lin = rgb.map((v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : Math.pow((s + 0.055) / 1.055, 2.4);
+    });
+    const lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
+    return (lum + 0.05) / 0.05 > 1.05 / (lum + 0.05) ? "#111111" : "#ffffff";
+  }
+  function rgbOf(color) {
+    const m = /^#([0-9a-f]{6})$/i.exec(String(color || ""));
+    if (!m) {
+      return [140, 140, 140];
+    }
+    const v = parseInt(m[1], 16);
+    return [v >> 16 & 255, v >> 8 & 255, v & 255];
+  }
+  function shortCount(n) {
+    if (n < 1e3) {
+      return String(n);
+    }
+    if (n < 1e4) {
+      return Math.floor(n / 100) / 10 + "k";
+    }
+    if (n < 1e6) {
+      return Math.floor(n / 1e3) + "k";
+    }
+    return Math.floor(n / 1e5) / 10 + "M";
+  }
+  var TYPE_COLORS = [
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#882255",
+    "#332288",
+    "#999933",
+    "#44AA99",
+    "#AA4499"
+  ];
+  function typeColor(t, ntype) {
+    return t < ntype - 1 && t < TYPE_COLORS.length ? TYPE_COLORS[t] : "#8c8c8c";
+  }
+  function dominant(counts, k, width) {
+    let best = 0, bestN = -1;
+    for (let j = 0; j < width; j++) {
+      if (counts[k * width + j] > bestN) {
+        bestN = counts[k * width + j];
+        best = j;
+      }
+    }
+    return best;
+  }
+  function breakdown(grid, k, names3, palette) {
+    const list = (counts, width, nameOf, colorOf) => {
+      const out = [];
+      for (let j = 0; j < width; j++) {
+        const c = counts[k * width + j];
+        if (c) {
+          out.push({ name: nameOf(j), count: c, color: colorOf(j) });
+        }
+      }
+      return out.sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    };
+    const other = grid.ntype - 1;
+    const actors = list(grid.byColor, grid.ncolor, (j) => names3.colors[j] || "Other actors", (j) => palette[j] || "#8c8c8c");
+    const types = list(
+      grid.byType,
+      grid.ntype,
+      (j) => j < other && names3.types[j] !== void 0 ? names3.types[j] : j === other && grid.lumped ? "Other types" : "No type",
+      (j) => typeColor(j, grid.ntype)
+    );
+    const d0 = grid.dmin[k], d1 = grid.dmax[k];
+    const dates = d0 === NONE32 ? null : [names3.dates[d0], names3.dates[d1]];
+    return { count: grid.count[k], actors, types, dates };
+  }
+
+  // src/room.js
+  var MARGIN = 20;
+  var CORNERS = [["top", "left"], ["top", "right"], ["bottom", "left"], ["bottom", "right"]];
+  function cornerReach(map) {
+    const box = map.getContainer().getBoundingClientRect(), out = {};
+    CORNERS.forEach(([v, h]) => {
+      const corner = map.getContainer().querySelector(".leaflet-" + v + ".leaflet-" + h);
+      let x = 0, y = 0;
+      Array.from(corner ? corner.children : []).forEach((c) => {
+        const r = c.getBoundingClientRect();
+        if (!r.width || !r.height) {
+          return;
+        }
+        x = Math.max(x, h === "left" ? r.right - box.left : box.right - r.left);
+        y = Math.max(y, v === "top" ? r.bottom - box.top : box.bottom - r.top);
+      });
+      out[v + " " + h] = { x, y };
+    });
+    return out;
+  }
+  function fitPadding(map, bounds, maxZoom) {
+    const reach = cornerReach(map), size = map.getSize();
+    let best = null;
+    for (let choice = 0; choice < 16; choice++) {
+      const pad = { top: 0, bottom: 0, left: 0, right: 0 };
+      CORNERS.forEach(([v, side], k) => {
+        const r = reach[v + " " + side];
+        if (!r.x || !r.y) {
+          return;
+        }
+        if (choice >> k & 1) {
+          pad[v] = Math.max(pad[v], r.y);
+        } else {
+          pad[side] = Math.max(pad[side], r.x);
+        }
+      });
+      const tl = L.point(pad.left + MARGIN, pad.top + MARGIN), br = L.point(pad.right + MARGIN, pad.bottom + MARGIN);
+      const w = size.x - tl.x - br.x, h = size.y - tl.y - br.y;
+      if (w < 40 || h < 40) {
+        continue;
+      }
+      const zoom = Math.min(map.getBoundsZoom(bounds, false, tl.add(br)), maxZoom);
+      if (!best || zoom > best.zoom || zoom === best.zoom && w * h > best.area) {
+        best = { zoom, area: w * h, paddingTopLeft: tl, paddingBottomRight: br };
+      }
+    }
+    return best || { paddingTopLeft: L.point(MARGIN, MARGIN), paddingBottomRight: L.point(MARGIN, MARGIN) };
+  }
+  function popupPadding(map) {
+    const reach = cornerReach(map);
+    const top = Math.max(reach["top left"].y, reach["top right"].y) + 10;
+    return { autoPanPaddingTopLeft: L.point(20, top), autoPanPaddingBottomRight: L.point(20, 20) };
+  }
+  function clearOfControls(map, p) {
+    const size = map.getSize(), box = map.getContainer().getBoundingClientRect();
+    if (p.x < MARGIN || p.y < MARGIN || p.x > size.x - MARGIN || p.y > size.y - MARGIN) {
+      return false;
+    }
+    const controls = map.getContainer().querySelectorAll(".leaflet-control-container .leaflet-control");
+    return !Array.from(controls).some((c) => {
+      const r = c.getBoundingClientRect();
+      return r.width && p.x >= r.left - box.left - MARGIN && p.x <= r.right - box.left + MARGIN && p.y >= r.top - box.top - MARGIN && p.y <= r.bottom - box.top + MARGIN;
+    });
+  }
+  function controlRects(map) {
+    const box = map.getContainer().getBoundingClientRect(), out = [];
+    map.getContainer().querySelectorAll(".leaflet-control-container .leaflet-control").forEach((c) => {
+      const r = c.getBoundingClientRect();
+      if (r.width && r.height) {
+        out.push({ x0: r.left - box.left, y0: r.top - box.top, x1: r.right - box.left, y1: r.bottom - box.top });
+      }
+    });
+    return out;
+  }
+
+  // src/cellsdraw.js
+  var SPLITS = [["count", "Count"], ["actor", "Main actor"], ["type", "Main event type"]];
+  function splitOf(map) {
+    return map._imCellSplit || "count";
+  }
+  function cellOptions(ctx) {
+    const opts = ctx && ctx.options || {};
+    if (!ctx || opts.story) {
+      return null;
+    }
+    const threshold = opts.cells_threshold === void 0 ? CELLS_THRESHOLD : opts.cells_threshold;
+    if (threshold === null || threshold === false || !(threshold >= 0)) {
+      return null;
+    }
+    return { threshold, cell: Math.max(opts.cell_px || CELL_PX, 8) };
+  }
+  function cellsFor(set, view) {
+    const co = cellOptions(set.ctx);
+    if (!co || set.shown <= co.threshold) {
+      return null;
+    }
+    const ds = set.ds, b = view.bounds;
+    const grid = binCells(
+      {
+        n: ds.n,
+        wx: ds.wx,
+        wy: ds.wy,
+        vis: set.vis,
+        color: ds.color,
+        ncolor: ds.palette.length,
+        type: ds.type,
+        ntype: ds.types.length,
+        date: ds.date
+      },
+      view.S,
+      [b.min.x, b.min.y, b.max.x, b.max.y],
+      co.cell
+    );
+    return grid.total > co.threshold ? grid : null;
+  }
+  function cellFill(grid, k, split, palette, top) {
+    if (split === "actor") {
+      return rgbOf(palette[dominant(grid.byColor, k, grid.ncolor)]);
+    }
+    if (split === "type") {
+      return rgbOf(typeColor(dominant(grid.byType, k, grid.ntype), grid.ntype));
+    }
+    return rampColor(rampPosition(grid.count[k], top));
+  }
+  function overlaps(rects, x0, y0, x1, y1) {
+    return rects.some((r) => x1 > r.x0 && x0 < r.x1 && y1 > r.y0 && y0 < r.y1);
+  }
+  function drawCells(g, set, grid, view, map) {
+    const split = splitOf(map), palette = set.ds.palette, cells = filledCells(grid), top = maxCount(grid);
+    const shift = map.layerPointToContainerPoint([0, 0]), rects = controlRects(map), labels = {};
+    const gap = grid.cell >= 16 ? 1 : 0;
+    g.save();
+    g.font = "600 12px system-ui, sans-serif";
+    g.textAlign = "center";
+    g.textBaseline = "middle";
+    cells.forEach((k) => {
+      const b = cellBox(grid, k), x = b[0] - view.o.x, y = b[1] - view.o.y, rgb = cellFill(grid, k, split, palette, top);
+      g.globalAlpha = 0.78;
+      g.fillStyle = hex(rgb);
+      g.fillRect(x + gap, y + gap, grid.cell - 2 * gap, grid.cell - 2 * gap);
+      const text = shortCount(grid.count[k]), w = g.measureText(text).width;
+      const cx = x + grid.cell / 2 + shift.x, cy = y + grid.cell / 2 + shift.y;
+      if (w + 6 > grid.cell || overlaps(rects, cx - w / 2 - 2, cy - 8, cx + w / 2 + 2, cy + 8)) {
+        return;
+      }
+      g.globalAlpha = 1;
+      g.fillStyle = textOn(rgb);
+      g.fillText(text, x + grid.cell / 2, y + grid.cell / 2 + 0.5);
+      labels[k] = text;
+    });
+    g.restore();
+    return { set, grid, cells, labels, o: view.o, split };
+  }
+  function names(ctx, ds) {
+    const byColor = {};
+    (ctx && ctx.options.legend_actors || []).forEach((a) => {
+      byColor[String(a.color).toLowerCase()] = a.name;
+    });
+    return { colors: ds.palette.map((c) => byColor[String(c).toLowerCase()] || "Other actors"), types: ds.types, dates: ds.dates };
+  }
+  function cellLatLngs(map, grid, k) {
+    const b = cellBox(grid, k), zoom = Math.log2(grid.S / 256);
+    return L.latLngBounds(map.unproject([b[0], b[3]], zoom), map.unproject([b[2], b[1]], zoom));
+  }
+  function cellsState(map) {
+    const c = map._imCanvas, out = { mode: "points", count: null, zoom: map.getZoom(), cell: null, split: splitOf(map), cells: [] };
+    const drawnCells = c && c._imCells || [];
+    if (!drawnCells.length) {
+      return out;
+    }
+    const shift = map.layerPointToContainerPoint([0, 0]);
+    out.mode = "cells";
+    out.count = 0;
+    drawnCells.forEach((d) => {
+      const grid = d.grid, nm = names(d.set.ctx, d.set.ds);
+      out.cell = grid.cell;
+      out.count += grid.total;
+      d.cells.forEach((k) => {
+        const b = cellBox(grid, k), ll = cellLatLngs(map, grid, k), info = breakdown(grid, k, nm, d.set.ds.palette);
+        out.cells.push({
+          bounds: [[ll.getSouth(), ll.getWest()], [ll.getNorth(), ll.getEast()]],
+          x: b[0] - d.o.x + shift.x,
+          y: b[1] - d.o.y + shift.y,
+          width: grid.cell,
+          height: grid.cell,
+          count: info.count,
+          label: d.labels[k] || null,
+          actors: info.actors,
+          types: info.types,
+          dates: info.dates
+        });
+      });
+    });
+    return out;
+  }
+  function breakdownTable(title, cls, items) {
+    const box = el("div", "im-cell-part");
+    box.appendChild(el("div", "im-subhead", title));
+    const table = el("table", "im-table im-cell-table");
+    const shown = items.length > 13 ? items.slice(0, 12) : items.slice(), rest = items.slice(shown.length);
+    if (rest.length) {
+      shown.push({ name: rest.length + " more", count: rest.reduce((t, a) => t + a.count, 0), color: "#8c8c8c", more: true });
+    }
+    shown.forEach((a) => {
+      const tr = el("tr", "im-cell-row " + cls + (a.more ? " im-cell-more" : ""));
+      tr.setAttribute("data-count", String(a.count));
+      const th = el("th"), sw = el("span", "im-swatch im-cell-swatch");
+      sw.style.background = a.color;
+      th.appendChild(sw);
+      th.appendChild(document.createTextNode(" " + a.name));
+      tr.appendChild(th);
+      tr.appendChild(el("td", "im-cell-n", fmtInt(a.count)));
+      table.appendChild(tr);
+    });
+    box.appendChild(table);
+    return box;
+  }
+  function openCellPopup(map, drawnGrid, k) {
+    const grid = drawnGrid.grid, set = drawnGrid.set, info = breakdown(grid, k, names(set.ctx, set.ds), set.ds.palette);
+    const bounds = cellLatLngs(map, grid, k);
+    const root = el("div", "im-popup im-cell-popup");
+    root.setAttribute("data-count", String(info.count));
+    root.appendChild(el("div", "im-title", fmtInt(info.count) + (info.count === 1 ? " incident" : " incidents") + " in this cell"));
+    if (info.dates) {
+      root.appendChild(el("div", "im-cell-dates", info.dates[0] === info.dates[1] ? info.dates[0] : info.dates[0] + " to " + info.dates[1]));
+    }
+    const zoom = el("button", "im-cell-zoom", "Zoom in");
+    zoom.type = "button";
+    zoom.addEventListener("click", () => {
+      map.closePopup();
+      map.fitBounds(bounds);
+    });
+    root.appendChild(zoom);
+    root.appendChild(breakdownTable("Actors", "im-cell-actor", info.actors));
+    root.appendChild(breakdownTable("Event types", "im-cell-type", info.types));
+    L.popup(Object.assign({ maxWidth: 320, className: "im-cell-popup-wrap" }, popupPadding(map))).setLatLng(bounds.getCenter()).setContent(root).openOn(map);
+    return root;
+  }
+  function cellHit(drawnCells, p) {
+    for (let j = drawnCells.length - 1; j >= 0; j--) {
+      const d = drawnCells[j], grid = d.grid, x = p.x + d.o.x, y = p.y + d.o.y;
+      const col = Math.floor(x / grid.cell) - grid.c0, row = Math.floor(y / grid.cell) - grid.r0;
+      if (col < 0 || row < 0 || col >= grid.cols || row >= grid.rows) {
+        continue;
+      }
+      const k = row * grid.cols + col;
+      if (grid.count[k]) {
+        return { drawn: d, k };
+      }
+    }
+    return null;
+  }
+  function rampCss() {
+    const stops = [];
+    for (let j = 0; j <= 8; j++) {
+      stops.push(hex(rampColor(j / 8)) + " " + j * 12.5 + "%");
+    }
+    return "linear-gradient(to right, " + stops.join(", ") + ")";
+  }
+  function cellsPanel(map, canvas) {
+    const node = el("div", "im-cells");
+    node.hidden = true;
+    const line = el("div", "im-cells-line");
+    const pick = el("label", "im-cells-pick", "Colour by ");
+    const select2 = el("select", "im-cells-split");
+    SPLITS.forEach(([value, text]) => {
+      const o = el("option", null, text);
+      o.value = value;
+      select2.appendChild(o);
+    });
+    select2.value = splitOf(map);
+    select2.addEventListener("change", () => {
+      map._imCellSplit = select2.value;
+      canvas.changed();
+    });
+    pick.appendChild(select2);
+    const key = el("div", "im-cells-key");
+    node.appendChild(line);
+    node.appendChild(pick);
+    node.appendChild(key);
+    function update(state) {
+      node.hidden = state.mode !== "cells";
+      if (node.hidden) {
+        return;
+      }
+      line.textContent = fmtInt(state.count) + " in view, counted per " + state.cell + " px cell: zoom in or filter for single incidents";
+      select2.value = state.split;
+      key.textContent = "";
+      if (state.split === "count") {
+        const top = state.cells.reduce((m, c) => Math.max(m, c.count), 1);
+        const bar = el("div", "im-cells-ramp");
+        bar.style.background = rampCss();
+        const ends = el("div", "im-cells-ends");
+        ends.appendChild(el("span", null, "1"));
+        ends.appendChild(el("span", null, fmtInt(top) + " (log scale)"));
+        key.appendChild(bar);
+        key.appendChild(ends);
+        return;
+      }
+      const seen = {};
+      state.cells.forEach((c) => {
+        const main = (state.split === "actor" ? c.actors : c.types)[0];
+        if (main && !seen[main.name]) {
+          seen[main.name] = main.color;
+        }
+      });
+      Object.keys(seen).sort().forEach((name) => {
+        const row = el("div", "im-legend-row"), sw = el("span", "im-swatch");
+        sw.style.background = seen[name];
+        sw.style.borderRadius = "2px";
+        row.appendChild(sw);
+        row.appendChild(document.createTextNode(name));
+        key.appendChild(row);
+      });
+    }
+    return { node, update };
+  }
+
   // src/shapes.js
   var SHAPES = ["circle", "square", "diamond", "triangle", "triangle-down", "star", "hexagon"];
   var RADIUS = 7;
@@ -632,74 +1191,11 @@
   }
 
   // src/contract.js
-  var CONTRACT_VERSION = 5;
+  var CONTRACT_VERSION = 6;
   var CARD_ROWS = [["date", "Date"], ["event", "Event"], ["actor", "Actor"], ["target", "Target"], ["attribution", "Attribution"], ["claimed_by", "Claimed by"], ["blamed_by", "Blamed by"], ["attribution_note", "On attribution"], ["fatalities", "Fatalities"], ["injuries", "Injuries"], ["place", "Place"], ["id", "ID"]];
 
-  // src/format.js
-  function known(v) {
-    return v !== void 0 && v !== null && !(typeof v === "number" && isNaN(v));
-  }
-  function fmtInt(v) {
-    return Math.trunc(Number(v)).toLocaleString("en-US");
-  }
-  function present(v) {
-    return Array.isArray(v) ? v.filter((x) => x !== null && x !== void 0 && x !== "") : [];
-  }
-  function fmtCount(p, best, low, high) {
-    const b = p[best];
-    const lo = known(p[low]) ? p[low] : b, hi = known(p[high]) ? p[high] : b;
-    if (!known(b)) {
-      return known(lo) && known(hi) ? fmtInt(lo) + "\u2013" + fmtInt(hi) : null;
-    }
-    let s = fmtInt(b);
-    if (Number(lo) !== Number(b) || Number(hi) !== Number(b)) {
-      s += " (range " + fmtInt(lo) + "\u2013" + fmtInt(hi) + ")";
-    }
-    return s;
-  }
-  function fmtDate(p) {
-    let s = p.date || "";
-    if (p.end_date && p.end_date !== p.date) {
-      s += " to " + p.end_date;
-    }
-    if (p.date_precision && p.date_precision !== "day") {
-      s += " (precision: " + p.date_precision + ")";
-    }
-    return s;
-  }
-  function fmtPlace(p) {
-    const parts = [];
-    [p.place, p.admin1, p.country].forEach((x) => {
-      if (x && !parts.some((y) => y.toLowerCase() === String(x).toLowerCase())) {
-        parts.push(String(x));
-      }
-    });
-    let s = parts.join(", ");
-    if (p.geo_precision) {
-      s += " (precision: " + p.geo_precision;
-      if (typeof p.geo_precision_km === "number") {
-        s += ", \xB1" + p.geo_precision_km + " km";
-      }
-      s += ")";
-    }
-    return s;
-  }
-  function countLine(n, total, start, end) {
-    let txt = n + (n === 1 ? " incident" : " incidents");
-    if (typeof total === "number" && total !== n) {
-      txt += " of " + total;
-    }
-    if (start && end) {
-      txt += " \xB7 " + (start === end ? start : start + " to " + end);
-    }
-    return txt;
-  }
-  function timeLabel(steps, i) {
-    return (i >= steps.length - 1 ? "all to " : "up to ") + steps[i];
-  }
-
   // src/card.js
-  function names(v) {
+  function names2(v) {
     const items = present(v).map(String);
     return items.length ? items.join("; ") : null;
   }
@@ -709,8 +1205,8 @@
     actor: (p) => p.actor,
     target: (p) => p.target,
     attribution: (p, a) => a.status || "unknown",
-    claimed_by: (p, a) => names(a.claimed_by),
-    blamed_by: (p, a) => names(a.blamed_by),
+    claimed_by: (p, a) => names2(a.claimed_by),
+    blamed_by: (p, a) => names2(a.blamed_by),
     attribution_note: (p, a) => a.note,
     fatalities: (p) => fmtCount(p, "fatalities", "fatalities_low", "fatalities_high"),
     injuries: (p) => fmtCount(p, "injuries", null, null),
@@ -753,71 +1249,6 @@
       out.push(line);
     });
     return out;
-  }
-
-  // src/room.js
-  var MARGIN = 20;
-  var CORNERS = [["top", "left"], ["top", "right"], ["bottom", "left"], ["bottom", "right"]];
-  function cornerReach(map) {
-    const box = map.getContainer().getBoundingClientRect(), out = {};
-    CORNERS.forEach(([v, h]) => {
-      const corner = map.getContainer().querySelector(".leaflet-" + v + ".leaflet-" + h);
-      let x = 0, y = 0;
-      Array.from(corner ? corner.children : []).forEach((c) => {
-        const r = c.getBoundingClientRect();
-        if (!r.width || !r.height) {
-          return;
-        }
-        x = Math.max(x, h === "left" ? r.right - box.left : box.right - r.left);
-        y = Math.max(y, v === "top" ? r.bottom - box.top : box.bottom - r.top);
-      });
-      out[v + " " + h] = { x, y };
-    });
-    return out;
-  }
-  function fitPadding(map, bounds, maxZoom) {
-    const reach = cornerReach(map), size = map.getSize();
-    let best = null;
-    for (let choice = 0; choice < 16; choice++) {
-      const pad = { top: 0, bottom: 0, left: 0, right: 0 };
-      CORNERS.forEach(([v, side], k) => {
-        const r = reach[v + " " + side];
-        if (!r.x || !r.y) {
-          return;
-        }
-        if (choice >> k & 1) {
-          pad[v] = Math.max(pad[v], r.y);
-        } else {
-          pad[side] = Math.max(pad[side], r.x);
-        }
-      });
-      const tl = L.point(pad.left + MARGIN, pad.top + MARGIN), br = L.point(pad.right + MARGIN, pad.bottom + MARGIN);
-      const w = size.x - tl.x - br.x, h = size.y - tl.y - br.y;
-      if (w < 40 || h < 40) {
-        continue;
-      }
-      const zoom = Math.min(map.getBoundsZoom(bounds, false, tl.add(br)), maxZoom);
-      if (!best || zoom > best.zoom || zoom === best.zoom && w * h > best.area) {
-        best = { zoom, area: w * h, paddingTopLeft: tl, paddingBottomRight: br };
-      }
-    }
-    return best || { paddingTopLeft: L.point(MARGIN, MARGIN), paddingBottomRight: L.point(MARGIN, MARGIN) };
-  }
-  function popupPadding(map) {
-    const reach = cornerReach(map);
-    const top = Math.max(reach["top left"].y, reach["top right"].y) + 10;
-    return { autoPanPaddingTopLeft: L.point(20, top), autoPanPaddingBottomRight: L.point(20, 20) };
-  }
-  function clearOfControls(map, p) {
-    const size = map.getSize(), box = map.getContainer().getBoundingClientRect();
-    if (p.x < MARGIN || p.y < MARGIN || p.x > size.x - MARGIN || p.y > size.y - MARGIN) {
-      return false;
-    }
-    const controls = map.getContainer().querySelectorAll(".leaflet-control-container .leaflet-control");
-    return !Array.from(controls).some((c) => {
-      const r = c.getBoundingClientRect();
-      return r.width && p.x >= r.left - box.left - MARGIN && p.x <= r.right - box.left + MARGIN && p.y >= r.top - box.top - MARGIN && p.y <= r.bottom - box.top + MARGIN;
-    });
   }
 
   // src/safe.js
@@ -1347,6 +1778,10 @@
         this._imFrame = L.Util.requestAnimFrame(this.drawNow, this);
       }
     },
+    /** Whether the last draw showed counts per cell (cellsdraw.js). */
+    showsCells: function() {
+      return !!(this._imCells && this._imCells.length);
+    },
     /** Whether markers are drawn as clusters at the map's zoom. */
     clustering: function(zoom) {
       return this.flags.cluster > 0 && zoom < CLUSTER_MAX_ZOOM;
@@ -1378,9 +1813,11 @@
         o: map.getPixelOrigin(),
         zoom,
         clusterOn: this.clustering(zoom),
-        box: { x0: b.min.x, y0: b.min.y, x1: b.max.x, y1: b.max.y }
+        box: { x0: b.min.x, y0: b.min.y, x1: b.max.x, y1: b.max.y },
+        bounds: map.getPixelBounds()
       };
       this._imHits = [];
+      this._imCells = [];
       this._imBubbles = [];
       this._imSelected = null;
       g.save();
@@ -1422,6 +1859,11 @@
         return;
       }
       const ds = set.ds, n = ds.n, ctx = set.ctx, opts = ctx && ctx.options || {};
+      const cellGrid = ctx && !ctx.highlight ? cellsFor(set, view) : null;
+      if (cellGrid) {
+        this._imCells.push(drawCells(g, set, cellGrid, view, mapOf(this)));
+        return;
+      }
       const minKm = opts.uncertainty_min_km || 2, circles = this.flags.uncertainty > 0;
       let m = this.visible(set, view, minKm, circles);
       const highlight = ctx && ctx.highlight && ctx.highlight.length === n ? ctx.highlight : null;
@@ -1480,6 +1922,10 @@
     },
     // What is under a point (layer coordinates): a cluster or an incident.
     hitTest: function(p) {
+      const cell = cellHit(this._imCells || [], p);
+      if (cell) {
+        return { cell };
+      }
       const bubbles = this._imBubbles || [];
       for (let k = bubbles.length - 1; k >= 0; k--) {
         const dx = bubbles[k].x - p.x, dy = bubbles[k].y - p.y;
@@ -1505,6 +1951,15 @@
     clicked: function(e) {
       const map = mapOf(this);
       const hit = this.hitTest(map.mouseEventToLayerPoint(e));
+      if (hit && hit.cell) {
+        if (e.type === "click" && !draggedSince(map, map)) {
+          L.DomEvent.stop(e);
+          openCellPopup(map, hit.cell.drawn, hit.cell.k);
+          return;
+        }
+        fireRendererEvent(this, false, e);
+        return;
+      }
       if (hit && hit.cluster) {
         if (e.type === "click" && !draggedSince(map, map)) {
           L.DomEvent.stop(e);
@@ -1535,7 +1990,7 @@
         return;
       }
       const hit = this.hitTest(map.mouseEventToLayerPoint(e));
-      const marker = hit && !hit.cluster ? hit.set.ds.marker(hit.i) : null;
+      const marker = hit && hit.set ? hit.set.ds.marker(hit.i) : null;
       rendererContainer(this).classList.toggle("leaflet-interactive", !!hit);
       if (marker !== this._imHovered) {
         if (this._imHovered) {
@@ -2919,6 +3374,7 @@
       addOverlays2(ctx, map._imControl, sw);
     }
     ctx.controls.push(summaryControl(ctx).addTo(map));
+    watchCells(ctx, map, canvas);
     ctx.controls.push(legendControl(ctx).addTo(map));
     if (opts.timeline !== false && n) {
       ctx.controls.push(timeControl(ctx, () => refresh(ctx)).addTo(map));
@@ -2949,6 +3405,32 @@
         }, 0);
       });
     }
+  }
+  function watchCells(ctx, map, canvas) {
+    const line = ctx.summaryLine;
+    if (!line) {
+      return;
+    }
+    const panel = cellsPanel(map, canvas);
+    line.parentNode.appendChild(panel.node);
+    line.setAttribute("data-mode", "points");
+    ctx.onDrawn = () => {
+      const state = cellsState(map);
+      line.setAttribute("data-mode", state.mode);
+      line.setAttribute("data-count", String(state.mode === "cells" ? state.count : ctx.count));
+      if (ctx.ready) {
+        line.setAttribute("data-state", "drawn");
+      }
+      panel.update(state);
+    };
+    ctx.onMove = () => {
+      const co = cellOptions(ctx), set = canvas.setOf(ctx.ds);
+      if (ctx.ready && co && set && set.shown > co.threshold) {
+        line.setAttribute("data-state", "loading");
+      }
+    };
+    map.on("incidents:drawn", ctx.onDrawn);
+    map.on("movestart zoomstart", ctx.onMove);
   }
   function refresh(ctx) {
     const ds = ctx.ds, upTo = ctx.timeUpTo, member = ctx.member;
@@ -2991,6 +3473,11 @@
       return;
     }
     ctx.live = false;
+    if (ctx.onDrawn) {
+      map.off("incidents:drawn", ctx.onDrawn);
+      map.off("movestart zoomstart", ctx.onMove);
+      ctx.onDrawn = null;
+    }
     Object.keys(ctx.typeGroups).forEach((t) => {
       map.removeLayer(ctx.typeGroups[t]);
     });
@@ -3042,8 +3529,8 @@
     }
     unhide(ctx, layer);
     const ll = layer.getLatLng(), canvas = ctx.canvas;
-    if (canvas.clustering(map.getZoom())) {
-      map.setView(ll, CLUSTER_MAX_ZOOM, { animate: false });
+    if (canvas.clustering(map.getZoom()) || canvas.showsCells()) {
+      map.setView(ll, Math.max(CLUSTER_MAX_ZOOM, map.getZoom()), { animate: false });
     } else {
       map.panTo(ll);
     }
@@ -3059,8 +3546,8 @@
     }
     unhide(ctx, layer);
     const ll = layer.getLatLng(), canvas = ctx.canvas;
-    if (canvas.clustering(map.getZoom())) {
-      map.setView(ll, CLUSTER_MAX_ZOOM, { animate: false });
+    if (canvas.clustering(map.getZoom()) || canvas.showsCells()) {
+      map.setView(ll, Math.max(CLUSTER_MAX_ZOOM, map.getZoom()), { animate: false });
     } else if (!clearOfControls(map, map.latLngToContainerPoint(ll))) {
       map.panTo(ll, { animate: false });
     }
@@ -3115,6 +3602,7 @@
     openIncident,
     select,
     drawn,
+    cells: cellsState,
     storyState,
     showStep,
     popupContent,

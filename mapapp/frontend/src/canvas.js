@@ -5,6 +5,7 @@
 import * as compat from './compat.js';
 import { metresPerPixel0 } from './decode.js';
 import { CLUSTER_CELL, bubbleColor, clusterGrid } from './clusters.js';
+import { cellHit, cellsFor, drawCells, openCellPopup } from './cellsdraw.js';
 import { RADIUS, SELECTED_RING, SHAPES, SHAPE_OFFSETS } from './shapes.js';
 import { prepareClick, tooltipContent } from './popup.js';
 
@@ -259,6 +260,8 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
     this.version += 1;
     if (compat.mapOf(this) && !this._imFrame) { this._imFrame = L.Util.requestAnimFrame(this.drawNow, this); }
   },
+  /** Whether the last draw showed counts per cell (cellsdraw.js). */
+  showsCells: function () { return !!(this._imCells && this._imCells.length); },
   /** Whether markers are drawn as clusters at the map's zoom. */
   clustering: function (zoom) {
     return this.flags.cluster > 0 && zoom < CLUSTER_MAX_ZOOM;
@@ -281,8 +284,9 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
     if (!map || !b) { return; }
     const g = compat.canvasContext(this), zoom = map.getZoom();
     const view = { S: 256 * Math.pow(2, zoom), o: map.getPixelOrigin(), zoom: zoom, clusterOn: this.clustering(zoom),
-                   box: { x0: b.min.x, y0: b.min.y, x1: b.max.x, y1: b.max.y } };
+                   box: { x0: b.min.x, y0: b.min.y, x1: b.max.x, y1: b.max.y }, bounds: map.getPixelBounds() };
     this._imHits = [];
+    this._imCells = [];
     this._imBubbles = [];
     this._imSelected = null;
     g.save();
@@ -314,6 +318,9 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
   drawSet: function (set, g, view) {
     if (!set.shown) { return; }
     const ds = set.ds, n = ds.n, ctx = set.ctx, opts = (ctx && ctx.options) || {};
+    // (too many in the map's bounds to read as points: counts per cell; see cellsdraw.js)
+    const cellGrid = ctx && !ctx.highlight ? cellsFor(set, view) : null;
+    if (cellGrid) { this._imCells.push(drawCells(g, set, cellGrid, view, compat.mapOf(this))); return; }
     const minKm = opts.uncertainty_min_km || 2, circles = this.flags.uncertainty > 0;
     let m = this.visible(set, view, minKm, circles);
     // (a story's step is drawn above the rest, never in a cluster)
@@ -359,6 +366,8 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
 
   // What is under a point (layer coordinates): a cluster or an incident.
   hitTest: function (p) {
+    const cell = cellHit(this._imCells || [], p);
+    if (cell) { return { cell: cell }; }
     const bubbles = this._imBubbles || [];
     for (let k = bubbles.length - 1; k >= 0; k--) {
       const dx = bubbles[k].x - p.x, dy = bubbles[k].y - p.y;
@@ -380,6 +389,11 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
   clicked: function (e) {
     const map = compat.mapOf(this);
     const hit = this.hitTest(map.mouseEventToLayerPoint(e));
+    if (hit && hit.cell) {
+      if (e.type === 'click' && !compat.draggedSince(map, map)) { L.DomEvent.stop(e); openCellPopup(map, hit.cell.drawn, hit.cell.k); return; }
+      compat.fireRendererEvent(this, false, e);
+      return;
+    }
     if (hit && hit.cluster) {
       if (e.type === 'click' && !compat.draggedSince(map, map)) {
         L.DomEvent.stop(e);
@@ -401,7 +415,7 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
     const map = compat.mapOf(this);
     if (!map || map.dragging.moving() || compat.zoomAnimating(map)) { return; }
     const hit = this.hitTest(map.mouseEventToLayerPoint(e));
-    const marker = hit && !hit.cluster ? hit.set.ds.marker(hit.i) : null;
+    const marker = hit && hit.set ? hit.set.ds.marker(hit.i) : null;
     compat.rendererContainer(this).classList.toggle('leaflet-interactive', !!hit);
     if (marker !== this._imHovered) {
       if (this._imHovered) { compat.fireRendererEvent(this, [this._imHovered], e, 'mouseout'); }

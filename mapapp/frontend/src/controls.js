@@ -45,7 +45,8 @@ export function loadingControl(title) {
 /**
  * The summary: title, "N incidents of M \u00b7 dates" (its element
  * ``.im-summary-count`` carries ``data-count``: the view's incident count,
- * and ``data-state``: "loading", then "drawn" once the map shows them),
+ * and ``data-state``: "loading", then "drawn" once the map shows them; with
+ * cells, views.js updates them and ``data-mode`` after each draw),
  * and the filters.
  */
 export function summaryControl(ctx) {

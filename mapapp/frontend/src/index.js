@@ -3,6 +3,7 @@
 
 import { basemap } from './basemap.js';
 import { IncidentCanvas } from './canvas.js';
+import { cellsState } from './cellsdraw.js';
 import { checkLeaflet } from './compat.js';
 import { CONTRACT_VERSION } from './contract.js';
 import { decodeMask } from './decode.js';
@@ -21,6 +22,7 @@ window.IncidentMap = {
   openIncident,
   select,
   drawn,
+  cells: cellsState,
   storyState,
   showStep,
   popupContent,

@@ -72,3 +72,13 @@ export function clearOfControls(map, p) {
       p.y >= r.top - box.top - MARGIN && p.y <= r.bottom - box.top + MARGIN;
   });
 }
+
+/** The boxes of the map's controls in its container's pixels: ``[{x0, y0, x1, y1}]``. */
+export function controlRects(map) {
+  const box = map.getContainer().getBoundingClientRect(), out = [];
+  map.getContainer().querySelectorAll('.leaflet-control-container .leaflet-control').forEach((c) => {
+    const r = c.getBoundingClientRect();
+    if (r.width && r.height) { out.push({ x0: r.left - box.left, y0: r.top - box.top, x1: r.right - box.left, y1: r.bottom - box.top }); }
+  });
+  return out;
+}

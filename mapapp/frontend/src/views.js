@@ -6,6 +6,7 @@ import * as compat from './compat.js';
 import { Dataset, fetchJson } from './dataset.js';
 import { NONE16, NONE32, decodeMask } from './decode.js';
 import { CLUSTER_MAX_ZOOM, canvasOf } from './canvas.js';
+import { cellOptions, cellsPanel, cellsState } from './cellsdraw.js';
 import { addOverlays, errorControl, legendControl, loadingControl, removeOverlays, summaryControl, timeControl } from './controls.js';
 import { Toggle, TypeGroup, userChoices } from './layers.js';
 import { markerById, prepareClick } from './popup.js';
@@ -210,6 +211,7 @@ function build(ctx, map, ds, indices) {
   canvas.retirePending();
   if (map._imControl) { addOverlays(ctx, map._imControl, sw); }
   ctx.controls.push(summaryControl(ctx).addTo(map));
+  watchCells(ctx, map, canvas);
   ctx.controls.push(legendControl(ctx).addTo(map));
   if (opts.timeline !== false && n) { ctx.controls.push(timeControl(ctx, () => refresh(ctx)).addTo(map)); }
   // (with the controls in place: the fit keeps the incidents clear of them)
@@ -231,6 +233,31 @@ function build(ctx, map, ds, indices) {
   if (!ds.propsSource || !ds.propsSource.url) {
     L.Util.requestAnimFrame(() => { setTimeout(() => { if (!ctx.removed) { ds.loadProps(); } }, 0); });
   }
+}
+
+// Points or cells: after each draw the summary says which (data-mode), how
+// many incidents the map represents (data-count: with cells, those in the
+// cells drawn) and, once the view is ready, data-state "drawn"; a move of a
+// map that can show cells makes it "loading" until the next draw.
+function watchCells(ctx, map, canvas) {
+  const line = ctx.summaryLine;
+  if (!line) { return; }
+  const panel = cellsPanel(map, canvas);
+  line.parentNode.appendChild(panel.node);
+  line.setAttribute('data-mode', 'points');
+  ctx.onDrawn = () => {
+    const state = cellsState(map);
+    line.setAttribute('data-mode', state.mode);
+    line.setAttribute('data-count', String(state.mode === 'cells' ? state.count : ctx.count));
+    if (ctx.ready) { line.setAttribute('data-state', 'drawn'); }
+    panel.update(state);
+  };
+  ctx.onMove = () => {
+    const co = cellOptions(ctx), set = canvas.setOf(ctx.ds);
+    if (ctx.ready && co && set && set.shown > co.threshold) { line.setAttribute('data-state', 'loading'); }
+  };
+  map.on('incidents:drawn', ctx.onDrawn);
+  map.on('movestart zoomstart', ctx.onMove);
 }
 
 // The time control: a view's incident is in its type's layer while its
@@ -263,6 +290,7 @@ function teardown(ctx) {
   const map = ctx.map;
   if (!map) { return; }
   ctx.live = false;
+  if (ctx.onDrawn) { map.off('incidents:drawn', ctx.onDrawn); map.off('movestart zoomstart', ctx.onMove); ctx.onDrawn = null; }
   Object.keys(ctx.typeGroups).forEach((t) => { map.removeLayer(ctx.typeGroups[t]); });
   // (switched back on in the control, a switch is on the map, not in the group)
   (ctx.extras || []).forEach((l) => { map.removeLayer(l); });
@@ -295,8 +323,8 @@ export function focus(ctx, id) {
   if (!layer || !map) { return false; }
   unhide(ctx, layer);
   const ll = layer.getLatLng(), canvas = ctx.canvas;
-  if (canvas.clustering(map.getZoom())) {
-    map.setView(ll, CLUSTER_MAX_ZOOM, { animate: false });
+  if (canvas.clustering(map.getZoom()) || canvas.showsCells()) {
+    map.setView(ll, Math.max(CLUSTER_MAX_ZOOM, map.getZoom()), { animate: false });
   } else {
     map.panTo(ll);
   }
@@ -317,8 +345,8 @@ export function select(ctx, id) {
   if (!layer || !map) { return false; }
   unhide(ctx, layer);
   const ll = layer.getLatLng(), canvas = ctx.canvas;
-  if (canvas.clustering(map.getZoom())) {
-    map.setView(ll, CLUSTER_MAX_ZOOM, { animate: false });
+  if (canvas.clustering(map.getZoom()) || canvas.showsCells()) {
+    map.setView(ll, Math.max(CLUSTER_MAX_ZOOM, map.getZoom()), { animate: false });
   } else if (!clearOfControls(map, map.latLngToContainerPoint(ll))) {
     map.panTo(ll, { animate: false });
   }
