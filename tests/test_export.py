@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import re
 
@@ -14,6 +12,7 @@ from mapjs import DRAWN_IDS, MAP_READY, marker_screen_point
 import geodata
 from mapapp.cli import main
 from mapapp.export import export_html
+from mapapp.exportdata import read_export
 from mapapp.mapdata import safe_json
 
 pytestmark = pytest.mark.browser
@@ -135,7 +134,7 @@ def test_hostile_text_is_shown_literally_and_never_runs(tmp_path, page):
     p = page.page
     for fid in drawn:
         texts = p.evaluate(
-            """(id) => {
+            """async (id) => {
           let layer = null, map = null;
           for (const k of Object.keys(window)) {
             const v = window[k];
@@ -146,6 +145,14 @@ def test_hostile_text_is_shown_literally_and_never_runs(tmp_path, page):
             }
           }
           layer.fire('click', {latlng: layer.getLatLng()}, true);
+          // (the details come from the incident's block, decoded on the first click)
+          const loaded = () => {
+            const c = [...document.querySelectorAll('.leaflet-popup-content')].pop();
+            return c && !c.innerText.includes('Loading the details');
+          };
+          for (let k = 0; k < 500 && !loaded(); k++) {
+            await new Promise((ok) => setTimeout(ok, 10));
+          }
           const content = [...document.querySelectorAll('.leaflet-popup-content')].pop();
           const popup = content.innerText;
           const links = [...content.querySelectorAll('a.im-source-link')]
@@ -184,22 +191,10 @@ def test_template_syntax_in_the_data_reaches_the_page_unchanged(tmp_path):
     out = tmp_path / "jinja.html"
     export_html(gdf, out, title="{{ 1 + 1 }}")
     page = out.read_text(encoding="utf-8")
-    blocks = re.findall(
-        r'<script type="application/json" id="(incident-data-[0-9a-f]+)">(.*?)</script>',
-        page, flags=re.S,
-    )
-    assert len(blocks) == 1
-    key, data = blocks[0]
-    props = re.findall(
-        rf'<script type="application/octet-stream" id="{key}-props-(\d+)">(.*?)</script>',
-        page,
-        flags=re.S,
-    )
-    assert [int(k) for k, _ in props] == list(range(len(props)))
-    properties = json.loads(gzip.decompress(base64.b64decode("".join(b for _, b in props))))
+    [(payload, properties)] = read_export(page)
     assert [p["notes"] for p in properties] == texts
     assert [p["title"] for p in properties] == texts
-    assert json.loads(data)["ids"] == [str(p["id"]) for p in properties]
+    assert payload["ids"] == [str(p["id"]) for p in properties]
     assert "{{ 1 + 1 }}" in page
 
 
