@@ -76,7 +76,7 @@ function put(obj, key, value) {
   }
 }
 
-/** A nested column's row values (see mapapp.exportdata._nested). */
+/** A nested column's row values (see mapapp.exportdata.block_columns). */
 function unnest(col) {
   const next = col.cols.map(() => 0);
   const keys = col.keys, shapes = col.shapes, shape = col.shape, raw = col.raw;
