@@ -43,7 +43,6 @@ from .mapdata import (
     OTHER_COLOR,
     actor_colors,
     data_bounds,
-    draw_payload,
     event_shapes,
     safe_json,
 )
@@ -233,9 +232,7 @@ class InlineData:
 
     def __init__(self, gdf: gpd.GeoDataFrame, colors: dict[str, str]):
         self.key = f"incident-data-{uuid.uuid4().hex}"
-        payload = exportdata.payload_bytes(draw_payload(gdf, colors))
-        self.payload = exportdata.pack7(exportdata.deflate(payload))
-        self.blocks = list(exportdata.iter_blocks(gdf, contract.PROPS_BLOCK))
+        self.payload, self.blocks = exportdata.pack_export(gdf, colors, contract.PROPS_BLOCK)
 
     def remote(self) -> contract.RemoteData:
         """The layer's data for the script: where its payload and blocks are."""

@@ -19,6 +19,7 @@ is built (the size guard of :mod:`mapapp.exportguard`).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import gc
 import itertools
@@ -56,6 +57,7 @@ __all__ = [
     "inflate",
     "iter_blocks",
     "pack7",
+    "pack_export",
     "payload_bytes",
     "read_export",
     "read_payload",
@@ -79,8 +81,8 @@ _ESCAPES = tuple(chr(0x100 + k).encode("utf-8") for k in range(len(_ESCAPED)))
 _MAGIC = b"IMP1"
 #: Rows made into column JSON at a time.
 _CHUNK = 10_000
-#: Blocks compressed at a time, by two threads (zlib lets go of the GIL).
-_BATCH = 8
+#: Blocks waiting to be compressed at most (by two threads).
+_AHEAD = 16
 
 
 # --------------------------------------------------------------- encoding
@@ -235,47 +237,40 @@ def read_export(page: str) -> list[tuple[dict, list[dict]]]:
 
 
 def _nested(values: list, missing: np.ndarray) -> dict:
-    """A nested column's values split into one list per key.
+    """A nested column's values split into one list per key of each shape of dict.
 
     ``len``: per row, its list's length, -1 where missing, -2 for a value
-    that is not a list (one element); ``shape``: per element, the index of
-    its dict's keys in ``shapes`` (each a list of indices into ``keys``), or
-    -1 for an element that is not a dict (the next of ``raw``); ``cols``:
-    per key, the values of the dicts that have it, in order.
+    that is not a list (one element); ``shape``: per element, its dict's
+    shape (an index into ``shapes``, each the dict's keys in order), or -1
+    for an element that is not a dict with text keys (the next of ``raw``);
+    ``cols``: per shape, per key, the values of the dicts of that shape, in
+    order.
     """
-    lens, shape, raw = [], [], []
-    shapes: dict[tuple, int] = {}
-    key_index: dict[str, int] = {}
-    cols: list[list] = []
+    lens: list[int] = []
+    elements: list = []
     for value, gone in zip(values, missing.tolist(), strict=True):
         if gone:
             lens.append(-1)
-            continue
-        if isinstance(value, list | tuple):
+        elif isinstance(value, list | tuple):
             lens.append(len(value))
-            elements = value
+            elements.extend(value)
         else:
             lens.append(-2)
-            elements = (value,)
-        for el in elements:
-            if not isinstance(el, dict) or not all(isinstance(k, str) for k in el):
-                shape.append(-1)
-                raw.append(el)
-                continue
-            keys = tuple(el)
-            code = shapes.get(keys)
-            if code is None:
-                for k in keys:
-                    if k not in key_index:
-                        key_index[k] = len(cols)
-                        cols.append([])
-                code = shapes[keys] = len(shapes)
-            shape.append(code)
-            for k, v in el.items():
-                cols[key_index[k]].append(v)
-    return {"len": lens, "shape": shape,
-            "shapes": [[key_index[k] for k in keys] for keys in shapes],
-            "keys": list(key_index), "cols": cols, "raw": raw}
+            elements.append(value)
+    keys = [tuple(e) if isinstance(e, dict) else None for e in elements]
+    index: dict[tuple, int] = {}
+    shape = [-1 if k is None else index.setdefault(k, len(index)) for k in keys]
+    shapes = list(index)
+    bad = {c for c, k in enumerate(shapes) if not all(isinstance(x, str) for x in k)}
+    if bad:  # (keys orjson would refuse as they are: the element goes whole)
+        shape = [-1 if c in bad else c for c in shape]
+    raw = [e for e, c in zip(elements, shape, strict=True) if c < 0]
+    cols = []
+    for c, k in enumerate(shapes):
+        picked = [list(e.values()) for e, code in zip(elements, shape, strict=True) if code == c]
+        cols.append([list(v) for v in zip(*picked, strict=True)] if picked else [[] for _ in k])
+    return {"len": lens, "shape": shape, "shapes": [list(k) for k in shapes],
+            "cols": cols, "raw": raw}
 
 
 def _is_text(series: pd.Series) -> bool:
@@ -413,15 +408,17 @@ def rows_from_columns(data: dict, ids: list[str]) -> list[dict]:
 
 def _unnest(col: dict) -> list:
     """A nested column's row values from :func:`_nested`'s lists."""
-    taken = [iter(c) for c in col["cols"]]
-    shapes, keys = col["shapes"], col["keys"]
+    shapes, cols = col["shapes"], col["cols"]
+    taken = [0] * len(shapes)
     shape, raw = iter(col["shape"]), iter(col["raw"])
 
     def element():
         code = next(shape)
         if code < 0:
             return next(raw)
-        return {keys[k]: next(taken[k]) for k in shapes[code]}
+        at = taken[code]
+        taken[code] = at + 1
+        return {key: cols[code][j][at] for j, key in enumerate(shapes[code])}
 
     out = []
     for length in col["len"]:
@@ -492,15 +489,38 @@ def _pack(text: bytes) -> str:
     return pack7(deflate(text))
 
 
-def iter_blocks(gdf: gpd.GeoDataFrame, block: int = contract.PROPS_BLOCK) -> Iterator[str]:
+def iter_blocks(gdf: gpd.GeoDataFrame, block: int = contract.PROPS_BLOCK,
+                pool: ThreadPoolExecutor | None = None) -> Iterator[str]:
     """Yield each block of :func:`block_columns`, deflated and packed (:func:`pack7`).
 
-    Compressed on two threads, :data:`_BATCH` blocks at a time.
+    Compressed on two threads (or ``pool``'s) while the next blocks' JSON is
+    made (zlib lets go of the GIL), at most :data:`_AHEAD` blocks ahead.
     """
-    pieces = block_columns(gdf, block)
+    if pool is None:
+        with ThreadPoolExecutor(max_workers=2) as own:
+            yield from iter_blocks(gdf, block, own)
+        return
+    pending: collections.deque = collections.deque()
+    for text in block_columns(gdf, block):
+        pending.append(pool.submit(_pack, text))
+        while len(pending) > _AHEAD or (pending and pending[0].done()):
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def pack_export(gdf: gpd.GeoDataFrame, colors: dict[str, str],
+                block: int = contract.PROPS_BLOCK) -> tuple[str, list[str]]:
+    """An export's packed payload (:func:`payload_bytes`) and blocks (:func:`iter_blocks`).
+
+    The payload is compressed on one of the two threads while the blocks are made.
+    """
+    from .mapdata import draw_payload
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        while batch := list(itertools.islice(pieces, _BATCH)):
-            yield from pool.map(_pack, batch)
+        payload = pool.submit(_pack, payload_bytes(draw_payload(gdf, colors)))
+        blocks = list(iter_blocks(gdf, block, pool))
+        return payload.result(), blocks
 
 
 # ------------------------------------------------------------------ estimate

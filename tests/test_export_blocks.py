@@ -1,4 +1,4 @@
-"""An export above the old breaking point (about 165,000): drawn, and every incident's details a click away.
+"""An export above the old breaking point (about 165,000): drawn, details a click away.
 
 200,000 incidents, the network blocked: the map draws them all, and opening
 incidents from different blocks shows their titles and sources, each from

@@ -504,17 +504,17 @@
     }
   }
   function unnest(col) {
-    const next = col.cols.map(() => 0);
-    const keys = col.keys, shapes = col.shapes, shape = col.shape, raw = col.raw;
+    const shapes = col.shapes, cols = col.cols, shape = col.shape, raw = col.raw;
+    const taken = shapes.map(() => 0);
     let e = 0, r = 0;
     function element() {
       const code = shape[e++];
       if (code < 0) {
         return raw[r++];
       }
-      const out = {};
-      for (const k of shapes[code]) {
-        put(out, keys[k], col.cols[k][next[k]++]);
+      const out = {}, keys = shapes[code], at = taken[code]++;
+      for (let j = 0; j < keys.length; j++) {
+        put(out, keys[j], cols[code][j][at]);
       }
       return out;
     }

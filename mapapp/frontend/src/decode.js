@@ -76,16 +76,21 @@ function put(obj, key, value) {
   }
 }
 
-/** A nested column's row values (see mapapp.exportdata.block_columns). */
+/**
+ * A nested column's row values (see mapapp.exportdata.block_columns):
+ * ``len`` per row (-1 missing, -2 one element, else a list's length);
+ * ``shape`` per element (an index into ``shapes``, or -1: the next of
+ * ``raw``); ``cols[shape][key]``: the values of that shape's dicts.
+ */
 function unnest(col) {
-  const next = col.cols.map(() => 0);
-  const keys = col.keys, shapes = col.shapes, shape = col.shape, raw = col.raw;
+  const shapes = col.shapes, cols = col.cols, shape = col.shape, raw = col.raw;
+  const taken = shapes.map(() => 0);
   let e = 0, r = 0;
   function element() {
     const code = shape[e++];
     if (code < 0) { return raw[r++]; }
-    const out = {};
-    for (const k of shapes[code]) { put(out, keys[k], col.cols[k][next[k]++]); }
+    const out = {}, keys = shapes[code], at = taken[code]++;
+    for (let j = 0; j < keys.length; j++) { put(out, keys[j], cols[code][j][at]); }
     return out;
   }
   return col.len.map((length) => {

@@ -126,10 +126,10 @@ test('blockRows makes the page block\'s rows: keys in order, missing left out, n
       { name: 'id', ids: 1 },
       { name: 'title', values: ['One', null, '<b>x</b>'] },
       { name: '__proto__', values: [null, { polluted: true }, null] },
-      { name: 'sources', len: [2, -1, 0], shape: [0, 1], shapes: [[0, 1], [1]],
-        keys: ['title', 'url'], cols: [['S1'], ['https://a', 'https://b']], raw: [] },
-      { name: 'attribution', len: [-2, -2, -2], shape: [0, -1, 0], shapes: [[0]],
-        keys: ['status'], cols: [['confirmed', 'claimed']], raw: ['odd'] }
+      { name: 'sources', len: [2, -1, 0], shape: [0, 1], shapes: [['title', 'url'], ['url']],
+        cols: [[['S1'], ['https://a']], [['https://b']]], raw: [] },
+      { name: 'attribution', len: [-2, -2, -2], shape: [0, -1, 0], shapes: [['status']],
+        cols: [[['confirmed', 'claimed']]], raw: ['odd'] }
     ]
   };
   const rows = blockRows(block, ['a', 'b', 'c']);
