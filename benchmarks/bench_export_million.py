@@ -207,10 +207,14 @@ def open_in_chromium(pw, case: str, path: Path, n: int, middle_id: str) -> dict:
                                    polling=50)
             out["drawn"] = page.evaluate("window.__drawnAt") / 1000
             out["count"] = int(page.get_attribute(".im-summary-count", "data-count"))
-            details = page.evaluate(_DETAILS, 60_000)
-            out["details"] = None if details is None else details / 1000
-            popup = page.evaluate(_POPUP, [middle_id, 60_000])
-            out["popup"] = None if popup is None else popup / 1000
+            for key, script, arg in (("details", _DETAILS, 60_000),
+                                     ("popup", _POPUP, [middle_id, 60_000])):
+                try:
+                    got = page.evaluate(script, arg)
+                except Exception as exc:  # (main's at 1M: "Failed to fetch")
+                    out[key + "_error"] = str(exc).splitlines()[0][:120]
+                    got = None
+                out[key] = None if got is None else got / 1000
         elif case == "pydeck":
             t0 = time.perf_counter()
             page.goto(path.as_uri(), wait_until="commit", timeout=TIMEOUT_S * 1000)

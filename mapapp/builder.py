@@ -232,13 +232,13 @@ class InlineData:
 
     def __init__(self, gdf: gpd.GeoDataFrame, colors: dict[str, str]):
         self.key = f"incident-data-{uuid.uuid4().hex}"
-        self.payload, self.blocks = exportdata.pack_export(gdf, colors, contract.PROPS_BLOCK)
+        self.payload, self.blocks = exportdata.pack_export(gdf, colors)
 
     def remote(self) -> contract.RemoteData:
         """The layer's data for the script: where its payload and blocks are."""
         return contract.RemoteData(url="#" + self.key,
                                    props_url=f"#{self.key}-props-{{block}}",
-                                   props_block=contract.PROPS_BLOCK, mask="all")
+                                   props_block=exportdata.EXPORT_BLOCK, mask="all")
 
 
 def view_summary(gdf: gpd.GeoDataFrame) -> dict:
@@ -315,7 +315,7 @@ def export_group(
 
     The page holds their :func:`~mapapp.mapdata.draw_payload`, decoded
     before the first frame, and their properties (for popups) in blocks of
-    :data:`mapapp.contract.PROPS_BLOCK` incidents, each decoded when one of
+    :data:`mapapp.exportdata.EXPORT_BLOCK` incidents, each decoded when one of
     its incidents is first shown (:class:`InlineData`).
 
     Parameters

@@ -59,7 +59,7 @@ def render_html(m: folium.Map) -> str:
     element (``<script type="application/octet-stream">``, deflated and
     packed as text: :mod:`mapapp.exportdata`) just before the script that
     reads it, and its properties, in blocks of
-    :data:`mapapp.contract.PROPS_BLOCK` incidents packed alike, at the end
+    :data:`mapapp.exportdata.EXPORT_BLOCK` incidents packed alike, at the end
     of the page; the map decodes a block when a popup or tooltip first
     needs it. The page is rendered and its assets inlined without the data,
     which goes in last, so megabytes of data are copied once and never

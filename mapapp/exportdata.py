@@ -3,8 +3,8 @@
 A standalone map (:mod:`mapapp.export`) carries every incident. The draw
 payload (:func:`mapapp.mapdata.draw_payload`) goes in as one binary
 container (:func:`payload_bytes`: the columns as raw little-endian arrays, the
-rest as JSON), the properties in blocks of :data:`mapapp.contract.PROPS_BLOCK`
-incidents, the page's blocks (:func:`block_columns`: column by column, which
+rest as JSON), the properties in blocks of :data:`EXPORT_BLOCK` incidents (four
+of the page's blocks; :func:`block_columns`: column by column, which
 compresses better than rows that repeat every key; nested values such as
 ``sources`` split into one column per key). Each is compressed with raw
 deflate (the browser's ``DecompressionStream('deflate-raw')``) and written
@@ -49,6 +49,7 @@ from . import contract
 
 __all__ = [
     "BINARY_COLUMNS",
+    "EXPORT_BLOCK",
     "LEVEL",
     "block_columns",
     "columns_from_rows",
@@ -69,6 +70,13 @@ __all__ = [
 #: twice the CPU; 9 saves 2 % more at twice again (measured at 100,000).
 LEVEL = 6
 
+#: Incidents per block of the export: four of the page's blocks
+#: (:data:`mapapp.contract.PROPS_BLOCK`). Each block is compressed alone, so
+#: bigger blocks compress better: 2,000 make the properties 6 % smaller than
+#: 1,000, 4,000 10 % (measured at 40,000 incidents of the benchmark's data);
+#: a click decodes one block (4,000 rows: tens of milliseconds).
+EXPORT_BLOCK = 4 * contract.PROPS_BLOCK
+
 #: The draw payload's typed-array columns (base64 in the page's JSON, raw bytes here).
 BINARY_COLUMNS = ("xy", "color", "type", "dashed", "date", "km")
 
@@ -79,8 +87,8 @@ _ESCAPED = (0, 13, 60)
 _ESCAPES = tuple(chr(0x100 + k).encode("utf-8") for k in range(len(_ESCAPED)))
 #: The container's first bytes (version 1).
 _MAGIC = b"IMP1"
-#: Rows made into column JSON at a time.
-_CHUNK = 10_000
+#: Rows made into column JSON at a time (whole blocks, at least one).
+_CHUNK = 12_000
 #: Blocks waiting to be compressed at most (by two threads).
 _AHEAD = 16
 
@@ -227,7 +235,7 @@ def read_export(page: str) -> list[tuple[dict, list[dict]]]:
             text = elements.get(f"{key}-props-{b}")
             if text is None:
                 break
-            ids = payload["ids"][b * contract.PROPS_BLOCK:(b + 1) * contract.PROPS_BLOCK]
+            ids = payload["ids"][b * EXPORT_BLOCK:(b + 1) * EXPORT_BLOCK]
             rows += rows_from_columns(orjson.loads(inflate(unpack7(text))), ids)
         out.append((payload, rows))
     return out
@@ -439,7 +447,7 @@ def _ids_column(gdf: gpd.GeoDataFrame) -> bool:
     return not ids.isna().any() and all(isinstance(v, str) for v in ids.tolist())
 
 
-def block_columns(gdf: gpd.GeoDataFrame, block: int = contract.PROPS_BLOCK) -> Iterator[bytes]:
+def block_columns(gdf: gpd.GeoDataFrame, block: int = EXPORT_BLOCK) -> Iterator[bytes]:
     """Yield the properties of each block of ``block`` incidents as column JSON.
 
     ``{"n": rows, "cols": [col, ...]}``, a column per property in the
@@ -489,7 +497,7 @@ def _pack(text: bytes) -> str:
     return pack7(deflate(text))
 
 
-def iter_blocks(gdf: gpd.GeoDataFrame, block: int = contract.PROPS_BLOCK,
+def iter_blocks(gdf: gpd.GeoDataFrame, block: int = EXPORT_BLOCK,
                 pool: ThreadPoolExecutor | None = None) -> Iterator[str]:
     """Yield each block of :func:`block_columns`, deflated and packed (:func:`pack7`).
 
@@ -510,7 +518,7 @@ def iter_blocks(gdf: gpd.GeoDataFrame, block: int = contract.PROPS_BLOCK,
 
 
 def pack_export(gdf: gpd.GeoDataFrame, colors: dict[str, str],
-                block: int = contract.PROPS_BLOCK) -> tuple[str, list[str]]:
+                block: int = EXPORT_BLOCK) -> tuple[str, list[str]]:
     """An export's packed payload (:func:`payload_bytes`) and blocks (:func:`iter_blocks`).
 
     The payload is compressed on one of the two threads while the blocks are made.
@@ -529,7 +537,7 @@ def pack_export(gdf: gpd.GeoDataFrame, colors: dict[str, str],
 #: (measured: an export of one incident, 509 kB, 2026-12-03), rounded up.
 FIXED_BYTES = 520_000
 #: Incidents a size estimate encodes (spread over the frame).
-SAMPLE = 4 * contract.PROPS_BLOCK
+SAMPLE = 2 * EXPORT_BLOCK
 
 
 def estimate_size(gdf: gpd.GeoDataFrame) -> int:

@@ -13,9 +13,9 @@ from mapjs import DRAWN_IDS, MAP_READY, marker_screen_point
 import geodata
 from geodata.geojson_write import iter_properties_json
 from mapapp.cli import main
-from mapapp.contract import PROPS_BLOCK
 from mapapp.export import export_html
 from mapapp.exportdata import (
+    EXPORT_BLOCK,
     FIXED_BYTES,
     block_columns,
     columns_from_rows,
@@ -249,12 +249,12 @@ def test_packed_text_gives_back_the_bytes_and_holds_no_character_the_parser_chan
 
 
 def _page_rows(gdf):
-    return [orjson.loads(b) for b in iter_properties_json(gdf, PROPS_BLOCK)]
+    return [orjson.loads(b) for b in iter_properties_json(gdf, EXPORT_BLOCK)]
 
 
 def _export_rows(gdf, blocks):
     ids = gdf["id"].astype(str).tolist() if len(gdf) else []
-    return [rows_from_columns(orjson.loads(b), ids[k * PROPS_BLOCK:(k + 1) * PROPS_BLOCK])
+    return [rows_from_columns(orjson.loads(b), ids[k * EXPORT_BLOCK:(k + 1) * EXPORT_BLOCK])
             for k, b in enumerate(blocks)]
 
 
@@ -290,8 +290,8 @@ def test_the_decoded_blocks_are_the_pages_blocks(frame):
     # the path for frames the column path refuses makes the same rows
     ids = gdf["id"].astype(str).tolist()
     rows = [r for b in page for r in b]
-    again = [columns_from_rows(rows[s:s + PROPS_BLOCK], ids[s:s + PROPS_BLOCK],
-                               list(gdf.columns)) for s in range(0, len(rows), PROPS_BLOCK)]
+    again = [columns_from_rows(rows[s:s + EXPORT_BLOCK], ids[s:s + EXPORT_BLOCK],
+                               list(gdf.columns)) for s in range(0, len(rows), EXPORT_BLOCK)]
     assert _export_rows(gdf, again) == page
 
 
@@ -303,7 +303,7 @@ def test_an_export_holds_every_incidents_properties_in_blocks(tmp_path):
     [(payload, properties)] = read_export(page)
     assert properties == [r for b in _page_rows(gdf) for r in b]
     assert payload["n"] == len(gdf) and payload["ids"] == gdf["id"].tolist()
-    assert page.count('type="application/octet-stream"') == 1 + -(-len(gdf) // PROPS_BLOCK)
+    assert page.count('type="application/octet-stream"') == 1 + -(-len(gdf) // EXPORT_BLOCK)
     # the estimate made before building is close to the file (and rather over)
     assert 0.9 * out.stat().st_size <= estimate_size(gdf) <= 1.25 * out.stat().st_size
 

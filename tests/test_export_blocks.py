@@ -3,7 +3,7 @@
 200,000 incidents, the network blocked: the map draws them all, and opening
 incidents from different blocks shows their titles and sources, each from
 its own block, decoded on demand (one block per click); a hostile title stays
-text; a decoded block is the page's block, object for object.
+text; a decoded block is the page's blocks, object for object.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import geodata
 from geodata.geojson_write import iter_properties_json
 from mapapp.contract import PROPS_BLOCK
 from mapapp.export import export_html
+from mapapp.exportdata import EXPORT_BLOCK
 
 pytestmark = pytest.mark.browser
 
@@ -89,7 +90,7 @@ def test_the_map_draws_every_incident_and_each_popup_reads_one_block(big_export,
         assert got is not None, fid
         assert f"Incident number {i}" in got["text"] and fid in got["text"]
         assert got["links"] == [f"https://example.org/report/{i}"]
-        seen.append(i // PROPS_BLOCK)
+        seen.append(i // EXPORT_BLOCK)
         # (one block more per click, none for an incident of a block already read)
         assert got["blocks"] == sorted(set(seen)), fid
     assert page.blocked_non_tiles() == [] and page.errors == []
@@ -107,14 +108,16 @@ def test_a_hostile_title_stays_text(big_export, page):
 def test_a_decoded_block_is_the_pages_block(big_export, page):
     gdf, path = big_export
     _open(page, path)
-    block = HOSTILE // PROPS_BLOCK
+    block = HOSTILE // EXPORT_BLOCK
     rows = page.page.evaluate(
         """async (b) => {
       const [_map, ds] = (FIND)();
       await ds.loadBlock(b);
       return ds.blocks[b];
     }""".replace("FIND", _DS), block)
-    part = gdf.iloc[block * PROPS_BLOCK:(block + 1) * PROPS_BLOCK]
-    expected = orjson.loads(next(iter_properties_json(part, PROPS_BLOCK)))
+    part = gdf.iloc[block * EXPORT_BLOCK:(block + 1) * EXPORT_BLOCK]
+    # (an export block is four of the page's blocks, end to end)
+    expected = [r for b in iter_properties_json(part, PROPS_BLOCK) for r in orjson.loads(b)]
+    assert len(expected) == EXPORT_BLOCK == 4 * PROPS_BLOCK
     assert rows == expected
     assert [list(r) for r in rows] == [list(r) for r in expected]
