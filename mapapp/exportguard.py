@@ -6,12 +6,12 @@ message: the size it would reach, and filters that would bring it under
 (the latest years that fit, the largest actors and countries, each with its
 count and size), in the words of the command line or of the page.
 
-The default limit, :data:`DEFAULT_MAX_MB` (250 MB), is twice the export of a
-million incidents of the benchmark's schema (about 120 MB, 2026-12-03):
-such a file opens and draws in seconds in Chromium, but the browser holds
-the page's text and its decoded payload (about 4x the file in memory while
-it opens), so a file much bigger than this is slow to open on a laptop and
-slower to share.
+The default limit, :data:`DEFAULT_MAX_MB` (250 MB), is about 2.3 million
+incidents of the benchmark's schema (a million make 107 MB, first drawn in
+about 5 s in headless Chromium, 2026-12-03; docs/performance.md): twice the
+issue's million, and about what a browser tab opens in seconds (the page's
+text, then its decoded payload, are held in memory); past it, opening slows
+in proportion and the file is hard to share.
 """
 
 from __future__ import annotations
