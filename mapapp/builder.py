@@ -21,9 +21,9 @@ Examples
 from __future__ import annotations
 
 import functools
-import gzip
 import html
 import json
+import uuid
 from collections.abc import Callable
 from importlib import resources
 
@@ -37,15 +37,13 @@ from jinja2 import Template
 
 import geodata
 
-from . import assets, contract
+from . import assets, contract, exportdata
 from .localize import localize
 from .mapdata import (
     OTHER_COLOR,
     actor_colors,
     data_bounds,
-    draw_payload,
     event_shapes,
-    properties_json,
     safe_json,
 )
 
@@ -53,6 +51,7 @@ __all__ = [
     "BASEMAPS",
     "Basemap",
     "IncidentLayer",
+    "InlineData",
     "base_map",
     "build_map",
     "export_group",
@@ -212,14 +211,34 @@ class IncidentLayer(_Localized):
         data_json: str,
         options: contract.LayerOptions,
         asset_url=assets.asset_url,
-        props: bytes | None = None,
+        inline: InlineData | None = None,
     ):
         super().__init__(asset_url)
         self._name = "IncidentLayer"
         self.data_json = data_json
         self.options_json = safe_json(options.to_dict())
-        #: The incidents' properties, gzip-compressed (the export embeds them).
-        self.props = props
+        #: The export's data, put into the page by :func:`mapapp.export.render_html`.
+        self.inline = inline
+
+
+class InlineData:
+    """What an export's layer carries: its payload and blocks, packed as text.
+
+    ``key`` is the id of the payload's element (each block's: ``key-props-N``);
+    ``payload`` and each of ``blocks`` are :func:`mapapp.exportdata.pack7`
+    text of deflated data (:func:`~mapapp.exportdata.payload_bytes`,
+    :func:`~mapapp.exportdata.iter_blocks`).
+    """
+
+    def __init__(self, gdf: gpd.GeoDataFrame, colors: dict[str, str]):
+        self.key = f"incident-data-{uuid.uuid4().hex}"
+        self.payload, self.blocks = exportdata.pack_export(gdf, colors)
+
+    def remote(self) -> contract.RemoteData:
+        """The layer's data for the script: where its payload and blocks are."""
+        return contract.RemoteData(url="#" + self.key,
+                                   props_url=f"#{self.key}-props-{{block}}",
+                                   props_block=exportdata.EXPORT_BLOCK, mask="all")
 
 
 def view_summary(gdf: gpd.GeoDataFrame) -> dict:
@@ -294,9 +313,10 @@ def export_group(
 ) -> folium.FeatureGroup:
     """The incidents of ``gdf`` as a FeatureGroup that carries them (the export).
 
-    The page holds their :func:`~mapapp.mapdata.draw_payload`, to draw from at once, and
-    their properties (for popups), gzip-compressed, read after the first
-    frame.
+    The page holds their :func:`~mapapp.mapdata.draw_payload`, decoded
+    before the first frame, and their properties (for popups) in blocks of
+    :data:`mapapp.exportdata.EXPORT_BLOCK` incidents, each decoded when one of
+    its incidents is first shown (:class:`InlineData`).
 
     Parameters
     ----------
@@ -314,14 +334,14 @@ def export_group(
     folium.FeatureGroup
     """
     colors = colors if colors is not None else actor_colors(gdf)
-    data_json = safe_json(draw_payload(gdf, colors))
-    props = gzip.compress(properties_json(gdf), compresslevel=1, mtime=0)
+    inline = InlineData(gdf, colors)
     options = _layer_options(
         view_summary(gdf), title=title, filters=filters, total=total, colors=colors, fit=fit,
         cluster=cluster, legend_open=story is None, selected=selected, story=story,
     )
     group = folium.FeatureGroup(name="Incidents", control=False)
-    group.add_child(IncidentLayer(data_json, options, asset_url=asset_url, props=props))
+    group.add_child(IncidentLayer(safe_json(inline.remote()), options, asset_url=asset_url,
+                                  inline=inline))
     return group
 
 

@@ -211,6 +211,11 @@ def cmd_export(args) -> int:
             raise CliError(f"{story.name}: no step {args.step}; the story has steps 1 to "
                            f"{len(story.steps)}", EXIT_USAGE)
         played = story_options(story, step=args.step or 1)
+    from .exportguard import size_problem
+
+    problem = size_problem(view, args.max_mb)
+    if problem is not None:  # (before anything is built or written)
+        raise CliError(f"{args.output}: not written: {problem}", EXIT_USAGE)
     export_html(view, args.output, title=title, filters=filters, total=len(gdf),
                 basemap=args.basemap, story=played)
     what = f", a story of {len(story.steps)} steps" if story else ""
@@ -433,6 +438,9 @@ def _export_args(p: argparse.ArgumentParser) -> None:
                    help="tiles (OpenStreetMap), satellite (Esri World Imagery), or outlines: "
                         "country outlines and place names only, no network request at all")
     p.add_argument("--lenient", action="store_true", help="skip bad incidents (listed on stderr)")
+    p.add_argument("--max-mb", type=float, metavar="MB", default=None,
+                   help="refuse an .html map estimated over this size, naming filters that "
+                        "would fit (default 250, or $INCIDENT_MAP_EXPORT_MAX_MB)")
     p.set_defaults(func=cmd_export)
     _still_args(p)
 

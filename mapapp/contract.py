@@ -101,10 +101,15 @@ class RemoteData(TypedDict):
     (incidents ``k * props_block`` to ``(k + 1) * props_block - 1``, a gzip'd
     JSON array) is at ``props_url`` with ``{block}`` replaced by ``k``, fetched
     when a popup or tooltip of one of them first needs it.
+
+    The export (:mod:`mapapp.export`) sends the same with ``'#'`` and an
+    element's id as the URLs: the payload and each block are in the page,
+    deflated and packed as text (:mod:`mapapp.exportdata`).
     """
 
-    url: str  #: the dataset's DrawPayload as JSON (fetched once)
-    props_url: str | None  #: URL template of a properties block: '{block}' is its number
+    url: str  #: the dataset's DrawPayload as JSON (fetched once); '#ID': the export's, inlined
+    #: URL template of a properties block: '{block}' is its number; '#ID-{block}': inlined
+    props_url: str | None
     props_block: int  #: incidents per properties block
     mask: str  #: which incidents this view shows: 'all' or a base64 bitset
 

@@ -15,9 +15,7 @@ Examples
 
 from __future__ import annotations
 
-import base64
 import os
-import uuid
 from pathlib import Path
 
 import folium
@@ -28,63 +26,44 @@ from geodata.io import atomic_write
 from .builder import build_map, incident_layers
 from .inline import inline_assets
 
-__all__ = ["PROPS_BLOCK", "export_html", "render_html"]
-
-#: Characters of base64 per block of the export's embedded properties (a multiple of 4).
-PROPS_BLOCK = 1 << 20
+__all__ = ["export_html", "render_html"]
 
 
-def _render_without_data(root, layers: list) -> tuple[str, dict[str, tuple[str, str]]]:
-    """The page with its assets inlined and a short token in place of each layer's data.
+def _data_blocks(page: str, layers: list) -> list[tuple[int, str, str]]:
+    """``(position, opening tag, text)`` of each element of data to insert into the page.
 
-    Returns the page and, per token, the data block's element id and the data.
+    A layer's payload goes just before the script that reads it; its
+    properties blocks at the end of the page (read when a popup needs one).
     """
-    blocks: dict[str, tuple[str, str]] = {}
-    try:
-        for layer in layers:
-            key = f"incident-data-{uuid.uuid4().hex}"
-            token = f'IncidentMap.readData("{key}")'
-            blocks[token] = (key, layer.data_json)
-            layer.data_json = token
-        page = inline_assets(root.render())
-    finally:
-        for layer, (_key, original) in zip(layers, blocks.values(), strict=True):
-            layer.data_json = original
-    return page, blocks
-
-
-def _data_blocks(page: str, layers: list, blocks: dict) -> list[tuple[int, str, str]]:
-    """``(position, opening tag, text)`` of each block of data to insert into the page."""
     inserts = []
-    end = page.rindex("</html>")  # (after the map script: read once the map is drawn)
-    for layer, (token, (key, data)) in zip(layers, blocks.items(), strict=True):
-        if page.count(token) != 1:
+    end = page.rindex("</html>")
+    for layer in layers:
+        data = layer.inline
+        if data is None:
+            continue
+        url = f'"#{data.key}"'
+        if page.count(url) != 1:
             raise RuntimeError("an incident layer's data did not reach the page exactly once")
-        start = page.rfind("<script", 0, page.index(token))
-        inserts.append((start, f'<script type="application/json" id="{key}">', data))
-        if layer.props is not None:
-            # In blocks of 1 MB: the browser's parser can stop between two
-            # (and paint the map) but not inside one.
-            blob = base64.b64encode(layer.props).decode("ascii")
-            for k, at in enumerate(range(0, max(len(blob), 1), PROPS_BLOCK)):
-                tag = f'<script type="application/octet-stream" id="{key}-props-{k}">'
-                inserts.append((end, tag, blob[at : at + PROPS_BLOCK]))
+        start = page.rfind("<script", 0, page.index(url))
+        tag = '<script type="application/octet-stream" id="{}">'
+        inserts.append((start, tag.format(data.key), data.payload))
+        for k, text in enumerate(data.blocks):
+            inserts.append((end, tag.format(f"{data.key}-props-{k}"), text))
     return inserts
 
 
 def render_html(m: folium.Map) -> str:
     """The map as one self-contained HTML page: every script and style inlined.
 
-    Each incident layer's columns go into the page as a JSON block
-    (``<script type="application/json">``) just before the script that
-    reads it (browsers parse JSON text several times faster than a
-    JavaScript literal), and its properties, gzip + base64, as a block at
-    the end of the page, read after the map is drawn. The page is rendered
-    and its assets inlined with a short placeholder in place of the data,
+    Each incident layer's draw payload goes into the page as a data
+    element (``<script type="application/octet-stream">``, deflated and
+    packed as text: :mod:`mapapp.exportdata`) just before the script that
+    reads it, and its properties, in blocks of
+    :data:`mapapp.exportdata.EXPORT_BLOCK` incidents packed alike, at the end
+    of the page; the map decodes a block when a popup or tooltip first
+    needs it. The page is rendered and its assets inlined without the data,
     which goes in last, so megabytes of data are copied once and never
-    scanned for tags (they cannot hold any:
-    :func:`~mapapp.mapdata.safe_json` escapes every ``<``, and base64 has
-    none).
+    scanned for tags (they cannot hold any: the packed text has no ``<``).
 
     Parameters
     ----------
@@ -99,9 +78,9 @@ def render_html(m: folium.Map) -> str:
     """
     root = m.get_root()
     layers = incident_layers(root)
-    page, blocks = _render_without_data(root, layers)
+    page = inline_assets(root.render())
     parts, pos = [], 0
-    for start, tag, data in sorted(_data_blocks(page, layers, blocks), key=lambda item: item[0]):
+    for start, tag, data in sorted(_data_blocks(page, layers), key=lambda item: item[0]):
         parts += [page[pos:start], tag, data, "</script>\n"]
         pos = start
     parts.append(page[pos:])

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import re
 
+import orjson
 import pytest
 from conftest import DATASET, make_feature
 from mapjs import DRAWN_IDS, MAP_READY, marker_screen_point
 
 import geodata
+from geodata.geojson_write import iter_properties_json
 from mapapp.cli import main
 from mapapp.export import export_html
+from mapapp.exportdata import (
+    EXPORT_BLOCK,
+    FIXED_BYTES,
+    block_columns,
+    columns_from_rows,
+    estimate_size,
+    pack7,
+    read_export,
+    rows_from_columns,
+    unpack7,
+)
+from mapapp.exportguard import bytes_per_incident, size_problem
 from mapapp.mapdata import safe_json
 
 pytestmark = pytest.mark.browser
@@ -135,7 +147,7 @@ def test_hostile_text_is_shown_literally_and_never_runs(tmp_path, page):
     p = page.page
     for fid in drawn:
         texts = p.evaluate(
-            """(id) => {
+            """async (id) => {
           let layer = null, map = null;
           for (const k of Object.keys(window)) {
             const v = window[k];
@@ -146,6 +158,14 @@ def test_hostile_text_is_shown_literally_and_never_runs(tmp_path, page):
             }
           }
           layer.fire('click', {latlng: layer.getLatLng()}, true);
+          // (the details come from the incident's block, decoded on the first click)
+          const loaded = () => {
+            const c = [...document.querySelectorAll('.leaflet-popup-content')].pop();
+            return c && !c.innerText.includes('Loading the details');
+          };
+          for (let k = 0; k < 500 && !loaded(); k++) {
+            await new Promise((ok) => setTimeout(ok, 10));
+          }
           const content = [...document.querySelectorAll('.leaflet-popup-content')].pop();
           const popup = content.innerText;
           const links = [...content.querySelectorAll('a.im-source-link')]
@@ -184,22 +204,10 @@ def test_template_syntax_in_the_data_reaches_the_page_unchanged(tmp_path):
     out = tmp_path / "jinja.html"
     export_html(gdf, out, title="{{ 1 + 1 }}")
     page = out.read_text(encoding="utf-8")
-    blocks = re.findall(
-        r'<script type="application/json" id="(incident-data-[0-9a-f]+)">(.*?)</script>',
-        page, flags=re.S,
-    )
-    assert len(blocks) == 1
-    key, data = blocks[0]
-    props = re.findall(
-        rf'<script type="application/octet-stream" id="{key}-props-(\d+)">(.*?)</script>',
-        page,
-        flags=re.S,
-    )
-    assert [int(k) for k, _ in props] == list(range(len(props)))
-    properties = json.loads(gzip.decompress(base64.b64decode("".join(b for _, b in props))))
+    [(payload, properties)] = read_export(page)
     assert [p["notes"] for p in properties] == texts
     assert [p["title"] for p in properties] == texts
-    assert json.loads(data)["ids"] == [str(p["id"]) for p in properties]
+    assert payload["ids"] == [str(p["id"]) for p in properties]
     assert "{{ 1 + 1 }}" in page
 
 
@@ -225,3 +233,122 @@ def test_export_errors_are_clear(tmp_path, capsys):
         capsys.readouterr().err
     assert main(["export", str(DATASET), "-o", str(DATASET)]) == 2
     assert "refusing to overwrite the input file" in capsys.readouterr().err
+
+
+# ------------------------------------------------- the export's data, in blocks
+
+
+@pytest.mark.parametrize("size", [0, 1, 6, 7, 8, 13, 14, 15, 255, 1000])
+def test_packed_text_gives_back_the_bytes_and_holds_no_character_the_parser_changes(size):
+    data = bytes((i * 151 + size) % 256 for i in range(size)) + b"\0\r<"[: size % 4]
+    text = pack7(data)
+    assert unpack7(text) == data
+    assert not set(text) & {"\0", "\r", "<"}
+    # (8/7 of the bytes, and two bytes in UTF-8 only for NUL, CR and '<')
+    assert len(text) == -(-8 * len(data) // 7)
+
+
+def _page_rows(gdf):
+    return [orjson.loads(b) for b in iter_properties_json(gdf, EXPORT_BLOCK)]
+
+
+def _export_rows(gdf, blocks):
+    ids = gdf["id"].astype(str).tolist() if len(gdf) else []
+    return [rows_from_columns(orjson.loads(b), ids[k * EXPORT_BLOCK:(k + 1) * EXPORT_BLOCK])
+            for k, b in enumerate(blocks)]
+
+
+def _odd_frame():
+    """Missing values in every kind of column, nested oddities, an extra property."""
+    features = []
+    for i in range(2500):
+        props = {"notes": ..., "related": ..., "fatalities": ...} if i % 3 == 0 else {}
+        if i % 5 == 0:
+            props["sources"] = [{"url": "https://a.example/", "title": "t", "extra": [1, None]},
+                                {"title": "only a title"}, {"title": "u", "url": "https://b"}]
+        if i % 7 == 0:
+            props["attribution"] = {"status": "claimed", "claimed_by": ["X"], "blamed_by": []}
+        if i % 11 == 0:
+            props["__proto__"] = {"polluted": True}
+            props["2020"] = "a number-like key"
+        if i % 13 == 0:
+            props["title"] = "</script><!--<script>\r\n\u2028\0 {{ 1 }}"
+        features.append(make_feature(i, **props))
+    return geodata.frame_from_features(features)
+
+
+@pytest.mark.parametrize("frame", ["dataset", "hostile", "odd"])
+def test_the_decoded_blocks_are_the_pages_blocks(frame):
+    gdf = {"dataset": lambda: geodata.read(DATASET), "hostile": _hostile_frame,
+           "odd": _odd_frame}[frame]()
+    page = _page_rows(gdf)
+    blocks = list(block_columns(gdf))
+    assert len(blocks) == len(page)
+    decoded = _export_rows(gdf, blocks)
+    assert decoded == page
+    assert [[list(r) for r in b] for b in decoded] == [[list(r) for r in b] for b in page]
+    # the path for frames the column path refuses makes the same rows
+    ids = gdf["id"].astype(str).tolist()
+    rows = [r for b in page for r in b]
+    again = [columns_from_rows(rows[s:s + EXPORT_BLOCK], ids[s:s + EXPORT_BLOCK],
+                               list(gdf.columns)) for s in range(0, len(rows), EXPORT_BLOCK)]
+    assert _export_rows(gdf, again) == page
+
+
+def test_an_export_holds_every_incidents_properties_in_blocks(tmp_path):
+    gdf = _odd_frame()
+    out = tmp_path / "odd.html"
+    export_html(gdf, out)
+    page = out.read_text(encoding="utf-8")
+    [(payload, properties)] = read_export(page)
+    assert properties == [r for b in _page_rows(gdf) for r in b]
+    assert payload["n"] == len(gdf) and payload["ids"] == gdf["id"].tolist()
+    assert page.count('type="application/octet-stream"') == 1 + -(-len(gdf) // EXPORT_BLOCK)
+    # the estimate made before building is close to the file (and rather over)
+    assert 0.9 * out.stat().st_size <= estimate_size(gdf) <= 1.25 * out.stat().st_size
+
+
+def test_the_size_guard_names_the_size_and_filters_and_writes_nothing(tmp_path, capsys):
+    features = [make_feature(i, date=f"20{10 + i % 10}-03-01") for i in range(3000)]
+    data = tmp_path / "in.geojson"
+    data.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    per = bytes_per_incident(geodata.read(data))
+    limit = f"{(FIXED_BYTES + per * 1650) / 1e6:.4f}"  # (half of it fits, and a little)
+    out = tmp_path / "m.html"
+    assert main(["export", str(data), "-o", str(out), "--max-mb", limit]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{out}: not written: the HTML map of 3,000 ")
+    assert re.search(r"would be about 0\.\d MB, over the limit of 0\.\d MB", err)
+    assert "--max-mb" in err and "incidents per year: 2010: 300 (~" in err
+    assert "--start 2015-01-01 keeps 1,500 incidents" in err and "Traceback" not in err
+    assert "--actor 'United States' --role perpetrator: 1,000 (~" in err
+    assert "--country IRQ: 1,000 (~" in err
+    assert not out.exists() and sorted(tmp_path.iterdir()) == [data]
+    # under the limit (the default, or one given): written
+    assert main(["export", str(data), "-o", str(out)]) == 0
+    assert out.exists()
+
+
+def test_the_size_guard_suggests_a_start_date_that_fits():
+    gdf = geodata.frame_from_features([make_feature(i, date=f"20{10 + i % 10}-03-01")
+                                       for i in range(4000)])
+    per = bytes_per_incident(gdf)
+    limit = (FIXED_BYTES + per * 1300) / 1e6  # (three of the ten years fit)
+    message = size_problem(gdf, limit)
+    assert "2010: 400 (~" in message and "2019: 400 (~" in message
+    assert "--start 2017-01-01 keeps 1,200 incidents" in message
+    assert size_problem(gdf, limit * 4) is None
+    page = size_problem(gdf, limit, cli=False)
+    assert "dates from 2017-01-01 keeps 1,200 incidents" in page and "--start" not in page
+
+
+def test_the_pages_html_download_follows_the_same_limit(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("INCIDENT_MAP_EXPORT_MAX_MB", "0.4")
+    at = AppTest.from_file(str(DATASET.parent / "mapapp" / "app.py"), default_timeout=90).run()
+    warning = next(w.value for w in at.warning if "HTML map is not offered" in w.value)
+    assert re.search(r"would be about 0\\?\.\d MB, over the limit of 0\\?\.4 MB", warning)
+    monkeypatch.setenv("INCIDENT_MAP_EXPORT_MAX_MB", "50")
+    at = AppTest.from_file(str(DATASET.parent / "mapapp" / "app.py"), default_timeout=90).run()
+    assert not any("HTML map is not offered" in w.value for w in at.warning)

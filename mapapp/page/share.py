@@ -12,7 +12,9 @@ import geodata
 
 from ..builder import build_map
 from ..export import render_html
+from ..exportguard import bytes_per_incident, size_problem
 from ..state import Dataset, query_from_filters, to_csv_bytes
+from .text import md
 
 __all__ = ["show"]
 
@@ -32,13 +34,26 @@ def _downloads(mask, dataset: Dataset, filters: geodata.Filters) -> None:
                        on_click="ignore", width="stretch", disabled=empty)
     c2.download_button("CSV", data=lambda: to_csv_bytes(view()), file_name=f"{stem}.csv",
                        mime="text/csv", on_click="ignore", width="stretch", disabled=empty)
+    problem = None if empty else size_problem(view(), cli=False,
+                                              per_incident=_per_incident(dataset))
     c3.download_button(
         "HTML map (works offline)",
         data=lambda: render_html(build_map(view(), title=title, filters=filters,
                                            total=dataset.total, colors=dataset.colors)),
         file_name=f"{stem}.html", mime="text/html", on_click="ignore",
-        width="stretch", disabled=empty,
+        width="stretch", disabled=empty or problem is not None,
     )
+    if problem is not None:  # (the same rule as `mapapp export --max-mb`)
+        st.warning("The HTML map is not offered: " + md(problem))
+
+
+def _per_incident(dataset: Dataset) -> float:
+    """The export's bytes per incident of the dataset, estimated once (a sample) and kept."""
+    per = getattr(dataset, "_export_bytes_per_incident", None)
+    if per is None:
+        per = bytes_per_incident(dataset.gdf)
+        dataset._export_bytes_per_incident = per  # (shared by every view and session)
+    return per
 
 
 def show(mask, dataset: Dataset, filters: geodata.Filters, selected: str | None,

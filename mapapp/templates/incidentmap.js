@@ -357,7 +357,7 @@
       box.textContent = "";
       box.style.display = "";
       const placed = [];
-      const put = (name, lon, lat, kind) => {
+      const put2 = (name, lon, lat, kind) => {
         const p = map.latLngToLayerPoint([lat, lon]);
         const wdt = name.length * (kind === "country" ? 8 : 6.5) + 10, hgt = kind === "country" ? 16 : 14;
         const x0 = kind === "country" ? p.x - wdt / 2 : p.x - 4;
@@ -382,13 +382,13 @@
         }
         const where = countryPoint(c, this._imShapes[c[4] && c[4] !== "-99" ? c[4] : c[0]], view);
         if (where) {
-          put(c[0], where[0], where[1], "country");
+          put2(c[0], where[0], where[1], "country");
         }
       });
       const cities = (this._imPlaces.cities || []).filter((c) => zoom >= c[3] && c[1] >= view[0] && c[1] <= view[2] && c[2] >= view[1] && c[2] <= view[3]);
       cities.sort((a, c) => a[3] - c[3]);
       cities.forEach((c) => {
-        put(c[0], c[1], c[2], "city");
+        put2(c[0], c[1], c[2], "city");
       });
     }
   });
@@ -462,8 +462,95 @@
     return out;
   }
   function column(text, Type) {
-    const b = b64bytes(text || "");
+    const b = text instanceof Uint8Array ? text : b64bytes(text || "");
     return new Type(b.buffer, b.byteOffset, Math.floor(b.byteLength / Type.BYTES_PER_ELEMENT));
+  }
+  var ESCAPED = [0, 13, 60];
+  function unpack7(text) {
+    const n = text.length, out = new Uint8Array(Math.floor(n * 7 / 8));
+    let acc = 0, bits = 0, o = 0;
+    for (let i = 0; i < n; i++) {
+      let c = text.charCodeAt(i);
+      if (c > 127) {
+        c = ESCAPED[c - 256];
+        if (c === void 0) {
+          throw new Error("not packed data (character " + i + ")");
+        }
+      }
+      acc = (acc << 7 | c) & 32767;
+      bits += 7;
+      if (bits >= 8) {
+        bits -= 8;
+        out[o++] = acc >> bits & 255;
+      }
+    }
+    return out;
+  }
+  function readPayload(bytes) {
+    const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
+    if (magic !== "IMP1") {
+      throw new Error("not an incident payload");
+    }
+    const size = new DataView(bytes.buffer, bytes.byteOffset + 4, 4).getUint32(0, true);
+    const payload = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + size)));
+    const base = Math.ceil((8 + size) / 8) * 8;
+    for (const [key, offset, length] of payload.buffers || []) {
+      payload[key] = bytes.subarray(base + offset, base + offset + length);
+    }
+    delete payload.buffers;
+    return payload;
+  }
+  function put(obj, key, value) {
+    if (key === "__proto__") {
+      Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+    } else {
+      obj[key] = value;
+    }
+  }
+  function unnest(col) {
+    const shapes = col.shapes, cols = col.cols, shape = col.shape, raw = col.raw;
+    const taken = shapes.map(() => 0);
+    let e = 0, r = 0;
+    function element() {
+      const code = shape[e++];
+      if (code < 0) {
+        return raw[r++];
+      }
+      const out = {}, keys = shapes[code], at = taken[code]++;
+      for (let j = 0; j < keys.length; j++) {
+        put(out, keys[j], cols[code][j][at]);
+      }
+      return out;
+    }
+    return col.len.map((length) => {
+      if (length === -1) {
+        return null;
+      }
+      if (length === -2) {
+        return element();
+      }
+      const list = new Array(length);
+      for (let k = 0; k < length; k++) {
+        list[k] = element();
+      }
+      return list;
+    });
+  }
+  function blockRows(block, ids) {
+    const n = block.n | 0, rows = new Array(n);
+    for (let k = 0; k < n; k++) {
+      rows[k] = {};
+    }
+    for (const col of block.cols || []) {
+      const values = col.ids ? ids : col.values || unnest(col);
+      for (let k = 0; k < n; k++) {
+        const v = values[k];
+        if (v !== null && v !== void 0) {
+          put(rows[k], col.name, v);
+        }
+      }
+    }
+    return rows;
   }
   function decodeMask(code, n) {
     if (code === "all") {
@@ -2903,8 +2990,8 @@
   var Dataset = class {
     /**
      * ``payload``: the draw payload; ``props``: where the full properties
-     * are: ``{element: id}`` (the export) or ``{url, block}`` (the page: a
-     * URL template whose '{block}' is a block's number, and its size).
+     * are: ``{url, block}``, a URL template whose '{block}' is a block's
+     * number (the export's: '#' and an element's id), and the block's size.
      */
     constructor(payload, props) {
       const n = this.n = payload.n | 0;
@@ -2949,7 +3036,7 @@
       const i = this.index.get(String(id));
       return i === void 0 ? -1 : i;
     }
-    /** Incidents per properties block (the page), or 0 (the export: one piece). */
+    /** Incidents per properties block, or 0 (none to read). */
     blockSize() {
       const src = this.propsSource || {};
       return src.url ? Math.max(1, src.block | 0) : 0;
@@ -2994,48 +3081,22 @@
       return this.markers[i] || (this.markers[i] = newMarker(this, i));
     }
     /**
-     * The full properties. The export: an array in the dataset's order, read
-     * once, after the first frame (gzip + base64 in blocks at the end of the
-     * page). The page: the blocks of incident ``i`` (if given) and of those
-     * properties() was asked for, each fetched once, a gzip'd JSON array the
-     * app serves. Fires 'props'; never rejects (a block that cannot be read
-     * leaves its incidents' ids only, and is fetched again next time).
+     * The full properties: the blocks of incident ``i`` (if given) and of
+     * those properties() was asked for, each read once (fetched from the app,
+     * or decoded from the export's page). Fires 'props'; never rejects (a
+     * block that cannot be read leaves its incidents' ids only, and is read
+     * again next time).
      */
     loadProps(i) {
-      const src = this.propsSource || {};
-      if (src.url) {
-        if (i !== void 0 && i !== null) {
-          this.want(Math.floor(i / this.blockSize()));
-        }
-        const blocks = this.wanted;
-        this.wanted = [];
-        return Promise.all(blocks.map((b) => this.loadBlock(b))).then(() => this);
+      if (!this.blockSize()) {
+        return Promise.resolve(this);
       }
-      if (this.propsPromise) {
-        return this.propsPromise;
+      if (i !== void 0 && i !== null) {
+        this.want(Math.floor(i / this.blockSize()));
       }
-      const whenParsed = document.readyState === "loading" ? new Promise((ok) => {
-        document.addEventListener("DOMContentLoaded", ok, { once: true });
-      }) : Promise.resolve();
-      this.propsPromise = whenParsed.then(() => {
-        const parts = [];
-        let node;
-        while (src.element && (node = document.getElementById(src.element + "-" + parts.length))) {
-          parts.push(b64bytes(node.textContent.trim()));
-          node.parentNode.removeChild(node);
-        }
-        if (!parts.length) {
-          return [];
-        }
-        const stream = new Blob(parts).stream().pipeThrough(new DecompressionStream("gzip"));
-        return new Response(stream).json();
-      }).then((props) => {
-        this.props = Array.isArray(props) ? props : [];
-        this.stubs = {};
-        this.fire("props");
-        return this;
-      });
-      return this.propsPromise;
+      const blocks = this.wanted;
+      this.wanted = [];
+      return Promise.all(blocks.map((b) => this.loadBlock(b))).then(() => this);
     }
     /**
      * Fetch properties block ``b`` once (the page); resolves when it is in.
@@ -3048,6 +3109,9 @@
         const url = String(this.propsSource.url).split("{block}").join(String(b));
         const size = this.blockSize();
         this.blockLoads[b] = retryMissing(() => fetchGzipJson(url)).then((props) => {
+          if (props && !Array.isArray(props) && props.cols) {
+            props = blockRows(props, this.ids.slice(b * size, (b + 1) * size));
+          }
           this.blocks[b] = Array.isArray(props) ? props : [];
           for (let k = b * size; k < (b + 1) * size; k++) {
             delete this.stubs[k];
@@ -3062,7 +3126,27 @@
     }
   };
   L.extend(Dataset.prototype, L.Evented.prototype);
+  function readInline(id) {
+    const parsed = document.readyState === "loading" && !document.getElementById(id) ? new Promise((ok) => {
+      document.addEventListener("DOMContentLoaded", ok, { once: true });
+    }) : Promise.resolve();
+    return parsed.then(() => {
+      const node = document.getElementById(id);
+      if (!node) {
+        throw new Error("no element " + id + " in the page");
+      }
+      const packed = unpack7(node.textContent);
+      const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+      return new Response(stream).arrayBuffer().then((buffer) => {
+        node.parentNode.removeChild(node);
+        return new Uint8Array(buffer);
+      });
+    });
+  }
   function fetchJson(url) {
+    if (String(url).charAt(0) === "#") {
+      return readInline(String(url).slice(1)).then(readPayload);
+    }
     return fetch(url, { credentials: "same-origin" }).then((r) => {
       if (!r.ok) {
         throw new Error("HTTP " + r.status);
@@ -3071,6 +3155,9 @@
     });
   }
   function fetchGzipJson(url) {
+    if (String(url).charAt(0) === "#") {
+      return readInline(String(url).slice(1)).then((bytes) => JSON.parse(new TextDecoder().decode(bytes)));
+    }
     return fetch(url, { credentials: "same-origin" }).then((r) => {
       if (!r.ok) {
         throw new HttpError(r.status);

@@ -1,10 +1,11 @@
 // The incidents of one draw payload (see mapapp.contract.DrawPayload):
 // compact columns to draw from, and each incident's full properties, read
-// afterwards (for popups and tooltips): the export's all at once, the page's
-// one block at a time (see mapapp.contract.RemoteData), when first needed.
+// afterwards (for popups and tooltips) one block at a time (see
+// mapapp.contract.RemoteData), when first needed: fetched from the app (the
+// page), or decoded from an element of the page (the export: a URL '#id').
 
 import { chainLines } from './chain.js';
-import { b64bytes, column, mercator } from './decode.js';
+import { blockRows, column, mercator, readPayload, unpack7 } from './decode.js';
 import { newMarker } from './markers.js';
 import { HttpError, missingMessage, retryMissing } from './retry.js';
 
@@ -15,8 +16,8 @@ const MAX_WANTED = 8;
 export class Dataset {
   /**
    * ``payload``: the draw payload; ``props``: where the full properties
-   * are: ``{element: id}`` (the export) or ``{url, block}`` (the page: a
-   * URL template whose '{block}' is a block's number, and its size).
+   * are: ``{url, block}``, a URL template whose '{block}' is a block's
+   * number (the export's: '#' and an element's id), and the block's size.
    */
   constructor(payload, props) {
     const n = this.n = payload.n | 0;
@@ -33,8 +34,8 @@ export class Dataset {
     this.links = payload.links || [];
     this.chain = chainLines(this.links, this.date);  // (each link once: the lines drawn)
     this.propsSource = props;
-    this.props = null;  // (every incident's, once read: the export)
-    this.blocks = {};  // (the page: block number -> its incidents' properties)
+    this.props = null;  // (never all at once: see blocks)
+    this.blocks = {};  // (block number -> its incidents' properties)
     this.blockLoads = {};
     this.wanted = [];
     this.stubs = {};
@@ -57,7 +58,7 @@ export class Dataset {
     return i === undefined ? -1 : i;
   }
 
-  /** Incidents per properties block (the page), or 0 (the export: one piece). */
+  /** Incidents per properties block, or 0 (none to read). */
   blockSize() {
     const src = this.propsSource || {};
     return src.url ? Math.max(1, src.block | 0) : 0;
@@ -97,42 +98,18 @@ export class Dataset {
   }
 
   /**
-   * The full properties. The export: an array in the dataset's order, read
-   * once, after the first frame (gzip + base64 in blocks at the end of the
-   * page). The page: the blocks of incident ``i`` (if given) and of those
-   * properties() was asked for, each fetched once, a gzip'd JSON array the
-   * app serves. Fires 'props'; never rejects (a block that cannot be read
-   * leaves its incidents' ids only, and is fetched again next time).
+   * The full properties: the blocks of incident ``i`` (if given) and of
+   * those properties() was asked for, each read once (fetched from the app,
+   * or decoded from the export's page). Fires 'props'; never rejects (a
+   * block that cannot be read leaves its incidents' ids only, and is read
+   * again next time).
    */
   loadProps(i) {
-    const src = this.propsSource || {};
-    if (src.url) {
-      if (i !== undefined && i !== null) { this.want(Math.floor(i / this.blockSize())); }
-      const blocks = this.wanted;
-      this.wanted = [];
-      return Promise.all(blocks.map((b) => this.loadBlock(b))).then(() => this);
-    }
-    if (this.propsPromise) { return this.propsPromise; }
-    const whenParsed = document.readyState === 'loading'
-      ? new Promise((ok) => { document.addEventListener('DOMContentLoaded', ok, { once: true }); })
-      : Promise.resolve();
-    this.propsPromise = whenParsed.then(() => {
-      const parts = [];
-      let node;
-      while (src.element && (node = document.getElementById(src.element + '-' + parts.length))) {
-        parts.push(b64bytes(node.textContent.trim()));
-        node.parentNode.removeChild(node);
-      }
-      if (!parts.length) { return []; }
-      const stream = new Blob(parts).stream().pipeThrough(new DecompressionStream('gzip'));
-      return new Response(stream).json();
-    }).then((props) => {
-      this.props = Array.isArray(props) ? props : [];
-      this.stubs = {};
-      this.fire('props');
-      return this;
-    });
-    return this.propsPromise;
+    if (!this.blockSize()) { return Promise.resolve(this); }
+    if (i !== undefined && i !== null) { this.want(Math.floor(i / this.blockSize())); }
+    const blocks = this.wanted;
+    this.wanted = [];
+    return Promise.all(blocks.map((b) => this.loadBlock(b))).then(() => this);
   }
 
   /**
@@ -146,6 +123,9 @@ export class Dataset {
       const url = String(this.propsSource.url).split('{block}').join(String(b));
       const size = this.blockSize();
       this.blockLoads[b] = retryMissing(() => fetchGzipJson(url)).then((props) => {
+        if (props && !Array.isArray(props) && props.cols) {  // (the export's: column by column)
+          props = blockRows(props, this.ids.slice(b * size, (b + 1) * size));
+        }
         this.blocks[b] = Array.isArray(props) ? props : [];
         for (let k = b * size; k < (b + 1) * size; k++) { delete this.stubs[k]; }
         this.fire('props', { block: b });
@@ -159,16 +139,41 @@ export class Dataset {
 }
 L.extend(Dataset.prototype, L.Evented.prototype);
 
-/** JSON from a URL of the app (same origin). */
+/**
+ * The bytes of an element the export wrote (mapapp.exportdata.pack7 text of
+ * deflated data), inflated; waits for the page to be parsed if it is not
+ * there yet. The element goes once read (its text is not needed again).
+ */
+export function readInline(id) {
+  const parsed = document.readyState === 'loading' && !document.getElementById(id)
+    ? new Promise((ok) => { document.addEventListener('DOMContentLoaded', ok, { once: true }); })
+    : Promise.resolve();
+  return parsed.then(() => {
+    const node = document.getElementById(id);
+    if (!node) { throw new Error('no element ' + id + ' in the page'); }
+    const packed = unpack7(node.textContent);
+    const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+    return new Response(stream).arrayBuffer().then((buffer) => {
+      node.parentNode.removeChild(node);
+      return new Uint8Array(buffer);
+    });
+  });
+}
+
+/** JSON from a URL of the app (same origin); '#id': the export's payload in element id. */
 export function fetchJson(url) {
+  if (String(url).charAt(0) === '#') { return readInline(String(url).slice(1)).then(readPayload); }
   return fetch(url, { credentials: 'same-origin' }).then((r) => {
     if (!r.ok) { throw new Error('HTTP ' + r.status); }
     return r.json();
   });
 }
 
-/** Gzip'd JSON from a URL of the app (same origin), unpacked here. */
+/** Gzip'd JSON from a URL of the app (same origin), unpacked here; '#id': an export's block. */
 export function fetchGzipJson(url) {
+  if (String(url).charAt(0) === '#') {
+    return readInline(String(url).slice(1)).then((bytes) => JSON.parse(new TextDecoder().decode(bytes)));
+  }
   return fetch(url, { credentials: 'same-origin' }).then((r) => {
     if (!r.ok) { throw new HttpError(r.status); }
     return new Response(r.body.pipeThrough(new DecompressionStream('gzip'))).json();

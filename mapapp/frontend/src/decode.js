@@ -1,5 +1,7 @@
 // Decoding what Python sends (see mapapp.contract): base64 typed-array
-// columns, bitset masks, and positions in Web Mercator.
+// columns, bitset masks, positions in Web Mercator, and the export's data
+// (mapapp.exportdata): text packed 7 bits a character, the payload's binary
+// container and properties blocks written column by column.
 
 /** "No value" in a uint16 code column (event type). */
 export const NONE16 = 65535;
@@ -14,10 +16,109 @@ export function b64bytes(text) {
   return out;
 }
 
-/** A little-endian typed array (``Type``: Float64Array, Uint16Array, ...) from base64. */
+/**
+ * A little-endian typed array (``Type``: Float64Array, Uint16Array, ...) from
+ * base64, or from bytes (a Uint8Array whose offset is a multiple of 8).
+ */
 export function column(text, Type) {
-  const b = b64bytes(text || '');
+  const b = text instanceof Uint8Array ? text : b64bytes(text || '');
   return new Type(b.buffer, b.byteOffset, Math.floor(b.byteLength / Type.BYTES_PER_ELEMENT));
+}
+
+// pack7's escapes: U+0100, U+0101, U+0102 stand for 0 (NUL), 13 (CR) and 60 ('<').
+const ESCAPED = [0, 13, 60];
+
+/**
+ * The bytes of text mapapp.exportdata.pack7 wrote: 7 bits per character,
+ * most significant first; the bits left over at the end are padding.
+ */
+export function unpack7(text) {
+  const n = text.length, out = new Uint8Array(Math.floor(n * 7 / 8));
+  let acc = 0, bits = 0, o = 0;
+  for (let i = 0; i < n; i++) {
+    let c = text.charCodeAt(i);
+    if (c > 127) {
+      c = ESCAPED[c - 256];
+      if (c === undefined) { throw new Error('not packed data (character ' + i + ')'); }
+    }
+    acc = ((acc << 7) | c) & 0x7fff;
+    bits += 7;
+    if (bits >= 8) { bits -= 8; out[o++] = (acc >> bits) & 255; }
+  }
+  return out;
+}
+
+/**
+ * The draw payload from mapapp.exportdata.payload_bytes' container: 'IMP1',
+ * the header's length (uint32), the header (JSON), then the typed-array
+ * columns' bytes (``buffers``: [key, offset, length], offsets from the
+ * first 8-aligned byte after the header). ``bytes``' offset must be 0.
+ */
+export function readPayload(bytes) {
+  const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
+  if (magic !== 'IMP1') { throw new Error('not an incident payload'); }
+  const size = new DataView(bytes.buffer, bytes.byteOffset + 4, 4).getUint32(0, true);
+  const payload = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + size)));
+  const base = Math.ceil((8 + size) / 8) * 8;
+  for (const [key, offset, length] of payload.buffers || []) {
+    payload[key] = bytes.subarray(base + offset, base + offset + length);
+  }
+  delete payload.buffers;
+  return payload;
+}
+
+/** ``obj[key] = value`` as JSON.parse sets it (an own '__proto__' key stays a key). */
+function put(obj, key, value) {
+  if (key === '__proto__') {
+    Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  } else {
+    obj[key] = value;
+  }
+}
+
+/**
+ * A nested column's row values (see mapapp.exportdata.block_columns):
+ * ``len`` per row (-1 missing, -2 one element, else a list's length);
+ * ``shape`` per element (an index into ``shapes``, or -1: the next of
+ * ``raw``); ``cols[shape][key]``: the values of that shape's dicts.
+ */
+function unnest(col) {
+  const shapes = col.shapes, cols = col.cols, shape = col.shape, raw = col.raw;
+  const taken = shapes.map(() => 0);
+  let e = 0, r = 0;
+  function element() {
+    const code = shape[e++];
+    if (code < 0) { return raw[r++]; }
+    const out = {}, keys = shapes[code], at = taken[code]++;
+    for (let j = 0; j < keys.length; j++) { put(out, keys[j], cols[code][j][at]); }
+    return out;
+  }
+  return col.len.map((length) => {
+    if (length === -1) { return null; }
+    if (length === -2) { return element(); }
+    const list = new Array(length);
+    for (let k = 0; k < length; k++) { list[k] = element(); }
+    return list;
+  });
+}
+
+/**
+ * The rows of a properties block the export wrote column by column
+ * (mapapp.exportdata.block_columns): the same objects as the page's block,
+ * keys in column order, missing values left out. ``ids``: the payload's
+ * ids of its rows (a column marked ``ids`` is them).
+ */
+export function blockRows(block, ids) {
+  const n = block.n | 0, rows = new Array(n);
+  for (let k = 0; k < n; k++) { rows[k] = {}; }
+  for (const col of block.cols || []) {
+    const values = col.ids ? ids : (col.values || unnest(col));
+    for (let k = 0; k < n; k++) {
+      const v = values[k];
+      if (v !== null && v !== undefined) { put(rows[k], col.name, v); }
+    }
+  }
+  return rows;
 }
 
 /**

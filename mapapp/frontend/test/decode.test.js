@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { NONE16, NONE32, b64bytes, column, decodeMask, mercator, metresPerPixel0 } from '../src/decode.js';
+import { NONE16, NONE32, b64bytes, blockRows, column, decodeMask, mercator, metresPerPixel0, readPayload, unpack7 } from '../src/decode.js';
 
 const b64 = (typed) => Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength).toString('base64');
 
@@ -61,4 +61,92 @@ test('Web Mercator at zoom 0', () => {
 test('metres per pixel at zoom 0 shrink with the cosine of the latitude', () => {
   assert.ok(Math.abs(metresPerPixel0(0) - 156543.03) < 0.01);
   assert.ok(Math.abs(metresPerPixel0(60) - 156543.03 / 2) < 0.01);
+});
+
+// ------------------------------------------------ the export's packed data
+
+// pack7 as mapapp.exportdata writes it (the reference is Python's; this is
+// the same rule, to make inputs here): 7 bits a character, NUL, CR and '<'
+// as U+0100, U+0101, U+0102.
+function pack7(bytes) {
+  const groups = Math.ceil(bytes.length * 8 / 7), out = [];
+  for (let g = 0; g < groups; g++) {
+    let v = 0;
+    for (let b = 0; b < 7; b++) {
+      const bit = g * 7 + b, byte = bit >> 3;
+      v = (v << 1) | (byte < bytes.length ? (bytes[byte] >> (7 - (bit & 7))) & 1 : 0);
+    }
+    out.push(v === 0 ? '\u0100' : v === 13 ? '\u0101' : v === 60 ? '\u0102' : String.fromCharCode(v));
+  }
+  return out.join('');
+}
+
+test('unpack7 reads what Python packed', () => {
+  // (mapapp.exportdata.pack7(bytes([0, 13, 60, 255, 1, 2, 3, 4, 5, 6, 7, 8])))
+  const python = "\u0100\u0003'Ox\u0004\u0004\u0003\u0002\u0001 `8 ";
+  assert.deepEqual([...unpack7(python)], [0, 13, 60, 255, 1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.equal(pack7([0, 13, 60, 255, 1, 2, 3, 4, 5, 6, 7, 8]), python);
+  assert.deepEqual([...unpack7('')], []);
+});
+
+test('unpack7 gives back any bytes, of any length, and no character the parser changes is used', () => {
+  for (let n = 0; n < 40; n++) {
+    const bytes = Array.from({ length: n }, (_, i) => (i * 151 + n * 7) & 255);
+    const text = pack7(bytes);
+    assert.ok(!/[\0\r<]/.test(text));
+    assert.deepEqual([...unpack7(text)], bytes, 'length ' + n);
+  }
+  const all = Array.from({ length: 256 }, (_, i) => i);
+  assert.deepEqual([...unpack7(pack7(all))], all);
+  assert.throws(() => unpack7('ab\u2603'), /not packed data/);
+});
+
+test('readPayload: the header as JSON, the columns as typed arrays in place', () => {
+  const head = Buffer.from(JSON.stringify({ n: 2, ids: ['a', 'b'], buffers: [['xy', 0, 32], ['color', 32, 2]] }));
+  const base = Math.ceil((8 + head.length) / 8) * 8;
+  const bytes = new Uint8Array(base + 40);
+  bytes.set(Buffer.from('IMP1'));
+  new DataView(bytes.buffer).setUint32(4, head.length, true);
+  bytes.set(head, 8);
+  const xy = new Float64Array([44.5, 33.25, -1, 2]);
+  bytes.set(new Uint8Array(xy.buffer), base);
+  bytes.set([3, 0], base + 32);
+  const payload = readPayload(bytes);
+  assert.deepEqual(payload.ids, ['a', 'b']);
+  assert.equal(payload.buffers, undefined);
+  assert.deepEqual([...column(payload.xy, Float64Array)], [44.5, 33.25, -1, 2]);
+  assert.deepEqual([...column(payload.color, Uint8Array)], [3, 0]);
+  assert.throws(() => readPayload(new Uint8Array(16)), /not an incident payload/);
+});
+
+test('blockRows makes the page block\'s rows: keys in order, missing left out, nested values whole', () => {
+  const block = {
+    n: 3,
+    cols: [
+      { name: 'id', ids: 1 },
+      { name: 'title', values: ['One', null, '<b>x</b>'] },
+      { name: '__proto__', values: [null, { polluted: true }, null] },
+      { name: 'sources', len: [2, -1, 0], shape: [0, 1], shapes: [['title', 'url'], ['url']],
+        cols: [[['S1'], ['https://a']], [['https://b']]], raw: [] },
+      { name: 'attribution', len: [-2, -2, -2], shape: [0, -1, 0], shapes: [['status']],
+        cols: [[['confirmed', 'claimed']]], raw: ['odd'] }
+    ]
+  };
+  const rows = blockRows(block, ['a', 'b', 'c']);
+  assert.deepEqual(rows.map((r) => Object.keys(r)), [
+    ['id', 'title', 'sources', 'attribution'],
+    ['id', '__proto__', 'attribution'],
+    ['id', 'title', 'sources', 'attribution']
+  ]);
+  assert.deepEqual(JSON.parse(JSON.stringify(rows[0])), {
+    id: 'a', title: 'One', attribution: { status: 'confirmed' },
+    sources: [{ title: 'S1', url: 'https://a' }, { url: 'https://b' }]
+  });
+  assert.equal(rows[1].attribution, 'odd');
+  assert.deepEqual(rows[2].sources, []);
+  // (a key named __proto__ is a key, as JSON.parse makes it, not the prototype)
+  assert.deepEqual(rows[1]['__proto__'], { polluted: true });
+  assert.equal(Object.getPrototypeOf(rows[1]), Object.prototype);
+  assert.equal({}.polluted, undefined);
+  assert.deepEqual(rows[1], JSON.parse('{"id":"b","__proto__":{"polluted":true},"attribution":"odd"}'));
 });
