@@ -30,7 +30,8 @@ _FIXTURE = [HealthCheck.function_scoped_fixture]
 
 def assert_same(path, kind):
     """Both paths, lenient and strict: the same problems, flags and frame."""
-    fast, fast_report = _LOAD._load_features(path, path.name, kind, True)
+    fast, fast_report = _LOAD._load_features(path, path.name, kind, True,
+                                              _LOAD.Progress(None))
     slow, slow_report = _LOAD.load_per_feature(path, path.name, kind, True)
     assert [str(p) for p in fast_report.problems] == [str(p) for p in slow_report.problems]
     assert fast_report.problems == slow_report.problems
@@ -40,7 +41,7 @@ def assert_same(path, kind):
     assert fast.crs == slow.crs
     if not slow_report.ok:
         with pytest.raises(geodata.ValidationError) as fast_error:
-            _LOAD._load_features(path, path.name, kind, False)
+            _LOAD._load_features(path, path.name, kind, False, _LOAD.Progress(None))
         assert str(fast_error.value) == str(
             pytest.raises(geodata.ValidationError, _LOAD.load_per_feature, path, path.name,
                           kind, False).value)

@@ -80,7 +80,9 @@ def test_tooltip_is_a_readable_box_next_to_its_marker(whole, page):
     p.wait_for_timeout(100)
     p.mouse.move(point["x"], point["y"])
     tip = p.wait_for_selector(".leaflet-tooltip .im-tooltip", timeout=5_000)
-    p.wait_for_function("() => document.querySelector('.im-tooltip b').textContent.length > 12")
+    # the id at once, the title when its block of details is decoded (a state, not a time)
+    p.wait_for_function("(t) => document.querySelector('.im-tooltip').textContent.includes(t)",
+                        arg=props["title"])
     assert props["title"] in tip.inner_text()
     boxes = p.evaluate(BOXES, [".leaflet-tooltip", ".im-tooltip b"])
     box, title = boxes[".leaflet-tooltip"][0], boxes[".im-tooltip b"][0]
