@@ -35,6 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from geodata import nested as typed_nested
 from geodata.geojson_write import (
     _OPT,
     _column_json,
@@ -283,6 +284,8 @@ def _nested(values: list, missing: np.ndarray) -> dict:
 
 def _is_text(series: pd.Series) -> bool:
     """An object column of plain text (Arrow strings), not of nested values."""
+    if typed_nested.is_typed(series):
+        return False
     if not pd.api.types.is_object_dtype(series.dtype):
         return True
     first = next((v for v in series.tolist() if not _is_missing(v)), None)
@@ -337,7 +340,11 @@ def _chunk_columns(part: gpd.GeoDataFrame, block: int, ids_column: bool) -> list
             for p, text in zip(pieces, _blocks_of(_values_text(series), n, block), strict=True):
                 p.append(b'{"name":' + key + b',"values":[' + text + b"]}")
         else:
-            values, missing = series.tolist(), _missing(series)
+            if typed_nested.is_typed(series):  # (typed nested: split per key as objects are)
+                values = typed_nested.column_values(series)
+                missing = np.fromiter((v is None for v in values), bool, len(values))
+            else:
+                values, missing = series.tolist(), _missing(series)
             for p, s in zip(pieces, starts, strict=True):
                 nested = _nested(values[s:s + block], missing[s:s + block])
                 p.append(orjson.dumps({"name": name, **nested}, default=_json_default,
