@@ -162,11 +162,14 @@ def open_path(path: str, mtime_ns: int, size: int) -> Dataset:
     """
     store = _datasets()
     key = (path, mtime_ns, size)
+    # The bar's place is taken on every run, read or not: a place there on the
+    # first run only would shift the rest of the page by one on the next, and
+    # Streamlit would show the old panels beside the new ones until it ends.
+    slot = st.empty()
     dataset = store.peek(key)
     if dataset is not None:
         return dataset
     headline = _headline(path, size)
-    slot = st.empty()
     bar = slot.progress(0.0, text=headline)
     shown = {"fraction": 0.0}
 
