@@ -465,17 +465,20 @@
     const b = text instanceof Uint8Array ? text : b64bytes(text || "");
     return new Type(b.buffer, b.byteOffset, Math.floor(b.byteLength / Type.BYTES_PER_ELEMENT));
   }
-  var ESCAPED = [0, 13, 60];
+  var ESC = 127;
+  var ESCAPED = [0, 13, 60, 127];
   function unpack7(text) {
     const n = text.length, out = new Uint8Array(Math.floor(n * 7 / 8));
     let acc = 0, bits = 0, o = 0;
     for (let i = 0; i < n; i++) {
       let c = text.charCodeAt(i);
-      if (c > 127) {
-        c = ESCAPED[c - 256];
+      if (c === ESC) {
+        c = ESCAPED[text.charCodeAt(++i) - 48];
         if (c === void 0) {
           throw new Error("not packed data (character " + i + ")");
         }
+      } else if (c > 127) {
+        throw new Error("not packed data (character " + i + ")");
       }
       acc = (acc << 7 | c) & 32767;
       bits += 7;
@@ -484,7 +487,7 @@
         out[o++] = acc >> bits & 255;
       }
     }
-    return out;
+    return out.subarray(0, o);
   }
   function readPayload(bytes) {
     const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
