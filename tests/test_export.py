@@ -245,8 +245,8 @@ def test_packed_text_gives_back_the_bytes_and_holds_no_character_the_parser_chan
     assert unpack7(text) == data
     assert not set(text) & {"\0", "\r", "<"}
     assert text.isascii()  # (Chromium reads a page with other characters several times slower)
-    # 8/7 of the bytes, and one more character for each escaped value (NUL, CR, '<', DEL)
-    assert len(text) == -(-8 * len(data) // 7) + text.count("\x7f")
+    # 8/7 of the bytes, and one more character for each escaped value (NUL, CR, '<', '~')
+    assert len(text) == -(-8 * len(data) // 7) + text.count("~")
 
 
 def _page_rows(gdf):

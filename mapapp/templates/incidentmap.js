@@ -465,8 +465,8 @@
     const b = text instanceof Uint8Array ? text : b64bytes(text || "");
     return new Type(b.buffer, b.byteOffset, Math.floor(b.byteLength / Type.BYTES_PER_ELEMENT));
   }
-  var ESC = 127;
-  var ESCAPED = [0, 13, 60, 127];
+  var ESC = 126;
+  var ESCAPED = [0, 13, 60, 126];
   function unpack7(text) {
     const n = text.length, out = new Uint8Array(Math.floor(n * 7 / 8));
     let acc = 0, bits = 0, o = 0;
@@ -1320,7 +1320,10 @@
     return String(relation || "related").replace(/_/g, " ");
   }
   function chainLines(links, date) {
-    const seen = /* @__PURE__ */ new Map(), out = [];
+    const seen = /* @__PURE__ */ new Set(), directed = /* @__PURE__ */ new Set(), out = [];
+    links.forEach((l) => {
+      directed.add(l[0] + "," + l[1]);
+    });
     links.forEach((l) => {
       const f = l[0], t = l[1];
       if (f === t) {
@@ -1331,11 +1334,11 @@
         return;
       }
       let line = [f, t, l[2]];
-      const both = links.some((m) => m[0] === t && m[1] === f);
+      const both = directed.has(t + "," + f);
       if (both && date && date[f] !== NONE32 && date[t] !== NONE32 && date[t] < date[f]) {
         line = [t, f, l[2]];
       }
-      seen.set(key, true);
+      seen.add(key);
       out.push(line);
     });
     return out;

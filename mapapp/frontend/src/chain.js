@@ -15,16 +15,17 @@ export function relationWords(relation) {
  * an incident to itself left out.
  */
 export function chainLines(links, date) {
-  const seen = new Map(), out = [];
+  const seen = new Set(), directed = new Set(), out = [];
+  links.forEach((l) => { directed.add(l[0] + ',' + l[1]); });  // (one pass: not a search per link)
   links.forEach((l) => {
     const f = l[0], t = l[1];
     if (f === t) { return; }
     const key = f < t ? f + ',' + t : t + ',' + f;
     if (seen.has(key)) { return; }
     let line = [f, t, l[2]];
-    const both = links.some((m) => m[0] === t && m[1] === f);
+    const both = directed.has(t + ',' + f);
     if (both && date && date[f] !== NONE32 && date[t] !== NONE32 && date[t] < date[f]) { line = [t, f, l[2]]; }
-    seen.set(key, true);
+    seen.add(key);
     out.push(line);
   });
   return out;

@@ -25,13 +25,13 @@ export function column(text, Type) {
   return new Type(b.buffer, b.byteOffset, Math.floor(b.byteLength / Type.BYTES_PER_ELEMENT));
 }
 
-// pack7's escapes: DEL and a digit stand for 0 (NUL), 13 (CR), 60 ('<') and 127 (DEL).
-const ESC = 127;
-const ESCAPED = [0, 13, 60, 127];
+// pack7's escapes: '~' and a digit stand for 0 (NUL), 13 (CR), 60 ('<') and 126 ('~').
+const ESC = 126;
+const ESCAPED = [0, 13, 60, 126];
 
 /**
  * The bytes of text mapapp.exportdata.pack7 wrote: 7 bits per character,
- * most significant first (DEL and a digit: an escaped value); the bits left
+ * most significant first ('~' and a digit: an escaped value); the bits left
  * over at the end are padding. Only ASCII: Chromium reads such a page fast.
  */
 export function unpack7(text) {

@@ -67,7 +67,7 @@ test('metres per pixel at zoom 0 shrink with the cosine of the latitude', () => 
 
 // pack7 as mapapp.exportdata writes it (the reference is Python's; this is
 // the same rule, to make inputs here): 7 bits a character, NUL, CR, '<' and
-// DEL as DEL and a digit.
+// '~' as '~' and a digit.
 function pack7(bytes) {
   const groups = Math.ceil(bytes.length * 8 / 7), out = [];
   for (let g = 0; g < groups; g++) {
@@ -76,15 +76,15 @@ function pack7(bytes) {
       const bit = g * 7 + b, byte = bit >> 3;
       v = (v << 1) | (byte < bytes.length ? (bytes[byte] >> (7 - (bit & 7))) & 1 : 0);
     }
-    const k = [0, 13, 60, 127].indexOf(v);
-    out.push(k >= 0 ? '\x7f' + k : String.fromCharCode(v));
+    const k = [0, 13, 60, 126].indexOf(v);
+    out.push(k >= 0 ? '~' + k : String.fromCharCode(v));
   }
   return out.join('');
 }
 
 test('unpack7 reads what Python packed', () => {
   // (mapapp.exportdata.pack7(bytes([0, 13, 60, 255, 1, 2, 3, 4, 5, 6, 7, 8])))
-  const python = "\x7f0\u0003'Ox\u0004\u0004\u0003\u0002\u0001 `8 ";
+  const python = "~0\u0003'Ox\u0004\u0004\u0003\u0002\u0001 `8 ";
   assert.deepEqual([...unpack7(python)], [0, 13, 60, 255, 1, 2, 3, 4, 5, 6, 7, 8]);
   assert.equal(pack7([0, 13, 60, 255, 1, 2, 3, 4, 5, 6, 7, 8]), python);
   assert.deepEqual([...unpack7('')], []);
