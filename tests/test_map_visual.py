@@ -83,6 +83,7 @@ def test_tooltip_is_a_readable_box_next_to_its_marker(whole, page):
     # the id at once, the title when its block of details is decoded (a state, not a time)
     p.wait_for_function("(t) => document.querySelector('.im-tooltip').textContent.includes(t)",
                         arg=props["title"])
+    tip = p.wait_for_selector(".leaflet-tooltip .im-tooltip")  # (rebuilt with the details)
     assert props["title"] in tip.inner_text()
     boxes = p.evaluate(BOXES, [".leaflet-tooltip", ".im-tooltip b"])
     box, title = boxes[".leaflet-tooltip"][0], boxes[".im-tooltip b"][0]
