@@ -14,26 +14,21 @@ again for a while: ``frontend/src/retry.js``).
 from __future__ import annotations
 
 import gc
-import itertools
 import logging
 import os
 import shutil
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import geopandas as gpd
 
-from geodata.geojson_write import iter_properties_json
-
 from . import contract
 from .mapdata import (
-    _GZIP_BATCH,
     DRAW_FILE,
     PROPS_DIR,
-    _gzip,
     draw_payload,
+    gzip_blocks,
     props_block_name,
     safe_json,
 )
@@ -98,16 +93,11 @@ class BlockWriter:
 
 def _write_blocks_atomically(gdf: gpd.GeoDataFrame, folder: Path, block: int) -> None:
     """``folder/N.json.gz``, each written under a temporary name and renamed."""
-    pieces = iter_properties_json(gdf, block)
-    number = 0
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        while batch := list(itertools.islice(pieces, _GZIP_BATCH)):
-            for data in pool.map(_gzip, batch):
-                final = folder / props_block_name(number)
-                tmp = folder / f".{final.name}.{os.getpid()}.tmp"
-                tmp.write_bytes(data)
-                os.replace(tmp, final)
-                number += 1
+    for number, data in gzip_blocks(gdf, block):
+        final = folder / props_block_name(number)
+        tmp = folder / f".{final.name}.{os.getpid()}.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, final)
 
 
 def write_draw_first(

@@ -447,16 +447,25 @@ def _gzip(text: bytes) -> bytes:
 _GZIP_BATCH = 8
 
 
-def _write_blocks(gdf: gpd.GeoDataFrame, folder: Path, block: int, per_feature: bool) -> None:
-    """``folder/N.json.gz``: the properties of incidents ``N*block`` .. ``(N+1)*block-1``."""
-    folder.mkdir()
+def gzip_blocks(gdf: gpd.GeoDataFrame, block: int, per_feature: bool = False):
+    """Yield ``(N, bytes)``: the gzip'd properties of incidents ``N*block`` .. ``(N+1)*block-1``.
+
+    Compressed on two threads while the next blocks' JSON is made.
+    """
     pieces = iter_properties_json(gdf, block, per_feature=per_feature)
     number = 0
     with ThreadPoolExecutor(max_workers=2) as pool:
         while batch := list(itertools.islice(pieces, _GZIP_BATCH)):
             for data in pool.map(_gzip, batch):
-                (folder / props_block_name(number)).write_bytes(data)
+                yield number, data
                 number += 1
+
+
+def _write_blocks(gdf: gpd.GeoDataFrame, folder: Path, block: int, per_feature: bool) -> None:
+    """``folder/N.json.gz``: the properties of incidents ``N*block`` .. ``(N+1)*block-1``."""
+    folder.mkdir()
+    for number, data in gzip_blocks(gdf, block, per_feature):
+        (folder / props_block_name(number)).write_bytes(data)
 
 
 def write_data_files(

@@ -13,7 +13,18 @@ from conftest import make_feature
 import geodata
 from mapapp import datafiles, mapdata
 
-datafiles_module = importlib.import_module("mapapp.datafiles")
+mapdata_module = importlib.import_module("mapapp.mapdata")  # (where the blocks are made)
+
+
+def _hold_blocks(monkeypatch, go: threading.Event) -> None:
+    """The properties blocks are made only once ``go`` is set (the draw payload at once)."""
+    real = mapdata_module.iter_properties_json
+
+    def slow(frame, block, **kw):
+        go.wait(10)
+        yield from real(frame, block, **kw)
+
+    monkeypatch.setattr(mapdata_module, "iter_properties_json", slow)
 
 
 def _gdf(n):
@@ -23,13 +34,7 @@ def _gdf(n):
 def test_the_map_can_draw_before_the_details_are_written(tmp_path, monkeypatch):
     gdf = _gdf(25)
     go = threading.Event()
-    real = datafiles_module.iter_properties_json
-
-    def slow(frame, block):
-        go.wait(10)
-        yield from real(frame, block)
-
-    monkeypatch.setattr(datafiles_module, "iter_properties_json", slow)
+    _hold_blocks(monkeypatch, go)
     writer = datafiles.write_draw_first(gdf, tmp_path / "d", block=10)
     draw = tmp_path / "d" / mapdata.DRAW_FILE
     payload = orjson.loads(draw.read_bytes())
@@ -73,7 +78,7 @@ def test_a_reader_never_sees_half_a_block(tmp_path, monkeypatch):
                 except Exception as exc:  # noqa: BLE001 (what the test looks for)
                     seen_bad.append((path.name, exc))
 
-    monkeypatch.setattr(datafiles_module, "_GZIP_BATCH", 1)
+    monkeypatch.setattr(mapdata_module, "_GZIP_BATCH", 1)
     reader = threading.Thread(target=read_all)
     reader.start()
     try:
@@ -92,13 +97,7 @@ def test_a_folder_dropped_meanwhile_ends_the_write_quietly(tmp_path, monkeypatch
 
     gdf = _gdf(40)
     go = threading.Event()
-    real = datafiles_module.iter_properties_json
-
-    def slow(frame, block):
-        go.wait(10)
-        yield from real(frame, block)
-
-    monkeypatch.setattr(datafiles_module, "iter_properties_json", slow)
+    _hold_blocks(monkeypatch, go)
     writer = datafiles.write_draw_first(gdf, tmp_path / "d", block=10)
     shutil.rmtree(tmp_path / "d")
     go.set()
