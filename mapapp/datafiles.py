@@ -16,8 +16,6 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from .mapdata import (
     PROPS_DIR,
     draw_payload,
     gzip_blocks,
+    make_folder,
     props_block_name,
     safe_json,
 )
@@ -141,22 +140,10 @@ def write_draw_first(
     directory = Path(directory)
     if (directory / DRAW_FILE).is_file() and (directory / PROPS_DIR).is_dir():
         return None
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.", suffix=".tmp"))
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    def fill(tmp: Path) -> None:  # (the blocks follow, in the background)
         (tmp / PROPS_DIR).mkdir()
         (tmp / DRAW_FILE).write_bytes(safe_json(draw_payload(gdf, colors)).encode("utf-8"))
-        try:
-            os.rename(tmp, directory)
-        except OSError:
-            if (directory / DRAW_FILE).is_file():  # (made meanwhile: that one stands)
-                return None
-            raise
-    finally:
-        if collecting:
-            gc.enable()
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+
+    if not make_folder(directory, fill):
+        return None
     return BlockWriter(gdf, directory / PROPS_DIR, int(block)).start()

@@ -61,6 +61,8 @@ __all__ = [
     "data_bounds",
     "draw_payload",
     "event_shapes",
+    "gzip_blocks",
+    "make_folder",
     "mask_code",
     "properties_json",
     "props_block_name",
@@ -468,6 +470,38 @@ def _write_blocks(gdf: gpd.GeoDataFrame, folder: Path, block: int, per_feature: 
         (folder / props_block_name(number)).write_bytes(data)
 
 
+def make_folder(directory: Path, fill) -> bool:
+    """Make a dataset's folder whole: ``fill(tmp)`` in a temporary sibling, then renamed.
+
+    A reader never sees half of it. The cycle collector is paused meanwhile
+    (what is made holds no cycle; a collection would walk the whole frame).
+
+    Returns
+    -------
+    bool
+        True when this call made it; False when another made it meanwhile
+        (that one stands).
+    """
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.", suffix=".tmp"))
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        fill(tmp)
+        try:
+            os.rename(tmp, directory)
+        except OSError:
+            if (directory / DRAW_FILE).is_file() and (directory / PROPS_DIR).is_dir():
+                return False
+            raise
+    finally:
+        if collecting:
+            gc.enable()
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return True
+
+
 def write_data_files(
     gdf: gpd.GeoDataFrame,
     directory: str | os.PathLike,
@@ -515,23 +549,11 @@ def write_data_files(
     draw, props = directory / DRAW_FILE, directory / PROPS_DIR
     if draw.is_file() and props.is_dir():
         return draw, props
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.", suffix=".tmp"))
-    collecting = gc.isenabled()
-    gc.disable()  # (what is made here holds no cycle; a collection would walk the whole frame)
-    try:
+    def fill(tmp: Path) -> None:
         _write_blocks(gdf, tmp / PROPS_DIR, int(block), per_feature)
         (tmp / DRAW_FILE).write_bytes(safe_json(draw_payload(gdf, colors)).encode("utf-8"))
-        try:
-            os.rename(tmp, directory)
-        except OSError:
-            if not (draw.is_file() and props.is_dir()):  # (else: written meanwhile, keep that)
-                raise
-    finally:
-        if collecting:
-            gc.enable()
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+
+    make_folder(directory, fill)
     return draw, props
 
 

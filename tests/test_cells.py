@@ -8,6 +8,7 @@ import sys
 import pytest
 from conftest import DATASET, ROOT, make_feature
 from mapjs import DRAWN_CANVAS, MAP_READY, wait_until_still
+from test_map_visual import BOXES
 
 import geodata
 from mapapp.export import export_html
@@ -28,13 +29,6 @@ ON_MAP = """(src) => { const fn = eval(src);
   if (v && window.L && v instanceof L.Map && v._imCanvas) { const r = fn(v);
     return r !== null && typeof r === 'object' ? null : r; } } return null; }"""
 
-BOXES = """(selectors) => {
-  const box = (e) => { const r = e.getBoundingClientRect();
-    return {x: r.left, y: r.top, width: r.width, height: r.height}; };
-  const out = {map: box(document.querySelector('.leaflet-container'))};
-  for (const s of selectors) out[s] = Array.from(document.querySelectorAll(s)).map(box);
-  return out;
-}"""
 
 CONTROLS = [".im-summary", ".im-legend", ".leaflet-control-zoom", ".leaflet-control-layers",
             ".im-time"]
