@@ -399,8 +399,11 @@ def test_the_table_is_made_once_per_dataset_and_row_i_is_incident_i():
     assert data.order(("date", "id"), (False, True)) is data.order(("date", "id"), (False, True))
     other = load_dataset(DATASET, label="x")
     assert table_data(other) is not data
-    assert data.arrow.column("id").to_pylist() == ds.ids.tolist()
-    assert data.frame["title"].tolist() == ds.gdf["title"].tolist()
+    rows = data.rows(np.arange(ds.total))
+    assert rows.column("id").to_pylist() == ds.ids.tolist()
+    assert rows.column("title").to_pylist() == ds.gdf["title"].tolist()
+    last_first = data.rows([ds.total - 1, 0])
+    assert last_first.column("id").to_pylist() == [ds.ids[-1], ds.ids[0]]
 
 
 def test_a_big_view_sends_a_capped_table_in_the_chosen_order(monkeypatch):

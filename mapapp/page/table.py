@@ -57,7 +57,7 @@ def show(mask, dataset: Dataset) -> None:
         st.caption(f"The first {TABLE_ROWS:,} of {len(positions):,} incidents, {order}; "
                    "the CSV download below has them all.")
         positions = positions[:TABLE_ROWS]
-    table = table_data(dataset).arrow.take(positions)  # (rows of an Arrow table made once)
+    table = table_data(dataset).rows(positions)  # (only the rows sent are made)
     st.dataframe(
         table, hide_index=True, width="stretch", height=320,
         on_select="rerun", selection_mode="single-row", key="table",

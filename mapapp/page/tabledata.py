@@ -1,4 +1,4 @@
-"""The table panel's data: one row per incident, and its sort orders, made once per dataset.
+"""The table panel's data: its sort orders, made once per dataset, and the rows shown.
 
 Pure (no streamlit): :func:`table_data` gives the :class:`TableData` of a
 :class:`~mapapp.state.Dataset`, built the first time it is asked for and
@@ -7,13 +7,13 @@ shared by every session that shows that dataset.
 
 from __future__ import annotations
 
-import functools
 import threading
 import weakref
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 import geodata
 from geodata.nested import column_values
@@ -31,7 +31,11 @@ _LOCK = threading.Lock()
 
 
 class TableData:
-    """The rows of a dataset's table, as a frame and as Arrow, and their orders.
+    """A dataset's table: its sort orders (made once each) and the rows of any positions.
+
+    Only the rows a page shows are made (at most :data:`.table.TABLE_ROWS`):
+    a whole table of a million incidents would be seconds of work and hundreds
+    of MB held for rows nobody sees.
 
     Parameters
     ----------
@@ -42,36 +46,46 @@ class TableData:
     def __init__(self, gdf):
         self._gdf = gdf
         self._orders: dict[tuple, np.ndarray] = {}
+        self._lock = threading.Lock()
 
-    @functools.cached_property
-    def frame(self) -> pd.DataFrame:
-        """One row per incident, made once.
+    def rows(self, positions) -> pa.Table:
+        """The table rows of the incidents at ``positions``, in that order.
 
         The sources as their number and the first http(s) link (every
         source, with its title, is in the incident's detail panel and in
         the downloads): the full text of every source would make the table
         several times heavier to send to the browser.
+
+        Parameters
+        ----------
+        positions : array-like of int
+            Row positions in the dataset.
+
+        Returns
+        -------
+        pyarrow.Table
+            :data:`TABLE_FIELDS` (those present), then ``source`` and ``sources``.
         """
         gdf = self._gdf
-        table = pd.DataFrame({c: gdf[c] for c in TABLE_FIELDS if c in gdf})
+        positions = np.asarray(positions, dtype=np.int64)
+        table = pd.DataFrame({c: gdf[c].take(positions).reset_index(drop=True)
+                              for c in TABLE_FIELDS if c in gdf})
         if "sources" in gdf:
             firsts, counts = [], []
-            for value in column_values(gdf["sources"]):
+            for value in column_values(gdf["sources"].take(positions)):
                 items = [s for s in value if isinstance(s, dict)] if isinstance(value, list) else []
                 counts.append(len(items))
                 firsts.append(next((s["url"] for s in items if geodata.is_http_url(s.get("url"))),
                                    None))
-            table["source"] = firsts
+            table["source"] = pd.Series(firsts, dtype=object)
             table["sources"] = pd.array(counts, dtype="Int64")
-        return table
-
-    @functools.cached_property
-    def arrow(self) -> pa.Table:
-        """:attr:`frame` as an Arrow table (what the page sends), made once."""
-        return pa.Table.from_pandas(self.frame, preserve_index=False)
+        return pa.Table.from_pandas(table, preserve_index=False)
 
     def order(self, by: tuple[str, ...], ascending: tuple[bool, ...]) -> np.ndarray:
         """Row positions sorted by ``by`` (missing values last), made once per order.
+
+        Sorted by Arrow on those columns alone (stable: equal rows keep the
+        dataset's order).
 
         Parameters
         ----------
@@ -86,15 +100,27 @@ class TableData:
             Positions of the rows (and incidents), in that order.
         """
         key = (tuple(by), tuple(ascending))
-        if key not in self._orders:
-            columns = [c for c in by if c in self.frame]
-            table = self.frame.reset_index(drop=True)
-            self._orders[key] = (
-                table.sort_values(columns, ascending=list(ascending[: len(columns)]),
-                                  na_position="last", kind="stable").index.to_numpy()
-                if columns else np.arange(len(table))
-            )
-        return self._orders[key]
+        with self._lock:  # (two sessions asking at once sort once)
+            if key not in self._orders:
+                self._orders[key] = self._sorted(by, ascending)
+            return self._orders[key]
+
+    def _sorted(self, by, ascending) -> np.ndarray:
+        gdf = self._gdf
+        keys = [(c, "ascending" if up else "descending")
+                for c, up in zip(by, ascending, strict=False) if c in TABLE_FIELDS and c in gdf]
+        if not keys:
+            return np.arange(len(gdf))
+        table = pa.table({c: _arrow_keys(gdf[c]) for c, _ in keys})
+        order = pc.sort_indices(table, sort_keys=keys, null_placement="at_end")
+        return order.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+
+
+def _arrow_keys(series: pd.Series) -> pa.Array:
+    """A column as Arrow sort keys: categories by their text, the rest as they are."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    return pa.array(series, from_pandas=True)
 
 
 def table_data(dataset: Dataset) -> TableData:
