@@ -181,13 +181,32 @@ _NOT_TEXT = frozenset(("id", "date", "end_date", *CATEGORICAL_FIELDS))
 
 
 def _frame_values(name: str, column: pd.Series) -> list | pa.Array:
-    """A frame column's values: Arrow for typed nested columns and text (no object per row)."""
+    """A frame column's values: Arrow where the frame has them typed (no object per row).
+
+    Typed nested columns, text, the schema's categories (a dictionary array),
+    days (naive ``datetime64[ns]``: a timestamp array), counts and radii; any
+    other column as the JSON values :func:`geodata.to_features` would give.
+    """
     if nested.is_typed(column):
         return nested.arrow_of(column)
+    if nested.enabled() and _typed_scalars(name, column.dtype):
+        return pa.array(column, from_pandas=True)  # (NaN, NaT and NA: null)
     if name not in _NOT_TEXT and isinstance(column.dtype, pd.StringDtype) and \
             column.dtype.storage == "pyarrow" and nested.enabled():
         return nested.arrow_of(column).cast(pa.string())
     return _json_column(column)[0]
+
+
+def _typed_scalars(name: str, dtype) -> bool:
+    """Whether a frame column of the schema is of a dtype Arrow holds as the schema means it."""
+    if name in CATEGORICAL_FIELDS:
+        return isinstance(dtype, pd.CategoricalDtype) and all(
+            isinstance(c, str) for c in dtype.categories)
+    if name in ("date", "end_date"):
+        return dtype == np.dtype("datetime64[ns]")
+    if name in COUNT_FIELDS:
+        return dtype in (np.dtype("int64"), pd.Int64Dtype())
+    return name == "geo_precision_km" and dtype == np.dtype("float64")
 
 
 def columns_of_frame(gdf) -> Columns:
@@ -228,8 +247,10 @@ def columns_of_frame(gdf) -> Columns:
 
 def _arrow(values: list | pa.Array) -> pa.Array | None:
     """The values as one Arrow array, or None when they are not of one plain type."""
-    if isinstance(values, pa.Array):
-        return values
+    if isinstance(values, pa.Array):  # (a frame's categories: checked as their text)
+        if pa.types.is_dictionary(values.type):
+            values = values.dictionary_decode()
+        return values.cast(pa.string()) if pa.types.is_large_string(values.type) else values
     try:
         return pa.array(values, from_pandas=False)
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
@@ -267,6 +288,11 @@ def _days(values: list, required: bool) -> tuple[np.ndarray, np.ndarray]:
     arr = _arrow(values)
     if arr is not None and pa.types.is_null(arr.type):
         return np.full(n, not required), np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if arr is not None and pa.types.is_timestamp(arr.type) and arr.type.tz is None:
+        # (a frame's days: the day to_features writes, missing where NaT)
+        days = arr.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        missing = np.isnat(days)
+        return _in_range(days, missing, np.ones(n, dtype=bool), required)
     if arr is None or not pa.types.is_string(arr.type):
         arr = pa.array([v if type(v) is str else None for v in values], type=pa.string())
         typed = np.fromiter((v is None or type(v) is str for v in values), dtype=bool, count=n)
@@ -276,10 +302,15 @@ def _days(values: list, required: bool) -> tuple[np.ndarray, np.ndarray]:
     strings = pd.Series(arr.to_pandas(), dtype=object).where(shaped, None)
     days = pd.to_datetime(strings, format="%Y-%m-%d", errors="coerce").to_numpy()
     days = days.astype("datetime64[D]")  # (pandas may give seconds: no overflow here)
+    return _in_range(days, _bools(pc.is_null(arr), False) & typed, typed, required)
+
+
+def _in_range(days: np.ndarray, missing: np.ndarray, typed: np.ndarray,
+              required: bool) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_days`' answer from the days (datetime64[D]) and where the value is missing."""
     lo, hi = np.datetime64(MIN_DATE, "D"), np.datetime64(MAX_DATE, "D")
     good = ~np.isnat(days) & (days >= lo) & (days <= hi)
     days = np.where(good, days, np.datetime64("NaT")).astype("datetime64[ns]")
-    missing = _bools(pc.is_null(arr), False) & typed
     ok = typed & (good | (missing & (not required)))
     return ok, days
 
@@ -290,8 +321,9 @@ def _numbers(values: list, integer: bool, limit: float) -> tuple[np.ndarray, np.
     arr = _arrow(values)
     if arr is not None and pa.types.is_null(arr.type):
         return np.ones(n, dtype=bool), np.full(n, np.nan)
+    frame = isinstance(values, pa.Array)  # (a frame's typed column: no bool among them)
     plain = arr is not None and (pa.types.is_int64(arr.type) or (
-        pa.types.is_float64(arr.type) and not any(type(v) is bool for v in values)))
+        pa.types.is_float64(arr.type) and (frame or not any(type(v) is bool for v in values))))
     if not plain:
         typed = np.fromiter((v is None or ((type(v) is int or type(v) is float) and
                                            math.isfinite(v) and abs(v) <= 2 * limit)
@@ -305,7 +337,8 @@ def _numbers(values: list, integer: bool, limit: float) -> tuple[np.ndarray, np.
     good = present & np.isfinite(nums) & (nums >= 0) & (nums <= limit)
     if integer:
         good &= np.floor(np.where(good, nums, 0)) == np.where(good, nums, 0)
-    missing = np.fromiter((v is None for v in values), dtype=bool, count=n)
+    missing = (_bools(arr.is_null(), False) if frame else
+               np.fromiter((v is None for v in values), dtype=bool, count=n))
     ok = typed & (good | missing)
     return ok, np.where(good, nums, np.nan)
 

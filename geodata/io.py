@@ -239,11 +239,35 @@ def _object_column(values: list) -> pd.Series:
     return arr.to_pandas(types_mapper={pa.string(): _TEXT}.get)
 
 
+_SCALAR_FIELDS = frozenset((*_DATE_FIELDS, *COUNT_FIELDS, "geo_precision_km",
+                            *CATEGORICAL_FIELDS))
+
+
+def _typed_from_arrow(name: str, arr: pa.Array):
+    """A scalar column a frame had typed, typed as the value-list path types it.
+
+    From :func:`geodata.columnar.columns_of_frame`: the day of each date,
+    counts as Int64, the categories present, sorted.
+    """
+    if name in _DATE_FIELDS:
+        days = arr.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        return pd.Series(days.astype("datetime64[ns]"))
+    if name in COUNT_FIELDS:
+        return arr.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).array
+    if name == "geo_precision_km":
+        return pd.array(arr.to_numpy(zero_copy_only=False).astype("float64"), dtype="float64")
+    values = arr.to_pandas().array.remove_unused_categories()
+    present = list(values.categories)
+    return values if present == sorted(present) else values.reorder_categories(sorted(present))
+
+
 def _typed_frame(columns: dict[str, list], lon: np.ndarray, lat: np.ndarray) -> gpd.GeoDataFrame:
     """Build the typed frame from per-property value lists (None = missing)."""
     data: dict[str, Any] = {}
     for name, values in columns.items():
-        if name in _DATE_FIELDS:
+        if isinstance(values, pa.Array) and name in _SCALAR_FIELDS:
+            data[name] = _typed_from_arrow(name, values)
+        elif name in _DATE_FIELDS:
             data[name] = pd.to_datetime(
                 pd.Series(values, dtype=object), format="%Y-%m-%d", errors="coerce"
             ).astype("datetime64[ns]")

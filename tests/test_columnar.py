@@ -212,3 +212,56 @@ def test_any_broken_geoparquet_gives_the_same_report_and_frame(tmp_path, feature
     except geodata.GeodataError:  # (a frame the writer refuses is no GeoParquet file to test)
         return
     assert_same(path, "parquet")
+
+
+#: Typed columns of a frame (as GeoPandas or this tool writes GeoParquet): each
+#: row breaks one rule in a column the fast path checks by Arrow, not as values.
+TYPED_HOSTILE = [
+    ("date", pd.NaT),                                   # required
+    ("date", pd.Timestamp("2020-01-01 10:00")),         # a time: its day, as to_features
+    ("end_date", pd.Timestamp("2019-01-01")),           # before the date
+    ("fatalities", -1),
+    ("fatalities", MAX_COUNT + 1),
+    ("fatalities", pd.NA),                              # missing: fine
+    ("fatalities_low", 9),                              # above fatalities (3)
+    ("geo_precision_km", -1.0),
+    ("geo_precision_km", float("nan")),                 # missing: fine
+    ("geo_precision_km", 20001.0),
+    ("country", "iraq"),
+    ("country", None),                                  # required
+    ("actor", " "),
+    ("event_type", None),
+    ("date_precision", "weekly"),
+    ("geo_precision", "street"),
+]
+
+
+def _typed_hostile_frame():
+    features = [make_feature(i, fatalities=3, fatalities_low=1, end_date="2020-02-01")
+                for i in range(len(TYPED_HOSTILE) + 3)]
+    gdf = geodata.frame_from_features(features)
+    for row, (name, value) in enumerate(TYPED_HOSTILE, start=3):
+        column = gdf[name]
+        if isinstance(column.dtype, pd.CategoricalDtype) and value is not None \
+                and value not in column.cat.categories:
+            gdf[name] = column.cat.add_categories([value])
+        gdf.loc[row, name] = value
+    return gdf
+
+
+@pytest.mark.parametrize("writer", ["geodata", "geopandas"])
+def test_typed_hostile_geoparquet_columns_give_the_per_feature_messages(tmp_path, writer):
+    gdf = _typed_hostile_frame()
+    assert str(gdf["date"].dtype) == "datetime64[ns]" and str(gdf["fatalities"].dtype) == "Int64"
+    assert isinstance(gdf["country"].dtype, pd.CategoricalDtype)
+    path = tmp_path / "typed.parquet"
+    if writer == "geodata":
+        geodata.write(gdf, path)
+    else:
+        gdf.drop(columns=["attribution_status"]).to_parquet(path)
+    report = assert_same(path, "parquet")
+    flagged = {p.index for p in report.problems}
+    fine = {3 + i for i, (name, v) in enumerate(TYPED_HOSTILE)
+            if v is pd.NA or (isinstance(v, float) and v != v) or v == pd.Timestamp(
+                "2020-01-01 10:00")}
+    assert flagged == set(range(3, 3 + len(TYPED_HOSTILE))) - fine
