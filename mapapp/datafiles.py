@@ -74,6 +74,7 @@ class BlockWriter:
         return (self.folder / COMPLETE_FILE).is_file()
 
     def _run(self, gdf: gpd.GeoDataFrame, block: int) -> None:
+        background()
         collecting = gc.isenabled()
         gc.disable()  # (as mapdata: nothing here holds a cycle; a collection walks the frame)
         try:
@@ -90,9 +91,22 @@ class BlockWriter:
                 gc.enable()
 
 
+def background() -> None:
+    """Give the calling thread the lowest CPU priority (Linux: threads are scheduled alone).
+
+    The blocks are for later (a popup): the script run, the map's draw
+    payload being served and the browser drawing it come first on a busy
+    machine. Elsewhere, or when not allowed, nothing changes.
+    """
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass
+
+
 def _write_blocks_atomically(gdf: gpd.GeoDataFrame, folder: Path, block: int) -> None:
     """``folder/N.json.gz``, each written under a temporary name and renamed."""
-    for number, data in gzip_blocks(gdf, block):
+    for number, data in gzip_blocks(gdf, block, initializer=background):
         final = folder / props_block_name(number)
         tmp = folder / f".{final.name}.{os.getpid()}.tmp"
         tmp.write_bytes(data)

@@ -449,14 +449,16 @@ def _gzip(text: bytes) -> bytes:
 _GZIP_BATCH = 8
 
 
-def gzip_blocks(gdf: gpd.GeoDataFrame, block: int, per_feature: bool = False):
+def gzip_blocks(gdf: gpd.GeoDataFrame, block: int, per_feature: bool = False,
+                initializer=None):
     """Yield ``(N, bytes)``: the gzip'd properties of incidents ``N*block`` .. ``(N+1)*block-1``.
 
-    Compressed on two threads while the next blocks' JSON is made.
+    Compressed on two threads (each begun with ``initializer()`` when given)
+    while the next blocks' JSON is made.
     """
     pieces = iter_properties_json(gdf, block, per_feature=per_feature)
     number = 0
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=2, initializer=initializer) as pool:
         while batch := list(itertools.islice(pieces, _GZIP_BATCH)):
             for data in pool.map(_gzip, batch):
                 yield number, data
