@@ -347,7 +347,7 @@ async def afterwards(browser, url, plans, clients, rec, timeout) -> None:
             status = (await asyncio.to_thread(http_status, client.draw_url))[0] \
                 if client.draw_url else 0
         if status != 200:
-            rec.error(client.plan, f"its map's draw.json answered HTTP {status} at the end")
+            rec.error(client.plan, f"its map's draw file answered HTTP {status} at the end")
     visitor = Plan("new-visitor", plans[0].kind, plans[0].actor, plans[0].counts)
     client = _client(browser, url, visitor, rec, timeout)
     await _guarded(visitor, rec, client.open(False))

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from conftest import is_local_url
 
+from mapapp.mapdata import DRAW_FILE
+
 ROLES = ("perpetrator", "target", "any")
 #: The role radio's labels (mapapp.page.sidebar).
 ROLE_LABELS = {"perpetrator": "perpetrator", "target": "target", "any": "either"}
@@ -138,7 +140,7 @@ class WsSession:
         await self._check(shown, "any", "open")
         status, _size = await asyncio.to_thread(http_status, self.draw_url or self.url + "/x")
         if status != 200:
-            self.rec.error(self.plan, f"its map's draw.json answered HTTP {status}")
+            self.rec.error(self.plan, f"its map's {DRAW_FILE} answered HTTP {status}")
         self.rec.time(self.plan, "open", time.perf_counter() - t0, first)
 
     async def change(self, role: str, first: bool) -> None:
@@ -181,7 +183,7 @@ class BrowserUser:
     def _response(self, response) -> None:
         if DATA_PATH not in response.url:
             return
-        if response.url.endswith("/draw.json"):
+        if response.url.endswith("/" + DRAW_FILE):
             self.draw_urls.append(response.url)
         if response.status >= 400:
             self.rec.error(self.plan, f"HTTP {response.status} for {response.url}")

@@ -25,11 +25,10 @@ from . import contract
 from .mapdata import (
     DRAW_FILE,
     PROPS_DIR,
-    draw_payload,
+    draw_file_bytes,
     gzip_blocks,
     make_folder,
     props_block_name,
-    safe_json,
 )
 
 __all__ = ["COMPLETE_FILE", "BlockWriter", "write_draw_first"]
@@ -122,7 +121,7 @@ def write_draw_first(
 ) -> BlockWriter | None:
     """Make ``directory`` with the draw payload now, and write its properties blocks after.
 
-    The folder (``draw.json`` and an empty ``props/``) is made in a temporary
+    The folder (the draw file and an empty ``props/``) is made in a temporary
     sibling and renamed into place; the blocks (the same files as
     :func:`mapapp.mapdata.write_data_files`) follow in a background thread.
 
@@ -156,7 +155,7 @@ def write_draw_first(
         return None
     def fill(tmp: Path) -> None:  # (the blocks follow, in the background)
         (tmp / PROPS_DIR).mkdir()
-        (tmp / DRAW_FILE).write_bytes(safe_json(draw_payload(gdf, colors)).encode("utf-8"))
+        (tmp / DRAW_FILE).write_bytes(draw_file_bytes(gdf, colors))
 
     if not make_folder(directory, fill):
         return None

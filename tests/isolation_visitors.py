@@ -17,6 +17,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from mapapp.mapdata import DRAW_FILE  # noqa: E402
+
 DATA = "/component/mapapp.serving.data/"
 COUNT = """() => { const e = document.querySelector('.im-summary-count');
   return e && e.dataset.state !== 'loading' ? e.dataset.count : null; }"""
@@ -58,7 +61,7 @@ def _wait_count(page, count: str, timeout=90):
 
 
 def _draw_urls(seen):
-    return [u for u in seen if u.endswith("/draw.json")]
+    return [u for u in seen if u.endswith("/" + DRAW_FILE)]
 
 
 def main(url: str, uploads: Path, last_id: str, last_title: str) -> dict:
@@ -93,7 +96,7 @@ def main(url: str, uploads: Path, last_id: str, last_title: str) -> dict:
         # what B could try for A's upload: the content-derived names of old, the dataset folders
         key = re.search(r"/s/([^/]+)/", out["a_uploads"][-1]).group(1)
         guesses = [url + "/app/static/data/incidents-" + key + ".draw.json",
-                   url + DATA + "draw.json", url + DATA + "s/" + key[:-1] + "A/draw.json"]
+                   url + DATA + DRAW_FILE, url + DATA + "s/" + key[:-1] + "A/" + DRAW_FILE]
         out["guesses"] = []
         for guess in guesses:
             response = ctx_b.request.get(guess)

@@ -15,7 +15,13 @@ from streamlit.testing.v1 import AppTest
 
 import geodata
 from geodata.summary import dense_span
-from mapapp.mapdata import OTHER_COLOR, mask_code, read_properties, write_data_files
+from mapapp.mapdata import (
+    OTHER_COLOR,
+    mask_code,
+    read_draw_file,
+    read_properties,
+    write_data_files,
+)
 from mapapp.page import md, md_link
 from mapapp.state import (
     Dataset,
@@ -268,7 +274,7 @@ def test_the_map_data_file_and_mask_pick_the_view(tmp_path):
     ds = load_dataset(DATASET, label="x")
     view, mask = ds.view(geodata.Filters(actors=["Iran"]))
     draw_path, props_path = write_data_files(ds.gdf, tmp_path / "d", colors=ds.colors, block=7)
-    draw = json.loads(draw_path.read_text(encoding="utf-8"))
+    draw = read_draw_file(draw_path)
     props = read_properties(props_path)
     assert draw["ids"] == [p["id"] for p in props] == ds.gdf["id"].tolist()
     code = mask_code(mask)

@@ -37,7 +37,7 @@ def test_the_map_can_draw_before_the_details_are_written(tmp_path, monkeypatch):
     _hold_blocks(monkeypatch, go)
     writer = datafiles.write_draw_first(gdf, tmp_path / "d", block=10)
     draw = tmp_path / "d" / mapdata.DRAW_FILE
-    payload = orjson.loads(draw.read_bytes())
+    payload = mapdata.read_draw_file(draw)
     assert payload["n"] == 25 and payload["ids"][:2] == ["inc-0", "inc-1"]
     assert not writer.done and list((tmp_path / "d" / mapdata.PROPS_DIR).iterdir()) == []
     go.set()

@@ -45,7 +45,7 @@ def test_properties_come_in_small_blocks_in_the_dataset_order(tmp_path):
     last = orjson.loads(gzip.decompress((props / "2.json.gz").read_bytes()))
     assert [p["id"] for p in last] == [f"inc-{i}" for i in range(200, 250)]
     everything = mapdata.read_properties(props)
-    assert [p["id"] for p in everything] == json.loads(draw.read_text())["ids"]
+    assert [p["id"] for p in everything] == mapdata.read_draw_file(draw)["ids"]
     assert everything == orjson.loads(mapdata.properties_json(gdf))
     # the script fills the template the same way
     assert contract.PROPS_BLOCK == 1000
@@ -79,7 +79,7 @@ def _writer(calls):
     def write(folder):
         calls.append(folder)
         folder.mkdir()
-        (folder / "draw.json").write_text("{}")
+        (folder / mapdata.DRAW_FILE).write_text("{}")
     return write
 
 
@@ -90,10 +90,10 @@ def test_sessions_share_a_dataset_through_tokens_of_their_own(tmp_path):
     assert len(calls) == 1 and a != b and len(a) >= 24
     assert store.acquire("A", "upload:1", _writer(calls)) == a  # (stable across reruns)
     link_a, link_b = tmp_path / "s" / a, tmp_path / "s" / b
-    assert (link_a / "draw.json").resolve() == (link_b / "draw.json").resolve()
-    assert "upload" not in str((link_a / "draw.json").resolve())  # (no name from the content)
+    assert (link_a / mapdata.DRAW_FILE).resolve() == (link_b / mapdata.DRAW_FILE).resolve()
+    assert "upload" not in str((link_a / mapdata.DRAW_FILE).resolve())  # (no name from the content)
     store.release("A")
-    assert not link_a.exists() and (link_b / "draw.json").is_file()
+    assert not link_a.exists() and (link_b / mapdata.DRAW_FILE).is_file()
     store.release("B")
     assert store.users("upload:1") == 0 and not calls[0].exists()
 
@@ -106,7 +106,7 @@ def test_a_session_holds_one_dataset_and_gone_sessions_release_theirs(tmp_path):
     assert [store.users(f"upload:{i}") for i in range(9)] == [0] * 8 + [1]
     assert sum(p.is_dir() for p in (tmp_path / "d").iterdir()) == 2
     store.sweep(lambda session: session == "B")  # (A has left)
-    assert store.users("upload:8") == 0 and (tmp_path / "s" / served / "draw.json").is_file()
+    assert store.users("upload:8") == 0 and (tmp_path / "s" / served / mapdata.DRAW_FILE).is_file()
     store.sweep(lambda session: False)  # (B too: the page's own data stays written a while)
     assert store.folder("path:x") is not None and not (tmp_path / "s" / served).exists()
 
@@ -115,7 +115,7 @@ def test_a_disconnected_session_keeps_its_links_for_the_grace(tmp_path):
     store = serving.DataStore(tmp_path, grace=3600)
     token = store.acquire("A", "upload:1", _writer([]))
     store.sweep(lambda session: False)
-    assert (tmp_path / "s" / token / "draw.json").is_file()
+    assert (tmp_path / "s" / token / mapdata.DRAW_FILE).is_file()
 
 
 def test_an_unwritable_cache_is_a_clear_message(tmp_path, monkeypatch):

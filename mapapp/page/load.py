@@ -25,7 +25,7 @@ from geodata.errors import GeodataError
 
 from .. import assets, contract, serving
 from ..datafiles import write_draw_first
-from ..mapdata import PROPS_TEMPLATE
+from ..mapdata import DRAW_FILE, PROPS_TEMPLATE
 from ..state import Dataset, content_key, load_dataset
 from .header import problem_rows
 from .opening import open_path
@@ -161,13 +161,13 @@ def data_urls(key: str, dataset: Dataset) -> tuple[str, str]:
     tuple of str
         The payload's URL and the properties URL template (``{block}``).
     """
-    def write(folder: Path) -> None:  # (the map draws from draw.json; the details follow)
+    def write(folder: Path) -> None:  # (the map draws from DRAW_FILE; the details follow)
         write_draw_first(dataset.gdf, folder, colors=dataset.colors, block=contract.PROPS_BLOCK)
 
     token = _store().acquire(_session_id(), key, write,
                              keep=not key.startswith("upload:"))
     base = serving.component_url(serving.DATA_COMPONENT, f"s/{token}/")
-    return base + "draw.json", base + PROPS_TEMPLATE
+    return base + DRAW_FILE, base + PROPS_TEMPLATE
 
 
 def _nothing_to_map(dataset: Dataset) -> str:

@@ -3149,6 +3149,9 @@
       });
     });
   }
+  function gunzipJson(response) {
+    return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).json();
+  }
   function fetchJson(url) {
     if (String(url).charAt(0) === "#") {
       return readInline(String(url).slice(1)).then(readPayload);
@@ -3157,7 +3160,7 @@
       if (!r.ok) {
         throw new Error("HTTP " + r.status);
       }
-      return r.json();
+      return /\.gz$/.test(String(url).split("?")[0]) ? gunzipJson(r) : r.json();
     });
   }
   function fetchGzipJson(url) {
@@ -3168,7 +3171,7 @@
       if (!r.ok) {
         throw new HttpError(r.status);
       }
-      return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).json();
+      return gunzipJson(r);
     });
   }
 

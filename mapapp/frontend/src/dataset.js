@@ -160,12 +160,20 @@ export function readInline(id) {
   });
 }
 
-/** JSON from a URL of the app (same origin); '#id': the export's payload in element id. */
+/** A response's body, gzip'd JSON, unpacked here (served as application/gzip: never again). */
+function gunzipJson(response) {
+  return new Response(response.body.pipeThrough(new DecompressionStream('gzip'))).json();
+}
+
+/**
+ * JSON from a URL of the app (same origin; a name ending in .gz: gzip'd JSON);
+ * '#id': the export's payload in element id.
+ */
 export function fetchJson(url) {
   if (String(url).charAt(0) === '#') { return readInline(String(url).slice(1)).then(readPayload); }
   return fetch(url, { credentials: 'same-origin' }).then((r) => {
     if (!r.ok) { throw new Error('HTTP ' + r.status); }
-    return r.json();
+    return /\.gz$/.test(String(url).split('?')[0]) ? gunzipJson(r) : r.json();
   });
 }
 
@@ -176,6 +184,6 @@ export function fetchGzipJson(url) {
   }
   return fetch(url, { credentials: 'same-origin' }).then((r) => {
     if (!r.ok) { throw new HttpError(r.status); }
-    return new Response(r.body.pipeThrough(new DecompressionStream('gzip'))).json();
+    return gunzipJson(r);
   });
 }
