@@ -228,8 +228,11 @@ _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # (pandas' "str": Arrow stri
 
 def _object_column(values: list) -> pd.Series:
     """Arrow strings (``"str"``, NaN where missing) when every value is text, else objects."""
-    if isinstance(values, pa.Array):  # (text read as Arrow: geodata.columnar)
-        values = values if nested.enabled() else values.to_pylist()
+    if isinstance(values, pa.Array | pa.ChunkedArray):  # (text read as Arrow: geodata.columnar)
+        if not nested.enabled():
+            values = values.to_pylist()
+        elif pa.types.is_string(values.type):
+            return values.to_pandas(types_mapper={pa.string(): _TEXT}.get)
     if not nested.enabled():  # (the object path, for comparisons)
         return pd.Series(values, dtype=object)
     try:
@@ -265,7 +268,7 @@ def _typed_frame(columns: dict[str, list], lon: np.ndarray, lat: np.ndarray) -> 
     """Build the typed frame from per-property value lists (None = missing)."""
     data: dict[str, Any] = {}
     for name, values in columns.items():
-        if isinstance(values, pa.Array) and name in _SCALAR_FIELDS:
+        if isinstance(values, pa.Array | pa.ChunkedArray) and name in _SCALAR_FIELDS:
             data[name] = _typed_from_arrow(name, values)
         elif name in _DATE_FIELDS:
             data[name] = pd.to_datetime(
