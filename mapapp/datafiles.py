@@ -3,12 +3,14 @@
 :func:`mapapp.mapdata.write_data_files` makes the whole folder (the draw
 payload and every properties block) before anyone reads it: 9 s at a million
 incidents, most of it the blocks, which only a popup or the detail of an
-incident needs. :func:`write_draw_first` makes the folder with the draw
-payload alone (so the map draws at once), then writes the blocks in a
-background thread, each one whole (written under a temporary name and
-renamed), and a :data:`COMPLETE_FILE` marker after the last. A reader never
-sees half a block: a block is there, whole, or not yet (the map script asks
-again for a while: ``frontend/src/retry.js``).
+incident needs. :func:`write_draw_first` makes the folder (empty) at once and
+returns, so that the page sends the map straight away; a background thread
+then writes the draw payload (while the browser loads the map's scripts),
+and after it, at the lowest CPU priority, the blocks, and a
+:data:`COMPLETE_FILE` marker after the last. Each file is written under a
+temporary name and renamed: a reader never sees half of one. A file is
+there, whole, or not yet (the map script asks again for a while:
+``frontend/src/retry.js``).
 """
 
 from __future__ import annotations
@@ -50,10 +52,12 @@ class BlockWriter:
         Why the write stopped early (None while it goes, or when it ended well).
     """
 
-    def __init__(self, gdf: gpd.GeoDataFrame, folder: Path, block: int):
+    def __init__(self, gdf: gpd.GeoDataFrame, folder: Path, block: int,
+                 colors: dict[str, str] | None = None):
         self.folder = folder
         self.error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(gdf, int(block)),
+        self._drawn = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(gdf, int(block), colors),
                                         name=f"incident-map-blocks-{folder.parent.name}",
                                         daemon=True)
 
@@ -67,16 +71,25 @@ class BlockWriter:
         self._thread.join(timeout)
         return self.done
 
+    def wait_draw(self, timeout: float | None = None) -> bool:
+        """Wait for the draw payload; True when it is written."""
+        self._drawn.wait(timeout)
+        return (self.folder.parent / DRAW_FILE).is_file()
+
     @property
     def done(self) -> bool:
         """Whether every block is written (the :data:`COMPLETE_FILE` marker is there)."""
         return (self.folder / COMPLETE_FILE).is_file()
 
-    def _run(self, gdf: gpd.GeoDataFrame, block: int) -> None:
-        background()
+    def _run(self, gdf: gpd.GeoDataFrame, block: int, colors) -> None:
         collecting = gc.isenabled()
         gc.disable()  # (as mapdata: nothing here holds a cycle; a collection walks the frame)
         try:
+            try:
+                _write_atomically(self.folder.parent / DRAW_FILE, draw_file_bytes(gdf, colors))
+            finally:
+                self._drawn.set()
+            background()
             _write_blocks_atomically(gdf, self.folder, block)
             (self.folder / COMPLETE_FILE).write_bytes(b"")
         except FileNotFoundError as exc:  # (the folder was dropped meanwhile: nobody reads it)
@@ -106,10 +119,13 @@ def background() -> None:
 def _write_blocks_atomically(gdf: gpd.GeoDataFrame, folder: Path, block: int) -> None:
     """``folder/N.json.gz``, each written under a temporary name and renamed."""
     for number, data in gzip_blocks(gdf, block, initializer=background):
-        final = folder / props_block_name(number)
-        tmp = folder / f".{final.name}.{os.getpid()}.tmp"
-        tmp.write_bytes(data)
-        os.replace(tmp, final)
+        _write_atomically(folder / props_block_name(number), data)
+
+
+def _write_atomically(final: Path, data: bytes) -> None:
+    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, final)
 
 
 def write_draw_first(
@@ -119,11 +135,12 @@ def write_draw_first(
     colors: dict[str, str] | None = None,
     block: int = contract.PROPS_BLOCK,
 ) -> BlockWriter | None:
-    """Make ``directory`` with the draw payload now, and write its properties blocks after.
+    """Make ``directory`` now; write its draw payload, then its properties blocks, after.
 
-    The folder (the draw file and an empty ``props/``) is made in a temporary
-    sibling and renamed into place; the blocks (the same files as
-    :func:`mapapp.mapdata.write_data_files`) follow in a background thread.
+    The folder (with an empty ``props/``) is made in a temporary sibling and
+    renamed into place; the draw payload and the blocks (the same files as
+    :func:`mapapp.mapdata.write_data_files`) follow in a background thread
+    (:meth:`BlockWriter.wait_draw` waits for the first).
 
     Parameters
     ----------
@@ -151,12 +168,13 @@ def write_draw_first(
     if int(block) < 1:
         raise ValueError(f"'block' should be at least 1, got {block!r}")
     directory = Path(directory)
-    if (directory / DRAW_FILE).is_file() and (directory / PROPS_DIR).is_dir():
+    if (directory / PROPS_DIR).is_dir():  # (made: its files are there or on their way)
         return None
-    def fill(tmp: Path) -> None:  # (the blocks follow, in the background)
-        (tmp / PROPS_DIR).mkdir()
-        (tmp / DRAW_FILE).write_bytes(draw_file_bytes(gdf, colors))
-
-    if not make_folder(directory, fill):
-        return None
-    return BlockWriter(gdf, directory / PROPS_DIR, int(block)).start()
+    try:
+        if not make_folder(directory, lambda tmp: (tmp / PROPS_DIR).mkdir()):
+            return None
+    except OSError:
+        if (directory / PROPS_DIR).is_dir():  # (another writer made it meanwhile)
+            return None
+        raise
+    return BlockWriter(gdf, directory / PROPS_DIR, int(block), colors).start()

@@ -37,6 +37,7 @@ def test_the_map_can_draw_before_the_details_are_written(tmp_path, monkeypatch):
     _hold_blocks(monkeypatch, go)
     writer = datafiles.write_draw_first(gdf, tmp_path / "d", block=10)
     draw = tmp_path / "d" / mapdata.DRAW_FILE
+    assert writer.wait_draw(30)
     payload = mapdata.read_draw_file(draw)
     assert payload["n"] == 25 and payload["ids"][:2] == ["inc-0", "inc-1"]
     assert not writer.done and list((tmp_path / "d" / mapdata.PROPS_DIR).iterdir()) == []
@@ -99,6 +100,7 @@ def test_a_folder_dropped_meanwhile_ends_the_write_quietly(tmp_path, monkeypatch
     go = threading.Event()
     _hold_blocks(monkeypatch, go)
     writer = datafiles.write_draw_first(gdf, tmp_path / "d", block=10)
+    assert writer.wait_draw(30)
     shutil.rmtree(tmp_path / "d")
     go.set()
     assert not writer.wait(30)

@@ -2962,6 +2962,7 @@
     5e3,
     5e3
   ];
+  var DRAW_WAITS = Array(400).fill(150);
   var HttpError = class extends Error {
     constructor(status) {
       super("HTTP " + status);
@@ -3158,7 +3159,7 @@
     }
     return fetch(url, { credentials: "same-origin" }).then((r) => {
       if (!r.ok) {
-        throw new Error("HTTP " + r.status);
+        throw new HttpError(r.status);
       }
       return /\.gz$/.test(String(url).split("?")[0]) ? gunzipJson(r) : r.json();
     });
@@ -3242,7 +3243,7 @@
   function loadShared(data) {
     const key = data.url;
     if (!shared[key]) {
-      shared[key] = fetchJson(data.url).then((payload) => loaded[key] = new Dataset(payload, { url: data.props_url, block: data.props_block }));
+      shared[key] = retryMissing(() => fetchJson(data.url), DRAW_WAITS).then((payload) => loaded[key] = new Dataset(payload, { url: data.props_url, block: data.props_block }));
     }
     return shared[key];
   }

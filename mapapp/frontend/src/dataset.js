@@ -172,7 +172,7 @@ function gunzipJson(response) {
 export function fetchJson(url) {
   if (String(url).charAt(0) === '#') { return readInline(String(url).slice(1)).then(readPayload); }
   return fetch(url, { credentials: 'same-origin' }).then((r) => {
-    if (!r.ok) { throw new Error('HTTP ' + r.status); }
+    if (!r.ok) { throw new HttpError(r.status); }
     return /\.gz$/.test(String(url).split('?')[0]) ? gunzipJson(r) : r.json();
   });
 }

@@ -6,6 +6,13 @@
 export const RETRY_WAITS = [250, 500, 1000, 1000, 2000, 2000, 3000, 3000, 4000, 4000,
   5000, 5000, 5000, 5000, 5000, 5000];
 
+/**
+ * Waits, in ms, between the tries of the page's draw payload: the server sends
+ * the map at once and writes the payload meanwhile (a second or two at a
+ * million incidents), so it is asked for often, for about a minute.
+ */
+export const DRAW_WAITS = Array(400).fill(150);
+
 /** An error saying what was fetched and its HTTP status. */
 export class HttpError extends Error {
   constructor(status) {

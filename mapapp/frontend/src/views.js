@@ -12,6 +12,7 @@ import { Toggle, TypeGroup, userChoices } from './layers.js';
 import { markerById, prepareClick } from './popup.js';
 import { clearOfControls, fitPadding } from './room.js';
 import { shapeCode } from './shapes.js';
+import { DRAW_WAITS, retryMissing } from './retry.js';
 import { playStory } from './story.js';
 
 // What every view of one dataset shares (the page): its columns, fetched
@@ -21,7 +22,7 @@ const loaded = {};
 function loadShared(data) {
   const key = data.url;
   if (!shared[key]) {
-    shared[key] = fetchJson(data.url).then((payload) => (loaded[key] = new Dataset(payload, { url: data.props_url, block: data.props_block })));
+    shared[key] = retryMissing(() => fetchJson(data.url), DRAW_WAITS).then((payload) => (loaded[key] = new Dataset(payload, { url: data.props_url, block: data.props_block })));
   }
   return shared[key];
 }

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { HttpError, missingMessage, retryMissing, RETRY_WAITS } from '../src/retry.js';
+import { DRAW_WAITS, HttpError, missingMessage, retryMissing, RETRY_WAITS } from '../src/retry.js';
 
 const noSleep = (waited) => (ms) => { waited.push(ms); return Promise.resolve(); };
 
@@ -23,6 +23,20 @@ test('the tries are bounded, about a minute in all', async () => {
     RETRY_WAITS, noSleep(waited)), (err) => err.status === 404);
   assert.equal(calls, RETRY_WAITS.length + 1);
   const total = waited.reduce((a, b) => a + b, 0);
+  assert.ok(total >= 30000 && total <= 90000, String(total));
+});
+
+test('the draw payload being written is asked for often, about a minute in all', async () => {
+  let calls = 0;
+  const waited = [];
+  const got = await retryMissing(() => {
+    calls += 1;
+    return calls < 12 ? Promise.reject(new HttpError(404)) : Promise.resolve({ n: 1 });
+  }, DRAW_WAITS, noSleep(waited));
+  assert.deepEqual(got, { n: 1 });
+  // (written in about 2 s: found within a fifth of a second of it, not seconds later)
+  assert.ok(waited.length === 11 && waited.every((ms) => ms <= 200), String(waited));
+  const total = DRAW_WAITS.reduce((a, b) => a + b, 0);
   assert.ok(total >= 30000 && total <= 90000, String(total));
 });
 
