@@ -228,7 +228,11 @@ def is_typed(series: pd.Series) -> bool:
 
 
 def typed_series(arr: pa.Array | pa.ChunkedArray, index=None) -> pd.Series:
-    """A pandas column backed by ``arr`` (no copy).
+    """A pandas column backed by ``arr`` (no copy when it is one array).
+
+    Chunks (a file's row groups) are joined once here: Arrow's ``take`` of
+    rows from a chunked column joins them on every call (0.7 s for 10,000
+    rows of a million incidents' notes, against 7 ms).
 
     Parameters
     ----------
@@ -239,7 +243,23 @@ def typed_series(arr: pa.Array | pa.ChunkedArray, index=None) -> pd.Series:
     -------
     pandas.Series
     """
-    return pd.Series(pd.arrays.ArrowExtensionArray(arr), index=index, copy=False)
+    return pd.Series(pd.arrays.ArrowExtensionArray(one_chunk(arr)), index=index, copy=False)
+
+
+def one_chunk(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """``arr`` as one chunk (joined when it has several).
+
+    Parameters
+    ----------
+    arr : pyarrow.Array or pyarrow.ChunkedArray
+
+    Returns
+    -------
+    pyarrow.Array or pyarrow.ChunkedArray
+    """
+    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks > 1:
+        return pa.chunked_array([arr.combine_chunks()], type=arr.type)
+    return arr
 
 
 # ---------------------------------------------------------------- reading back
