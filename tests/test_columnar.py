@@ -266,6 +266,11 @@ def test_typed_hostile_geoparquet_columns_give_the_per_feature_messages(tmp_path
         pq.write_table(pq.read_table(tmp_path / "whole.parquet"), path, row_group_size=4)
         assert pq.ParquetFile(path).num_row_groups > 1
     report = assert_same(path, "parquet")
+    if writer == "row groups of 4":  # (one chunk each: taking rows from chunks joins them per call)
+        frame = geodata.load(path, lenient=True).gdf
+        chunks = {c: frame[c].array._pa_array.num_chunks for c in frame.columns
+                  if hasattr(frame[c].array, "_pa_array")}
+        assert chunks and set(chunks.values()) == {1}, chunks
     flagged = {p.index for p in report.problems}
     fine = {3 + i for i, (name, v) in enumerate(TYPED_HOSTILE)
             if v is pd.NA or (isinstance(v, float) and v != v) or v == pd.Timestamp(
