@@ -581,3 +581,26 @@ def test_the_timeline_opens_on_the_escalation_with_the_whole_span_a_click_away()
     january = [p for p in props if p["date"] <= "2020-01-31"
                and p.get("end_date", p["date"]) >= "2020-01-01"]  # (overlapping January)
     assert data["incidents"].sum() == len(january) == _shown(at)
+
+
+def test_the_tables_first_link_is_the_same_by_arrow_as_by_objects():
+    from geodata import nested
+    from mapapp.page.tabledata import _sources, _typed_sources
+
+    def src(url, title="t"):
+        return {"title": title, "url": url}
+
+    rows = [
+        [src("https://a.org/1"), src("https://b.org/2")],
+        [src("javascript:alert(1)"), src("HTTP://c.org")],
+        [src(" https://d.org "), src("https://e.org")],      # spaces: is_http_url strips them
+        [src("https://exämple.org/x"), src("https://f.org")],  # not ASCII: still a link
+        [src("https://g.org/a b")],                            # a space inside: no link
+        [{"title": "no url"}, src("ftp://h.org"), src("https://i.org")],
+        [], None, [src("https://")], [src("http://j.org")] * 3,
+    ]
+    arr = nested.typed_array("sources", rows)
+    assert arr is not None  # (typed: the Arrow path is the one tested)
+    assert _typed_sources(arr) == _sources(rows)
+    assert _sources(rows)[0][:4] == ["https://a.org/1", "HTTP://c.org", " https://d.org ",
+                                     "https://exämple.org/x"]

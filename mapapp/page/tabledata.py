@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import geodata
+from geodata import nested
 from geodata.nested import column_values
 
 from ..state import Dataset
@@ -71,12 +72,9 @@ class TableData:
         table = pd.DataFrame({c: gdf[c].take(positions).reset_index(drop=True)
                               for c in TABLE_FIELDS if c in gdf})
         if "sources" in gdf:
-            firsts, counts = [], []
-            for value in column_values(gdf["sources"].take(positions)):
-                items = [s for s in value if isinstance(s, dict)] if isinstance(value, list) else []
-                counts.append(len(items))
-                firsts.append(next((s["url"] for s in items if geodata.is_http_url(s.get("url"))),
-                                   None))
+            sources = gdf["sources"].take(positions)
+            firsts, counts = (_typed_sources(nested.arrow_of(sources)) if nested.is_typed(sources)
+                              else _sources(column_values(sources)))
             table["source"] = pd.Series(firsts, dtype=object)
             table["sources"] = pd.array(counts, dtype="Int64")
         return pa.Table.from_pandas(table, preserve_index=False)
@@ -114,6 +112,42 @@ class TableData:
         table = pa.table({c: _arrow_keys(gdf[c]) for c, _ in keys})
         order = pc.sort_indices(table, sort_keys=keys, null_placement="at_end")
         return order.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+
+
+def _sources(values: list) -> tuple[list, list]:
+    """(the first http(s) link, how many sources) of each row's sources (objects)."""
+    firsts, counts = [], []
+    for value in values:
+        items = [s for s in value if isinstance(s, dict)] if isinstance(value, list) else []
+        counts.append(len(items))
+        firsts.append(next((s["url"] for s in items if geodata.is_http_url(s.get("url"))), None))
+    return firsts, counts
+
+
+def _typed_sources(arr: pa.Array) -> tuple[list, list]:
+    """:func:`_sources` of a typed column, by Arrow; rows Arrow cannot decide go to it."""
+    n = len(arr)
+    flat = pc.list_flatten(arr)
+    parents = pc.list_parent_indices(arr).to_numpy(zero_copy_only=False)
+    present = np.asarray(flat.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    counts = np.bincount(parents[present], minlength=n).tolist()
+    urls = pc.struct_field(flat, "url")
+    plain = np.asarray(pc.fill_null(pc.match_substring_regex(urls, _PLAIN_URL), False)
+                       .to_numpy(zero_copy_only=False), dtype=bool) & present
+    # (a link with spaces around it, or not ASCII: is_http_url decides that row)
+    unsure = np.asarray(urls.is_valid().to_numpy(zero_copy_only=False), dtype=bool) & ~plain
+    firsts: list = [None] * n
+    rows, first = np.unique(parents[plain], return_index=True)
+    texts = urls.take(pa.array(np.flatnonzero(plain)[first])).to_pylist()
+    for row, text in zip(rows.tolist(), texts, strict=True):
+        firsts[row] = text
+    for row in np.unique(parents[unsure & present]).tolist():
+        firsts[row] = _sources([nested.to_objects(arr.slice(row, 1))[0]])[0][0]
+    return firsts, counts
+
+
+#: A link :func:`geodata.is_http_url` takes as it is: http(s)://, then printable ASCII.
+_PLAIN_URL = r"^(?i:https?)://[!-~]+$"
 
 
 def _arrow_keys(series: pd.Series) -> pa.Array:
