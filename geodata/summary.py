@@ -236,14 +236,28 @@ def dense_span(days, share: float = DENSE_SHARE) -> tuple[np.datetime64, np.date
     >>> dense_span(days)
     (np.datetime64('2020-01-03'), np.datetime64('2020-01-16'))
     """
-    d = np.sort(np.asarray(days).astype("datetime64[D]"))
-    d = d[~np.isnat(d)]
+    d = np.asarray(days).astype("datetime64[D]")
+    d = d[~np.isnat(d)].astype("int64")
     if not len(d):
         return None
     k = max(1, min(len(d), int(np.ceil(share * len(d) - 1e-9))))
-    widths = d[k - 1:] - d[: len(d) - k + 1]
-    i = int(np.argmin(widths))
-    return d[i], d[i + k - 1]
+    lo, hi = int(d.min()), int(d.max())
+    if k == len(d):  # (every date: the first and the last)
+        return _as_day(lo), _as_day(hi)
+    # Counted per day (no sort of every date): a window that holds k incidents
+    # and starts on day s ends on the day of the k-th incident from s's first.
+    per_day = np.bincount(d - lo, minlength=hi - lo + 1)
+    held = np.cumsum(per_day)
+    starts = np.flatnonzero(per_day)
+    before = held[starts] - per_day[starts]
+    starts, before = starts[before + k <= len(d)], before[before + k <= len(d)]
+    ends = np.searchsorted(held, before + k, side="left")
+    i = int(np.argmin(ends - starts))  # (the earliest of the shortest)
+    return _as_day(lo + int(starts[i])), _as_day(lo + int(ends[i]))
+
+
+def _as_day(n: int) -> np.datetime64:
+    return np.datetime64(n, "D")
 
 
 def category_codes(series: pd.Series) -> tuple[list[str], np.ndarray]:
@@ -459,10 +473,15 @@ class Figures:
         if freq is None:
             span = int((days[sel].max() - days[sel].min()).astype("int64"))
             freq = "D" if span <= DAILY_MAX_DAYS else "W"
-        distinct, inverse = np.unique(period_starts(days[sel], freq), return_inverse=True)
+        starts = period_starts(days[sel], freq).astype("int64")  # (days since 1970)
+        first = int(starts.min())
         width = len(top) + 1
-        counts = np.bincount(inverse.ravel() * width + code[sel],
-                             minlength=len(distinct) * width).reshape(len(distinct), width)
+        slots = int(starts.max()) - first + 1  # (a slot per day: no sort of a million dates)
+        counts = np.bincount((starts - first) * width + code[sel],
+                             minlength=slots * width).reshape(slots, width)
+        used = np.flatnonzero(counts.any(axis=1))
+        distinct = (first + used).astype("datetime64[D]")
+        counts = counts[used]
         rows, cols = np.nonzero(counts)
         frame = pd.DataFrame({
             "period": pd.to_datetime(distinct[rows]),

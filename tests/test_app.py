@@ -556,6 +556,13 @@ def test_the_dense_span_is_the_shortest_window_holding_ninety_percent(seed):
     held = sum(got[0] <= np.datetime64(d) <= got[1] for d in days)
     assert held >= 0.9 * n
     assert dense_span(np.array([], dtype="datetime64[D]")) is None
+    # the earliest of the shortest windows, as the sorted dates give it
+    for share in (0.9, 0.5, 1.0, 0.01):
+        d = np.sort(np.array(days + [None], dtype="datetime64[D]"))[:-1]
+        k = max(1, min(n, int(np.ceil(share * n - 1e-9))))
+        i = int(np.argmin(d[k - 1:] - d[: n - k + 1]))
+        assert dense_span(np.array(days + [None], dtype="datetime64[D]"), share) == (
+            d[i], d[i + k - 1])
 
 
 def test_the_timeline_opens_on_the_escalation_with_the_whole_span_a_click_away():
