@@ -24,7 +24,7 @@ import pandas as pd
 
 from .exportdata import FIXED_BYTES, estimate_size
 
-__all__ = ["DEFAULT_MAX_MB", "bytes_per_incident", "default_max_mb", "size_problem"]
+__all__ = ["DEFAULT_MAX_MB", "bytes_per_incident", "default_max_mb", "fits", "size_problem"]
 
 #: The default limit of an export's size, in MB (10^6 bytes).
 DEFAULT_MAX_MB = 250.0
@@ -45,6 +45,26 @@ def bytes_per_incident(gdf: gpd.GeoDataFrame) -> float:
     if not len(gdf):
         return 0.0
     return max(estimate_size(gdf) - FIXED_BYTES, 0) / len(gdf)
+
+
+def fits(count: int, per_incident: float, max_mb: float | None = None) -> bool:
+    """Whether an export of ``count`` incidents of ``per_incident`` bytes fits in ``max_mb``.
+
+    Parameters
+    ----------
+    count : int
+        Incidents in the view.
+    per_incident : float
+        Bytes per incident (:func:`bytes_per_incident`).
+    max_mb : float, optional
+        The limit in MB (default :func:`default_max_mb`).
+
+    Returns
+    -------
+    bool
+    """
+    limit = default_max_mb() if max_mb is None else float(max_mb)
+    return (FIXED_BYTES + count * per_incident) / 1e6 <= limit
 
 
 def _mb(count: int, per: float) -> str:
@@ -132,9 +152,9 @@ def size_problem(gdf: gpd.GeoDataFrame, max_mb: float | None = None, *, cli: boo
     """
     limit = default_max_mb() if max_mb is None else float(max_mb)
     per = bytes_per_incident(gdf) if per_incident is None else per_incident
-    size_mb = (FIXED_BYTES + len(gdf) * per) / 1e6
-    if size_mb <= limit:
+    if fits(len(gdf), per, limit):
         return None
+    size_mb = (FIXED_BYTES + len(gdf) * per) / 1e6
     raise_it = "raise the limit with --max-mb" if cli else \
         "export with `mapapp export --max-mb`"
     lines = [f"the HTML map of {len(gdf):,} incidents would be about {_fmt(size_mb)} MB, over "

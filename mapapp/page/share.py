@@ -12,7 +12,7 @@ import geodata
 
 from ..builder import build_map
 from ..export import render_html
-from ..exportguard import bytes_per_incident, size_problem
+from ..exportguard import bytes_per_incident, fits, size_problem
 from ..state import Dataset, query_from_filters, to_csv_bytes
 from .text import md
 
@@ -34,8 +34,10 @@ def _downloads(mask, dataset: Dataset, filters: geodata.Filters) -> None:
                        on_click="ignore", width="stretch", disabled=empty)
     c2.download_button("CSV", data=lambda: to_csv_bytes(view()), file_name=f"{stem}.csv",
                        mime="text/csv", on_click="ignore", width="stretch", disabled=empty)
-    problem = None if empty else size_problem(view(), cli=False,
-                                              per_incident=_per_incident(dataset))
+    per = 0.0 if empty else _per_incident(dataset)
+    # (the view's frame is made only when the map would be too big: to say what would fit)
+    problem = None if empty or fits(int(np.count_nonzero(mask)), per) else size_problem(
+        view(), cli=False, per_incident=per)
     c3.download_button(
         "HTML map (works offline)",
         data=lambda: render_html(build_map(view(), title=title, filters=filters,
