@@ -159,10 +159,21 @@ def measure(pw, mode: str, data: Path, gdf, actors: list[str], user_dir: str,
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     result = {"mode": mode, "n": len(gdf), "changes": []}
+    stages: dict[str, float] = {}
+    t0 = time.perf_counter()
+
+    def stage(name: str, url: str, marker: str) -> None:
+        if marker in url and name not in stages:
+            stages[name] = round(time.perf_counter() - t0, 2)
+
+    page.on("request", lambda r: (stage("map frame asked", r.url, "st_folium/index.html"),
+                                  stage("draw file asked", r.url, "/draw.json")))
+    page.on("requestfinished", lambda r: stage("draw file got", r.url, "/draw.json"))
     try:
         t0 = time.perf_counter()
         page.goto(url + "/")
         result["first_draw_s"] = wait_count(page, mode, len(gdf), t0)
+        result["stages"] = stages  # (seconds from opening: where the first draw's time goes)
         result["server_at_draw"] = server_stats(proc.pid)
         if result["first_draw_s"] is None:
             result["note"] = f"first draw not done within {TIMEOUT:.0f} s"
@@ -273,6 +284,9 @@ def _print_open(results: list[dict]) -> None:
         print(f"{r['n']:>8}  {r.get('case', 'ours'):<24} {_fmt(r.get('first_draw_s')):>9} "
               f"{st.get('cpu_s', 0):>10.1f}s {st.get('rss_mb', 0):>7.0f}MB "
               f"{st.get('peak_mb', 0):>7.0f}MB")
+        if r.get("stages"):
+            print(f"{'':>10}  stages: " + ", ".join(f"{k} {v:.2f} s"
+                                                    for k, v in r["stages"].items()))
     for r in results:
         if r.get("case", "").startswith("before ") and r.get("first_draw_s"):
             ours = next((o for o in results if o["n"] == r["n"]
