@@ -288,6 +288,10 @@ def _typed_frame(columns: dict[str, list], lon: np.ndarray, lat: np.ndarray) -> 
             data[name] = _object_column(values)
     n = len(lon)
     status = nested.statuses(data["attribution"]) if "attribution" in data else ["unknown"] * n
+    if isinstance(status, np.ndarray):  # (typed: text only)
+        status = np.where(np.isin(status, ATTRIBUTION_STATUSES), status, None)
+    else:  # (an unchecked frame's may be anything: one out of the vocabulary is missing)
+        status = [v if type(v) is str and v in ATTRIBUTION_STATUSES else None for v in status]
     data["attribution_status"] = pd.Categorical(status, categories=list(ATTRIBUTION_STATUSES))
     order = [k for k in KNOWN_FIELDS if k in data] + [k for k in data if k not in KNOWN_FIELDS]
     frame = pd.DataFrame({k: data[k] for k in order}, index=pd.RangeIndex(n))
