@@ -47,7 +47,8 @@ from geodata.geojson_write import (
 )
 from geodata.schema import DERIVED_FIELDS
 
-from . import contract
+from . import compress, contract
+from .exportnested import nested_blocks
 
 __all__ = [
     "BINARY_COLUMNS",
@@ -103,9 +104,12 @@ _AHEAD = 16
 
 
 def deflate(data: bytes, level: int = LEVEL) -> bytes:
-    """Raw deflate (no header: what ``DecompressionStream('deflate-raw')`` reads)."""
-    c = zlib.compressobj(level, zlib.DEFLATED, -15, 9)
-    return c.compress(data) + c.flush()
+    """Raw deflate (no header: what ``DecompressionStream('deflate-raw')`` reads).
+
+    By the system's libdeflate where there is one (half zlib's CPU), else zlib
+    (:mod:`mapapp.compress`).
+    """
+    return compress.deflate(data, level)
 
 
 def inflate(data: bytes) -> bytes:
@@ -355,12 +359,12 @@ def _chunk_columns(part: gpd.GeoDataFrame, block: int, ids_column: bool) -> list
         elif _is_text(series):
             for p, text in zip(pieces, _blocks_of(_values_text(series), n, block), strict=True):
                 p.append(b'{"name":' + key + b',"values":[' + text + b"]}")
+        elif typed_nested.is_typed(series):  # (split per key as objects are, by Arrow)
+            texts = nested_blocks(name, typed_nested.arrow_of(series), block)
+            for p, text in zip(pieces, texts, strict=True):
+                p.append(text)
         else:
-            if typed_nested.is_typed(series):  # (typed nested: split per key as objects are)
-                values = typed_nested.column_values(series)
-                missing = np.fromiter((v is None for v in values), bool, len(values))
-            else:
-                values, missing = series.tolist(), _missing(series)
+            values, missing = series.tolist(), _missing(series)
             for p, s in zip(pieces, starts, strict=True):
                 nested = _nested(values[s:s + block], missing[s:s + block])
                 p.append(orjson.dumps({"name": name, **nested}, default=_json_default,
