@@ -201,7 +201,8 @@ def _column_json(series: pd.Series) -> tuple[pa.Array, np.ndarray | None]:
     if pd.api.types.is_integer_dtype(dtype):
         return pc.cast(pa.array(series, from_pandas=True), pa.large_string()), None
     if pd.api.types.is_float_dtype(dtype):
-        numbers = series.to_numpy(dtype="float64")
+        numbers = np.ascontiguousarray(series.to_numpy(dtype="float64"))  # (a strided view:
+        # a sample of every k-th row, which orjson refuses)
         texts = orjson.dumps(numbers, option=_OPT)[1:-1].decode().split(",") if len(numbers) \
             else []
         return pa.array(texts, type=pa.large_string()), np.isnan(numbers)

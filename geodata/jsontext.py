@@ -69,11 +69,11 @@ def _may_need_escape(arr: pa.Array, quotes: bool = True) -> bool:
     return bool(found.any())
 
 
-def _quoted(arr: pa.Array) -> pa.Array:
-    """JSON string literals of Arrow strings (null where null), escaped column by column.
+def _escaped(arr: pa.Array) -> pa.Array:
+    """Arrow strings as the inside of JSON string literals (large strings, null where null).
 
-    Text without quotes, backslashes or control characters only needs its
-    quotes; where a column has some, each is replaced by its JSON escape.
+    Text without quotes, backslashes or control characters is itself; where a
+    column has some, each is replaced by its JSON escape.
     """
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
@@ -84,6 +84,11 @@ def _quoted(arr: pa.Array) -> pa.Array:
         if _may_need_escape(arr, quotes=False):
             for code in range(32):
                 arr = pc.replace_substring(arr, chr(code), _CONTROL_ESCAPES[code])
-    return pc.binary_join_element_wise(_large('"'), arr, _large('"'), _large(""))
+    return arr
+
+
+def _quoted(arr: pa.Array) -> pa.Array:
+    """JSON string literals of Arrow strings (null where null), escaped column by column."""
+    return pc.binary_join_element_wise(_large('"'), _escaped(arr), _large('"'), _large(""))
 
 

@@ -45,6 +45,7 @@ from geodata.geojson_write import (
     _Unsupported,
     to_features,
 )
+from geodata.jsontext import _escaped
 from geodata.schema import DERIVED_FIELDS
 
 from . import compress, contract
@@ -328,12 +329,25 @@ def _values_text(series: pd.Series) -> pa.Array:
     return pc.fill_null(values, "null")
 
 
-def _blocks_of(values: pa.Array, n: int, block: int) -> list[bytes]:
-    """``values`` joined with commas, ``block`` rows per piece."""
+def _blocks_of(values: pa.Array, n: int, block: int, sep: str = ",") -> list[bytes]:
+    """``values`` joined with ``sep``, ``block`` rows per piece."""
     offsets = np.append(np.arange(0, n, block), n).astype(np.int64)
     lists = pa.LargeListArray.from_arrays(pa.array(offsets), values)
-    joined = pc.binary_join(lists, pa.scalar(",", pa.large_string()))
-    return [s.as_py().encode("utf-8") for s in joined]
+    joined = pc.binary_join(lists, pa.scalar(sep, pa.large_string()))
+    return joined.cast(pa.large_binary()).to_pylist()
+
+
+def _text_blocks(series: pd.Series, n: int, block: int) -> list[bytes]:
+    """Each block's JSON values of a text column (:func:`_values_text`, joined).
+
+    Where no value is missing, the strings are escaped and joined by
+    ``","`` (each block quoted at its ends), not quoted one by one: a third
+    of the time.
+    """
+    if not isinstance(series.dtype, pd.StringDtype) or series.isna().any():
+        return _blocks_of(_values_text(series), n, block)
+    escaped = _escaped(pa.array(series.astype("str"), from_pandas=True))
+    return [b'"' + text + b'"' for text in _blocks_of(escaped, n, block, '","')]
 
 
 def _missing(series: pd.Series) -> np.ndarray:
@@ -357,7 +371,7 @@ def _chunk_columns(part: gpd.GeoDataFrame, block: int, ids_column: bool) -> list
             for p in pieces:
                 p.append(b'{"name":' + key + b',"ids":1}')
         elif _is_text(series):
-            for p, text in zip(pieces, _blocks_of(_values_text(series), n, block), strict=True):
+            for p, text in zip(pieces, _text_blocks(series, n, block), strict=True):
                 p.append(b'{"name":' + key + b',"values":[' + text + b"]}")
         elif typed_nested.is_typed(series):  # (split per key as objects are, by Arrow)
             texts = nested_blocks(name, typed_nested.arrow_of(series), block)

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from geodata import nested as typed_nested
+from geodata.jsontext import _escaped
 
 __all__ = ["nested_blocks"]
 
@@ -65,12 +66,30 @@ def _codes(bits: np.ndarray) -> tuple[np.ndarray, list[int]]:
     return codes, masks[order].tolist()
 
 
-def _joined(texts: pa.Array, perm: np.ndarray, counts: np.ndarray) -> list[str]:
-    """``texts`` taken in ``perm`` order and joined with commas, ``counts`` items per group."""
+def _texts(child: pa.Array, dense: bool) -> tuple[pa.Array, bool]:
+    """Each value's JSON text, or (text children of a layout without nulls) its escaped text.
+
+    The second: whether the texts are escaped only (to be joined by ``","``
+    and quoted at the ends of each list: no quotes added one by one).
+    """
+    if not dense and (pa.types.is_string(child.type) or pa.types.is_large_string(child.type)):
+        return _escaped(child), True  # (a key's values: never null where the key is present)
+    return pc.fill_null(typed_nested._value_json(child), pa.scalar("null", pa.large_string())), \
+        False
+
+
+def _joined(texts: pa.Array, bare: bool, perm: np.ndarray, counts: np.ndarray) -> list:
+    """``texts`` taken in ``perm`` order, ``counts`` items per group, each group as a JSON list.
+
+    A group with a null text (a key absent from its shape: never read) is None.
+    """
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
     taken = pc.take(texts, pa.array(perm))
     lists = pa.ListArray.from_arrays(pa.array(offsets), taken)
-    return pc.binary_join(lists, pa.scalar(",", pa.large_string())).to_pylist()
+    joined = pc.binary_join(lists, pa.scalar('","' if bare else ",", pa.large_string()))
+    ends = [pa.scalar(t, pa.large_string()) for t in (('["', '"]') if bare else ("[", "]"))]
+    return pc.binary_join_element_wise(ends[0], joined, ends[1],
+                                       pa.scalar("", pa.large_string())).to_pylist()
 
 
 def nested_blocks(name: str, arr: pa.Array, block: int) -> list[bytes]:
@@ -96,9 +115,7 @@ def nested_blocks(name: str, arr: pa.Array, block: int) -> list[bytes]:
     lens, elements, rows = _elements(arr)
     fields = [f.name for f in elements.type]
     bits = _shape_bits(elements, dense)
-    texts = [pc.fill_null(typed_nested._value_json(elements.field(k)),
-                          pa.scalar("null", pa.large_string()))
-             for k in range(len(fields))]
+    texts = [_texts(elements.field(k), dense) for k in range(len(fields))]
     starts = list(range(0, len(arr), block))
     bounds = np.searchsorted(rows, np.array(starts + [len(arr)]), side="left")
     shaped, per_block = [], []
@@ -113,7 +130,7 @@ def nested_blocks(name: str, arr: pa.Array, block: int) -> list[bytes]:
     keep = np.flatnonzero(codes >= 0)
     perm = keep[np.argsort(key[keep], kind="stable")]
     groups, counts = np.unique(key[keep], return_counts=True)
-    joined = [_joined(t, perm, counts) for t in texts]
+    joined = [_joined(t, bare, perm, counts) for t, bare in texts]
     at = {int(g): i for i, g in enumerate(groups.tolist())}
     head = b'{"name":' + orjson.dumps(name) + b',"len":'
     out = []
@@ -121,7 +138,7 @@ def nested_blocks(name: str, arr: pa.Array, block: int) -> list[bytes]:
         masks = per_block[b]
         shapes = [[f for k, f in enumerate(fields) if m >> k & 1] for m in masks]
         cols = ",".join(
-            "[" + ",".join("[" + joined[k][at[b * width + c]] + "]"
+            "[" + ",".join(joined[k][at[b * width + c]]
                            for k in range(len(fields)) if m >> k & 1) + "]"
             for c, m in enumerate(masks))
         nulls = int((shaped[b] < 0).sum())

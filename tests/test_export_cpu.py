@@ -104,3 +104,20 @@ def test_quoted_text_is_what_orjson_writes(texts, skip):
     arr = pa.array(texts, type=pa.large_string()).slice(min(skip, len(texts)))
     got = _quoted(arr).to_pylist()
     assert got == [None if t is None else orjson.dumps(t).decode() for t in texts[skip:]]
+
+
+def test_a_sample_of_every_kth_row_takes_the_column_path(monkeypatch):
+    """The size estimate's sample (every k-th incident) is encoded column by column too.
+
+    (A strided float column once made the column path fail, so every estimate
+    went through feature dicts.)
+    """
+    gdf = geodata.read(ROOT / "incidents.geojson")
+    sample = gdf.iloc[::3]
+    expected = list(exportdata.block_columns(sample.copy(), 7))
+
+    def refused(_part):
+        raise AssertionError("the column path refused the sample")
+
+    monkeypatch.setattr(exportdata, "to_features", refused)
+    assert list(exportdata.block_columns(sample, 7)) == expected
