@@ -485,7 +485,9 @@ def _ids_column(gdf: gpd.GeoDataFrame) -> bool:
     if "id" not in gdf.columns:
         return False
     ids = gdf["id"]
-    return not ids.isna().any() and all(isinstance(v, str) for v in ids.tolist())
+    if ids.isna().any():
+        return False
+    return isinstance(ids.dtype, pd.StringDtype) or all(isinstance(v, str) for v in ids.tolist())
 
 
 def block_columns(gdf: gpd.GeoDataFrame, block: int = EXPORT_BLOCK) -> Iterator[bytes]:
