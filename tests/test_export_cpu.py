@@ -121,3 +121,13 @@ def test_a_sample_of_every_kth_row_takes_the_column_path(monkeypatch):
 
     monkeypatch.setattr(exportdata, "to_features", refused)
     assert list(exportdata.block_columns(sample, 7)) == expected
+
+
+def test_deflate_on_several_threads_keeps_each_result_apart():
+    """Each thread has its own compressor and buffer: results never mix."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pieces = [bytes([k % 251]) * (1000 + 997 * k) + str(k).encode() * k for k in range(40)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        packed = list(pool.map(exportdata.deflate, pieces))
+    assert [zlib.decompress(p, -15) for p in packed] == pieces
