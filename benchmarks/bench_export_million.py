@@ -10,6 +10,9 @@ process that reads the file with ``geodata.load`` (timed apart: ``read``)
 and then writes the HTML (``build``: wall and CPU, all threads):
 
 - ``ours``: this tree's ``mapapp.export.export_html``;
+- ``ours-zlib``: the same without the system's libdeflate
+  (``INCIDENT_MAP_NO_LIBDEFLATE=1``: zlib deflates, as on a system without
+  it); built and measured, not opened (the file holds the same data);
 - ``main``: the same call with main's code (``git archive`` of ``--before``
   into a temporary folder): one gzip of every incident's properties, decoded
   all at once (the naive approach);
@@ -59,7 +62,7 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-CASES = ("ours", "main", "lonboard", "pydeck")
+CASES = ("ours", "ours-zlib", "main", "lonboard", "pydeck")
 TIMEOUT_S = 120.0
 
 # One build in a fresh process: argv = case, data, output; prints JSON.
@@ -73,7 +76,7 @@ import geodata
 t0, c0 = time.perf_counter(), cpu()
 gdf = geodata.load(data).gdf
 t1, c1 = time.perf_counter(), cpu()
-if case in ("ours", "main"):
+if case in ("ours", "ours-zlib", "main"):
     from mapapp.export import export_html
     export_html(gdf, out, basemap="outlines")
 elif case == "lonboard":
@@ -172,6 +175,8 @@ def main_tree(rev: str) -> Path:
 def build(case: str, data: Path, out: Path, main_src: Path) -> dict:
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1",
                PYTHONPATH=str(main_src if case == "main" else ROOT))
+    if case == "ours-zlib":
+        env["INCIDENT_MAP_NO_LIBDEFLATE"] = "1"
     run = subprocess.run([sys.executable, "-c", _BUILD, case, str(data), str(out)],
                          capture_output=True, text=True, env=env, cwd=tempfile.gettempdir())
     if run.returncode:
@@ -251,7 +256,7 @@ def run(sizes: list[int], data: Path, before: str, cases: list[str]) -> list[dic
                 load_before = _load()
                 row = {"n": n, "case": case, "load_before": load_before,
                        **build(case, path, out, main_src)}
-                if "error" not in row:
+                if "error" not in row and case != "ours-zlib":
                     import pyarrow.parquet as pq
 
                     ids = pq.read_table(path, columns=["id"]).column("id").to_pylist()
@@ -282,15 +287,16 @@ def report(rows: list[dict]) -> None:
             popup = "never (60 s)"
         if r["case"] in ("ours", "main") and r.get("details") is None and "drawn" in r:
             details = "never (60 s)"
-        drawn = _f(r.get("drawn")) or ("never (offline)" if r["case"] == "lonboard" else
-                                       r.get("error", ""))
+        drawn = _f(r.get("drawn")) or {"lonboard": "never (offline)",
+                                       "ours-zlib": "not opened"}.get(r["case"],
+                                                                     r.get("error", ""))
         print(f"| {r['n']:,} | {r['case']} | {_f(r.get('read'))} | {_f(r.get('build'))} | "
               f"{_f(r.get('build_cpu'))} | {_f(r.get('size_mb'), 'MB', 1)} | {drawn} | "
               f"{details} | {popup} |")
     for n in sorted({r["n"] for r in rows}):
         by = {r["case"]: r for r in rows if r["n"] == n}
         ours = by.get("ours", {})
-        for other in ("main", "lonboard", "pydeck"):
+        for other in ("ours-zlib", "main", "lonboard", "pydeck"):
             o = by.get(other, {})
             parts = []
             for key, label in (("build", "build"), ("build_cpu", "build CPU"),
