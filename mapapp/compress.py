@@ -29,9 +29,11 @@ def _load():
     """The libdeflate library with its functions' types, or None."""
     if os.environ.get("INCIDENT_MAP_NO_LIBDEFLATE"):
         return None
-    names = [ctypes.util.find_library("deflate"), "libdeflate.so.0", "libdeflate.dylib",
-             "libdeflate.dll"]
-    for name in (n for n in names if n):
+    def names():
+        yield from ("libdeflate.so.0", "libdeflate.dylib", "libdeflate.dll")
+        yield ctypes.util.find_library("deflate")  # (runs ldconfig or the like: last)
+
+    for name in (n for n in names() if n):
         try:
             lib = ctypes.CDLL(name)
             alloc = lib.libdeflate_alloc_compressor
@@ -97,6 +99,7 @@ def deflate(data: bytes, level: int) -> bytes:
         What ``zlib.decompress(out, -15)`` gives back as ``data``.
     """
     lib = library()
+    data = bytes(data)  # (no copy of bytes; a bytearray or memoryview is copied)
     if lib is None or not data:
         c = zlib.compressobj(level, zlib.DEFLATED, -15, 9)
         return c.compress(data) + c.flush()
