@@ -95,8 +95,9 @@ _ESCAPED = (0, 13, 60, 126)
 _ESC = 126
 #: The container's first bytes (version 1).
 _MAGIC = b"IMP1"
-#: Rows made into column JSON at a time (whole blocks, at least one).
-_CHUNK = 12_000
+#: Rows made into column JSON at a time (whole blocks, at least one): 48,000 (about
+#: 43 MB of JSON) take 15 % less CPU than 12,000 at 1M (fewer Arrow calls).
+_CHUNK = 48_000
 #: Blocks waiting to be compressed at most (by two threads).
 _AHEAD = 16
 
