@@ -24,10 +24,12 @@ map's summary has ``data-state="drawn"`` (ours, main's), or until the
 deck's canvas shows the points (pydeck: screenshots every ~0.1 s, so
 rounded up by that much); ``popup`` the time from
 ``IncidentMap.openIncident`` of the incident in the middle until its popup
-shows its details (ours, main's; 60 s at most: most of it is the map's move
-to the incident); ``details`` the time to decode the details alone (ours:
-one block not read yet; main's: every incident's properties, which its map
-reads after the first frame). lonboard's page loads
+shows its details (ours, main's; 60 s at most), with the page's main thread
+meanwhile (Chromium's ``Performance.getMetrics``): seconds of script and
+seconds busy with any task (script, layout, painting the canvas);
+``details`` the time to decode the details alone (ours: one block not read
+yet; main's: every incident's properties, which its map reads after the
+first frame). lonboard's page loads
 require.js and its widget manager from CDNs, so it never draws offline: its
 build time and size are measured, its drawing is not.
 
@@ -191,6 +193,12 @@ def _has_points(png: bytes) -> bool:
     return int(red.sum()) > 200
 
 
+def _busy(cdp) -> tuple[float, float]:
+    """The page's main thread so far: seconds running script, seconds busy (any task)."""
+    got = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return got.get("ScriptDuration", 0.0), got.get("TaskDuration", 0.0)
+
+
 def open_in_chromium(pw, case: str, path: Path, n: int, middle_id: str) -> dict:
     context = pw.chromium.launch_persistent_context(
         tempfile.mkdtemp(prefix="bench-chromium-"), executable_path=CHROMIUM, headless=True,
@@ -207,14 +215,20 @@ def open_in_chromium(pw, case: str, path: Path, n: int, middle_id: str) -> dict:
                                    polling=50)
             out["drawn"] = page.evaluate("window.__drawnAt") / 1000
             out["count"] = int(page.get_attribute(".im-summary-count", "data-count"))
+            cdp = context.new_cdp_session(page)
+            cdp.send("Performance.enable")
             for key, script, arg in (("details", _DETAILS, 60_000),
                                      ("popup", _POPUP, [middle_id, 60_000])):
+                before = _busy(cdp)
                 try:
                     got = page.evaluate(script, arg)
                 except Exception as exc:  # (main's at 1M: "Failed to fetch")
                     out[key + "_error"] = str(exc).splitlines()[0][:120]
                     got = None
                 out[key] = None if got is None else got / 1000
+                after = _busy(cdp)
+                out[key + "_script"] = after[0] - before[0]
+                out[key + "_busy"] = after[1] - before[1]
         elif case == "pydeck":
             t0 = time.perf_counter()
             page.goto(path.as_uri(), wait_until="commit", timeout=TIMEOUT_S * 1000)
@@ -270,8 +284,8 @@ def _f(v, unit="s", digits=2) -> str:
 
 def report(rows: list[dict]) -> None:
     print("\n| incidents | case | read | build (wall) | build CPU | size | drawn | details | "
-          "popup |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+          "popup | popup: script / main thread busy |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         if "error" in r and "build" not in r:
             print(f"| {r['n']:,} | {r['case']} | error: {r['error']} | | | | | | |")
@@ -286,7 +300,7 @@ def report(rows: list[dict]) -> None:
                                        r.get("error", ""))
         print(f"| {r['n']:,} | {r['case']} | {_f(r.get('read'))} | {_f(r.get('build'))} | "
               f"{_f(r.get('build_cpu'))} | {_f(r.get('size_mb'), 'MB', 1)} | {drawn} | "
-              f"{details} | {popup} |")
+              f"{details} | {popup} | {_f(r.get('popup_script'))} / {_f(r.get('popup_busy'))} |")
     for n in sorted({r["n"] for r in rows}):
         by = {r["case"]: r for r in rows if r["n"] == n}
         ours = by.get("ours", {})

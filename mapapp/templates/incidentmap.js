@@ -1501,10 +1501,10 @@
   function prepareClick(ctx, marker, options) {
     let content = popupContent(ctx, marker.feature);
     const ds = marker._imDs;
-    if (!ds.props) {
+    if (!ds.hasProps(marker._imI) || ds.hasWanted()) {
       content = el("div", "im-popup", "Loading the details\u2026");
       content.setAttribute("data-incident-id", String(marker.feature.properties.id));
-      ds.loadProps().then(() => {
+      ds.loadProps(marker._imI).then(() => {
         if (!(marker.isPopupOpen && marker.isPopupOpen())) {
           return;
         }
@@ -3134,6 +3134,10 @@
       const size = this.blockSize();
       return size ? !!this.blocks[Math.floor(i / size)] : !!this.props;
     }
+    /** Whether properties() was asked for incidents whose blocks are not read yet. */
+    hasWanted() {
+      return this.wanted.length > 0;
+    }
     want(b) {
       if (b < 0 || b * this.blockSize() >= this.n || this.wanted.includes(b)) {
         return;
@@ -3300,8 +3304,14 @@
   // src/reveal.js
   var DETAILS_WAIT_MS = 400;
   var MAX_REVEAL_ZOOM = 18;
-  function afterDetails(ds, i, then) {
-    if (!ds.blockSize() || ds.hasProps(i)) {
+  function afterDetails(ctx, layer, then) {
+    const ds = ctx.ds, i = layer._imI;
+    if (!ds.blockSize()) {
+      then();
+      return;
+    }
+    popupContent(ctx, layer.feature);
+    if (ds.hasProps(i) && !ds.hasWanted()) {
       then();
       return;
     }
@@ -3312,7 +3322,10 @@
         then();
       }
     };
-    ds.loadProps(i).then(once);
+    ds.loadProps(i).then(() => {
+      popupContent(ctx, layer.feature);
+      return ds.loadProps();
+    }).then(once);
     setTimeout(once, DETAILS_WAIT_MS);
   }
   function popupBox(map, layer, ll) {
@@ -3375,7 +3388,8 @@
     if (z !== zoom) {
       map.setView(centreFor(map, ll, z, p), z, { animate: false });
     } else if (Math.abs(here.x - p.x) > 0.5 || Math.abs(here.y - p.y) > 0.5) {
-      map.panBy(here.subtract(p));
+      const d = here.subtract(p), size = map.getSize();
+      map.panBy(d, { animate: Math.abs(d.x) < size.x && Math.abs(d.y) < size.y });
     }
     if (ctx.canvas.version !== ctx.canvas.drawnVersion) {
       ctx.canvas.drawNow();
@@ -3776,7 +3790,7 @@
     }
     unhide(ctx, layer);
     const token = ctx.revealing = {};
-    afterDetails(ctx.ds, layer._imI, () => {
+    afterDetails(ctx, layer, () => {
       if (!ctx.removed && ctx.revealing === token && mapOf(layer)) {
         reveal(ctx, layer, true);
       }

@@ -83,6 +83,9 @@ export class Dataset {
     return size ? !!this.blocks[Math.floor(i / size)] : !!this.props;
   }
 
+  /** Whether properties() was asked for incidents whose blocks are not read yet. */
+  hasWanted() { return this.wanted.length > 0; }
+
   want(b) {
     if (b < 0 || b * this.blockSize() >= this.n || this.wanted.includes(b)) { return; }
     this.wanted.push(b);

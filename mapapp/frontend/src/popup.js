@@ -122,10 +122,11 @@ export function tooltipContent(feature) {
 export function prepareClick(ctx, marker, options) {
   let content = popupContent(ctx, marker.feature);
   const ds = marker._imDs;
-  if (!ds.props) {
+  // (its details and its linked incidents' titles here already: the popup as it stays)
+  if (!ds.hasProps(marker._imI) || ds.hasWanted()) {
     content = el('div', 'im-popup', 'Loading the details\u2026');
     content.setAttribute('data-incident-id', String(marker.feature.properties.id));
-    ds.loadProps().then(() => {
+    ds.loadProps(marker._imI).then(() => {
       if (!(marker.isPopupOpen && marker.isPopupOpen())) { return; }
       if (ds.blockSize() && !ds.hasProps(marker._imI)) {  // (never came: say so, in words)
         const note = el('div', 'im-popup', ds.propsError || 'The details could not be loaded.');

@@ -9,7 +9,7 @@
 
 import { CLUSTER_MAX_ZOOM } from './canvas.js';
 import { cellsFor } from './cellsdraw.js';
-import { prepareClick } from './popup.js';
+import { popupContent, prepareClick } from './popup.js';
 import { clearOfControls, fitShift, popupPadding } from './room.js';
 
 /** How long the details are waited for before the map moves with "Loading the details…". */
@@ -19,14 +19,18 @@ export const DETAILS_WAIT_MS = 400;
 export const MAX_REVEAL_ZOOM = 18;
 
 /**
- * Call ``then`` once incident ``i``'s details are in, or after
- * DETAILS_WAIT_MS, whichever comes first (now when they are in already).
+ * Call ``then`` once the details of ``layer``'s incident and the titles of
+ * its linked incidents (their blocks) are in, or after DETAILS_WAIT_MS,
+ * whichever comes first (now when they are in already).
  */
-export function afterDetails(ds, i, then) {
-  if (!ds.blockSize() || ds.hasProps(i)) { then(); return; }
+export function afterDetails(ctx, layer, then) {
+  const ds = ctx.ds, i = layer._imI;
+  if (!ds.blockSize()) { then(); return; }
+  popupContent(ctx, layer.feature);  // (asks for the blocks it reads: properties() keeps them)
+  if (ds.hasProps(i) && !ds.hasWanted()) { then(); return; }
   let done = false;
   const once = () => { if (!done) { done = true; then(); } };
-  ds.loadProps(i).then(once);
+  ds.loadProps(i).then(() => { popupContent(ctx, layer.feature); return ds.loadProps(); }).then(once);
   setTimeout(once, DETAILS_WAIT_MS);
 }
 
@@ -88,7 +92,8 @@ export function reveal(ctx, layer, click) {
   if (z !== zoom) {
     map.setView(centreFor(map, ll, z, p), z, { animate: false });
   } else if (Math.abs(here.x - p.x) > 0.5 || Math.abs(here.y - p.y) > 0.5) {
-    map.panBy(here.subtract(p));
+    const d = here.subtract(p), size = map.getSize();
+    map.panBy(d, { animate: Math.abs(d.x) < size.x && Math.abs(d.y) < size.y });  // (a glide when near)
   }
   if (ctx.canvas.version !== ctx.canvas.drawnVersion) { ctx.canvas.drawNow(); }  // (the ring, now)
   // (later changes of the popup, the details coming in, pan as usual)

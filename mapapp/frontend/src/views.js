@@ -329,7 +329,7 @@ export function focus(ctx, id) {
   if (!layer || !map) { return false; }
   unhide(ctx, layer);
   const token = ctx.revealing = {};
-  afterDetails(ctx.ds, layer._imI, () => {
+  afterDetails(ctx, layer, () => {
     if (!ctx.removed && ctx.revealing === token && compat.mapOf(layer)) { reveal(ctx, layer, true); }
   });
   return true;
