@@ -3356,9 +3356,6 @@
   }
   function targetZoom(ctx, ll, p) {
     const map = ctx.map, canvas = ctx.canvas, zoom = map.getZoom();
-    if (!(canvas.clustering(zoom) || canvas.showsCells())) {
-      return zoom;
-    }
     const set = canvas.setOf(ctx.ds), size = map.getSize(), max = Math.min(map.getMaxZoom(), MAX_REVEAL_ZOOM);
     let z = Math.max(CLUSTER_MAX_ZOOM, zoom);
     while (set && z < max && !ctx.highlight) {
@@ -3378,21 +3375,18 @@
     } else {
       layer.openPopup(ll);
     }
-    const box = popupBox(map, layer, ll), zoom = map.getZoom();
-    let p = targetPoint(map, ll, box, true);
-    const z = targetZoom(ctx, ll, p);
-    if (z !== zoom) {
-      p = targetPoint(map, ll, box, false);
-    }
+    const box = popupBox(map, layer, ll), zoom = map.getZoom(), canvas = ctx.canvas;
+    const leaving = canvas.clustering(zoom) || canvas.showsCells();
+    const p = targetPoint(map, ll, box, !leaving), z = leaving ? targetZoom(ctx, ll, p) : zoom;
     const here = map.latLngToContainerPoint(ll);
-    if (z !== zoom) {
+    if (leaving) {
       map.setView(centreFor(map, ll, z, p), z, { animate: false });
     } else if (Math.abs(here.x - p.x) > 0.5 || Math.abs(here.y - p.y) > 0.5) {
       const d = here.subtract(p), size = map.getSize();
-      map.panBy(d, { animate: Math.abs(d.x) < size.x && Math.abs(d.y) < size.y });
+      map.panBy(d, { animate: click && Math.abs(d.x) < size.x && Math.abs(d.y) < size.y });
     }
-    if (ctx.canvas.version !== ctx.canvas.drawnVersion) {
-      ctx.canvas.drawNow();
+    if (canvas.version !== canvas.drawnVersion) {
+      canvas.drawNow();
     }
     if (layer.getPopup()) {
       layer.getPopup().options.autoPan = true;

@@ -60,12 +60,11 @@ function centreFor(map, ll, zoom, p) {
   return map.unproject(map.project(ll, zoom).subtract(p.subtract(map.getSize().divideBy(2))), zoom);
 }
 
-// The zoom to show the incident at: the map's, or from cells or clusters at
-// least CLUSTER_MAX_ZOOM and deeper while its view there would still hold
-// too many for points (the canvas's own rule, cellsFor, on that view).
+// The zoom to show the incident at (at ``p`` in the container), leaving cells
+// or clusters: at least CLUSTER_MAX_ZOOM, and deeper while its view there
+// would still hold too many for points (the canvas's own rule, cellsFor).
 function targetZoom(ctx, ll, p) {
   const map = ctx.map, canvas = ctx.canvas, zoom = map.getZoom();
-  if (!(canvas.clustering(zoom) || canvas.showsCells())) { return zoom; }
   const set = canvas.setOf(ctx.ds), size = map.getSize(), max = Math.min(map.getMaxZoom(), MAX_REVEAL_ZOOM);
   let z = Math.max(CLUSTER_MAX_ZOOM, zoom);
   while (set && z < max && !ctx.highlight) {
@@ -84,18 +83,18 @@ export function reveal(ctx, layer, click) {
   const map = ctx.map, ll = layer.getLatLng();
   prepareClick(ctx, layer, { autoPan: false });
   if (click) { layer.fire('click', { latlng: ll }, true); } else { layer.openPopup(ll); }
-  const box = popupBox(map, layer, ll), zoom = map.getZoom();
-  let p = targetPoint(map, ll, box, true);
-  const z = targetZoom(ctx, ll, p);
-  if (z !== zoom) { p = targetPoint(map, ll, box, false); }
+  const box = popupBox(map, layer, ll), zoom = map.getZoom(), canvas = ctx.canvas;
+  const leaving = canvas.clustering(zoom) || canvas.showsCells();  // (for points, at a zoom worked out here)
+  const p = targetPoint(map, ll, box, !leaving), z = leaving ? targetZoom(ctx, ll, p) : zoom;
   const here = map.latLngToContainerPoint(ll);
-  if (z !== zoom) {
+  if (leaving) {
     map.setView(centreFor(map, ll, z, p), z, { animate: false });
   } else if (Math.abs(here.x - p.x) > 0.5 || Math.abs(here.y - p.y) > 0.5) {
     const d = here.subtract(p), size = map.getSize();
-    map.panBy(d, { animate: Math.abs(d.x) < size.x && Math.abs(d.y) < size.y });  // (a glide when near)
+    // (a click's step along the chain glides when near; a selection jumps)
+    map.panBy(d, { animate: click && Math.abs(d.x) < size.x && Math.abs(d.y) < size.y });
   }
-  if (ctx.canvas.version !== ctx.canvas.drawnVersion) { ctx.canvas.drawNow(); }  // (the ring, now)
+  if (canvas.version !== canvas.drawnVersion) { canvas.drawNow(); }  // (the ring, now)
   // (later changes of the popup, the details coming in, pan as usual)
   if (layer.getPopup()) { layer.getPopup().options.autoPan = true; }
   return true;
