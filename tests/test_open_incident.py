@@ -50,11 +50,13 @@ def _open_incident(p, ident):
 
 def _shown(p, ident):
     """Wait for the incident's popup with its details, the map still and drawn."""
-    p.wait_for_selector(f'.leaflet-popup .im-popup[data-incident-id="{ident}"] .im-title',
-                        timeout=20_000)
+    title = f'.leaflet-popup .im-popup[data-incident-id="{ident}"] .im-title'
+    p.wait_for_selector(title, timeout=20_000)
     wait_until_still(p)
     p.wait_for_selector('.im-summary-count[data-state="drawn"]', timeout=20_000)
-    return p.inner_text(".leaflet-popup .im-popup .im-title")
+    # (a popup closed a moment ago fades out before it goes)
+    p.wait_for_function("() => document.querySelectorAll('.leaflet-popup').length === 1")
+    return p.inner_text(title)
 
 
 def _check_popup_on_its_incident(p, ident):
