@@ -27,10 +27,12 @@ map's summary has ``data-state="drawn"`` (ours, main's), or until the
 deck's canvas shows the points (pydeck: screenshots every ~0.1 s, so
 rounded up by that much); ``popup`` the time from
 ``IncidentMap.openIncident`` of the incident in the middle until its popup
-shows its details (ours, main's; 60 s at most: most of it is the map's move
-to the incident); ``details`` the time to decode the details alone (ours:
-one block not read yet; main's: every incident's properties, which its map
-reads after the first frame). lonboard's page loads
+shows its details (ours, main's; 60 s at most), with the page's main thread
+meanwhile: seconds of script (a CPU profile's samples) and seconds busy
+with any task (``Performance.getMetrics``: script, layout, painting);
+``details`` the time to decode the details alone (ours: one block not read
+yet; main's: every incident's properties, which its map reads after the
+first frame). lonboard's page loads
 require.js and its widget manager from CDNs, so it never draws offline: its
 build time and size are measured, its drawing is not.
 
@@ -196,6 +198,20 @@ def _has_points(png: bytes) -> bool:
     return int(red.sum()) > 200
 
 
+def _busy(cdp) -> float:
+    """Seconds the page's main thread was busy so far (any task: script, layout, painting)."""
+    got = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return got.get("TaskDuration", 0.0)
+
+
+def _script_seconds(profile: dict) -> float:
+    """Seconds of JavaScript in a CPU profile (its samples but idle, GC and the browser's own)."""
+    other = {"(idle)", "(program)", "(garbage collector)", "(root)"}
+    name = {n["id"]: n["callFrame"]["functionName"] for n in profile["nodes"]}
+    return sum(d for s, d in zip(profile["samples"], profile["timeDeltas"], strict=True)
+               if name.get(s) not in other) / 1e6
+
+
 def open_in_chromium(pw, case: str, path: Path, n: int, middle_id: str) -> dict:
     context = pw.chromium.launch_persistent_context(
         tempfile.mkdtemp(prefix="bench-chromium-"), executable_path=CHROMIUM, headless=True,
@@ -212,14 +228,21 @@ def open_in_chromium(pw, case: str, path: Path, n: int, middle_id: str) -> dict:
                                    polling=50)
             out["drawn"] = page.evaluate("window.__drawnAt") / 1000
             out["count"] = int(page.get_attribute(".im-summary-count", "data-count"))
+            cdp = context.new_cdp_session(page)
+            cdp.send("Performance.enable")
+            cdp.send("Profiler.enable")
             for key, script, arg in (("details", _DETAILS, 60_000),
                                      ("popup", _POPUP, [middle_id, 60_000])):
+                before = _busy(cdp)
+                cdp.send("Profiler.start")
                 try:
                     got = page.evaluate(script, arg)
                 except Exception as exc:  # (main's at 1M: "Failed to fetch")
                     out[key + "_error"] = str(exc).splitlines()[0][:120]
                     got = None
                 out[key] = None if got is None else got / 1000
+                out[key + "_script"] = _script_seconds(cdp.send("Profiler.stop")["profile"])
+                out[key + "_busy"] = _busy(cdp) - before
         elif case == "pydeck":
             t0 = time.perf_counter()
             page.goto(path.as_uri(), wait_until="commit", timeout=TIMEOUT_S * 1000)
@@ -275,8 +298,8 @@ def _f(v, unit="s", digits=2) -> str:
 
 def report(rows: list[dict]) -> None:
     print("\n| incidents | case | read | build (wall) | build CPU | size | drawn | details | "
-          "popup |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+          "popup | popup: script / main thread busy |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         if "error" in r and "build" not in r:
             print(f"| {r['n']:,} | {r['case']} | error: {r['error']} | | | | | | |")
@@ -292,7 +315,7 @@ def report(rows: list[dict]) -> None:
                                                                      r.get("error", ""))
         print(f"| {r['n']:,} | {r['case']} | {_f(r.get('read'))} | {_f(r.get('build'))} | "
               f"{_f(r.get('build_cpu'))} | {_f(r.get('size_mb'), 'MB', 1)} | {drawn} | "
-              f"{details} | {popup} |")
+              f"{details} | {popup} | {_f(r.get('popup_script'))} / {_f(r.get('popup_busy'))} |")
     for n in sorted({r["n"] for r in rows}):
         by = {r["case"]: r for r in rows if r["n"] == n}
         ours = by.get("ours", {})
@@ -300,7 +323,8 @@ def report(rows: list[dict]) -> None:
             o = by.get(other, {})
             parts = []
             for key, label in (("build", "build"), ("build_cpu", "build CPU"),
-                               ("size_mb", "size"), ("drawn", "drawn")):
+                               ("size_mb", "size"), ("drawn", "drawn"), ("popup", "popup"),
+                               ("popup_busy", "popup main thread")):
                 if ours.get(key) and o.get(key):
                     parts.append(f"{label} {o[key] / ours[key]:.2f}x")
             if parts:

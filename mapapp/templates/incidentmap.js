@@ -956,6 +956,22 @@
     });
     return out;
   }
+  function fitShift(box, size, tl, br) {
+    let dx = 0, dy = 0;
+    if (box.x1 + br.x > size.x) {
+      dx = box.x1 + br.x - size.x;
+    }
+    if (box.x0 - dx - tl.x < 0) {
+      dx = box.x0 - tl.x;
+    }
+    if (box.y1 + br.y > size.y) {
+      dy = box.y1 + br.y - size.y;
+    }
+    if (box.y0 - dy - tl.y < 0) {
+      dy = box.y0 - tl.y;
+    }
+    return { x: dx, y: dy };
+  }
 
   // src/cellsdraw.js
   var SPLITS = [["count", "Count"], ["actor", "Main actor"], ["type", "Main event type"]];
@@ -1482,13 +1498,13 @@
     root.appendChild(document.createTextNode(" \u2014 " + fmtDate(p)));
     return root;
   }
-  function prepareClick(ctx, marker) {
+  function prepareClick(ctx, marker, options) {
     let content = popupContent(ctx, marker.feature);
     const ds = marker._imDs;
-    if (!ds.props) {
+    if (!ds.hasProps(marker._imI) || ds.hasWanted()) {
       content = el("div", "im-popup", "Loading the details\u2026");
       content.setAttribute("data-incident-id", String(marker.feature.properties.id));
-      ds.loadProps().then(() => {
+      ds.loadProps(marker._imI).then(() => {
         if (!(marker.isPopupOpen && marker.isPopupOpen())) {
           return;
         }
@@ -1502,12 +1518,12 @@
       });
     }
     const pad = ctx.map ? popupPadding(ctx.map) : { autoPanPaddingTopLeft: [20, 20], autoPanPaddingBottomRight: [20, 20] };
-    marker.bindPopup(content, {
+    marker.bindPopup(content, Object.assign({
       maxWidth: 380,
       minWidth: 260,
       autoPanPaddingTopLeft: pad.autoPanPaddingTopLeft,
       autoPanPaddingBottomRight: pad.autoPanPaddingBottomRight
-    });
+    }, options));
     if (ctx.selected !== marker._imI) {
       ctx.selected = marker._imI;
       if (ctx.canvas) {
@@ -1572,6 +1588,13 @@
       }
       (byColor[c] = byColor[c] || []).push(x, y, r);
     }
+    let circles = 0;
+    Object.keys(byColor).forEach((c) => {
+      circles += byColor[c].length / 3;
+    });
+    if (circles > MAX_CIRCLES) {
+      return circles;
+    }
     g.lineWidth = 1;
     g.setLineDash([4, 3]);
     Object.keys(byColor).forEach((c) => {
@@ -1590,7 +1613,9 @@
     });
     g.globalAlpha = 1;
     g.setLineDash([]);
+    return 0;
   }
+  var MAX_CIRCLES = 500;
   function drawChain(g, ds, drawn2, px, py, highlight) {
     const lines = [[], []];
     ds.chain.forEach((l) => {
@@ -1913,6 +1938,7 @@
       this._imCells = [];
       this._imBubbles = [];
       this._imSelected = null;
+      this._imCirclesHidden = 0;
       g.save();
       for (let k = 0; k < this._imSets.length; k++) {
         this.drawSet(this._imSets[k], g, view);
@@ -1988,10 +2014,10 @@
       const box = view.box, stamps = new Stamps(this, box.x0, box.y0, box.x1, box.y1);
       const fade = highlight ? 0.3 : 1, shapeOf = ctx && ctx.shapeOf || [];
       if (circles) {
-        drawUncertainty(g, ds, single2, ns, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps, fade);
+        this._imCirclesHidden += drawUncertainty(g, ds, single2, ns, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps, fade);
         stamps.reset();
         if (nh) {
-          drawUncertainty(g, ds, his, nh, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps, 1);
+          this._imCirclesHidden += drawUncertainty(g, ds, his, nh, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps, 1);
           stamps.reset();
         }
       }
@@ -2450,6 +2476,15 @@
     svg.appendChild(svgNode("circle", { cx: "14", cy: "8", r: "3.5", stroke: "#222", "stroke-width": "1", fill: "#bbb" }));
     return svg;
   }
+  var CIRCLES_NOTE = "Faint circle: the point may be off by this radius.";
+  function circlesNote(ctx, hidden) {
+    const note = ctx.circlesNote;
+    if (!note) {
+      return;
+    }
+    note.setAttribute("data-circles-hidden", String(hidden || 0));
+    note.textContent = hidden ? CIRCLES_NOTE + " Not drawn now: " + fmtInt(hidden) + " in view are too many to tell apart; zoom in." : CIRCLES_NOTE;
+  }
   function legendControl(ctx) {
     return makeControl("bottomright", (div) => {
       div.classList.add("im-legend");
@@ -2480,7 +2515,7 @@
       details.appendChild(el("div", "im-subhead", "Lines and rings"));
       details.appendChild(legendRow(chainSwatch(), " escalation chain: to the incident that answers (earlier to later)"));
       details.appendChild(legendRow(ringSwatch(), " the selected incident"));
-      details.appendChild(el("div", "im-legend-note", "Faint circle: the point may be off by this radius."));
+      details.appendChild(ctx.circlesNote = el("div", "im-legend-note", CIRCLES_NOTE));
       div.appendChild(details);
     });
   }
@@ -2943,6 +2978,36 @@
     return done;
   }
 
+  // src/ids.js
+  var SCANS = 16;
+  var IdLookup = class {
+    /** ``ids``: the incidents' ids (strings), in index order. */
+    constructor(ids) {
+      this.ids = ids;
+      this.map = null;
+      this.lookups = 0;
+    }
+    /**
+     * The index of ``id`` (compared as a string), or -1; of two equal ids,
+     * the later one.
+     */
+    indexOf(id) {
+      const key = String(id);
+      this.lookups += 1;
+      if (!this.map && this.lookups <= SCANS) {
+        return this.ids.lastIndexOf(key);
+      }
+      if (!this.map) {
+        this.map = /* @__PURE__ */ new Map();
+        for (let k = 0; k < this.ids.length; k++) {
+          this.map.set(this.ids[k], k);
+        }
+      }
+      const i = this.map.get(key);
+      return i === void 0 ? -1 : i;
+    }
+  };
+
   // src/retry.js
   var RETRY_WAITS = [
     250,
@@ -3034,14 +3099,10 @@
     }
     /** The index of an incident id, or -1. */
     indexOf(id) {
-      if (!this.index) {
-        this.index = /* @__PURE__ */ new Map();
-        for (let k = 0; k < this.n; k++) {
-          this.index.set(this.ids[k], k);
-        }
+      if (!this.lookup) {
+        this.lookup = new IdLookup(this.ids);
       }
-      const i = this.index.get(String(id));
-      return i === void 0 ? -1 : i;
+      return this.lookup.indexOf(id);
     }
     /** Incidents per properties block, or 0 (none to read). */
     blockSize() {
@@ -3073,6 +3134,10 @@
     hasProps(i) {
       const size = this.blockSize();
       return size ? !!this.blocks[Math.floor(i / size)] : !!this.props;
+    }
+    /** Whether properties() was asked for incidents whose blocks are not read yet. */
+    hasWanted() {
+      return this.wanted.length > 0;
     }
     want(b) {
       if (b < 0 || b * this.blockSize() >= this.n || this.wanted.includes(b)) {
@@ -3235,6 +3300,99 @@
       });
     }
     return map._imChoices;
+  }
+
+  // src/reveal.js
+  var DETAILS_WAIT_MS = 400;
+  var MAX_REVEAL_ZOOM = 18;
+  function afterDetails(ctx, layer, then) {
+    const ds = ctx.ds, i = layer._imI;
+    if (!ds.blockSize()) {
+      then();
+      return;
+    }
+    popupContent(ctx, layer.feature);
+    if (ds.hasProps(i) && !ds.hasWanted()) {
+      then();
+      return;
+    }
+    let done = false;
+    const once = () => {
+      if (!done) {
+        done = true;
+        then();
+      }
+    };
+    ds.loadProps(i).then(() => {
+      popupContent(ctx, layer.feature);
+      return ds.loadProps();
+    }).then(once);
+    setTimeout(once, DETAILS_WAIT_MS);
+  }
+  function popupBox(map, layer, ll) {
+    const el2 = layer.getPopup() && layer.getPopup().getElement();
+    if (!el2) {
+      return null;
+    }
+    const r = el2.getBoundingClientRect(), m = map.getContainer().getBoundingClientRect(), p = map.latLngToContainerPoint(ll);
+    return { x0: r.left - m.left - p.x, y0: r.top - m.top - p.y, x1: r.right - m.left - p.x, y1: r.bottom - m.top - p.y };
+  }
+  function targetPoint(map, ll, box, sameZoom) {
+    const size = map.getSize(), here = map.latLngToContainerPoint(ll);
+    const p = sameZoom && clearOfControls(map, here) ? here : size.divideBy(2);
+    if (!box) {
+      return p;
+    }
+    const pad = popupPadding(map);
+    const s = fitShift(
+      { x0: p.x + box.x0, y0: p.y + box.y0, x1: p.x + box.x1, y1: p.y + box.y1 },
+      size,
+      pad.autoPanPaddingTopLeft,
+      pad.autoPanPaddingBottomRight
+    );
+    return L.point(p.x - s.x, p.y - s.y);
+  }
+  function centreFor(map, ll, zoom, p) {
+    return map.unproject(map.project(ll, zoom).subtract(p.subtract(map.getSize().divideBy(2))), zoom);
+  }
+  function targetZoom(ctx, ll, p) {
+    const map = ctx.map, canvas = ctx.canvas, zoom = map.getZoom();
+    const set = canvas.setOf(ctx.ds), size = map.getSize(), max = Math.min(map.getMaxZoom(), MAX_REVEAL_ZOOM);
+    let z = Math.max(CLUSTER_MAX_ZOOM, zoom);
+    while (set && z < max && !ctx.highlight) {
+      const tl = map.project(centreFor(map, ll, z, p), z).subtract(size.divideBy(2));
+      if (!cellsFor(set, { S: 256 * Math.pow(2, z), bounds: L.bounds(tl, tl.add(size)) })) {
+        break;
+      }
+      z += 1;
+    }
+    return z;
+  }
+  function reveal(ctx, layer, click) {
+    const map = ctx.map, ll = layer.getLatLng();
+    prepareClick(ctx, layer, { autoPan: false });
+    if (click) {
+      layer.fire("click", { latlng: ll }, true);
+    } else {
+      layer.openPopup(ll);
+    }
+    const box = popupBox(map, layer, ll), zoom = map.getZoom(), canvas = ctx.canvas;
+    const leaving = canvas.clustering(zoom) || canvas.showsCells();
+    const p = targetPoint(map, ll, box, !leaving), z = leaving ? targetZoom(ctx, ll, p) : zoom;
+    const here = map.latLngToContainerPoint(ll);
+    if (leaving) {
+      map.setView(centreFor(map, ll, z, p), z, { animate: false });
+    } else if (Math.abs(here.x - p.x) > 0.5 || Math.abs(here.y - p.y) > 0.5) {
+      const d = here.subtract(p), size = map.getSize();
+      map.panBy(d, { animate: click && Math.abs(d.x) < size.x && Math.abs(d.y) < size.y });
+    }
+    if (canvas.version !== canvas.drawnVersion) {
+      canvas.drawNow();
+    }
+    if (layer.getPopup()) {
+      layer.getPopup().options.autoPan = true;
+    }
+    return true;
   }
 
   // src/views.js
@@ -3519,6 +3677,7 @@
         line.setAttribute("data-state", "drawn");
       }
       panel.update(state);
+      circlesNote(ctx, canvas._imCirclesHidden);
     };
     ctx.onMove = () => {
       const co = cellOptions(ctx), set = canvas.setOf(ctx.ds);
@@ -3625,15 +3784,12 @@
       return false;
     }
     unhide(ctx, layer);
-    const ll = layer.getLatLng(), canvas = ctx.canvas;
-    if (canvas.clustering(map.getZoom()) || canvas.showsCells()) {
-      map.setView(ll, Math.max(CLUSTER_MAX_ZOOM, map.getZoom()), { animate: false });
-    } else {
-      map.panTo(ll);
-    }
-    canvas.drawNow();
-    prepareClick(ctx, layer);
-    layer.fire("click", { latlng: ll }, true);
+    const token = ctx.revealing = {};
+    afterDetails(ctx, layer, () => {
+      if (!ctx.removed && ctx.revealing === token && mapOf(layer)) {
+        reveal(ctx, layer, true);
+      }
+    });
     return true;
   }
   function select(ctx, id) {
@@ -3642,18 +3798,16 @@
       return false;
     }
     unhide(ctx, layer);
-    const ll = layer.getLatLng(), canvas = ctx.canvas;
-    if (canvas.clustering(map.getZoom()) || canvas.showsCells()) {
-      map.setView(ll, Math.max(CLUSTER_MAX_ZOOM, map.getZoom()), { animate: false });
-    } else if (!clearOfControls(map, map.latLngToContainerPoint(ll))) {
-      map.panTo(ll, { animate: false });
-    }
-    prepareClick(ctx, layer);
-    canvas.drawNow();
-    layer.openPopup(ll);
-    return true;
+    ctx.revealing = null;
+    return reveal(ctx, layer, false);
   }
   function openIncident(map, id) {
+    const views = (map._imCanvas && map._imCanvas._imSets || []).map((s) => s.ctx).filter((c) => c && !c.removed);
+    for (let k = 0; k < views.length; k++) {
+      if (focus(views[k], String(id))) {
+        return true;
+      }
+    }
     let done = false;
     map.eachLayer((l) => {
       if (!done && l._imContext) {

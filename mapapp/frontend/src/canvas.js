@@ -33,7 +33,8 @@ class Stamps {
   }
 }
 
-// Uncertainty: a faint circle of geo_precision_km, where it shows beyond the marker.
+// Uncertainty: a faint circle of geo_precision_km, where it shows beyond the
+// marker. Returns how many were left out (more than MAX_CIRCLES), or 0.
 function drawUncertainty(g, ds, single, ns, px, py, box, z2, minKm, stamps, fade) {
   const byColor = {};
   for (let q = 0; q < ns; q++) {
@@ -47,6 +48,9 @@ function drawUncertainty(g, ds, single, ns, px, py, box, z2, minKm, stamps, fade
     if (!stamps.fresh(x, y, 1 + c * 65536 + Math.min(Math.round(r), 65535))) { continue; }
     (byColor[c] = byColor[c] || []).push(x, y, r);
   }
+  let circles = 0;
+  Object.keys(byColor).forEach((c) => { circles += byColor[c].length / 3; });
+  if (circles > MAX_CIRCLES) { return circles; }
   g.lineWidth = 1; g.setLineDash([4, 3]);
   Object.keys(byColor).forEach((c) => {
     const a = byColor[c];
@@ -56,7 +60,17 @@ function drawUncertainty(g, ds, single, ns, px, py, box, z2, minKm, stamps, fade
     g.strokeStyle = ds.palette[c] || '#8c8c8c'; g.globalAlpha = 0.45 * fade; g.stroke();
   });
   g.globalAlpha = 1; g.setLineDash([]);
+  return 0;
 }
+
+/**
+ * Uncertainty circles in view beyond which they are too many to tell apart
+ * (thousands, overlapping, where incidents crowd) and are not drawn (the
+ * legend says so): painting them cost seconds a frame at a million, the
+ * fills alone (even at a quarter of the resolution) most of a second
+ * (docs/performance.md, "opening an incident at a million").
+ */
+export const MAX_CIRCLES = 500;
 
 // The escalation chain: a dashed line with an arrowhead from an incident
 // to the one that answers it (a link recorded on both: one line, from the
@@ -289,6 +303,7 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
     this._imCells = [];
     this._imBubbles = [];
     this._imSelected = null;
+    this._imCirclesHidden = 0;
     g.save();
     for (let k = 0; k < this._imSets.length; k++) { this.drawSet(this._imSets[k], g, view); }
     g.restore();
@@ -343,9 +358,9 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
     const box = view.box, stamps = new Stamps(this, box.x0, box.y0, box.x1, box.y1);
     const fade = highlight ? 0.3 : 1, shapeOf = (ctx && ctx.shapeOf) || [];
     if (circles) {
-      drawUncertainty(g, ds, single, ns, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps, fade);
+      this._imCirclesHidden += drawUncertainty(g, ds, single, ns, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps, fade);
       stamps.reset();
-      if (nh) { drawUncertainty(g, ds, his, nh, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps, 1); stamps.reset(); }
+      if (nh) { this._imCirclesHidden += drawUncertainty(g, ds, his, nh, set.px, set.py, box, Math.pow(2, view.zoom), minKm, stamps, 1); stamps.reset(); }
     }
     if (this.flags.chain > 0 && ds.chain.length) { drawChain(g, ds, drawn, set.px, set.py, highlight); }
     const hits = drawMarkers(g, set, single, ns, box, shapeOf, stamps, 0.9 * fade, 'order');

@@ -3,7 +3,7 @@
 
 import * as compat from './compat.js';
 import { el } from './dom.js';
-import { countLine, timeLabel } from './format.js';
+import { countLine, fmtInt, timeLabel } from './format.js';
 import { NONE32 } from './decode.js';
 import { escapeHtml } from './safe.js';
 import { SELECTED_RING, shapeGlyph, shapeSvg } from './shapes.js';
@@ -101,6 +101,19 @@ function ringSwatch() {
   return svg;
 }
 
+const CIRCLES_NOTE = 'Faint circle: the point may be off by this radius.';
+
+/**
+ * The legend's line on uncertainty circles after a draw: ``hidden``, how
+ * many the canvas left out (too many in view to tell apart), or 0.
+ */
+export function circlesNote(ctx, hidden) {
+  const note = ctx.circlesNote;
+  if (!note) { return; }
+  note.setAttribute('data-circles-hidden', String(hidden || 0));
+  note.textContent = hidden ? CIRCLES_NOTE + ' Not drawn now: ' + fmtInt(hidden) + ' in view are too many to tell apart; zoom in.' : CIRCLES_NOTE;
+}
+
 /** The legend: actor colours, event type shapes, attribution outlines. */
 export function legendControl(ctx) {
   return makeControl('bottomright', (div) => {
@@ -128,7 +141,7 @@ export function legendControl(ctx) {
     details.appendChild(el('div', 'im-subhead', 'Lines and rings'));
     details.appendChild(legendRow(chainSwatch(), ' escalation chain: to the incident that answers (earlier to later)'));
     details.appendChild(legendRow(ringSwatch(), ' the selected incident'));
-    details.appendChild(el('div', 'im-legend-note', 'Faint circle: the point may be off by this radius.'));
+    details.appendChild(ctx.circlesNote = el('div', 'im-legend-note', CIRCLES_NOTE));
     div.appendChild(details);
   });
 }

@@ -5,6 +5,7 @@
 // page), or decoded from an element of the page (the export: a URL '#id').
 
 import { chainLines } from './chain.js';
+import { IdLookup } from './ids.js';
 import { blockRows, column, mercator, readPayload, unpack7 } from './decode.js';
 import { newMarker } from './markers.js';
 import { HttpError, missingMessage, retryMissing } from './retry.js';
@@ -50,12 +51,8 @@ export class Dataset {
 
   /** The index of an incident id, or -1. */
   indexOf(id) {
-    if (!this.index) {
-      this.index = new Map();
-      for (let k = 0; k < this.n; k++) { this.index.set(this.ids[k], k); }
-    }
-    const i = this.index.get(String(id));
-    return i === undefined ? -1 : i;
+    if (!this.lookup) { this.lookup = new IdLookup(this.ids); }
+    return this.lookup.indexOf(id);
   }
 
   /** Incidents per properties block, or 0 (none to read). */
@@ -85,6 +82,9 @@ export class Dataset {
     const size = this.blockSize();
     return size ? !!this.blocks[Math.floor(i / size)] : !!this.props;
   }
+
+  /** Whether properties() was asked for incidents whose blocks are not read yet. */
+  hasWanted() { return this.wanted.length > 0; }
 
   want(b) {
     if (b < 0 || b * this.blockSize() >= this.n || this.wanted.includes(b)) { return; }

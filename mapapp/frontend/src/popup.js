@@ -116,15 +116,17 @@ export function tooltipContent(feature) {
 
 /**
  * Before a click reaches a marker: its popup (made now, from the full
- * properties) and its view's layer as event parent (the page listens there).
+ * properties; ``options``: more Leaflet popup options) and its view's layer
+ * as event parent (the page listens there).
  */
-export function prepareClick(ctx, marker) {
+export function prepareClick(ctx, marker, options) {
   let content = popupContent(ctx, marker.feature);
   const ds = marker._imDs;
-  if (!ds.props) {
+  // (its details and its linked incidents' titles here already: the popup as it stays)
+  if (!ds.hasProps(marker._imI) || ds.hasWanted()) {
     content = el('div', 'im-popup', 'Loading the details\u2026');
     content.setAttribute('data-incident-id', String(marker.feature.properties.id));
-    ds.loadProps().then(() => {
+    ds.loadProps(marker._imI).then(() => {
       if (!(marker.isPopupOpen && marker.isPopupOpen())) { return; }
       if (ds.blockSize() && !ds.hasProps(marker._imI)) {  // (never came: say so, in words)
         const note = el('div', 'im-popup', ds.propsError || 'The details could not be loaded.');
@@ -137,8 +139,8 @@ export function prepareClick(ctx, marker) {
   }
   // (panned clear of the summary and the other controls along the top)
   const pad = ctx.map ? popupPadding(ctx.map) : { autoPanPaddingTopLeft: [20, 20], autoPanPaddingBottomRight: [20, 20] };
-  marker.bindPopup(content, { maxWidth: 380, minWidth: 260, autoPanPaddingTopLeft: pad.autoPanPaddingTopLeft,
-                              autoPanPaddingBottomRight: pad.autoPanPaddingBottomRight });
+  marker.bindPopup(content, Object.assign({ maxWidth: 380, minWidth: 260, autoPanPaddingTopLeft: pad.autoPanPaddingTopLeft,
+                                            autoPanPaddingBottomRight: pad.autoPanPaddingBottomRight }, options));
   // (the incident last opened is the selected one: ringed on the map)
   if (ctx.selected !== marker._imI) { ctx.selected = marker._imI; if (ctx.canvas) { ctx.canvas.changed(); } }
   if (marker._imParent !== ctx.group) {

@@ -82,3 +82,19 @@ export function controlRects(map) {
   });
   return out;
 }
+
+/**
+ * How far to move the view (pixels, ``{x, y}``: the content moves by minus
+ * this) so that ``box`` (``{x0, y0, x1, y1}``, the map container's pixels:
+ * a popup) lies inside a map of ``size`` (``{x, y}``) with the padding
+ * ``tl`` and ``br`` (``{x, y}``) kept; its top left wins when it cannot
+ * fit. Leaflet's popup autoPan, computed ahead.
+ */
+export function fitShift(box, size, tl, br) {
+  let dx = 0, dy = 0;
+  if (box.x1 + br.x > size.x) { dx = box.x1 + br.x - size.x; }
+  if (box.x0 - dx - tl.x < 0) { dx = box.x0 - tl.x; }
+  if (box.y1 + br.y > size.y) { dy = box.y1 + br.y - size.y; }
+  if (box.y0 - dy - tl.y < 0) { dy = box.y0 - tl.y; }
+  return { x: dx, y: dy };
+}

@@ -5,12 +5,13 @@
 import * as compat from './compat.js';
 import { Dataset, fetchJson } from './dataset.js';
 import { NONE16, NONE32, decodeMask } from './decode.js';
-import { CLUSTER_MAX_ZOOM, canvasOf } from './canvas.js';
+import { canvasOf } from './canvas.js';
 import { cellOptions, cellsPanel, cellsState } from './cellsdraw.js';
-import { addOverlays, errorControl, legendControl, loadingControl, removeOverlays, summaryControl, timeControl } from './controls.js';
+import { addOverlays, circlesNote, errorControl, legendControl, loadingControl, removeOverlays, summaryControl, timeControl } from './controls.js';
 import { Toggle, TypeGroup, userChoices } from './layers.js';
-import { markerById, prepareClick } from './popup.js';
-import { clearOfControls, fitPadding } from './room.js';
+import { markerById } from './popup.js';
+import { afterDetails, reveal } from './reveal.js';
+import { fitPadding } from './room.js';
 import { shapeCode } from './shapes.js';
 import { DRAW_WAITS, retryMissing } from './retry.js';
 import { playStory } from './story.js';
@@ -252,6 +253,7 @@ function watchCells(ctx, map, canvas) {
     line.setAttribute('data-count', String(state.mode === 'cells' ? state.count : ctx.count));
     if (ctx.ready) { line.setAttribute('data-state', 'drawn'); }
     panel.update(state);
+    circlesNote(ctx, canvas._imCirclesHidden);
   };
   ctx.onMove = () => {
     const co = cellOptions(ctx), set = canvas.setOf(ctx.ds);
@@ -318,43 +320,34 @@ function unhide(ctx, layer) {
   }
 }
 
-/** Step along the chain: pan to an incident of the view and open its popup. */
+/**
+ * Step along the chain (and IncidentMap.openIncident): open an incident's
+ * popup, as a click would, with one move of the map to it once its details
+ * are in (or after a moment). False when it is not in the view.
+ */
 export function focus(ctx, id) {
   const layer = markerById(ctx, id), map = ctx.map;
   if (!layer || !map) { return false; }
   unhide(ctx, layer);
-  const ll = layer.getLatLng(), canvas = ctx.canvas;
-  if (canvas.clustering(map.getZoom()) || canvas.showsCells()) {
-    map.setView(ll, Math.max(CLUSTER_MAX_ZOOM, map.getZoom()), { animate: false });
-  } else {
-    map.panTo(ll);
-  }
-  canvas.drawNow();
-  prepareClick(ctx, layer);
-  layer.fire('click', { latlng: ll }, true);
+  const token = ctx.revealing = {};
+  afterDetails(ctx, layer, () => {
+    if (!ctx.removed && ctx.revealing === token && compat.mapOf(layer)) { reveal(ctx, layer, true); }
+  });
   return true;
 }
 
 /**
  * The view's selected incident (LayerOptions.selected): drawn with a ring
  * above the others, brought into view when it is out of it or under a
- * control, its popup open (closing any other). False when it is not in
- * the view.
+ * control, its popup open (closing any other), now. False when it is not
+ * in the view.
  */
 export function select(ctx, id) {
   const layer = markerById(ctx, id), map = ctx.map;
   if (!layer || !map) { return false; }
   unhide(ctx, layer);
-  const ll = layer.getLatLng(), canvas = ctx.canvas;
-  if (canvas.clustering(map.getZoom()) || canvas.showsCells()) {
-    map.setView(ll, Math.max(CLUSTER_MAX_ZOOM, map.getZoom()), { animate: false });
-  } else if (!clearOfControls(map, map.latLngToContainerPoint(ll))) {
-    map.panTo(ll, { animate: false });
-  }
-  prepareClick(ctx, layer);
-  canvas.drawNow();
-  layer.openPopup(ll);
-  return true;
+  ctx.revealing = null;
+  return reveal(ctx, layer, false);
 }
 
 /**
@@ -362,6 +355,9 @@ export function select(ctx, id) {
  * false when it is not in any view on the map. For the page and for scripts.
  */
 export function openIncident(map, id) {
+  // (the views the canvas draws first: the map's layers are its incidents too, a million of them)
+  const views = ((map._imCanvas && map._imCanvas._imSets) || []).map((s) => s.ctx).filter((c) => c && !c.removed);
+  for (let k = 0; k < views.length; k++) { if (focus(views[k], String(id))) { return true; } }
   let done = false;
   map.eachLayer((l) => { if (!done && l._imContext) { done = focus(l._imContext, String(id)); } });
   return done;
