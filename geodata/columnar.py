@@ -195,7 +195,7 @@ def _frame_values(name: str, column: pd.Series) -> list | pa.Array:
         return pa.array(column, from_pandas=True)  # (NaN, NaT and NA: null)
     if name not in _NOT_TEXT and isinstance(column.dtype, pd.StringDtype) and \
             column.dtype.storage == "pyarrow" and nested.enabled():
-        return column.array._pa_array.cast(pa.string())
+        return column.array._pa_array  # (large_string, in the chunks read: no copy)
     return _json_column(column)[0]
 
 
@@ -250,13 +250,16 @@ def columns_of_frame(gdf) -> Columns:
 def _arrow(values: list | pa.Array) -> pa.Array | None:
     """The values as one Arrow array, or None when they are not of one plain type."""
     if isinstance(values, _ARROW):  # (a frame's categories: checked as their text)
-        if pa.types.is_dictionary(values.type):
-            values = values.dictionary_decode()
-        return values.cast(pa.string()) if pa.types.is_large_string(values.type) else values
+        return values.dictionary_decode() if pa.types.is_dictionary(values.type) else values
     try:
         return pa.array(values, from_pandas=False)
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
         return None
+
+
+def _is_text(arrow_type: pa.DataType) -> bool:
+    """Arrow text, of either offset width (a frame's text is ``large_string``, kept uncopied)."""
+    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
 
 
 def _bools(arr: pa.Array, null: bool) -> np.ndarray:
@@ -268,7 +271,7 @@ def _text_ok(values: list, required: bool) -> np.ndarray:
     arr = _arrow(values)
     if arr is not None and pa.types.is_null(arr.type):
         return np.full(len(values), not required)
-    if arr is None or not pa.types.is_string(arr.type):
+    if arr is None or not _is_text(arr.type):
         return np.fromiter(((v is None and not required) or (type(v) is str and bool(v.strip()))
                             for v in values), dtype=bool, count=len(values))
     return _bools(pc.match_substring_regex(arr, _TEXT), not required)
@@ -278,7 +281,7 @@ def _vocabulary_ok(values: list, allowed: tuple) -> np.ndarray:
     arr = _arrow(values)
     if arr is not None and pa.types.is_null(arr.type):
         return np.ones(len(values), dtype=bool)
-    if arr is None or not pa.types.is_string(arr.type):
+    if arr is None or not _is_text(arr.type):
         return np.fromiter((v is None or (type(v) is str and v in allowed) for v in values),
                            dtype=bool, count=len(values))
     return _bools(pc.is_in(arr, value_set=pa.array(list(allowed))), True)
@@ -295,7 +298,7 @@ def _days(values: list, required: bool) -> tuple[np.ndarray, np.ndarray]:
         days = arr.to_numpy(zero_copy_only=False).astype("datetime64[D]")
         missing = np.isnat(days)
         return _in_range(days, missing, np.ones(n, dtype=bool), required)
-    if arr is None or not pa.types.is_string(arr.type):
+    if arr is None or not _is_text(arr.type):
         arr = pa.array([v if type(v) is str else None for v in values], type=pa.string())
         typed = np.fromiter((v is None or type(v) is str for v in values), dtype=bool, count=n)
     else:
@@ -438,7 +441,7 @@ def _related_ok(values: list) -> np.ndarray:
 def _other_ok(values: list) -> np.ndarray:
     """Any other property: True unless its lists or objects nest deeper than one level."""
     arr = _arrow(values)
-    if arr is not None and (pa.types.is_string(arr.type) or pa.types.is_integer(arr.type)
+    if arr is not None and (_is_text(arr.type) or pa.types.is_integer(arr.type)
                             or pa.types.is_floating(arr.type) or pa.types.is_boolean(arr.type)
                             or pa.types.is_null(arr.type)):
         return np.ones(len(values), dtype=bool)
@@ -491,7 +494,7 @@ _TYPED_CHECKS = {"attribution": _typed_attribution_ok, "sources": _typed_sources
 def _iso3_ok(values: list) -> np.ndarray:
     """False where the country is a string but not three capitals (missing: see _text_ok)."""
     arr = _arrow(values)
-    if arr is not None and pa.types.is_string(arr.type):
+    if arr is not None and _is_text(arr.type):
         return _bools(pc.match_substring_regex(arr, _ISO3), True)
     iso3 = re.compile(_ISO3)
     return np.fromiter((type(v) is not str or bool(iso3.fullmatch(v)) for v in values),

@@ -231,8 +231,9 @@ def _object_column(values: list) -> pd.Series:
     if isinstance(values, pa.Array | pa.ChunkedArray):  # (text read as Arrow: geodata.columnar)
         if not nested.enabled():
             values = values.to_pylist()
-        elif pa.types.is_string(values.type):  # (one chunk: see nested.typed_series)
-            return nested.one_chunk(values).to_pandas(types_mapper={pa.string(): _TEXT}.get)
+        elif pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+            # (one chunk: see nested.typed_series; a frame's large_string kept, no cast)
+            return nested.one_chunk(values).to_pandas(types_mapper={values.type: _TEXT}.get)
     if not nested.enabled():  # (the object path, for comparisons)
         return pd.Series(values, dtype=object)
     try:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 import geodata
+from geodata.memory import release
 from geodata.nested import column_values, is_typed
 from geodata.schema import ATTRIBUTION_STATUSES, ROLES
 
@@ -195,7 +196,10 @@ def load_dataset(source: str | os.PathLike | bytes, *, lenient: bool = True,
     label = label or os.path.basename(loaded.name)
     # the page names the file as its visitor knows it, never by a server path
     report = dataclasses.replace(loaded.report, source=label)
-    return Dataset(loaded.gdf, report, label)
+    dataset = Dataset(loaded.gdf, report, label)
+    del loaded
+    release()  # (the load freed about as much as the frame holds: back to the system)
+    return dataset
 
 
 def content_key(data: bytes) -> str:
