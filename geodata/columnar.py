@@ -86,6 +86,9 @@ class Columns:
     features : callable
         ``features(rows)``: the raw features of those rows, as the
         per-feature check sees them.
+    points : numpy.ndarray or None
+        A frame's own shapely points when every row has a two-dimensional
+        one (the typed frame keeps them instead of making them again).
     """
 
     values: dict[str, list]
@@ -94,6 +97,7 @@ class Columns:
     lat: np.ndarray
     shape_ok: np.ndarray
     features: Callable[[np.ndarray], list]
+    points: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -241,7 +245,8 @@ def columns_of_frame(gdf) -> Columns:
                 f["geometry"] = None if g is None else shapely.geometry.mapping(g)
         return out
 
-    return Columns(values, ids, lon, lat, shape_ok, features)
+    flat = all_points and not bool(shapely.has_z(geoms).any())
+    return Columns(values, ids, lon, lat, shape_ok, features, np.asarray(geoms) if flat else None)
 
 
 # ---------------------------------------------------------------- column checks

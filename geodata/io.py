@@ -265,7 +265,8 @@ def _typed_from_arrow(name: str, arr: pa.Array):
     return values if present == sorted(present) else values.reorder_categories(sorted(present))
 
 
-def _typed_frame(columns: dict[str, list], lon: np.ndarray, lat: np.ndarray) -> gpd.GeoDataFrame:
+def _typed_frame(columns: dict[str, list], lon: np.ndarray, lat: np.ndarray,
+                 points: np.ndarray | None = None) -> gpd.GeoDataFrame:
     """Build the typed frame from per-property value lists (None = missing)."""
     data: dict[str, Any] = {}
     for name, values in columns.items():
@@ -296,11 +297,12 @@ def _typed_frame(columns: dict[str, list], lon: np.ndarray, lat: np.ndarray) -> 
     data["attribution_status"] = pd.Categorical(status, categories=list(ATTRIBUTION_STATUSES))
     order = [k for k in KNOWN_FIELDS if k in data] + [k for k in data if k not in KNOWN_FIELDS]
     frame = pd.DataFrame({k: data[k] for k in order}, index=pd.RangeIndex(n))
-    return gpd.GeoDataFrame(frame, geometry=shapely.points(lon, lat), crs="EPSG:4326")
+    points = shapely.points(lon, lat) if points is None else points
+    return gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326")
 
 
 def frame_from_columns(columns: dict[str, list], lon: np.ndarray,
-                       lat: np.ndarray) -> gpd.GeoDataFrame:
+                       lat: np.ndarray, points: np.ndarray | None = None) -> gpd.GeoDataFrame:
     """The typed incident frame from each property's values (None where missing).
 
     Parameters
@@ -309,13 +311,16 @@ def frame_from_columns(columns: dict[str, list], lon: np.ndarray,
         Property name to its values, one per incident (``id``: the ids).
     lon, lat : numpy.ndarray
         The points' coordinates.
+    points : numpy.ndarray, optional
+        Those points as shapely geometries already (a frame's own, two
+        dimensional): kept, not made again (206 MB at a million).
 
     Returns
     -------
     geopandas.GeoDataFrame
         As :func:`frame_from_features` types it.
     """
-    return _typed_frame(columns, lon, lat)
+    return _typed_frame(columns, lon, lat, points)
 
 
 def frame_from_features(features: list) -> gpd.GeoDataFrame:

@@ -152,7 +152,8 @@ def _load_features(source, name: str, kind: str, lenient: bool, progress: Progre
     progress("type")
     values = columnar.kept_values(cols, report.valid, features)
     keep = report.valid
-    return io.frame_from_columns(values, cols.lon[keep], cols.lat[keep]), report
+    points = None if cols.points is None else cols.points[keep]
+    return io.frame_from_columns(values, cols.lon[keep], cols.lat[keep], points), report
 
 
 def load_per_feature(source, name: str, kind: str, lenient: bool):
