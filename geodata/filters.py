@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .categories import drop_unused
 from .errors import GeodataError
 from .schema import ATTRIBUTION_STATUSES, ROLES
 
@@ -429,7 +430,7 @@ def unique_values(gdf: gpd.GeoDataFrame, column: str) -> list[str]:
         return []
     col = gdf[column]
     if isinstance(col.dtype, pd.CategoricalDtype):
-        used = col.cat.remove_unused_categories().cat.categories
+        used = drop_unused(col.array).categories
         return sorted(map(str, used))
     return sorted({str(v) for v in col.dropna().tolist()})
 

@@ -31,6 +31,7 @@ import pyarrow as pa
 import shapely
 
 from . import nested
+from .categories import drop_unused
 from .errors import DataSourceError
 from .geojson import feature_id, features_of, parse_json, parse_json_texts
 from .geojson_write import (
@@ -260,7 +261,7 @@ def _typed_from_arrow(name: str, arr: pa.Array):
         return arr.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).array
     if name == "geo_precision_km":
         return pd.array(arr.to_numpy(zero_copy_only=False).astype("float64"), dtype="float64")
-    values = arr.to_pandas().array.remove_unused_categories()
+    values = drop_unused(arr.to_pandas().array)
     present = list(values.categories)
     return values if present == sorted(present) else values.reorder_categories(sorted(present))
 

@@ -14,6 +14,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .categories import drop_unused
+
 __all__ = [
     "TIMELINE_ACTORS",
     "Figures",
@@ -276,8 +278,8 @@ def category_codes(series: pd.Series) -> tuple[list[str], np.ndarray]:
         Per row, the index into ``names`` (-1 where missing).
     """
     cat = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("category")
-    cat = cat.cat.remove_unused_categories()
-    return [str(c) for c in cat.cat.categories], cat.cat.codes.to_numpy()
+    cat = drop_unused(cat.array)
+    return [str(c) for c in cat.categories], np.asarray(cat.codes)
 
 
 def _ranked(codes: np.ndarray, names: list[str]) -> list[tuple[str, int]]:

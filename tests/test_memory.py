@@ -148,3 +148,20 @@ def test_release_gives_freed_memory_back():
     del big, strings
     release()
     assert resident() < before + 100
+
+
+def test_drop_unused_categories_is_pandas_remove_unused_categories():
+    import pandas as pd
+
+    from geodata.categories import drop_unused
+
+    rng = np.random.default_rng(15)
+    for round_ in range(300):
+        names = list("abcdefg"[:rng.integers(1, 8)])
+        picks = rng.integers(-1, len(names), rng.integers(0, 20))
+        values = pd.Categorical([names[i] if i >= 0 else None for i in picks],
+                                categories=names, ordered=bool(round_ % 2))
+        mine, theirs = drop_unused(values), values.remove_unused_categories()
+        assert mine.categories.tolist() == theirs.categories.tolist()
+        assert mine.codes.tolist() == theirs.codes.tolist()
+        assert mine.ordered == theirs.ordered
