@@ -326,7 +326,7 @@ class Figures:
     def _columns(self) -> dict:
         gdf = self.gdf
         fat = fatality_columns(gdf).fillna(0).astype("int64")
-        date = pd.to_datetime(gdf["date"]).to_numpy().astype("datetime64[ns]")
+        date = pd.to_datetime(gdf["date"]).to_numpy().astype("datetime64[ns]", copy=False)
         stop = gdf["end_date"].fillna(gdf["date"]) if "end_date" in gdf.columns else gdf["date"]
         actors, actor = (category_codes(gdf["actor"]) if "actor" in gdf
                          else ([], np.full(len(gdf), -1, dtype=np.int8)))
@@ -336,7 +336,7 @@ class Figures:
             "fatalities_low": fat["fatalities_low"].to_numpy(),
             "fatalities_high": fat["fatalities_high"].to_numpy(),
             "date": date,
-            "stop": pd.to_datetime(stop).to_numpy().astype("datetime64[ns]"),
+            "stop": pd.to_datetime(stop).to_numpy().astype("datetime64[ns]", copy=False),
             "actors": actors, "actor": actor, "types": types, "type": etype,
         }
 
@@ -406,7 +406,7 @@ class Figures:
         top = [name for name, _ in _ranked(c["actor"], c["actors"])][:TIMELINE_ACTORS]
         # the last entry, "Other", also takes code -1 (a missing actor)
         lookup = np.array([top.index(a) if a in top else len(top) for a in c["actors"]]
-                          + [len(top)])
+                          + [len(top)], dtype=np.int16)  # (a code per incident: 2 bytes)
         return c["date"].astype("datetime64[D]"), top, lookup[c["actor"]]
 
     @property
