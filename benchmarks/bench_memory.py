@@ -17,8 +17,8 @@ After each step: the resident memory as the server has it (``RSS``: what the
 system sees, freed memory the allocators kept included), and at the end the
 memory in use (after a collection, Arrow's pool released and ``malloc_trim``),
 Arrow's allocated bytes and the peak (``VmHWM``). Wall and CPU seconds per
-step. ``--before REV`` runs the same steps on ``git archive REV`` of this
-repository (default ``main``), in the same run.
+step. ``--before REV[,REV...]`` runs the same steps on ``git archive REV`` of
+this repository (default ``main``), in the same run.
 
 Usage::
 
@@ -149,14 +149,14 @@ def report(rows: list[dict]) -> None:
         print(f"{r['n']:>9} {r['version']:<14}{cells}")
     for n in sorted({r["n"] for r in rows}):
         mine = next((r for r in rows if r["n"] == n and r["version"] == "ours"), {})
-        old = next((r for r in rows if r["n"] == n and r["version"] != "ours"), {})
-        parts = [f"{h} {old[k] / mine[k]:.2f}x" for k, h in (
-            ("load_cpu", "load CPU"), ("load_rss", "RSS after load"),
-            ("draw_rss", "RSS after draw"), ("select_s", "select"),
-            ("select_rss", "RSS after select"), ("in_use", "in use"), ("peak", "peak"))
-            if mine.get(k) and old.get(k)]
-        if parts:
-            print(f"{n:>9}: before / ours: " + ", ".join(parts))
+        for old in (r for r in rows if r["n"] == n and r["version"] != "ours"):
+            parts = [f"{h} {old[k] / mine[k]:.2f}x" for k, h in (
+                ("load_cpu", "load CPU"), ("load_rss", "RSS after load"),
+                ("draw_rss", "RSS after draw"), ("select_cpu", "select CPU"),
+                ("select_rss", "RSS after select"), ("in_use", "in use"), ("peak", "peak"))
+                if mine.get(k) and old.get(k)]
+            if parts:
+                print(f"{n:>9}: {old['version']} / ours: " + ", ".join(parts))
 
 
 def main(argv=None) -> int:
@@ -164,8 +164,8 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", default="100000", help="comma-separated (1000000 takes GBs)")
     ap.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "bench-open",
                     help="where bench_open.py's generated files are kept between runs")
-    ap.add_argument("--before", default="main", help="the version to compare with (a git rev; "
-                    "'' for none)")
+    ap.add_argument("--before", default="main", help="the versions to compare with "
+                    "(comma-separated git revs; '' for none)")
     ap.add_argument("--blocks", action="store_true", help="also make every properties block")
     ap.add_argument("--json", type=Path, help="write the results here")
     ap.add_argument("--run", type=Path, help=argparse.SUPPRESS)
@@ -182,11 +182,13 @@ def main(argv=None) -> int:
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        versions = [("ours", ROOT)]
-        if args.before:
-            rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.before],
+        versions = []
+        for k, before in enumerate(b for b in args.before.split(",") if b):
+            rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", before],
                                  check=True, capture_output=True, text=True).stdout.strip()
-            versions.insert(0, (f"before {rev}", tree_of(args.before, Path(tmp))))
+            (Path(tmp) / str(k)).mkdir()
+            versions.append((f"before {rev}", tree_of(before, Path(tmp) / str(k))))
+        versions.append(("ours", ROOT))
         for n in [int(s) for s in args.sizes.split(",")]:
             path = make_data(args.data, n)["parquet"]
             for version, tree in versions:
