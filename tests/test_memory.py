@@ -17,6 +17,8 @@ import pyarrow as pa
 import pytest
 import shapely
 from conftest import feature_collection, make_feature
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import geodata
 from geodata import nested
@@ -165,3 +167,22 @@ def test_drop_unused_categories_is_pandas_remove_unused_categories():
         assert mine.categories.tolist() == theirs.categories.tolist()
         assert mine.codes.tolist() == theirs.codes.tolist()
         assert mine.ordered == theirs.ordered
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(max_size=6) | st.sampled_from(HOSTILE), max_size=40),
+       st.lists(st.text(max_size=6), max_size=10))
+def test_positions_are_those_of_a_dict_of_every_id(ids, others):
+    from mapapp.lookups import Positions
+
+    plain = {incident_id: i for i, incident_id in enumerate(ids)}  # (the last of a repeat)
+    positions = Positions(pa.array(ids, type=pa.large_string()))
+    for incident_id in ids + others:
+        assert positions.find(incident_id) == plain.get(incident_id), incident_id
+
+
+def test_positions_skip_missing_ids():
+    from mapapp.lookups import Positions
+
+    positions = Positions(pa.array(["b", None, "a", None], type=pa.large_string()))
+    assert [positions.find(x) for x in ("a", "b", "", "None")] == [2, 0, None, None]
