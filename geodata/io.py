@@ -42,7 +42,6 @@ from .geojson_write import (
     to_feature_collection,
     to_features,
 )
-from .memory import release
 from .schema import (
     ATTRIBUTION_STATUSES,
     CATEGORICAL_FIELDS,
@@ -314,8 +313,7 @@ def frame_from_columns(columns: dict[str, list], lon: np.ndarray,
     lon, lat : numpy.ndarray
         The points' coordinates.
     points : numpy.ndarray, optional
-        Those points as shapely geometries already (a frame's own, two
-        dimensional): kept, not made again (206 MB at a million).
+        Those points as 2-D shapely geometries already: kept, not made again.
 
     Returns
     -------
@@ -420,7 +418,7 @@ def _read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.Geo
     except Exception as exc:  # pyarrow raises many kinds for a bad file
         raise DataSourceError(f"{name}: not a readable GeoParquet file: {exc}") from exc
     gdf.attrs = {}
-    _one_chunk(gdf)
+    nested.join_chunks(gdf)
     json_columns, typed = _json_columns(meta, name)
     for column in gdf.columns:  # (a layout this tool did not write: its objects, as Arrow has them)
         if nested.is_typed(gdf[column]) and (column not in typed or not nested.enabled()):
@@ -437,29 +435,6 @@ def _read_parquet_frame(source: str | os.PathLike | bytes, name: str) -> gpd.Geo
                 ) from exc
             gdf[column] = pd.Series(values, dtype=object, index=gdf.index)
     return to_wgs84(gdf, name)
-
-
-def _one_chunk(gdf: pd.DataFrame) -> None:
-    """Each Arrow column of a frame just read joined into one chunk, a column at a time.
-
-    The reader gives a chunk per batch (8 at a million rows, one row group);
-    the typed frame holds one (:func:`geodata.nested.one_chunk`). Joined
-    here, each column's chunks are freed as soon as it is joined: joined
-    while the typed frame was built, all the chunks and all the joined
-    columns were held at once (a peak of 2.5 GB at a million). What the
-    reader and each join free is handed back at once (:func:`release`): the
-    pages the reader's threads freed are not reused by this one's joins, and
-    were the peak (2.0 GB; 1.7 GB now).
-    """
-    release()
-    for column in gdf.columns:
-        arr = getattr(gdf[column].array, "_pa_array", None)
-        if isinstance(arr, pa.ChunkedArray) and arr.num_chunks > 1:
-            dtype = gdf[column].dtype
-            one = nested.one_chunk(arr)
-            del arr
-            gdf[column] = one.to_pandas(types_mapper=lambda _t, d=dtype: d).set_axis(gdf.index)
-            release()
 
 
 def to_wgs84(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
