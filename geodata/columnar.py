@@ -182,8 +182,9 @@ def _frame_ids(values: list) -> list:
     return out
 
 
-#: Columns a frame types otherwise than as text (their values stay Python objects here).
-_NOT_TEXT = frozenset(("id", "date", "end_date", *CATEGORICAL_FIELDS))
+#: Columns a frame types otherwise than as text (their values stay Python objects here);
+#: a nested property held as text (a file's plain strings) is checked value by value.
+_NOT_TEXT = frozenset(("id", "date", "end_date", *CATEGORICAL_FIELDS, *_NESTED))
 
 
 def _frame_values(name: str, column: pd.Series) -> list | pa.Array:

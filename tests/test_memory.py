@@ -186,3 +186,13 @@ def test_positions_skip_missing_ids():
 
     positions = Positions(pa.array(["b", None, "a", None], type=pa.large_string()))
     assert [positions.find(x) for x in ("a", "b", "", "None")] == [2, 0, None, None]
+
+
+@pytest.mark.parametrize("field", ["attribution", "sources", "related"])
+@pytest.mark.parametrize("value", ["", "confirmed", "[not json"])
+def test_a_nested_property_held_as_text_in_geoparquet_gets_the_per_feature_report(
+        tmp_path, field, value):
+    """Found by test_columnar's hypothesis run: the text went to the typed check and raised."""
+    from test_columnar import _parquet, assert_same
+
+    assert_same(_parquet(tmp_path, [None, make_feature(0, **{field: value})]), "parquet")
