@@ -504,7 +504,8 @@ def gzip_blocks(gdf: gpd.GeoDataFrame, block: int, per_feature: bool = False,
             for data in pool.map(_gzip, batch):
                 yield number, data
                 number += 1
-    release()  # (the blocks' JSON text, made and freed on three threads' heaps)
+            del batch
+            release()  # (a batch's JSON, made and freed on three threads: back at once)
 
 
 def _write_blocks(gdf: gpd.GeoDataFrame, folder: Path, block: int, per_feature: bool) -> None:
