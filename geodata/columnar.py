@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import compress
 
 import numpy as np
@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from . import nested
+from . import arrowcols, nested
 from .dates import MAX_DATE, MIN_DATE
 from .errors import Problem
 from .geojson import feature_id
@@ -86,6 +86,9 @@ class Columns:
     features : callable
         ``features(rows)``: the raw features of those rows, as the
         per-feature check sees them.
+    arrow : dict of str to pyarrow.Array
+        Columns of ``values`` also held as Arrow (:func:`geodata.arrowcols.convert`,
+        made by :func:`check_columns`), for the checks and the frame.
     """
 
     values: dict[str, list]
@@ -94,6 +97,7 @@ class Columns:
     lat: np.ndarray
     shape_ok: np.ndarray
     features: Callable[[np.ndarray], list]
+    arrow: dict = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -541,7 +545,8 @@ def _suspects(cols: Columns) -> np.ndarray:
     ok = cols.shape_ok & placed & ids.notna().to_numpy()
     if len(set(cols.ids)) < n:  # (a set answers the usual case, all distinct, 3x faster)
         ok &= ~ids.duplicated().to_numpy()
-    return ~(ok & _properties_ok(cols.values, n))
+    cols.arrow = arrowcols.convert(cols.values)
+    return ~(ok & _properties_ok({**cols.values, **cols.arrow}, n))
 
 
 def check_columns(cols: Columns, source: str | None) -> ValidationReport:
@@ -608,6 +613,12 @@ def kept_values(cols: Columns, valid: np.ndarray, features: list | None) -> dict
         names = list(cols.values)
     for name in names:
         column = cols.values[name]
+        arr = cols.arrow.get(name)
+        if arr is not None and (arr := arrowcols.kept(name, arr, None if every else valid)) \
+                is not None:  # (converted for the checks: the same frame, made faster)
+            if features is not None or arr.null_count < len(arr):
+                out[name] = arr
+            continue
         if isinstance(column, _ARROW):  # (a frame's typed columns)
             column = column if every else column.filter(pa.array(valid))
             if column.null_count < len(column):
