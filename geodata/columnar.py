@@ -86,6 +86,8 @@ class Columns:
     features : callable
         ``features(rows)``: the raw features of those rows, as the
         per-feature check sees them.
+    parsed : bool
+        True when the values are parsed JSON (:func:`columns_of_features`).
     arrow : dict of str to pyarrow.Array
         Columns of ``values`` also held as Arrow (:func:`geodata.arrowcols.convert`,
         made by :func:`check_columns`), for the checks and the frame.
@@ -97,6 +99,7 @@ class Columns:
     lat: np.ndarray
     shape_ok: np.ndarray
     features: Callable[[np.ndarray], list]
+    parsed: bool = False
     arrow: dict = field(default_factory=dict)
 
     @property
@@ -166,7 +169,8 @@ def columns_of_features(features: list) -> Columns:
             lon[i], lat[i] = xy
         except (TypeError, OverflowError):  # (None: not a Point of numbers)
             shape_ok[i] = False
-    return Columns(values, ids, lon, lat, shape_ok, lambda rows: [features[i] for i in rows])
+    return Columns(values, ids, lon, lat, shape_ok, lambda rows: [features[i] for i in rows],
+                   parsed=True)
 
 
 def _frame_ids(values: list) -> list:
@@ -545,7 +549,7 @@ def _suspects(cols: Columns) -> np.ndarray:
     ok = cols.shape_ok & placed & ids.notna().to_numpy()
     if len(set(cols.ids)) < n:  # (a set answers the usual case, all distinct, 3x faster)
         ok &= ~ids.duplicated().to_numpy()
-    cols.arrow = arrowcols.convert(cols.values)
+    cols.arrow = arrowcols.convert(cols.values, cols.parsed)
     return ~(ok & _properties_ok({**cols.values, **cols.arrow}, n))
 
 
