@@ -153,7 +153,7 @@ def _load_features(source, name: str, kind: str, lenient: bool, progress: Progre
     values = columnar.kept_values(cols, report.valid, features)
     keep = report.valid
     lon, lat = cols.lon[keep], cols.lat[keep]
-    del cols, features  # (the parsed features go before the frame is made: a lower peak)
+    del cols, features  # (the parsed features freed before the frame is made, not beside it)
     return io.frame_from_columns(values, lon, lat), report
 
 
