@@ -134,24 +134,34 @@ def features_in_pieces(fh, piece: int, report=None) -> list | None:
         buf += block
         cut = buf.rfind(_BETWEEN)
         if cut > 0:
-            if not _parsed_into(features, bytes(buf[1:cut + 1])):
+            if not _parsed_into(features, buf, cut + 1):
                 return None
             del buf[:cut + 1]
             done += cut + 1
             if report is not None:
                 report(done)
-    tail = bytes(buf).rstrip(b" \t\r\n")  # (JSON's whitespace only)
-    if not tail.endswith(b"]}") or not _parsed_into(features, tail[1:-2]):
+    tail = bytearray(bytes(buf).rstrip(b" \t\r\n"))  # (JSON's whitespace only)
+    if not tail.endswith(b"]}") or not _parsed_into(features, tail, len(tail) - 2):
         return None
     return features
 
 
-def _parsed_into(features: list, items: bytes) -> bool:
-    """Parse ``items`` (features with commas between) onto ``features``; False if not JSON."""
+def _parsed_into(features: list, buf: bytearray, end: int) -> bool:
+    """Parse ``buf[1:end]`` (features, commas between) onto ``features``; False if not JSON.
+
+    ``buf[0]`` and ``buf[end]`` (a ``[`` or ``,``, and the ``,`` or ``]`` after
+    the last feature) become the brackets of a JSON array while it is parsed
+    in place (no copy of the piece), then are put back.
+    """
+    first, after = buf[0], buf[end]
+    buf[0], buf[end] = 0x5B, 0x5D  # "[", "]"
     try:
-        features.extend(orjson.loads(b"[" + items + b"]"))
+        with memoryview(buf) as view:
+            features.extend(orjson.loads(view[:end + 1]))
     except (orjson.JSONDecodeError, ValueError, UnicodeDecodeError):
         return False
+    finally:
+        buf[0], buf[end] = first, after
     return True
 
 
