@@ -82,7 +82,7 @@ _DATE_FIELDS = ("date", "end_date")
 #: The environment variable that sets the largest file read, in megabytes.
 MAX_FILE_ENV = "INCIDENT_MAP_MAX_FILE_MB"
 
-#: The largest file read by default (MB); a GeoJSON's first read peaks near 6.3 GB per GB.
+#: The largest file read by default (MB); a GeoJSON's first read peaks at 4.5-6.3 GB per GB.
 MAX_FILE_MB_DEFAULT = 2048
 
 
