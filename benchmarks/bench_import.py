@@ -172,12 +172,13 @@ def main(argv=None) -> int:
     base_mb = _peak_mb()
 
     out = tmp / f"out.{args.format}"
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = import_file(src, out, progress=sys.stderr.isatty())
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = _peak_mb()
     print(result.summary())
-    print(f"import: {wall:.1f} s wall, {args.rows / wall:,.0f} rows/s, "
+    print(f"load average {os.getloadavg()[0]:.1f}")
+    print(f"import: {wall:.1f} s wall ({cpu:.1f} s CPU), {args.rows / wall:,.0f} rows/s, "
           f"peak RSS {peak:,.0f} MB (before the import: {base_mb:,.0f} MB), "
           f"output {out.stat().st_size / 1e6:,.0f} MB")
 

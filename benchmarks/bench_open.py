@@ -135,7 +135,8 @@ def run_case(case: str, path: Path) -> dict:
         gc.disable()
         orjson.loads(path.read_bytes())
         gc.enable()
-        result = {"total": time.perf_counter() - t0, "cpu": time.process_time() - c0}
+        result = {"total": time.perf_counter() - t0, "cpu": time.process_time() - c0,
+                  "file_gb": path.stat().st_size / 2**30}
     elif case == "naive":
         result = _ready(lambda: loader.load_per_feature(path, path.name, kind, True))
     else:
@@ -233,6 +234,14 @@ def report(rows: list[dict]) -> None:
             parts.append(f"GeoJSON cached naive/ours {naive_js / cached:.1f}x")
         if parse and first:
             parts.append(f"GeoJSON first time / parse {first / parse:.1f}x")
+            cpu_first, cpu_parse = (_get(rows, n, "geojson", c, "cpu") for c in ("ours-first",
+                                                                                "parse"))
+            parts.append(f"CPU {cpu_first / cpu_parse:.1f}x (goal 3x)")
+        size = _get(rows, n, "geojson", "parse", "file_gb")
+        for case in ("parse", "ours-first", "ours-cached"):
+            peak = _get(rows, n, "geojson", case, "peak_rss_mb")
+            if size and peak:
+                parts.append(f"{case} peak {peak / 1024 / size:.1f} GB per GB of GeoJSON")
         for fmt, case, ours in (("parquet", "objects", "ours"),
                                 ("geojson", "objects-cached", "ours-cached")):
             a, b = _get(rows, n, fmt, case, "cpu"), _get(rows, n, fmt, ours, "cpu")

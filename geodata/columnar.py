@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import compress
 
 import numpy as np
@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from . import nested
+from . import arrowcols, nested
 from .dates import MAX_DATE, MIN_DATE
 from .errors import Problem
 from .geojson import feature_id
@@ -89,6 +89,11 @@ class Columns:
     points : numpy.ndarray or None
         A frame's own shapely points when every row has a two-dimensional
         one (the typed frame keeps them instead of making them again).
+    parsed : bool
+        True when the values are parsed JSON (:func:`columns_of_features`).
+    arrow : dict of str to pyarrow.Array
+        Columns of ``values`` also held as Arrow (:func:`geodata.arrowcols.convert`,
+        made by :func:`check_columns`), for the checks and the frame.
     """
 
     values: dict[str, list]
@@ -98,6 +103,8 @@ class Columns:
     shape_ok: np.ndarray
     features: Callable[[np.ndarray], list]
     points: np.ndarray | None = None
+    parsed: bool = False
+    arrow: dict = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -166,7 +173,8 @@ def columns_of_features(features: list) -> Columns:
             lon[i], lat[i] = xy
         except (TypeError, OverflowError):  # (None: not a Point of numbers)
             shape_ok[i] = False
-    return Columns(values, ids, lon, lat, shape_ok, lambda rows: [features[i] for i in rows])
+    return Columns(values, ids, lon, lat, shape_ok, lambda rows: [features[i] for i in rows],
+                   parsed=True)
 
 
 def _frame_ids(values: list) -> list:
@@ -550,7 +558,8 @@ def _suspects(cols: Columns) -> np.ndarray:
     ok = cols.shape_ok & placed & ids.notna().to_numpy()
     if len(set(cols.ids)) < n:  # (a set answers the usual case, all distinct, 3x faster)
         ok &= ~ids.duplicated().to_numpy()
-    return ~(ok & _properties_ok(cols.values, n))
+    cols.arrow = arrowcols.convert(cols.values, cols.parsed)
+    return ~(ok & _properties_ok({**cols.values, **cols.arrow}, n))
 
 
 def check_columns(cols: Columns, source: str | None) -> ValidationReport:
@@ -617,6 +626,12 @@ def kept_values(cols: Columns, valid: np.ndarray, features: list | None) -> dict
         names = list(cols.values)
     for name in names:
         column = cols.values[name]
+        arr = cols.arrow.get(name)
+        if arr is not None and (arr := arrowcols.kept(name, arr, None if every else valid)) \
+                is not None:  # (converted for the checks: the same frame, made faster)
+            if features is not None or arr.null_count < len(arr):
+                out[name] = arr
+            continue
         if isinstance(column, _ARROW):  # (a frame's typed columns)
             column = column if every else column.filter(pa.array(valid))
             if column.null_count < len(column):

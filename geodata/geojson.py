@@ -16,7 +16,7 @@ import orjson
 
 from .errors import DataSourceError
 
-__all__ = ["feature_id", "features_of", "parse_json", "parse_json_texts"]
+__all__ = ["feature_id", "features_in_pieces", "features_of", "parse_json", "parse_json_texts"]
 
 
 def parse_json(data: bytes, source: str) -> Any:
@@ -87,6 +87,82 @@ def features_of(data: Any, source: str | None = None) -> list:
     if not isinstance(features, list):
         raise DataSourceError(f"{label}'features' must be a list, got {type(features).__name__}")
     return features
+
+
+#: The start of a FeatureCollection as this tool's writer, orjson and other compact writers lay
+#: it out: the features follow, then ``]}``.
+_HEAD = b'{"type":"FeatureCollection","features":['
+#: Between two features in that layout: where a piece of the file may end. In valid JSON these
+#: bytes are never inside a string (its ``{"`` would end the string, then ``type`` is no JSON).
+_BETWEEN = b'},{"type":"Feature"'
+
+
+def features_in_pieces(fh, piece: int, report=None) -> list | None:
+    """A compact FeatureCollection's features, read and parsed a piece at a time; or None.
+
+    The file is never held whole: each piece (about ``piece`` bytes, cut
+    between two features) is parsed and dropped, so the peak is the features
+    alone. Every piece parsing means the whole file is valid JSON with the
+    same features; any other layout, a cut that falls inside a feature (a
+    Feature nested in a property) or a piece that does not parse gives None,
+    and the caller parses the file whole (which gives the message of what is
+    wrong).
+
+    Parameters
+    ----------
+    fh : binary file
+        Open at its start.
+    piece : int
+        Bytes read at a time.
+    report : callable, optional
+        ``report(bytes_done)`` after each piece.
+
+    Returns
+    -------
+    list or None
+        The features, as :func:`features_of` of :func:`parse_json` of the whole
+        file gives them; None when the file is not in that layout.
+    """
+    buf = bytearray(fh.read(max(piece, 64)))
+    start = 3 if buf.startswith(b"\xef\xbb\xbf") else 0
+    if buf[start:start + len(_HEAD)] != _HEAD:
+        return None
+    del buf[:start + len(_HEAD) - 1]  # (it starts with the features' "[" now, later ",")
+    done = start + len(_HEAD) - 1
+    features: list = []
+    while block := fh.read(piece):
+        buf += block
+        cut = buf.rfind(_BETWEEN)
+        if cut > 0:
+            if not _parsed_into(features, buf, cut + 1):
+                return None
+            del buf[:cut + 1]
+            done += cut + 1
+            if report is not None:
+                report(done)
+    tail = bytearray(bytes(buf).rstrip(b" \t\r\n"))  # (JSON's whitespace only)
+    if not tail.endswith(b"]}") or not _parsed_into(features, tail, len(tail) - 2):
+        return None
+    return features
+
+
+def _parsed_into(features: list, buf: bytearray, end: int) -> bool:
+    """Parse ``buf[1:end]`` (features, commas between) onto ``features``; False if not JSON.
+
+    ``buf[0]`` and ``buf[end]`` (a ``[`` or ``,``, and the ``,`` or ``]`` after
+    the last feature) become the brackets of a JSON array while it is parsed
+    in place (no copy of the piece), then are put back.
+    """
+    first, after = buf[0], buf[end]
+    buf[0], buf[end] = 0x5B, 0x5D  # "[", "]"
+    try:
+        with memoryview(buf) as view:
+            features.extend(orjson.loads(view[:end + 1]))
+    except (orjson.JSONDecodeError, ValueError, UnicodeDecodeError):
+        return False
+    finally:
+        buf[0], buf[end] = first, after
+    return True
 
 
 def feature_id(feature: Any) -> str | None:

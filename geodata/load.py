@@ -20,7 +20,7 @@ import numpy as np
 
 from . import columnar, framecache, io
 from .errors import DataSourceError
-from .geojson import features_of, parse_json
+from .geojson import features_in_pieces, features_of, parse_json
 from .geojson_write import _gc_paused
 from .importers import FORMAT_LABELS, FORMATS, convert, reject_problems
 from .progress import Progress, Step, stderr_printer
@@ -126,7 +126,20 @@ def _read_with_progress(path, name: str, progress: Progress) -> bytearray:
 
 
 def _geojson_features(source, name: str, progress: Progress) -> list:
-    """A GeoJSON file's raw features: read (in reported chunks when watched), then parsed."""
+    """A GeoJSON file's raw features, read and parsed piece by piece where it can be.
+
+    A compact FeatureCollection (:func:`geodata.geojson.features_in_pieces`)
+    is never whole in memory; any other file is read (in reported chunks
+    when watched), then parsed whole.
+    """
+    if not isinstance(source, bytes):
+        progress("read")
+        parsed: list = []
+        found = _in_pieces(source, lambda done: (parsed.append(done), progress("parse", done)))
+        if found is not None:
+            return found
+        if parsed:  # (a piece did not parse: the bar stays where it is, never goes back)
+            progress = Progress(None)
     if not progress or isinstance(source, bytes):
         progress("read", 1.0)
         progress("parse")
@@ -134,6 +147,19 @@ def _geojson_features(source, name: str, progress: Progress) -> list:
     data = _read_with_progress(source, name, progress)
     progress("parse")
     return features_of(parse_json(data, name), name)
+
+
+def _in_pieces(path, report) -> list | None:
+    """The features of a compact FeatureCollection read a piece at a time; None: read whole.
+
+    ``report(fraction)`` after each piece (of the file's bytes).
+    """
+    try:
+        size = max(os.path.getsize(path), 1)
+        with open(path, "rb") as fh:
+            return features_in_pieces(fh, _READ_CHUNK, lambda done: report(done / size))
+    except OSError:
+        return None  # (the whole read says what is wrong)
 
 
 def _load_features(source, name: str, kind: str, lenient: bool, progress: Progress):
@@ -152,8 +178,10 @@ def _load_features(source, name: str, kind: str, lenient: bool, progress: Progre
     progress("type")
     values = columnar.kept_values(cols, report.valid, features)
     keep = report.valid
+    lon, lat = cols.lon[keep], cols.lat[keep]
     points = None if cols.points is None else cols.points[keep]
-    return io.frame_from_columns(values, cols.lon[keep], cols.lat[keep], points), report
+    del cols, features  # (the parsed features freed before the frame is made, not beside it)
+    return io.frame_from_columns(values, lon, lat, points), report
 
 
 def load_per_feature(source, name: str, kind: str, lenient: bool):

@@ -276,3 +276,62 @@ def test_typed_hostile_geoparquet_columns_give_the_per_feature_messages(tmp_path
             if v is pd.NA or (isinstance(v, float) and v != v) or v == pd.Timestamp(
                 "2020-01-01 10:00")}
     assert flagged == set(range(3, 3 + len(TYPED_HOSTILE))) - fine
+
+
+# ---------------------------------------------------------------- GeoJSON columns as Arrow once
+# (geodata.arrowcols: text, categories and nested properties converted once, checked by
+# Arrow and handed to the frame; each case compares with the per-feature path)
+
+_FULL_SOURCE = {"title": "A", "publisher": "P", "date": "2020-01-02", "url": "https://e.org/a"}
+_NULL_URL = {**_FULL_SOURCE, "url": None}
+_FULL_CLAIM = {"status": "claimed", "claimed_by": ["X"], "blamed_by": [], "note": "n"}
+
+#: Each case: features (made from these property changes), and what the frame must show.
+ARROW_CASES = {
+    # every source has every key, one holds null: kept "with nulls" (dense) ...
+    "dense sources": [{}, {"sources": [_FULL_SOURCE]}, {"sources": [_NULL_URL]}],
+    # ... unless the only null is in a row the check drops: then typed plainly
+    "dense only in a bad row": [{"sources": [_FULL_SOURCE]},
+                                {"sources": [_NULL_URL], "fatalities": -1}],
+    "dense attribution": [{"attribution": _FULL_CLAIM},
+                          {"attribution": {**_FULL_CLAIM, "note": None}}],
+    "dense attribution, null in a bad row": [
+        {"attribution": _FULL_CLAIM},
+        {"attribution": {**_FULL_CLAIM, "note": None}, "date": "x"}],
+    # a value only a bad row has keeps the column from Arrow: the kept rows' lists decide
+    "sources a string in a bad row": [{}, {"sources": "https://e.org"}],
+    "a source null in its list": [{}, {"sources": [None]}],
+    "related with a number id": [{"related": [{"id": "inc-0"}]}, {"related": [{"id": 3}]}],
+    "attribution a name null": [{"attribution": {"status": "claimed", "claimed_by": [None]}}],
+    "attribution a name empty": [{"attribution": {"status": "claimed", "blamed_by": [""]}}],
+    "attribution without status": [{"attribution": {"note": "x"}}],
+    "a source without title nor url": [{"sources": [{"publisher": "P"}]}],
+    "a source url not http": [{"sources": [{"title": "t", "url": "ftp://e.org"}]}],
+    "related an empty id": [{"related": [{"id": ""}]}],
+    # categories and text with a value only bad rows have
+    "actor a number in a bad row": [{}, {"actor": 5}],
+    "target present only in a bad row": [{"target": ...}, {"target": "X", "date": "x"}],
+    "target null where kept": [{"target": None}, {"target": "X", "fatalities": -2}],
+    "notes a list in a bad row": [{}, {"notes": ["x"]}],
+    "notes null everywhere": [{"notes": None}, {"notes": None}],
+    "an extra text column": [{"extra": "a"}, {"extra": "b"}, {"extra": None}],
+    "an extra text column, a number in a bad row": [{"extra": "a"}, {"extra": 1, "date": "x"}],
+    "categories in code point order": [{"actor": "\u00e9"}, {"actor": "Z"}, {"actor": "a"},
+                                       {"actor": "\U0001f600"}, {"actor": "\u00c9"}],
+}
+
+
+@pytest.mark.parametrize("case", ARROW_CASES)
+def test_columns_converted_once_give_the_per_feature_frame(tmp_path, case):
+    changes = ARROW_CASES[case]
+    features = [make_feature(i, **change) for i, change in enumerate(changes)]
+    features.append(make_feature(len(features), **changes[0]))  # (a good row like the first)
+    assert_same(_geojson(tmp_path, features), "geojson")
+
+
+def test_a_dense_column_reads_back_its_explicit_nulls(tmp_path):
+    features = [make_feature(0, sources=[_FULL_SOURCE]), make_feature(1, sources=[_NULL_URL])]
+    gdf = geodata.load(_geojson(tmp_path, features)).gdf
+    assert geodata.to_features(gdf)[1]["properties"]["sources"] == [_NULL_URL]
+    assert isinstance(gdf["sources"].dtype, pd.ArrowDtype)
+    assert list(gdf["actor"].cat.categories) == sorted(gdf["actor"].dropna().unique())

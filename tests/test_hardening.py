@@ -332,6 +332,13 @@ def test_malformed_incident_map_metadata(tmp_path, frame):
             geodata.read(bad)
 
 
+def test_a_million_incidents_as_geojson_are_under_the_default_limit(monkeypatch):
+    # (1.36 GB: bench_export's million incidents; docs/performance.md gives the peak memory)
+    monkeypatch.delenv("INCIDENT_MAP_MAX_FILE_MB", raising=False)
+    assert geodata.io.max_file_bytes() >= 1.36e9 * 1.4
+    geodata.io.check_size(b"{" + b" " * (1 << 20), "one-mb.geojson")
+
+
 def test_size_is_checked_before_reading(tmp_path, monkeypatch, capsys):
     path = tmp_path / "big.geojson"
     path.write_bytes(b" " * (3 << 20))
