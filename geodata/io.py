@@ -22,18 +22,13 @@ import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import shapely
 
 from . import nested
-from .categories import drop_unused
 from .errors import DataSourceError
-from .geojson import feature_id, features_of, parse_json, parse_json_texts
+from .geojson import features_of, parse_json, parse_json_texts
 from .geojson_write import (
     GEOJSON_CHUNK,
     _gc_paused,
@@ -43,13 +38,9 @@ from .geojson_write import (
     to_features,
 )
 from .schema import (
-    ATTRIBUTION_STATUSES,
-    CATEGORICAL_FIELDS,
-    COUNT_FIELDS,
     DERIVED_FIELDS,
-    KNOWN_FIELDS,
-    NESTED_FIELDS,
 )
+from .typedframe import frame_from_columns, frame_from_features
 
 __all__ = [
     "GEOJSON_SUFFIXES",
@@ -219,141 +210,6 @@ def load_features(source: str | os.PathLike | bytes, *, name: str | None = None,
     data = source if isinstance(source, bytes) else _read_bytes(source)
     with _gc_paused():  # (millions of new dicts and lists, none in a cycle)
         return features_of(parse_json(data, name), name)
-
-
-# ---------------------------------------------------------------- frames
-
-
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # (pandas' "str": Arrow strings)
-
-
-def _object_column(values: list) -> pd.Series:
-    """Arrow strings (``"str"``, NaN where missing) when every value is text, else objects."""
-    if isinstance(values, pa.Array | pa.ChunkedArray):  # (text read as Arrow: geodata.columnar)
-        if not nested.enabled():
-            values = values.to_pylist()
-        elif pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
-            # (one chunk: see nested.typed_series; a frame's large_string kept, no cast)
-            return nested.one_chunk(values).to_pandas(types_mapper={values.type: _TEXT}.get)
-    if not nested.enabled():  # (the object path, for comparisons)
-        return pd.Series(values, dtype=object)
-    try:
-        arr = pa.array(values, type=pa.string(), from_pandas=False)
-    except (pa.ArrowException, TypeError, ValueError, UnicodeError):
-        return pd.Series(values, dtype=object)
-    return arr.to_pandas(types_mapper={pa.string(): _TEXT}.get)
-
-
-_SCALAR_FIELDS = frozenset((*_DATE_FIELDS, *COUNT_FIELDS, "geo_precision_km",
-                            *CATEGORICAL_FIELDS))
-
-
-def _typed_from_arrow(name: str, arr: pa.Array):
-    """A scalar column a frame had typed, typed as the value-list path types it.
-
-    From :func:`geodata.columnar.columns_of_frame`: the day of each date,
-    counts as Int64, the categories present, sorted.
-    """
-    if name in _DATE_FIELDS:
-        days = arr.to_numpy(zero_copy_only=False).astype("datetime64[D]")
-        return pd.Series(days.astype("datetime64[ns]"))
-    if name in COUNT_FIELDS:
-        return arr.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).array
-    if name == "geo_precision_km":
-        return pd.array(arr.to_numpy(zero_copy_only=False).astype("float64"), dtype="float64")
-    values = drop_unused(arr.to_pandas().array)
-    present = list(values.categories)
-    return values if present == sorted(present) else values.reorder_categories(sorted(present))
-
-
-def _typed_frame(columns: dict[str, list], lon: np.ndarray, lat: np.ndarray,
-                 points: np.ndarray | None = None) -> gpd.GeoDataFrame:
-    """Build the typed frame from per-property value lists (None = missing)."""
-    data: dict[str, Any] = {}
-    for name, values in columns.items():
-        if isinstance(values, pa.Array | pa.ChunkedArray) and name in _SCALAR_FIELDS:
-            data[name] = _typed_from_arrow(name, values)
-        elif name in _DATE_FIELDS:
-            data[name] = pd.to_datetime(
-                pd.Series(values, dtype=object), format="%Y-%m-%d", errors="coerce"
-            ).astype("datetime64[ns]")
-        elif name in COUNT_FIELDS:
-            data[name] = pd.array([None if v is None else int(v) for v in values], dtype="Int64")
-        elif name == "geo_precision_km":
-            data[name] = pd.array(
-                [np.nan if v is None else float(v) for v in values], dtype="float64"
-            )
-        elif name in CATEGORICAL_FIELDS:
-            data[name] = pd.Categorical(values)
-        elif name in NESTED_FIELDS:
-            data[name] = nested.frame_column(name, values)
-        else:
-            data[name] = _object_column(values)
-    n = len(lon)
-    status = nested.statuses(data["attribution"]) if "attribution" in data else ["unknown"] * n
-    if isinstance(status, np.ndarray):  # (typed: text only)
-        status = np.where(np.isin(status, ATTRIBUTION_STATUSES), status, None)
-    else:  # (an unchecked frame's may be anything: one out of the vocabulary is missing)
-        status = [v if type(v) is str and v in ATTRIBUTION_STATUSES else None for v in status]
-    data["attribution_status"] = pd.Categorical(status, categories=list(ATTRIBUTION_STATUSES))
-    order = [k for k in KNOWN_FIELDS if k in data] + [k for k in data if k not in KNOWN_FIELDS]
-    frame = pd.DataFrame({k: data[k] for k in order}, index=pd.RangeIndex(n))
-    points = shapely.points(lon, lat) if points is None else points
-    return gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326")
-
-
-def frame_from_columns(columns: dict[str, list], lon: np.ndarray,
-                       lat: np.ndarray, points: np.ndarray | None = None) -> gpd.GeoDataFrame:
-    """The typed incident frame from each property's values (None where missing).
-
-    Parameters
-    ----------
-    columns : dict of str to list
-        Property name to its values, one per incident (``id``: the ids).
-    lon, lat : numpy.ndarray
-        The points' coordinates.
-    points : numpy.ndarray, optional
-        Those points as 2-D shapely geometries already: kept, not made again.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        As :func:`frame_from_features` types it.
-    """
-    return _typed_frame(columns, lon, lat, points)
-
-
-def frame_from_features(features: list) -> gpd.GeoDataFrame:
-    """Turn valid GeoJSON point features into the typed incident frame.
-
-    Parameters
-    ----------
-    features : list of dict
-        Features that passed :func:`geodata.check_features` (not checked again).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        Typed columns in :data:`~geodata.schema.KNOWN_FIELDS` order, then the
-        other properties in file order; EPSG:4326 points.
-    """
-    n = len(features)
-    keys: dict[str, None] = {"id": None}
-    for f in features:
-        keys.update(dict.fromkeys(f["properties"]))
-    columns: dict[str, list] = {k: [None] * n for k in keys}
-    lon = np.empty(n, dtype="float64")
-    lat = np.empty(n, dtype="float64")
-    for i, f in enumerate(features):
-        for k, v in f["properties"].items():
-            columns[k][i] = v
-        columns["id"][i] = feature_id(f)
-        coords = f["geometry"]["coordinates"]
-        lon[i] = coords[0]
-        lat[i] = coords[1]
-    for name in DERIVED_FIELDS:
-        columns.pop(name, None)
-    return _typed_frame(columns, lon, lat)
 
 
 # ---------------------------------------------------------------- read
