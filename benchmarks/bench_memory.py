@@ -176,7 +176,7 @@ def main(argv=None) -> int:
         return 0
     sys.path.insert(0, str(HERE))
     sys.path.insert(0, str(ROOT))
-    from bench_open import make_data
+    from bench_open import finish, make_data
 
     print(f"python {platform.python_version()}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
@@ -195,11 +195,7 @@ def main(argv=None) -> int:
                 row = {"n": n, "version": version, **spawn(tree, path, args.blocks)}
                 rows.append(row)
                 print(json.dumps(row), flush=True)
-    report(rows)
-    print(f"load average at the end {os.getloadavg()[0]:.1f}")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
-    return 0
+    return finish(rows, report, args.json)
 
 
 if __name__ == "__main__":

@@ -206,6 +206,15 @@ def _get(rows, n, fmt, case, key="total"):
     return None
 
 
+def finish(rows: list[dict], report, json_path: Path | None) -> int:
+    """The end of a benchmark's run: its table, the load average, its figures as JSON."""
+    report(rows)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+    if json_path:
+        json_path.write_text(json.dumps(rows, indent=2))
+    return 0
+
+
 def report(rows: list[dict]) -> None:
     """Print the table and the ratios (naive / ours: how many times faster)."""
     print(f"\n{'n':>9} {'format':<8} {'case':<15} {'load':>8} {'Dataset':>8} {'payload':>8} "
@@ -270,11 +279,7 @@ def main(argv=None) -> int:
     rows = []
     for n in [int(s) for s in args.sizes.split(",")]:
         rows += measure(n, args.data, args.naive_max)
-    report(rows)
-    print(f"load average at the end {os.getloadavg()[0]:.1f}")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
-    return 0
+    return finish(rows, report, args.json)
 
 
 if __name__ == "__main__":

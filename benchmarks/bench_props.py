@@ -192,7 +192,7 @@ def report(rows: list[dict]) -> None:
 
 
 def main(argv=None) -> int:
-    from bench_open import make_data
+    from bench_open import finish, make_data
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "bench-open",
@@ -218,11 +218,7 @@ def main(argv=None) -> int:
                          else "parquet"]
             rows.append({"n": n, "case": case, **spawn(case, path)})
             print(json.dumps(rows[-1]), flush=True)
-    report(rows)
-    print(f"load average at the end {os.getloadavg()[0]:.1f}")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
-    return 0
+    return finish(rows, report, args.json)
 
 
 if __name__ == "__main__":
