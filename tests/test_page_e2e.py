@@ -148,7 +148,9 @@ _FORGET_CLICK_LISTENERS = """() => {
     const v = window[k];
     if (v && window.L && v instanceof L.Map && v._imCanvas) {
       let n = 0;
-      v.eachLayer(l => { if (l.feature && l instanceof L.CircleMarker) { l.off('click'); n += 1; } });
+      v.eachLayer(l => {
+        if (l.feature && l instanceof L.CircleMarker) { l.off('click'); n += 1; }
+      });
       return n;
     }
   }
