@@ -31,7 +31,9 @@ const HEADER = `/*
  * what Python sends; IncidentMap.version is its CONTRACT_VERSION.)
  *
  * Public contracts other code relies on:
- * - each incident is a Leaflet layer with feature.properties.id (its id);
+ * - each incident is a Leaflet layer with feature.properties.id (its id), on the
+ *   map (map.eachLayer) while the map draws it as a point: not while its view is
+ *   drawn as cells (data-mode "cells"), but openIncident puts one there;
  * - the summary's .im-summary-count element has data-count (the incidents the map
  *   represents: the view's count, or with cells the sum of the cells' counts),
  *   data-mode ("points" or "cells") and data-state: "loading" until the map shows

@@ -23,7 +23,9 @@
  * what Python sends; IncidentMap.version is its CONTRACT_VERSION.)
  *
  * Public contracts other code relies on:
- * - each incident is a Leaflet layer with feature.properties.id (its id);
+ * - each incident is a Leaflet layer with feature.properties.id (its id), on the
+ *   map (map.eachLayer) while the map draws it as a point: not while its view is
+ *   drawn as cells (data-mode "cells"), but openIncident puts one there;
  * - the summary's .im-summary-count element has data-count (the incidents the map
  *   represents: the view's count, or with cells the sum of the cells' counts),
  *   data-mode ("points" or "cells") and data-state: "loading" until the map shows
@@ -130,18 +132,6 @@
   }
   function eventedRemove(layer, ...args) {
     return L.Evented.prototype._off.apply(layer, args);
-  }
-  function groupPut(group, layer) {
-    group._layers[L.stamp(layer)] = layer;
-  }
-  function groupDrop(group, layer) {
-    delete group._layers[layer._leaflet_id];
-  }
-  function groupLayers(group) {
-    return group._layers;
-  }
-  function groupClear(group) {
-    group._layers = {};
   }
   function draggedSince(map, target) {
     return map._draggableMoved(target);
@@ -1826,6 +1816,9 @@
       return null;
     },
     show: function(marker, on) {
+      if (this._imKeep) {
+        return;
+      }
       const set = this.setOf(marker._imDs) || this.attach(marker._imDs, null);
       const was = set.vis[marker._imI];
       set.vis[marker._imI] = on ? 1 : 0;
@@ -1858,33 +1851,99 @@
       }
       return null;
     },
-    // Show or hide many markers at once: what Map.addLayer and removeLayer
-    // do for one, without an event per marker (a marker that listens to
-    // 'remove', such as one with an open popup, goes the usual way).
-    quietAdd: function(map, marker) {
-      if (!quietAdd(map, marker)) {
-        return;
+    // Which incidents of ``ds`` are drawn: ``next`` (a Uint8Array, 1 each;
+    // ``shown`` of them). Their markers (Leaflet layers, for popups, scripts
+    // and st_folium) are on the map only while the canvas draws points
+    // (putOnMap): a view drawn as cells costs no layer per incident.
+    setShown: function(ds, next, shown) {
+      const set = this.setOf(ds) || this.attach(ds, null), map = mapOf(this), vis = set.vis;
+      if (map && set.onMap) {
+        for (let i = 0; i < ds.n; i++) {
+          if (next[i] !== vis[i]) {
+            if (next[i]) {
+              quietAdd(map, ds.marker(i));
+            } else {
+              this.layerOff(map, ds.marker(i));
+            }
+          }
+        }
+      } else if (set.loose) {
+        set.loose.forEach((m) => {
+          if (!next[m._imI]) {
+            if (map) {
+              this.layerOff(map, m);
+            }
+            set.loose.delete(m);
+          }
+        });
       }
-      const set = this.setOf(marker._imDs) || this.attach(marker._imDs, null);
-      if (!set.vis[marker._imI]) {
-        set.vis[marker._imI] = 1;
-        set.shown += 1;
-      }
+      set.vis = next;
+      set.shown = shown;
+      this.changed();
     },
-    quietRemove: function(map, marker) {
+    // Take a marker off the map without an event (a marker that listens to
+    // 'remove', such as one with an open popup, goes the usual way).
+    layerOff: function(map, marker) {
       if (!map.hasLayer(marker)) {
         return;
       }
       if ((hasOwnListeners(marker) || marker._imDs.listeners.remove) && marker.listens("remove")) {
-        map.removeLayer(marker);
+        this._imKeep = true;
+        try {
+          map.removeLayer(marker);
+        } finally {
+          this._imKeep = false;
+        }
         return;
       }
       quietRemove(map, marker);
-      const set = this.setOf(marker._imDs);
-      if (set && set.vis[marker._imI]) {
-        set.vis[marker._imI] = 0;
-        set.shown -= 1;
+    },
+    /** Put every shown incident's marker of ``set`` on the map (the canvas draws them as points). */
+    putOnMap: function(set) {
+      const map = mapOf(this), ds = set.ds, vis = set.vis;
+      if (!map || set.onMap) {
+        return;
       }
+      for (let i = 0; i < ds.n; i++) {
+        if (vis[i]) {
+          quietAdd(map, ds.marker(i));
+        }
+      }
+      set.onMap = true;
+      set.loose = null;
+    },
+    /** Take ``set``'s markers off the map (all but one with an open popup). */
+    takeOffMap: function(set) {
+      const map = mapOf(this), ds = set.ds, vis = set.vis;
+      if (!map || !set.onMap) {
+        return;
+      }
+      const loose = /* @__PURE__ */ new Set();
+      for (let i = 0; i < ds.n; i++) {
+        const m = vis[i] && ds.markers[i];
+        if (!m) {
+          continue;
+        }
+        if ((hasOwnListeners(m) || ds.listeners.remove) && m.listens("remove")) {
+          loose.add(m);
+        } else {
+          quietRemove(map, m);
+        }
+      }
+      set.onMap = false;
+      set.loose = loose;
+    },
+    /** Put a shown incident's marker on the map now (to open its popup); false when it is not shown. */
+    ensureOnMap: function(marker) {
+      const map = mapOf(this), set = this.setOf(marker._imDs);
+      if (!map || !set || !set.vis[marker._imI]) {
+        return false;
+      }
+      if (!set.onMap) {
+        quietAdd(map, marker);
+        (set.loose = set.loose || /* @__PURE__ */ new Set()).add(marker);
+      }
+      return true;
     },
     setFlag: function(name, on) {
       this.flags[name] = on ? (this.flags[name] || 0) + 1 : Math.max((this.flags[name] || 0) - 1, 0);
@@ -1983,6 +2042,7 @@
         this._imCells.push(drawCells(g, set, cellGrid, view, mapOf(this)));
         return;
       }
+      this.putOnMap(set);
       const minKm = opts.uncertainty_min_km || 2, circles = this.flags.uncertainty > 0;
       let m = this.visible(set, view, minKm, circles);
       const highlight = ctx && ctx.highlight && ctx.highlight.length === n ? ctx.highlight : null;
@@ -3248,33 +3308,16 @@
     setZIndex: function() {
       return this;
     },
-    addQuietly: function(marker) {
-      groupPut(this, marker);
-      const map = mapOf(this);
-      if (map) {
-        map._imCanvas.quietAdd(map, marker);
+    onAdd: function() {
+      if (this._imCtx && this._imCtx.applyShown) {
+        this._imCtx.applyShown();
       }
     },
-    removeQuietly: function(marker) {
-      groupDrop(this, marker);
-      const map = mapOf(this);
-      if (map) {
-        map._imCanvas.quietRemove(map, marker);
+    // (Leaflet calls onRemove before it takes the group off the map's list)
+    onRemove: function() {
+      if (this._imCtx && this._imCtx.applyShown) {
+        this._imCtx.applyShown(this);
       }
-    },
-    onAdd: function(map) {
-      const canvas = map._imCanvas, layers = groupLayers(this);
-      for (const id in layers) {
-        canvas.quietAdd(map, layers[id]);
-      }
-      canvas.changed();
-    },
-    onRemove: function(map) {
-      const canvas = map._imCanvas, layers = groupLayers(this);
-      for (const id in layers) {
-        canvas.quietRemove(map, layers[id]);
-      }
-      canvas.changed();
     }
   });
   var Toggle = L.Layer.extend({
@@ -3300,6 +3343,23 @@
       });
     }
     return map._imChoices;
+  }
+
+  // src/shown.js
+  function shownOf(out, indices, count, member, type, typeOn, ntype) {
+    let shown = 0;
+    for (let k = 0; k < count; k++) {
+      const i = indices ? indices[k] : k;
+      if (!member[i]) {
+        continue;
+      }
+      const t = type[i], on = typeOn[t === NONE16 ? ntype : t];
+      if (on) {
+        out[i] = 1;
+        shown += 1;
+      }
+    }
+    return shown;
   }
 
   // src/reveal.js
@@ -3474,44 +3534,27 @@
     return t === NONE16 ? "Other" : ds.types[t];
   }
   function fillTypeGroups(ctx, canvas, map) {
-    const ds = ctx.ds, inView = ctx.inView;
+    const ds = ctx.ds;
     const prev = canvas.takePending(ds);
-    let member = null;
     if (prev) {
       ctx.typeGroups = prev.typeGroups;
       prev.typeGroups = {};
-      member = prev.member;
-      prev.member = null;
       Object.keys(ctx.typeGroups).forEach((t) => {
         ctx.typeGroups[t]._imCtx = ctx;
       });
       teardown(prev);
     }
-    ctx.member = member = member || new Uint8Array(ds.n);
-    const groupOf = (i) => {
-      const name = typeName(ds, i);
-      let gj = ctx.typeGroups[name];
-      if (!gj) {
-        gj = ctx.typeGroups[name] = new TypeGroup();
-        gj._imCtx = ctx;
-        gj._imNew = true;
-      }
-      return gj;
-    };
-    for (let i = 0; i < ds.n; i++) {
-      if (inView[i] !== member[i]) {
-        if (inView[i]) {
-          groupOf(i).addQuietly(ds.marker(i));
-        } else {
-          groupOf(i).removeQuietly(ds.marker(i));
-        }
-        member[i] = inView[i];
-      }
+    const nt = ds.types.length, perCode = new Float64Array(nt + 1), type = ds.type, idx = ctx.indices;
+    for (let k = 0; k < ctx.count; k++) {
+      const t = type[idx ? idx[k] : k];
+      perCode[t === NONE16 ? nt : t] += 1;
     }
     const byType = {};
-    for (let k = 0; k < ctx.count; k++) {
-      const name = typeName(ds, ctx.indices ? ctx.indices[k] : k);
-      byType[name] = (byType[name] || 0) + 1;
+    for (let t = 0; t <= nt; t++) {
+      const name = t === nt ? "Other" : ds.types[t];
+      if (perCode[t]) {
+        byType[name] = (byType[name] || 0) + perCode[t];
+      }
     }
     Object.keys(ctx.typeGroups).forEach((name) => {
       if (!byType[name]) {
@@ -3519,7 +3562,31 @@
         delete ctx.typeGroups[name];
       }
     });
+    Object.keys(byType).forEach((name) => {
+      if (!ctx.typeGroups[name]) {
+        const gj = ctx.typeGroups[name] = new TypeGroup();
+        gj._imCtx = ctx;
+        gj._imNew = true;
+      }
+    });
     ctx.typeCounts = byType;
+  }
+  function applyShown(ctx, leaving) {
+    if (!ctx.live || ctx.batching || !ctx.canvas) {
+      return;
+    }
+    const ds = ctx.ds, map = ctx.map, nt = ds.types.length, typeOn = new Uint8Array(nt + 1);
+    const on = (name) => {
+      const gj = ctx.typeGroups[name];
+      return gj && gj !== leaving && map.hasLayer(gj) ? 1 : 0;
+    };
+    for (let t = 0; t < nt; t++) {
+      typeOn[t] = on(ds.types[t]);
+    }
+    typeOn[nt] = on("Other");
+    const next = new Uint8Array(ds.n);
+    const shown = shownOf(next, ctx.indices, ctx.count, ctx.member, ds.type, typeOn, nt);
+    ctx.canvas.setShown(ds, next, shown);
   }
   function viewLinks(ctx) {
     const ds = ctx.ds, inView = ctx.inView;
@@ -3534,8 +3601,9 @@
   function fitView(ctx, map) {
     const ds = ctx.ds;
     let s = 90, w = 180, no = -90, e = -180;
+    const xy = ds.xy, idx = ctx.indices;
     for (let k = 0; k < ctx.count; k++) {
-      const j = ctx.indices ? ctx.indices[k] : k, la = ds.lat(j), lo = ds.lng(j);
+      const j = idx ? idx[k] : k, la = xy[2 * j + 1], lo = xy[2 * j];
       if (la < s) {
         s = la;
       }
@@ -3597,6 +3665,7 @@
       ctx.group.addLayer(sw.heat);
     }
     ctx.live = true;
+    ctx.batching = true;
     Object.keys(ctx.typeGroups).sort().forEach((t) => {
       const gj = ctx.typeGroups[t];
       if (gj._imNew && wanted(gj, "type:" + t, true)) {
@@ -3604,6 +3673,8 @@
       }
       gj._imNew = false;
     });
+    ctx.batching = false;
+    applyShown(ctx);
   }
   function build(ctx, map, ds, indices) {
     ctx.map = map;
@@ -3616,9 +3687,14 @@
     for (let k = 0; k < n; k++) {
       inView[indices ? indices[k] : k] = 1;
     }
+    ctx.member = inView.slice();
+    ctx.applyShown = (leaving) => applyShown(ctx, leaving);
     const shapes = opts.shapes || {};
     ctx.shapeOf = ds.types.map((t) => shapeCode(shapes[t]));
-    canvas.attach(ds, ctx);
+    const set = canvas.attach(ds, ctx), co = cellOptions(ctx);
+    if (co && n > co.threshold) {
+      canvas.takeOffMap(set);
+    }
     fillTypeGroups(ctx, canvas, map);
     viewLinks(ctx);
     const sw = makeSwitches(ctx, canvas);
@@ -3706,19 +3782,9 @@
       if (on) {
         shown += 1;
       }
-      if ((on ? 1 : 0) !== member[i]) {
-        const gj = ctx.typeGroups[typeName(ds, i)];
-        if (on) {
-          gj.addQuietly(ds.marker(i));
-        } else {
-          gj.removeQuietly(ds.marker(i));
-        }
-        member[i] = on ? 1 : 0;
-      }
+      member[i] = on ? 1 : 0;
     }
-    if (ctx.canvas) {
-      ctx.canvas.changed();
-    }
+    applyShown(ctx);
     if (ctx.summaryLine) {
       ctx.summaryLine.textContent = (ctx.timeUpTo ? shown + " shown up to " + ctx.timeUpTo + " \xB7 " : "") + ctx.summaryText;
     }
@@ -3754,20 +3820,21 @@
       ctx.stopStory();
       ctx.stopStory = null;
     }
-    Object.keys(ctx.typeGroups).forEach((t) => {
-      groupClear(ctx.typeGroups[t]);
-    });
     ctx.typeGroups = {};
     ctx.member = null;
     if (ctx.canvas) {
+      const set = ctx.canvas.setOf(ctx.ds);
+      if (set && set.ctx === ctx) {
+        ctx.canvas.setShown(ctx.ds, new Uint8Array(ctx.ds.n), 0);
+      }
       ctx.canvas.detach(ctx);
     }
     ctx.controls = [];
     ctx.overlays = [];
   }
   function unhide(ctx, layer) {
-    const map = ctx.map, gj = ctx.typeGroups[typeName(ctx.ds, layer._imI)];
-    if (!mapOf(layer)) {
+    const map = ctx.map, gj = ctx.typeGroups[typeName(ctx.ds, layer._imI)], set = ctx.canvas && ctx.canvas.setOf(ctx.ds);
+    if (set && !set.vis[layer._imI]) {
       ctx.timeUpTo = null;
       if (!map.hasLayer(gj)) {
         map.addLayer(gj);
@@ -3776,6 +3843,9 @@
         }
       }
       refresh(ctx);
+    }
+    if (ctx.canvas) {
+      ctx.canvas.ensureOnMap(layer);
     }
   }
   function focus(ctx, id) {

@@ -222,6 +222,7 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
     return null;
   },
   show: function (marker, on) {
+    if (this._imKeep) { return; }
     const set = this.setOf(marker._imDs) || this.attach(marker._imDs, null);
     const was = set.vis[marker._imI];
     set.vis[marker._imI] = on ? 1 : 0;
@@ -248,23 +249,58 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
     }
     return null;
   },
-  // Show or hide many markers at once: what Map.addLayer and removeLayer
-  // do for one, without an event per marker (a marker that listens to
-  // 'remove', such as one with an open popup, goes the usual way).
-  quietAdd: function (map, marker) {
-    if (!compat.quietAdd(map, marker)) { return; }
-    const set = this.setOf(marker._imDs) || this.attach(marker._imDs, null);
-    if (!set.vis[marker._imI]) { set.vis[marker._imI] = 1; set.shown += 1; }
+  // Which incidents of ``ds`` are drawn: ``next`` (a Uint8Array, 1 each;
+  // ``shown`` of them). Their markers (Leaflet layers, for popups, scripts
+  // and st_folium) are on the map only while the canvas draws points
+  // (putOnMap): a view drawn as cells costs no layer per incident.
+  setShown: function (ds, next, shown) {
+    const set = this.setOf(ds) || this.attach(ds, null), map = compat.mapOf(this), vis = set.vis;
+    if (map && set.onMap) {
+      for (let i = 0; i < ds.n; i++) {
+        if (next[i] !== vis[i]) { if (next[i]) { compat.quietAdd(map, ds.marker(i)); } else { this.layerOff(map, ds.marker(i)); } }
+      }
+    } else if (set.loose) {
+      set.loose.forEach((m) => { if (!next[m._imI]) { if (map) { this.layerOff(map, m); } set.loose.delete(m); } });
+    }
+    set.vis = next; set.shown = shown;
+    this.changed();
   },
-  quietRemove: function (map, marker) {
+  // Take a marker off the map without an event (a marker that listens to
+  // 'remove', such as one with an open popup, goes the usual way).
+  layerOff: function (map, marker) {
     if (!map.hasLayer(marker)) { return; }
     if ((compat.hasOwnListeners(marker) || marker._imDs.listeners.remove) && marker.listens('remove')) {
-      map.removeLayer(marker);
+      this._imKeep = true;  // (its onRemove is not a hide: the caller says what is shown)
+      try { map.removeLayer(marker); } finally { this._imKeep = false; }
       return;
     }
     compat.quietRemove(map, marker);
-    const set = this.setOf(marker._imDs);
-    if (set && set.vis[marker._imI]) { set.vis[marker._imI] = 0; set.shown -= 1; }
+  },
+  /** Put every shown incident's marker of ``set`` on the map (the canvas draws them as points). */
+  putOnMap: function (set) {
+    const map = compat.mapOf(this), ds = set.ds, vis = set.vis;
+    if (!map || set.onMap) { return; }
+    for (let i = 0; i < ds.n; i++) { if (vis[i]) { compat.quietAdd(map, ds.marker(i)); } }
+    set.onMap = true; set.loose = null;
+  },
+  /** Take ``set``'s markers off the map (all but one with an open popup). */
+  takeOffMap: function (set) {
+    const map = compat.mapOf(this), ds = set.ds, vis = set.vis;
+    if (!map || !set.onMap) { return; }
+    const loose = new Set();
+    for (let i = 0; i < ds.n; i++) {
+      const m = vis[i] && ds.markers[i];
+      if (!m) { continue; }
+      if ((compat.hasOwnListeners(m) || ds.listeners.remove) && m.listens('remove')) { loose.add(m); } else { compat.quietRemove(map, m); }
+    }
+    set.onMap = false; set.loose = loose;
+  },
+  /** Put a shown incident's marker on the map now (to open its popup); false when it is not shown. */
+  ensureOnMap: function (marker) {
+    const map = compat.mapOf(this), set = this.setOf(marker._imDs);
+    if (!map || !set || !set.vis[marker._imI]) { return false; }
+    if (!set.onMap) { compat.quietAdd(map, marker); (set.loose = set.loose || new Set()).add(marker); }
+    return true;
   },
   setFlag: function (name, on) {
     this.flags[name] = on ? (this.flags[name] || 0) + 1 : Math.max((this.flags[name] || 0) - 1, 0);
@@ -336,6 +372,7 @@ export const IncidentCanvas = L.Canvas.extend(Object.assign({
     // (too many in the map's bounds to read as points: counts per cell; see cellsdraw.js)
     const cellGrid = ctx && !ctx.highlight ? cellsFor(set, view) : null;
     if (cellGrid) { this._imCells.push(drawCells(g, set, cellGrid, view, compat.mapOf(this))); return; }
+    this.putOnMap(set);  // (points: each a layer, for clicks, popups and scripts)
     const minKm = opts.uncertainty_min_km || 2, circles = this.flags.uncertainty > 0;
     let m = this.visible(set, view, minKm, circles);
     // (a story's step is drawn above the rest, never in a cluster)

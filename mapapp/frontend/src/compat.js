@@ -104,17 +104,6 @@ export function eventedRemove(layer, ...args) {
   return L.Evented.prototype._off.apply(layer, args);
 }
 
-// ------------------------------------------------------------------ layer groups
-
-/** Put a layer into a LayerGroup's list without adding it to the map. */
-export function groupPut(group, layer) { group._layers[L.stamp(layer)] = layer; }
-/** Take a layer out of a LayerGroup's list without removing it from the map. */
-export function groupDrop(group, layer) { delete group._layers[layer._leaflet_id]; }
-/** A LayerGroup's layers (its own object: do not change it). */
-export function groupLayers(group) { return group._layers; }
-/** Empty a LayerGroup's list (the map is left alone). */
-export function groupClear(group) { group._layers = {}; }
-
 // ------------------------------------------------------------------ map
 
 /** Whether the map was dragged since the press on ``target`` (a click is no click then). */

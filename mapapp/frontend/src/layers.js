@@ -4,35 +4,19 @@
 import * as compat from './compat.js';
 
 /**
- * An event type's incidents in one view. Its markers go on and off the map
- * in one batch (no event per marker), and the next view of the same
- * dataset takes the group over, so a filter change on the page costs only
- * the difference, not removing and adding every marker.
+ * An event type's switch in one view. It holds no markers: which incidents
+ * the canvas draws is a bitset (``shownOf``), and the incidents' markers
+ * are on the map only while the canvas draws points (canvas.js); the next
+ * view of the same dataset takes the group over, so the user's choice
+ * stays. On and off, it has its view draw its type's incidents or not.
  */
 export const TypeGroup = L.LayerGroup.extend({
   // (the layer control gives each overlay a z-index, which a LayerGroup
   // passes to every one of its layers; the canvas draws them all at one)
   setZIndex: function () { return this; },
-  addQuietly: function (marker) {
-    compat.groupPut(this, marker);
-    const map = compat.mapOf(this);
-    if (map) { map._imCanvas.quietAdd(map, marker); }
-  },
-  removeQuietly: function (marker) {
-    compat.groupDrop(this, marker);
-    const map = compat.mapOf(this);
-    if (map) { map._imCanvas.quietRemove(map, marker); }
-  },
-  onAdd: function (map) {
-    const canvas = map._imCanvas, layers = compat.groupLayers(this);
-    for (const id in layers) { canvas.quietAdd(map, layers[id]); }
-    canvas.changed();
-  },
-  onRemove: function (map) {
-    const canvas = map._imCanvas, layers = compat.groupLayers(this);
-    for (const id in layers) { canvas.quietRemove(map, layers[id]); }
-    canvas.changed();
-  }
+  onAdd: function () { if (this._imCtx && this._imCtx.applyShown) { this._imCtx.applyShown(); } },
+  // (Leaflet calls onRemove before it takes the group off the map's list)
+  onRemove: function () { if (this._imCtx && this._imCtx.applyShown) { this._imCtx.applyShown(this); } }
 });
 
 /** A switch in the layer control that is not a layer of its own. */

@@ -9,6 +9,7 @@ import { canvasOf } from './canvas.js';
 import { cellOptions, cellsPanel, cellsState } from './cellsdraw.js';
 import { addOverlays, circlesNote, errorControl, legendControl, loadingControl, removeOverlays, summaryControl, timeControl } from './controls.js';
 import { Toggle, TypeGroup, userChoices } from './layers.js';
+import { shownOf } from './shown.js';
 import { markerById } from './popup.js';
 import { afterDetails, reveal } from './reveal.js';
 import { fitPadding } from './room.js';
@@ -89,41 +90,50 @@ function typeName(ds, i) {
   return t === NONE16 ? 'Other' : ds.types[t];
 }
 
-// One layer per event type (so each can be switched off), holding its
-// incidents. The retired view of the same dataset (the page, after a
-// filter change) hands over its groups: only the difference moves.
+// One switch per event type (so each can be switched off). The retired
+// view of the same dataset (the page, after a filter change) hands over its
+// groups (the user's choices stay); no marker moves: the canvas draws a
+// bitset (applyShown), and puts markers on the map only to draw points.
 function fillTypeGroups(ctx, canvas, map) {
-  const ds = ctx.ds, inView = ctx.inView;
+  const ds = ctx.ds;
   const prev = canvas.takePending(ds);
-  let member = null;
   if (prev) {
     ctx.typeGroups = prev.typeGroups; prev.typeGroups = {};
-    member = prev.member; prev.member = null;
     Object.keys(ctx.typeGroups).forEach((t) => { ctx.typeGroups[t]._imCtx = ctx; });
     teardown(prev);
   }
-  ctx.member = member = member || new Uint8Array(ds.n);
-  const groupOf = (i) => {
-    const name = typeName(ds, i);
-    let gj = ctx.typeGroups[name];
-    if (!gj) { gj = ctx.typeGroups[name] = new TypeGroup(); gj._imCtx = ctx; gj._imNew = true; }
-    return gj;
-  };
-  for (let i = 0; i < ds.n; i++) {
-    if (inView[i] !== member[i]) {
-      if (inView[i]) { groupOf(i).addQuietly(ds.marker(i)); } else { groupOf(i).removeQuietly(ds.marker(i)); }
-      member[i] = inView[i];
-    }
+  const nt = ds.types.length, perCode = new Float64Array(nt + 1), type = ds.type, idx = ctx.indices;
+  for (let k = 0; k < ctx.count; k++) {
+    const t = type[idx ? idx[k] : k];
+    perCode[t === NONE16 ? nt : t] += 1;
   }
   const byType = {};
-  for (let k = 0; k < ctx.count; k++) {
-    const name = typeName(ds, ctx.indices ? ctx.indices[k] : k);
-    byType[name] = (byType[name] || 0) + 1;
+  for (let t = 0; t <= nt; t++) {
+    const name = t === nt ? 'Other' : ds.types[t];
+    if (perCode[t]) { byType[name] = (byType[name] || 0) + perCode[t]; }
   }
   Object.keys(ctx.typeGroups).forEach((name) => {
     if (!byType[name]) { map.removeLayer(ctx.typeGroups[name]); delete ctx.typeGroups[name]; }
   });
+  Object.keys(byType).forEach((name) => {
+    if (!ctx.typeGroups[name]) { const gj = ctx.typeGroups[name] = new TypeGroup(); gj._imCtx = ctx; gj._imNew = true; }
+  });
   ctx.typeCounts = byType;
+}
+
+// What the canvas draws of this view: its incidents in the time control's
+// range whose type is switched on (one pass over typed arrays).
+// (``leaving``: a type group being removed, still on the map's list while
+// Leaflet calls its onRemove)
+function applyShown(ctx, leaving) {
+  if (!ctx.live || ctx.batching || !ctx.canvas) { return; }
+  const ds = ctx.ds, map = ctx.map, nt = ds.types.length, typeOn = new Uint8Array(nt + 1);
+  const on = (name) => { const gj = ctx.typeGroups[name]; return gj && gj !== leaving && map.hasLayer(gj) ? 1 : 0; };
+  for (let t = 0; t < nt; t++) { typeOn[t] = on(ds.types[t]); }
+  typeOn[nt] = on('Other');
+  const next = new Uint8Array(ds.n);
+  const shown = shownOf(next, ctx.indices, ctx.count, ctx.member, ds.type, typeOn, nt);
+  ctx.canvas.setShown(ds, next, shown);
 }
 
 // Links in this view, for "linked incidents" in popups and the chain's count.
@@ -141,8 +151,9 @@ function viewLinks(ctx) {
 function fitView(ctx, map) {
   const ds = ctx.ds;
   let s = 90, w = 180, no = -90, e = -180;
+  const xy = ds.xy, idx = ctx.indices;
   for (let k = 0; k < ctx.count; k++) {
-    const j = ctx.indices ? ctx.indices[k] : k, la = ds.lat(j), lo = ds.lng(j);
+    const j = idx ? idx[k] : k, la = xy[2 * j + 1], lo = xy[2 * j];
     if (la < s) { s = la; }
     if (la > no) { no = la; }
     if (lo < w) { w = lo; }
@@ -187,11 +198,14 @@ function showLayers(ctx, map, sw) {
   // (on the map itself, not in the group: when the page swaps the group,
   // the next view takes them over)
   ctx.live = true;
+  ctx.batching = true;  // (one applyShown for all the types)
   Object.keys(ctx.typeGroups).sort().forEach((t) => {
     const gj = ctx.typeGroups[t];
     if (gj._imNew && wanted(gj, 'type:' + t, true)) { map.addLayer(gj); }
     gj._imNew = false;
   });
+  ctx.batching = false;
+  applyShown(ctx);
 }
 
 function build(ctx, map, ds, indices) {
@@ -202,9 +216,13 @@ function build(ctx, map, ds, indices) {
   ctx.indices = indices;
   const inView = ctx.inView = new Uint8Array(ds.n);
   for (let k = 0; k < n; k++) { inView[indices ? indices[k] : k] = 1; }
+  ctx.member = inView.slice();  // (in the time control's range: all, at first)
+  ctx.applyShown = (leaving) => applyShown(ctx, leaving);
   const shapes = opts.shapes || {};
   ctx.shapeOf = ds.types.map((t) => shapeCode(shapes[t]));
-  canvas.attach(ds, ctx);
+  const set = canvas.attach(ds, ctx), co = cellOptions(ctx);
+  // (a view likely drawn as cells: no layer per incident until points are drawn)
+  if (co && n > co.threshold) { canvas.takeOffMap(set); }
   fillTypeGroups(ctx, canvas, map);
   viewLinks(ctx);
   const sw = makeSwitches(ctx, canvas);
@@ -277,13 +295,9 @@ function refresh(ctx) {
     const i = ctx.indices ? ctx.indices[k] : k;
     const on = limit === NONE32 || (ds.date[i] !== NONE32 && ds.date[i] <= limit);
     if (on) { shown += 1; }
-    if ((on ? 1 : 0) !== member[i]) {
-      const gj = ctx.typeGroups[typeName(ds, i)];
-      if (on) { gj.addQuietly(ds.marker(i)); } else { gj.removeQuietly(ds.marker(i)); }
-      member[i] = on ? 1 : 0;
-    }
+    member[i] = on ? 1 : 0;
   }
-  if (ctx.canvas) { ctx.canvas.changed(); }
+  applyShown(ctx);
   if (ctx.summaryLine) {
     ctx.summaryLine.textContent = (ctx.timeUpTo ? shown + ' shown up to ' + ctx.timeUpTo + ' \u00b7 ' : '') + ctx.summaryText;
   }
@@ -301,16 +315,19 @@ function teardown(ctx) {
   removeOverlays(ctx, map._imControl);
   if (ctx.timer) { clearInterval(ctx.timer); }
   if (ctx.stopStory) { ctx.stopStory(); ctx.stopStory = null; }
-  Object.keys(ctx.typeGroups).forEach((t) => { compat.groupClear(ctx.typeGroups[t]); });
   ctx.typeGroups = {}; ctx.member = null;
-  if (ctx.canvas) { ctx.canvas.detach(ctx); }
+  if (ctx.canvas) {
+    const set = ctx.canvas.setOf(ctx.ds);
+    if (set && set.ctx === ctx) { ctx.canvas.setShown(ctx.ds, new Uint8Array(ctx.ds.n), 0); }
+    ctx.canvas.detach(ctx);
+  }
   ctx.controls = []; ctx.overlays = [];
 }
 
 // Put an incident hidden by the time control or a type toggle back on the map.
 function unhide(ctx, layer) {
-  const map = ctx.map, gj = ctx.typeGroups[typeName(ctx.ds, layer._imI)];
-  if (!compat.mapOf(layer)) {  // hidden by the time control or a type toggle
+  const map = ctx.map, gj = ctx.typeGroups[typeName(ctx.ds, layer._imI)], set = ctx.canvas && ctx.canvas.setOf(ctx.ds);
+  if (set && !set.vis[layer._imI]) {  // hidden by the time control or a type toggle
     ctx.timeUpTo = null;
     if (!map.hasLayer(gj)) {
       map.addLayer(gj);
@@ -318,6 +335,7 @@ function unhide(ctx, layer) {
     }
     refresh(ctx);
   }
+  if (ctx.canvas) { ctx.canvas.ensureOnMap(layer); }  // (drawn as cells, it has no layer on the map yet)
 }
 
 /**
