@@ -113,20 +113,24 @@ def test_filter_changes_redraw_exactly_the_new_view(server, page):
     assert page.errors == []
 
 
+def _click_settled(p, frame, fid: str) -> None:
+    """Click incident ``fid``'s marker once the map has settled (the same place twice)."""
+    point, previous = None, {}
+    for _ in range(40):
+        point = marker_screen_point(frame, fid, center=False)
+        if point == previous:
+            break
+        previous = point
+        p.wait_for_timeout(300)
+    click_marker(frame, fid, center=False)
+
+
 def test_clicking_a_marker_shows_its_details(server, page):
     p = page.page
     p.goto(server + "/")
     frame = _map_frame(p)
     target = next(f for f in _features() if f["properties"]["id"].endswith("abqaiq-attack"))
-    # click where the marker is once the map has settled (same place twice)
-    point, previous = None, {}
-    for _ in range(40):
-        point = marker_screen_point(frame, target["properties"]["id"], center=False)
-        if point == previous:
-            break
-        previous = point
-        p.wait_for_timeout(300)
-    click_marker(frame, target["properties"]["id"], center=False)
+    _click_settled(p, frame, target["properties"]["id"])
     # the popup opens in the map...
     frame.wait_for_selector(".leaflet-popup-content .im-popup", timeout=10_000)
     # ...and the page's detail panel shows the incident, its sources and its chain
@@ -165,14 +169,7 @@ def test_a_marker_that_came_after_the_rerun_still_selects_its_incident(server, p
     _drawn(frame, len(_features()))
     target = next(f for f in _features() if f["properties"]["id"].endswith("abqaiq-attack"))
     assert frame.evaluate(_FORGET_CLICK_LISTENERS) == len(_features())
-    point, previous = None, {}
-    for _ in range(40):
-        point = marker_screen_point(frame, target["properties"]["id"], center=False)
-        if point == previous:
-            break
-        previous = point
-        p.wait_for_timeout(300)
-    click_marker(frame, target["properties"]["id"], center=False)
+    _click_settled(p, frame, target["properties"]["id"])
     frame.wait_for_selector(".leaflet-popup-content .im-popup", timeout=10_000)
     p.get_by_text(target["properties"]["title"], exact=True).first.wait_for(timeout=20_000)
     p.wait_for_function("id => new URLSearchParams(location.search).get('id') === id",
