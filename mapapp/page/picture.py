@@ -133,7 +133,10 @@ def _story_pictures(mask, dataset: Dataset, filters: geodata.Filters, played: Pl
     """The played story's step as a PNG, and the whole story as a PDF (a page per step)."""
     story = played.story
     # the view's incidents and every step's (a filter never hides a step, as on the map)
-    shown = mask | dataset.gdf["id"].astype(str).isin(story.incident_ids).to_numpy()
+    shown = np.array(mask, dtype=bool)
+    for position in map(dataset.position, story.incident_ids):  # (no pass over every id)
+        if position is not None:
+            shown[position] = True
     n = int(np.count_nonzero(shown))
     st.markdown(f"**Pictures of the story** {md(story.title or played.name)} (the same as "
                 "`mapapp export ... --story` with `--step`, or `-o story.pdf`)")
