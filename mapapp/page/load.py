@@ -15,6 +15,7 @@ data through a link of its own (see ``docs/security.md``).
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import weakref
 from pathlib import Path
@@ -28,7 +29,7 @@ from ..datafiles import write_draw_first
 from ..mapdata import DRAW_FILE, PROPS_TEMPLATE
 from ..state import Dataset, content_key, load_dataset
 from .header import problem_rows
-from .opening import open_path
+from .opening import open_path, read_path
 from .text import md
 
 __all__ = [
@@ -37,8 +38,11 @@ __all__ = [
     "MAX_UPLOAD_MB",
     "UPLOAD_TYPES",
     "data_urls",
+    "dataset_path",
     "load",
     "max_upload_bytes",
+    "path_key",
+    "prepare_path",
     "static_assets",
 ]
 
@@ -51,6 +55,9 @@ MAX_UPLOAD_MB = 200
 MAX_UPLOAD_ENV = "INCIDENT_MAP_MAX_UPLOAD_MB"
 #: Session state key of the session's upload (its one strong reference).
 _UPLOAD_STATE = "_incident_map_upload"
+
+#: The session name the server's own opening of its dataset holds a link under, briefly.
+_WARMUP_SESSION = "(server start)"
 
 _UPLOADS: weakref.WeakValueDictionary[str, Dataset] = weakref.WeakValueDictionary()
 _UPLOADS_LOCK = threading.Lock()
@@ -89,18 +96,28 @@ def _is_active(session: str) -> bool:
 @st.cache_resource(show_spinner=False)
 def _store() -> serving.DataStore:
     root = serving.run_dir()
-    serving.declare(serving.DATA_COMPONENT, root)
     store = serving.DataStore(root, grace=float(st.get_option("server.disconnectedSessionTTL")))
     store.start_sweeping(_is_active)
     return store
 
 
 @st.cache_resource(show_spinner=False)
-def _static_assets() -> dict:
+def _static_assets() -> tuple[dict, Path, Path]:
     directory = serving.static_dir()
     written = assets.write_static(directory)
+    return written, directory, _store().root
+
+
+def _declare() -> dict:
+    """Write the assets (once) and let Streamlit serve both folders.
+
+    Declared on every run: Streamlit registers a component only from a
+    script run, and the files may have been written before any (at the
+    server's start, :mod:`mapapp.warmup`).
+    """
+    written, directory, root = _static_assets()
     serving.declare(serving.STATIC_COMPONENT, directory)
-    _store()
+    serving.declare(serving.DATA_COMPONENT, root)
     return written
 
 
@@ -116,7 +133,7 @@ def static_assets() -> dict:
         Asset name to its path below the served folder.
     """
     try:
-        return _static_assets()
+        return _declare()
     except serving.ServingError as exc:
         st.error(f"The map cannot be shown: {exc}.")
         st.stop()
@@ -161,13 +178,91 @@ def data_urls(key: str, dataset: Dataset) -> tuple[str, str]:
     tuple of str
         The payload's URL and the properties URL template (``{block}``).
     """
-    def write(folder: Path) -> None:  # (the map draws from DRAW_FILE; the details follow)
-        write_draw_first(dataset.gdf, folder, colors=dataset.colors, block=contract.PROPS_BLOCK)
-
-    token = _store().acquire(_session_id(), key, write,
-                             keep=not key.startswith("upload:"))
+    token = _acquire(_session_id(), key, dataset)
     base = serving.component_url(serving.DATA_COMPONENT, f"s/{token}/")
     return base + DRAW_FILE, base + PROPS_TEMPLATE
+
+
+def _acquire(session: str, key: str, dataset: Dataset, writers: list | None = None) -> str:
+    """A link for ``session`` to the dataset's map files, written first if needed.
+
+    The files' writer (:class:`mapapp.datafiles.BlockWriter`), when this call
+    started one, is appended to ``writers``.
+    """
+    def write(folder: Path) -> None:  # (the map draws from DRAW_FILE; the details follow)
+        writer = write_draw_first(dataset.gdf, folder, colors=dataset.colors,
+                                  block=contract.PROPS_BLOCK)
+        if writers is not None and writer is not None:
+            writers.append(writer)
+
+    return _store().acquire(session, key, write, keep=not key.startswith("upload:"))
+
+
+def prepare_path(path: str | os.PathLike) -> Dataset:
+    """Open the dataset at ``path`` and write its map files, with no visitor (no page).
+
+    What the first visitor's run would do, done ahead (:mod:`mapapp.warmup`): the
+    dataset is kept for every session (:func:`.opening.read_path`) and its
+    files stay written for the page (kept like the page's own datasets). Returns
+    once the map's draw file is written; its details follow in the background.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The page's dataset.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    OSError, geodata.GeodataError
+        When the file cannot be read.
+    """
+    path = str(path)
+    stat = os.stat(path)
+    dataset = read_path(path, stat.st_mtime_ns, stat.st_size)
+    _static_assets()
+    if dataset.total:
+        writers: list = []
+        _acquire(_WARMUP_SESSION, path_key(path, stat.st_mtime_ns), dataset, writers)
+        for writer in writers:  # (the draw file; the details follow in the background)
+            writer.wait_draw()
+        _store().release(_WARMUP_SESSION)
+    return dataset
+
+
+def path_key(path: str, mtime_ns: int) -> str:
+    """The key of the dataset at ``path`` (changes when the file does)."""
+    return f"path:{path}:{mtime_ns}"
+
+
+def dataset_path(argv: list[str] | None = None, environ=None) -> str:
+    """The page's dataset: the FILE after ``--``, else ``$MAPAPP_DATA``, else the built-in one.
+
+    Streamlit sets ``sys.argv`` to ``[mapapp/app.py, *arguments after --]``;
+    an ``argv`` whose first item is another program's (a test runner's) is
+    not read.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Default ``sys.argv``.
+    environ : mapping, optional
+        Default ``os.environ``.
+
+    Returns
+    -------
+    str
+    """
+    argv = sys.argv if argv is None else argv
+    environ = os.environ if environ is None else environ
+    if argv and Path(argv[0]).name == "app.py":
+        args = [a for a in argv[1:] if not a.startswith("-")]
+        if args:
+            return args[0]
+    return environ.get("MAPAPP_DATA") or str(DEFAULT_DATASET)
 
 
 def _nothing_to_map(dataset: Dataset) -> str:
@@ -258,7 +353,7 @@ def load(path: str | os.PathLike) -> tuple[Dataset | None, str]:
     path = str(path)
     try:
         stat = os.stat(path)
-        return open_path(path, stat.st_mtime_ns, stat.st_size), f"path:{path}:{stat.st_mtime_ns}"
+        return open_path(path, stat.st_mtime_ns, stat.st_size), path_key(path, stat.st_mtime_ns)
     except FileNotFoundError:
         st.error(f"{Path(path).name}: no such file")
     except GeodataError as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from streamlit_folium import st_folium
 
 import geodata
 
@@ -62,6 +61,10 @@ def show(dataset: Dataset, key: str, filters: geodata.Filters, mask: np.ndarray,
         mask=mask_code(mask), legend_open=False, summary=dataset.view_summary(mask),
         selected=st.session_state.get("selected"), story=story,
     )
+    # (imported here: streamlit_folium declares its component when imported,
+    # which Streamlit records only from a script run, not at the server's start)
+    from streamlit_folium import st_folium
+
     center = st.session_state.get("center")
     result = st_folium(
         base, key=f"map-{content_key(key.encode())}", height=MAP_HEIGHT,

@@ -24,7 +24,7 @@ from geodata.progress import Step
 from ..state import Dataset, load_dataset
 from .text import md
 
-__all__ = ["MAX_DATASETS", "PathDatasets", "open_path", "size_text"]
+__all__ = ["MAX_DATASETS", "PathDatasets", "open_path", "read_path", "size_text"]
 
 #: How many datasets opened from paths the server keeps (the newest used).
 MAX_DATASETS = 4
@@ -139,6 +139,17 @@ def _bar_text(headline: str, step: Step | None) -> str:
     if step.stage == "open":
         return f"{headline.split(';')[0].replace('Converting', 'Opening')} from its working copy"
     return f"{headline}: {md(step.label)}{percent}"
+
+
+def read_path(path: str, mtime_ns: int, size: int) -> Dataset:
+    """The dataset at ``path``, read once for every session, with no page to show progress on.
+
+    A page that asks meanwhile waits for this read and shows its progress
+    (:func:`open_path`). Parameters, return value and errors as for
+    :func:`open_path`.
+    """
+    return _datasets().get((path, mtime_ns, size),
+                           lambda progress: load_dataset(path, lenient=True, progress=progress))
 
 
 def open_path(path: str, mtime_ns: int, size: int) -> Dataset:
