@@ -15,7 +15,11 @@ copy folder, then from the copy); ``--data DIR`` takes (or makes) the files
 of ``benchmarks/bench_open.py``; ``--before DIR`` runs the same cases on
 another checkout of the page (e.g. ``git archive main | tar -x -C DIR``), in
 the same run, for a before/after ratio. Each case records the server's CPU
-seconds and resident memory when the map is drawn.
+seconds and resident memory when the map is drawn. The page is opened as
+soon as the server answers (its first visitor races the server's own opening
+of the dataset, :mod:`mapapp.warmup`); ``--when-ready`` adds, per format, a
+case opened once the server's console says the dataset is open: a visitor
+to a running server.
 
     python benchmarks/bench_page.py --sizes 100000,1000000 --naive-max 0 \
         --formats parquet,geojson --data /tmp/bench-open --before /tmp/page-before
@@ -56,8 +60,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(script: Path, data: Path, cwd: Path = ROOT,
-          env: dict | None = None) -> tuple[subprocess.Popen, str]:
+#: What the server's console says once its dataset is open (mapapp/warmup.py).
+READY = ("the page is ready", "could not be opened")
+
+
+def wait_ready(log: Path, timeout: float) -> bool:
+    """Wait until the server's console says its dataset is open (or why not)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        text = log.read_text(errors="replace") if log.is_file() else ""
+        if any(line in text for line in READY):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def start(script: Path, data: Path, cwd: Path = ROOT, env: dict | None = None,
+          log: Path | None = None) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = dict(os.environ, MAPAPP_DATA=str(data), **(env or {}))
     env["PYTHONPATH"] = str(cwd)
@@ -65,8 +84,10 @@ def start(script: Path, data: Path, cwd: Path = ROOT,
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true",
            "--server.fileWatcherType", "none", "--server.maxMessageSize", "1000"]
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    out = open(log, "w") if log is not None else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    if log is not None:
+        out.close()  # (the child holds its own copy)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -148,9 +169,16 @@ def server_stats(pid: int) -> dict:
 
 
 def measure(pw, mode: str, data: Path, gdf, actors: list[str], user_dir: str,
-            root: Path = ROOT, env: dict | None = None) -> dict:
+            root: Path = ROOT, env: dict | None = None, when_ready: bool = False) -> dict:
+    """Open the page (at once, or once the server says its dataset is open), then filter."""
     script = root / "mapapp" / "app.py" if mode == "ours" else ROOT / "benchmarks" / "naive_page.py"
-    proc, url = start(script, data, cwd=root if mode == "ours" else ROOT, env=env)
+    log = Path(user_dir) / "server.log"
+    launched = time.perf_counter()
+    proc, url = start(script, data, cwd=root if mode == "ours" else ROOT, env=env, log=log)
+    ready_s = None
+    if when_ready and (root / "mapapp" / "warmup.py").is_file():
+        if wait_ready(log, TIMEOUT):
+            ready_s = round(time.perf_counter() - launched, 2)
     ctx = pw.chromium.launch_persistent_context(
         user_dir, executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS,
         viewport={"width": 1280, "height": 1400})
@@ -158,7 +186,7 @@ def measure(pw, mode: str, data: Path, gdf, actors: list[str], user_dir: str,
     page.route("**/*", lambda r: r.continue_() if is_local_url(r.request.url) else r.abort())
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    result = {"mode": mode, "n": len(gdf), "changes": []}
+    result = {"mode": mode, "n": len(gdf), "changes": [], "server_ready_s": ready_s}
     stages: dict[str, float] = {}
     t0 = time.perf_counter()
 
@@ -228,11 +256,13 @@ def _cases(args, data_paths: dict, tmp: str) -> list[tuple[str, str, Path, Path,
         for label, root in roots:
             cache = tempfile.mkdtemp(dir=tmp, prefix="cache-")  # (empty: a first conversion)
             env = {"INCIDENT_MAP_CACHE": cache}
-            if fmt == "geojson":
-                cases.append((f"{label} geojson first", "ours", root, data_paths[fmt], env))
-                cases.append((f"{label} geojson cached", "ours", root, data_paths[fmt], env))
-            else:
-                cases.append((f"{label} {fmt}", "ours", root, data_paths[fmt], env))
+            names = ["geojson first", "geojson cached"] if fmt == "geojson" else [fmt]
+            for name in names:
+                cases.append((f"{label} {name}", "ours", root, data_paths[fmt], env))
+            if args.when_ready and label == "ours":  # (a fresh working copy: first again)
+                env = {"INCIDENT_MAP_CACHE": tempfile.mkdtemp(dir=tmp, prefix="cache-")}
+                cases.append((f"{label} {names[0]}, when ready", "ours", root,
+                              data_paths[fmt], env))
     return cases
 
 
@@ -287,6 +317,9 @@ def _print_open(results: list[dict]) -> None:
         if r.get("stages"):
             print(f"{'':>10}  stages: " + ", ".join(f"{k} {v:.2f} s"
                                                     for k, v in r["stages"].items()))
+        if r.get("server_ready_s") is not None:
+            print(f"{'':>10}  opened once the server said it was ready, "
+                  f"{r['server_ready_s']:.2f} s after it was started")
     for r in results:
         if r.get("case", "").startswith("before ") and r.get("first_draw_s"):
             ours = next((o for o in results if o["n"] == r["n"]
@@ -304,6 +337,8 @@ def main(argv=None) -> int:
     parser.add_argument("--formats", default="geojson", help="geojson, parquet or both")
     parser.add_argument("--data", help="folder of bench_open.py's files (made if missing)")
     parser.add_argument("--before", help="another checkout of the page, run in the same cases")
+    parser.add_argument("--when-ready", action="store_true",
+                        help="also open each format once the server says its dataset is open")
     parser.add_argument("--timeout", type=float, default=TIMEOUT)
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args(argv)
@@ -316,7 +351,8 @@ def main(argv=None) -> int:
             paths, gdf = _data(args, tmp, n)
             actors = gdf.actors()
             for case, mode, root, data, env in _cases(args, paths, tmp):
-                r = measure(pw, mode, data, gdf, actors, tempfile.mkdtemp(dir=tmp), root, env)
+                r = measure(pw, mode, data, gdf, actors, tempfile.mkdtemp(dir=tmp), root, env,
+                            when_ready=case.endswith("when ready"))
                 r["case"] = case
                 results.append(r)
                 print(json.dumps(r), flush=True)

@@ -7,6 +7,7 @@ its map files, while the server already answers. A visitor who comes
 meanwhile waits for that read with its progress bar; one who comes later
 finds the map ready to draw. The server's console says when it is ready, or
 why it could not be opened (the page then says it too, to the visitor).
+``INCIDENT_MAP_OPEN_AT_START=0`` leaves the opening to the first visitor.
 (This module is outside :mod:`mapapp.page`, whose modules it imports once
 Streamlit's runtime is up.)
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 import threading
 import time
@@ -27,12 +29,14 @@ from pathlib import Path
 
 from geodata.errors import GeodataError
 
-__all__ = ["RUNTIME_WAIT", "THREAD", "lifespan", "start", "warm"]
+__all__ = ["OPEN_AT_START_ENV", "RUNTIME_WAIT", "THREAD", "lifespan", "start", "warm"]
 
 #: Seconds the thread waits for Streamlit's runtime to be up before giving up.
 RUNTIME_WAIT = 120.0
 #: The thread's name.
 THREAD = "incident-map-warmup"
+#: Environment variable: ``0`` leaves the dataset to the first visitor (default ``1``).
+OPEN_AT_START_ENV = "INCIDENT_MAP_OPEN_AT_START"
 
 
 class _Quiet(logging.Filter):
@@ -112,8 +116,12 @@ def start(path: str, **kwargs) -> threading.Thread:
 
 @contextlib.asynccontextmanager
 async def lifespan(_app):
-    """The ``st.App`` lifespan: open the page's dataset while the server starts."""
-    from .page.load import dataset_path
+    """The ``st.App`` lifespan: open the page's dataset while the server starts.
 
-    start(dataset_path())
+    Not with ``INCIDENT_MAP_OPEN_AT_START=0``: then the first visitor opens it.
+    """
+    if os.environ.get(OPEN_AT_START_ENV, "1").strip() != "0":
+        from .page.load import dataset_path
+
+        start(dataset_path())
     yield

@@ -166,7 +166,9 @@ def test_the_page_shows_the_conversion_of_a_big_file_then_draws_it(tmp_path, pag
     n = 40_000
     path = _write(tmp_path / "big.geojson", n)
     assert path.stat().st_size > framecache.MIN_BYTES
-    env = {**os.environ, "INCIDENT_MAP_CACHE": str(tmp_path / "cache"), "MAPAPP_DATA": str(path)}
+    # (the first visitor converts it: the server does not open it as it starts)
+    env = {**os.environ, "INCIDENT_MAP_CACHE": str(tmp_path / "cache"), "MAPAPP_DATA": str(path),
+           "INCIDENT_MAP_OPEN_AT_START": "0"}
     with streamlit_server(ROOT / "mapapp" / "app.py", tmp_path / "server.log",
                           "--server.enableStaticServing", "false", env=env) as url:
         p = page.page

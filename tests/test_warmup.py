@@ -80,3 +80,24 @@ def test_a_file_that_cannot_be_opened_is_named_on_the_console_and_on_the_page(tm
         alert = p.locator('[data-testid="stAlert"]', has_text="broken.geojson")
         alert.first.wait_for(timeout=60_000)
         assert "Traceback" not in p.content()
+
+
+def test_with_open_at_start_0_the_server_leaves_the_dataset_to_the_first_visitor(monkeypatch):
+    import asyncio
+
+    from mapapp import warmup
+
+    started = []
+    monkeypatch.setattr(warmup, "start", started.append)
+
+    async def serve():
+        async with warmup.lifespan(None):
+            pass
+
+    monkeypatch.setenv(warmup.OPEN_AT_START_ENV, "0")
+    asyncio.run(serve())
+    assert started == []
+    monkeypatch.setenv(warmup.OPEN_AT_START_ENV, "1")
+    monkeypatch.setenv("MAPAPP_DATA", "mine.geojson")
+    asyncio.run(serve())
+    assert started == ["mine.geojson"]  # (pytest's own arguments are not the page's)
