@@ -87,10 +87,13 @@ def warm(path: str, *, say: Callable[[str], None] = _say,
     if not _runtime_up(time.monotonic() + wait):
         say(f"{name} not opened in advance: the server did not start within {wait:.0f} s")
         return False
-    from .page.load import prepare_path  # (the page's modules, once Streamlit's runtime is up)
+    from .page import prepare  # (the page's modules, once Streamlit's runtime is up)
+    from .page.load import prepare_path
     started = time.perf_counter()
     try:
         dataset = prepare_path(path)
+        if dataset.total:
+            prepare(dataset)
     except FileNotFoundError:
         say(f"{name}: no such file (the page says so too)")
         return False

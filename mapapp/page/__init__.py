@@ -19,7 +19,7 @@ from .load import DEFAULT_DATASET, load, static_assets
 from .selection import selected
 from .text import md, md_link
 
-__all__ = ["DEFAULT_DATASET", "main", "md", "md_link"]
+__all__ = ["DEFAULT_DATASET", "main", "md", "md_link", "prepare"]
 
 
 #: The page's head kept compact, so that a laptop's screen is mostly map; a figure
@@ -33,6 +33,22 @@ _STYLE = """<style>
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stMetricLabel"] p { font-size: 0.8rem; }
 </style>"""
+
+
+def prepare(dataset) -> None:
+    """Work a first visitor's run does once per dataset, done ahead (:mod:`mapapp.warmup`).
+
+    The table's first order and the export's size estimate are kept on the
+    dataset; the map's templates are compiled once per server.
+
+    Parameters
+    ----------
+    dataset : mapapp.state.Dataset
+        The dataset, as :func:`.load.prepare_path` opened it.
+    """
+    table.prepare(dataset)
+    share.prepare(dataset)
+    mapview.prepare(dataset)
 
 
 def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:

@@ -14,7 +14,7 @@ from ..state import Dataset, content_key
 from .load import data_urls
 from .story import Played
 
-__all__ = ["MAP_HEIGHT", "show"]
+__all__ = ["MAP_HEIGHT", "prepare", "show"]
 
 MAP_HEIGHT = 620
 
@@ -39,6 +39,11 @@ def _clicked_id(result: dict | None, mask, dataset: Dataset) -> str | None:
         dy = points.y.to_numpy() - where["lat"]
         return str(dataset.ids[shown[int((dx * dx + dy * dy).argmin())]])
     return None
+
+
+def prepare(dataset: Dataset) -> None:
+    """Make the dataset's map once, with no visitor: its templates are compiled for the server."""
+    base_map(bounds=dataset.bounds, asset_url=assets.static_url)
 
 
 def show(dataset: Dataset, key: str, filters: geodata.Filters, mask: np.ndarray,

@@ -49,6 +49,12 @@ def _downloads(mask, dataset: Dataset, filters: geodata.Filters) -> None:
         st.warning("The HTML map is not offered: " + md(problem))
 
 
+def prepare(dataset: Dataset) -> None:
+    """Estimate the dataset's export size per incident, once (as a first visitor's run would)."""
+    if dataset.total:
+        _per_incident(dataset)
+
+
 def _per_incident(dataset: Dataset) -> float:
     """The export's bytes per incident of the dataset, estimated once (a sample) and kept."""
     per = getattr(dataset, "_export_bytes_per_incident", None)

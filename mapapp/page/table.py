@@ -32,6 +32,11 @@ def _positions(mask, dataset: Dataset, order: str) -> np.ndarray:
     return positions[np.asarray(mask, dtype=bool)[positions]]
 
 
+def prepare(dataset: Dataset) -> None:
+    """Sort the dataset in the table's first order, once (as a first visitor's run would)."""
+    table_data(dataset).order(*_ORDERS[next(iter(_ORDERS))])
+
+
 def pick(mask, dataset: Dataset) -> None:
     """Select the incident of a row just chosen in the table (before the map is drawn).
 
