@@ -84,20 +84,26 @@ def test_a_file_that_cannot_be_opened_is_named_on_the_console_and_on_the_page(tm
 
 def test_with_open_at_start_0_the_server_leaves_the_dataset_to_the_first_visitor(monkeypatch):
     import asyncio
+    import threading
 
     from mapapp import warmup
 
     started = []
     monkeypatch.setattr(warmup, "start", started.append)
 
-    async def serve():
+    async def lifespan():
         async with warmup.lifespan(None):
             pass
 
+    def serve():  # (in a thread of its own: the browser tests' loop may run in this one)
+        thread = threading.Thread(target=asyncio.run, args=(lifespan(),))
+        thread.start()
+        thread.join()
+
     monkeypatch.setenv(warmup.OPEN_AT_START_ENV, "0")
-    asyncio.run(serve())
+    serve()
     assert started == []
     monkeypatch.setenv(warmup.OPEN_AT_START_ENV, "1")
     monkeypatch.setenv("MAPAPP_DATA", "mine.geojson")
-    asyncio.run(serve())
+    serve()
     assert started == ["mine.geojson"]  # (pytest's own arguments are not the page's)
