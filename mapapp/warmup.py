@@ -39,6 +39,9 @@ THREAD = "incident-map-warmup"
 OPEN_AT_START_ENV = "INCIDENT_MAP_OPEN_AT_START"
 
 
+_log = logging.getLogger(__name__)
+
+
 class _Quiet(logging.Filter):
     """Drops Streamlit's "missing ScriptRunContext" notes from this module's thread.
 
@@ -91,15 +94,18 @@ def warm(path: str, *, say: Callable[[str], None] = _say,
     from .page.load import prepare_path
     started = time.perf_counter()
     try:
-        dataset = prepare_path(path)
-        if dataset.total:
-            prepare(dataset)
+        dataset = prepare_path(path, prepare)
     except FileNotFoundError:
         say(f"{name}: no such file (the page says so too)")
         return False
     except (OSError, GeodataError, ValueError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         say(f"{name} could not be opened: {first}")
+        return False
+    except Exception as exc:  # noqa: BLE001 (a fault of ours: the first visitor opens it)
+        _log.debug("opening %s at the start failed", path, exc_info=True)
+        say(f"{name} not opened in advance ({type(exc).__name__}: {exc}); "
+            "the first visitor opens it")
         return False
     say(f"{name} is open, {dataset.total:,} incidents, in "
         f"{time.perf_counter() - started:.1f} s; the page is ready")

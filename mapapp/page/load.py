@@ -18,6 +18,7 @@ import os
 import sys
 import threading
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -198,18 +199,23 @@ def _acquire(session: str, key: str, dataset: Dataset, writers: list | None = No
     return _store().acquire(session, key, write, keep=not key.startswith("upload:"))
 
 
-def prepare_path(path: str | os.PathLike) -> Dataset:
+def prepare_path(path: str | os.PathLike,
+                 prepare: Callable[[Dataset], None] | None = None) -> Dataset:
     """Open the dataset at ``path`` and write its map files, with no visitor (no page).
 
     What the first visitor's run would do, done ahead (:mod:`mapapp.warmup`): the
     dataset is kept for every session (:func:`.opening.read_path`) and its
-    files stay written for the page (kept like the page's own datasets). Returns
+    files stay written for the page (kept like the page's own datasets). A
+    visitor who waited for the read goes on at once; what both would do
+    (the files, ``prepare``) is done once, the other waiting for it. Returns
     once the map's draw file is written; its details follow in the background.
 
     Parameters
     ----------
     path : str or os.PathLike
         The page's dataset.
+    prepare : callable, optional
+        More work on the dataset, once (:func:`mapapp.page.prepare`).
 
     Returns
     -------
@@ -224,11 +230,16 @@ def prepare_path(path: str | os.PathLike) -> Dataset:
     stat = os.stat(path)
     dataset = read_path(path, stat.st_mtime_ns, stat.st_size)
     _static_assets()
-    if dataset.total:
-        writers: list = []
+    if not dataset.total:
+        return dataset
+    writers: list = []
+    try:
         _acquire(_WARMUP_SESSION, path_key(path, stat.st_mtime_ns), dataset, writers)
+        if prepare is not None:
+            prepare(dataset)
         for writer in writers:  # (the draw file; the details follow in the background)
             writer.wait_draw()
+    finally:
         _store().release(_WARMUP_SESSION)
     return dataset
 

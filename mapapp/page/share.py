@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -17,6 +18,9 @@ from ..state import Dataset, query_from_filters, to_csv_bytes
 from .text import md
 
 __all__ = ["show"]
+
+
+_ESTIMATING = threading.Lock()
 
 
 def _downloads(mask, dataset: Dataset, filters: geodata.Filters) -> None:
@@ -57,10 +61,11 @@ def prepare(dataset: Dataset) -> None:
 
 def _per_incident(dataset: Dataset) -> float:
     """The export's bytes per incident of the dataset, estimated once (a sample) and kept."""
-    per = getattr(dataset, "_export_bytes_per_incident", None)
-    if per is None:
-        per = bytes_per_incident(dataset.gdf)
-        dataset._export_bytes_per_incident = per  # (shared by every view and session)
+    with _ESTIMATING:  # (two runs asking at once, a visitor's and the server's, estimate once)
+        per = getattr(dataset, "_export_bytes_per_incident", None)
+        if per is None:
+            per = bytes_per_incident(dataset.gdf)
+            dataset._export_bytes_per_incident = per  # (shared by every view and session)
     return per
 
 
