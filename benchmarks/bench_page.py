@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_export import make_features  # noqa: E402
 from conftest import CHROMIUM_ARGS, is_local_url  # noqa: E402
+from load_clients import is_map_frame_url  # noqa: E402
 
 import geodata  # noqa: E402
 
@@ -81,7 +82,7 @@ def start(script: Path, data: Path, cwd: Path = ROOT,
 
 def _frame(page):
     for frame in page.frames:
-        if "st_folium" in frame.url:
+        if is_map_frame_url(frame.url):  # (ours, or st_folium's in a --before checkout)
             return frame
     return None
 
@@ -166,7 +167,8 @@ def measure(pw, mode: str, data: Path, gdf, actors: list[str], user_dir: str,
         if marker in url and name not in stages:
             stages[name] = round(time.perf_counter() - t0, 2)
 
-    page.on("request", lambda r: (stage("map frame asked", r.url, "st_folium/index.html"),
+    page.on("request", lambda r: (is_map_frame_url(r.url)
+                                  and stage("map frame asked", r.url, "/index.html"),
                                   stage("draw file asked", r.url, "/draw.json")))
     page.on("requestfinished", lambda r: stage("draw file got", r.url, "/draw.json"))
     try:

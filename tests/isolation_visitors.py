@@ -19,6 +19,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from mapapp.mapdata import DRAW_FILE  # noqa: E402
+from mapapp.serving import MAP_FRAME_PATH  # noqa: E402 (the page's map frame)
 
 DATA = "/component/mapapp.serving.data/"
 COUNT = """() => { const e = document.querySelector('.im-summary-count');
@@ -49,7 +50,7 @@ def _wait_count(page, count: str, timeout=90):
     deadline = time.time() + timeout
     while time.time() < deadline:
         for frame in page.frames:
-            if "st_folium" not in frame.url:
+            if MAP_FRAME_PATH not in frame.url:
                 continue
             try:
                 if frame.evaluate(COUNT) == count:

@@ -39,6 +39,7 @@ __all__ = [
     "data_urls",
     "load",
     "max_upload_bytes",
+    "map_component",
     "static_assets",
 ]
 
@@ -102,6 +103,24 @@ def _static_assets() -> dict:
     serving.declare(serving.STATIC_COMPONENT, directory)
     _store()
     return written
+
+
+@st.cache_resource(show_spinner=False)
+def _map_component():
+    return serving.declare(serving.MAP_COMPONENT, serving.static_dir())
+
+
+def map_component():
+    """The page's map frame as a Streamlit component (its folder written and served once).
+
+    Returns
+    -------
+    streamlit.components.v1.components.CustomComponent
+        Served from :func:`mapapp.serving.static_dir` (``index.html``:
+        :func:`mapapp.assets.frame_html`).
+    """
+    static_assets()
+    return _map_component()
 
 
 def static_assets() -> dict:

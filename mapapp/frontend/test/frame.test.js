@@ -151,3 +151,8 @@ test('a click on the view sends its incident, counted, with the frame it came fr
   assert.deepEqual(values.map((v) => [v.id, v.count]), [['a-1', 1], ['a-1', 2]]);
   assert.equal(values[0].frame, frame.id);
 });
+
+test('the click report has the keys mapapp.contract.MapClick names', async () => {
+  const { CLICK_KEYS } = await import('../src/contract.js');
+  assert.deepEqual(Object.keys(clickReport({}, 1, 'f')).sort(), CLICK_KEYS);
+});
