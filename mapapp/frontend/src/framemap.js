@@ -57,11 +57,11 @@ export class MapFrame {
    * promise (by default fetched, asked again while it is written).
    */
   constructor(win, doc, options) {
-    const opts = options || {};
+    const hooks = options || {};
     this.win = win;
     this.doc = doc;
-    this.run = opts.run || ((text) => globalRun(win, text));
-    this.fetchDraw = opts.fetchDraw || ((url) => retryMissing(() => fetchAppJson(url), DRAW_WAITS));
+    this.run = hooks.run || ((text) => globalRun(win, text));
+    this.fetchDraw = hooks.fetchDraw || ((url) => retryMissing(() => fetchAppJson(url), DRAW_WAITS));
     this.protocol = new FrameProtocol(win, (args) => this.render(args));
     this.state = { group: null, center: null, zoom: null };
     this.map = null;
