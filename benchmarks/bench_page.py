@@ -170,7 +170,11 @@ def measure(pw, mode: str, data: Path, gdf, actors: list[str], user_dir: str,
     page.on("request", lambda r: (is_map_frame_url(r.url)
                                   and stage("map frame asked", r.url, "/index.html"),
                                   stage("draw file asked", r.url, "/draw.json")))
-    page.on("requestfinished", lambda r: stage("draw file got", r.url, "/draw.json"))
+    # (got: the whole file, not an early "not written yet" 404 the map asks again after)
+    answered: set[str] = set()
+    page.on("response", lambda r: r.status == 200 and answered.add(r.url))
+    page.on("requestfinished", lambda r: r.url in answered
+            and stage("draw file got", r.url, "/draw.json"))
     try:
         t0 = time.perf_counter()
         page.goto(url + "/")
