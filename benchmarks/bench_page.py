@@ -229,6 +229,8 @@ def _fmt(v) -> str:
 def _cases(args, data_paths: dict, tmp: str) -> list[tuple[str, str, Path, Path, dict]]:
     """(label, mode, page checkout, data file, env) for each case of one size."""
     roots = [("ours", ROOT)] + ([("before", Path(args.before))] if args.before else [])
+    if args.before_first:  # (the first case of a size runs colder: run each order once)
+        roots.reverse()
     cases = []
     for fmt in args.formats.split(","):
         for label, root in roots:
@@ -310,6 +312,8 @@ def main(argv=None) -> int:
     parser.add_argument("--formats", default="geojson", help="geojson, parquet or both")
     parser.add_argument("--data", help="folder of bench_open.py's files (made if missing)")
     parser.add_argument("--before", help="another checkout of the page, run in the same cases")
+    parser.add_argument("--before-first", action="store_true",
+                        help="run the --before checkout's case first in each size")
     parser.add_argument("--timeout", type=float, default=TIMEOUT)
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args(argv)
