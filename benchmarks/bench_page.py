@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_export import make_features  # noqa: E402
 from conftest import CHROMIUM_ARGS, is_local_url  # noqa: E402
+from load_clients import is_map_frame_url  # noqa: E402
 
 import geodata  # noqa: E402
 
@@ -102,7 +103,7 @@ def start(script: Path, data: Path, cwd: Path = ROOT, env: dict | None = None,
 
 def _frame(page):
     for frame in page.frames:
-        if "st_folium" in frame.url:
+        if is_map_frame_url(frame.url):  # (ours, or st_folium's in a --before checkout)
             return frame
     return None
 
@@ -194,9 +195,14 @@ def measure(pw, mode: str, data: Path, gdf, actors: list[str], user_dir: str,
         if marker in url and name not in stages:
             stages[name] = round(time.perf_counter() - t0, 2)
 
-    page.on("request", lambda r: (stage("map frame asked", r.url, "st_folium/index.html"),
+    page.on("request", lambda r: (is_map_frame_url(r.url)
+                                  and stage("map frame asked", r.url, "/index.html"),
                                   stage("draw file asked", r.url, "/draw.json")))
-    page.on("requestfinished", lambda r: stage("draw file got", r.url, "/draw.json"))
+    # (got: the whole file, not an early "not written yet" 404 the map asks again after)
+    answered: set[str] = set()
+    page.on("response", lambda r: r.status == 200 and answered.add(r.url))
+    page.on("requestfinished", lambda r: r.url in answered
+            and stage("draw file got", r.url, "/draw.json"))
     try:
         t0 = time.perf_counter()
         page.goto(url + "/")
@@ -251,6 +257,8 @@ def _fmt(v) -> str:
 def _cases(args, data_paths: dict, tmp: str) -> list[tuple[str, str, Path, Path, dict]]:
     """(label, mode, page checkout, data file, env) for each case of one size."""
     roots = [("ours", ROOT)] + ([("before", Path(args.before))] if args.before else [])
+    if args.before_first:  # (the first case of a size runs colder: run each order once)
+        roots.reverse()
     cases = []
     for fmt in args.formats.split(","):
         for label, root in roots:
@@ -339,6 +347,8 @@ def main(argv=None) -> int:
     parser.add_argument("--before", help="another checkout of the page, run in the same cases")
     parser.add_argument("--when-ready", action="store_true",
                         help="also open each format once the server says its dataset is open")
+    parser.add_argument("--before-first", action="store_true",
+                        help="run the --before checkout's case first in each size")
     parser.add_argument("--timeout", type=float, default=TIMEOUT)
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args(argv)

@@ -20,6 +20,15 @@ from pathlib import Path
 from conftest import is_local_url
 
 from mapapp.mapdata import DRAW_FILE
+from mapapp.serving import MAP_FRAME_PATH
+
+#: What an older checkout's map frame (streamlit-folium's) has in its URL.
+OLD_MAP_FRAME = "streamlit_folium.st_folium/"
+
+
+def is_map_frame_url(url: str) -> bool:
+    """Whether a frame's URL is the page's map: ours (``MAP_FRAME_PATH``) or an older checkout's."""
+    return MAP_FRAME_PATH in url or OLD_MAP_FRAME in url
 
 ROLES = ("perpetrator", "target", "any")
 #: The role radio's labels (mapapp.page.sidebar).
@@ -206,7 +215,7 @@ class BrowserUser:
         seen = None
         while time.perf_counter() < deadline:
             for frame in self.page.frames:
-                if "st_folium" not in frame.url:
+                if not is_map_frame_url(frame.url):
                     continue
                 try:
                     seen = await frame.evaluate(COUNT)

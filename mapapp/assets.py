@@ -71,6 +71,10 @@ __all__ = [
     "is_external_url",
     "served_text",
     "static_url",
+    "FRAME_CSS",
+    "FRAME_JS",
+    "FRAME_MAP_ID",
+    "frame_html",
     "write_static",
 ]
 
@@ -171,8 +175,18 @@ ASSETS: dict[str, Asset] = {
         Asset(
             "incidentmap.css", "css", *_MAPAPP, "templates/incidentmap.css", "mapapp", xstatic=False
         ),
+        # The page's map frame: Streamlit's component protocol (inlined in its index.html).
+        Asset("mapframe.js", "js", *_MAPAPP, "templates/mapframe.js", "mapapp", xstatic=False),
     )
 }
+
+#: The page's map frame (``index.html`` of :func:`write_static`): its scripts in the
+#: order they run and its stylesheets; ``mapframe.js`` is inlined before them.
+FRAME_JS = ("leaflet.js", "leaflet-heat.js", "incidentmap.js")
+FRAME_CSS = ("leaflet.css", "incidentmap.css")
+#: The id (and the global variable) of the frame's map: folium's ``get_name()``
+#: of a Map whose ``_id`` is ``"div"`` (see :mod:`mapapp.page.mapframe`).
+FRAME_MAP_ID = "map_div"
 
 _EXTERNAL = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
 
@@ -507,7 +521,47 @@ def write_static(directory: str | os.PathLike[str]) -> dict[str, str]:
         for rel, data in files:
             _write_if_changed(root.joinpath(*PurePosixPath(rel).parts), data)
         written[name] = asset.static_path
+    _write_if_changed(root / "index.html", frame_html().encode("utf-8"))
     return written
+
+
+def frame_html() -> str:
+    """The page's map frame, ``index.html`` beside the assets :func:`write_static` writes.
+
+    ``mapapp.serving`` serves that folder as the map's component: the frame's
+    script (``mapframe.js``, inlined) tells Streamlit it is ready at once and
+    asks for the dataset's draw file as soon as the first render names it,
+    while the browser fetches the scripts and stylesheets listed here in
+    parallel as it parses the page (plain tags, no loader).
+
+    Returns
+    -------
+    str
+        The HTML; asset URLs are relative to the folder.
+
+    Raises
+    ------
+    AssetError
+        If the frame's script could close its ``<script>`` element.
+    """
+    frame = served_text("mapframe.js")
+    if re.search(r"</script|<!--", frame, re.IGNORECASE):
+        raise AssetError("mapframe.js contains '</script' or '<!--' and cannot be inlined")
+    links = "".join(
+        f'<link rel="stylesheet" href="{find_asset(n).static_path}">\n' for n in FRAME_CSS
+    )
+    scripts = "".join(f'<script src="{find_asset(n).static_path}"></script>\n' for n in FRAME_JS)
+    return (
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        "<title>Incident map</title>\n"
+        f"<script>\n{frame}</script>\n{links}{scripts}"
+        "<style>html, body { margin: 0; padding: 0; width: 100%; height: 100%; "
+        "overflow: hidden; }\n"
+        f"#{FRAME_MAP_ID} {{ position: relative; width: 100%; height: 100%; }}\n"
+        ".leaflet-container { font-size: 1rem; }\n"
+        ".im-frame-error { font: 14px sans-serif; padding: 8px; color: #a00; }</style>\n"
+        f'</head>\n<body>\n<div id="{FRAME_MAP_ID}"></div>\n</body>\n</html>\n'
+    )
 
 
 # ------------------------------------------------------------------ basemap

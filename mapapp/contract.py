@@ -12,7 +12,8 @@ highlighted, the others dimmed, the map flown to the step.
 
 Every dict the builder sends is made here, from these definitions, and
 ``tests/test_contract.py`` compares their keys with the keys the script reads,
-both ways. A map click comes back as an id: :func:`clicked_id`.
+both ways. A map click comes back from the page's map frame as a
+:class:`MapClick` (the incident as an id): :func:`clicked_id`.
 
 Run ``python -m mapapp.contract`` after changing :data:`CONTRACT_VERSION` or a
 key: it writes ``mapapp/frontend/src/contract.js`` (then ``npm run build``).
@@ -22,7 +23,7 @@ Examples
 >>> options = LayerOptions(total=3, start="2020-01-01", end="2020-01-03")
 >>> options.to_dict()["show_chain"]
 True
->>> clicked_id({"last_active_drawing": {"type": "Feature", "properties": {"id": "a-1"}}})
+>>> clicked_id({"id": "a-1", "lat": 26.0, "lng": 49.7, "count": 1, "frame": "k2x"})
 'a-1'
 """
 
@@ -40,7 +41,7 @@ from .card import CARD_ROWS
 __all__ = [
     "BASEMAP_KEYS",
     "CONTRACT_VERSION",
-    "CLICK_OBJECTS",
+    "CLICK_KEYS",
     "LAYER_OPTION_KEYS",
     "PAYLOAD_KEYS",
     "PROPS_BLOCK",
@@ -52,6 +53,7 @@ __all__ = [
     "DrawPayload",
     "LayerOptions",
     "LegendActor",
+    "MapClick",
     "RemoteData",
     "StoryOptions",
     "StoryStep",
@@ -63,14 +65,27 @@ __all__ = [
 
 #: Bumped whenever a key or its meaning changes; the script reports it as
 #: ``IncidentMap.version``.
-CONTRACT_VERSION = 6
+CONTRACT_VERSION = 7
 
 #: Incidents per properties block the page serves (:class:`RemoteData`).
 PROPS_BLOCK = 1000
 
-#: The ``st_folium`` return values :func:`clicked_id` reads (pass them as
-#: ``returned_objects``, with ``last_object_clicked_count`` to tell clicks apart).
-CLICK_OBJECTS = ("last_active_drawing", "last_object_clicked", "last_object_clicked_count")
+
+
+class MapClick(TypedDict):
+    """What the page's map frame sends back for a click on an incident (its value).
+
+    ``id`` is the incident's ``feature.properties.id`` as text (None when the
+    layer clicked had none); ``lat``/``lng`` where the click was; ``count``
+    the frame's clicks so far and ``frame`` a random name of the frame, so the
+    page tells a new click from the value Streamlit returns again on each rerun.
+    """
+
+    id: str | None
+    lat: float | None
+    lng: float | None
+    count: int
+    frame: str
 
 
 class DrawPayload(TypedDict):
@@ -278,20 +293,21 @@ BASEMAP_KEYS = frozenset(f.name for f in dataclasses.fields(BasemapOptions))
 LAYER_OPTION_KEYS = frozenset(f.name for f in dataclasses.fields(LayerOptions))
 STORY_KEYS = frozenset(f.name for f in dataclasses.fields(StoryOptions))
 STORY_STEP_KEYS = frozenset(StoryStep.__annotations__)
+CLICK_KEYS = frozenset(MapClick.__annotations__)
 
 
-def clicked_id(st_folium_result: dict | None) -> str | None:
-    """The id of the incident last clicked on the map, or None.
+def clicked_id(click: dict | None) -> str | None:
+    """The id of the incident a click of the page's map names, or None.
 
     The script makes each incident's ``toGeoJSON()`` a small Feature whose
     ``properties`` hold only its ``id`` and puts the incident on every click
-    event as ``layer``, so ``st_folium`` returns it as
-    ``last_active_drawing`` (ask for it with :data:`CLICK_OBJECTS`).
+    event as ``layer``; the map frame (``frontend/src/framemap.js``) sends
+    that id back as the :class:`MapClick`'s ``id``.
 
     Parameters
     ----------
-    st_folium_result : dict or None
-        What ``streamlit_folium.st_folium`` returned.
+    click : dict or None
+        The frame's value (:class:`MapClick`).
 
     Returns
     -------
@@ -300,18 +316,14 @@ def clicked_id(st_folium_result: dict | None) -> str | None:
 
     Examples
     --------
-    >>> clicked_id({"last_active_drawing": {"properties": {"id": 7}}})
+    >>> clicked_id({"id": 7, "count": 1})
     '7'
-    >>> clicked_id({"last_active_drawing": None}) is None
+    >>> clicked_id({"id": None, "lat": 1.0, "lng": 2.0}) is None
     True
     """
-    if not isinstance(st_folium_result, dict):
+    if not isinstance(click, dict):
         return None
-    feature = st_folium_result.get("last_active_drawing")
-    if not isinstance(feature, dict):
-        return None
-    props = feature.get("properties")
-    value = props.get("id") if isinstance(props, dict) else None
+    value = click.get("id")
     if value is None or isinstance(value, dict | list | bool):
         return None
     return str(value)
@@ -341,6 +353,7 @@ def contract_js() -> str:
         f"export const TILE_KEYS = {_js_list(TILE_KEYS)};\n"
         f"export const STORY_KEYS = {_js_list(STORY_KEYS)};\n"
         f"export const STORY_STEP_KEYS = {_js_list(STORY_STEP_KEYS)};\n"
+        f"export const CLICK_KEYS = {_js_list(CLICK_KEYS)};\n"
         f"export const CARD_ROWS = {json.dumps([list(r) for r in CARD_ROWS])};\n"
     )
 

@@ -6,14 +6,16 @@ never inside ``mapapp/``, so a read-only install works and the whole folder is
 safe to delete while no server runs:
 
 - ``static/``: the map's scripts and stylesheets
-  (:func:`mapapp.assets.write_static`), the same for every visitor;
+  (:func:`mapapp.assets.write_static`), the same for every visitor, and the
+  page's map frame, ``index.html`` (the same folder served as the component
+  :data:`MAP_COMPONENT`, whose value is a click: :mod:`mapapp.page.mapframe`);
 - ``run-<pid>-<random>/``: one folder per running server, removed when it
   stops (and by the next server if it was killed). In it ``d/<random>/``
   holds each dataset's map files (:func:`mapapp.mapdata.write_data_files`),
   written once and shared by every session that shows the dataset, and
   ``s/<token>`` is one session's link to one of them.
 
-Streamlit serves them through two custom components
+Streamlit serves them through custom components
 (``components.declare_component(name, path=DIR)`` serves ``DIR`` at
 ``/component/<module>.<name>/``; Streamlit checks that a path stays inside
 ``DIR`` after symlinks are resolved, sets no ``Access-Control-Allow-Origin``
@@ -60,6 +62,8 @@ from geodata.cache import CACHE_ENV, cache_dir
 
 __all__ = [
     "DATA_COMPONENT",
+    "MAP_COMPONENT",
+    "MAP_FRAME_PATH",
     "STATIC_COMPONENT",
     "DataStore",
     "ServingError",
@@ -72,6 +76,11 @@ __all__ = [
 #: Names of the two components (Streamlit prefixes the module: ``mapapp.serving.data``).
 STATIC_COMPONENT = "static"
 DATA_COMPONENT = "data"
+#: The page's map frame: the static folder's ``index.html`` (``mapapp.serving.map``).
+MAP_COMPONENT = "map"
+#: The path of the page's map frame (its URL adds Streamlit's query): what tests,
+#: benchmarks and tools look for among a page's frames (``tests/mapjs.py is_map_frame``).
+MAP_FRAME_PATH = f"/component/{__name__}.{MAP_COMPONENT}/index.html"
 #: How many unused datasets of the page's own files (not uploads) stay written.
 KEEP_UNUSED = 2
 #: Seconds between two sweeps of the links of sessions that are gone.
@@ -189,11 +198,17 @@ def component_url(name: str, path: str = "") -> str:
     return f"/component/{__name__}.{name}/{path}"
 
 
-def declare(name: str, directory: Path) -> None:
-    """Let Streamlit serve ``directory`` as component ``name`` (call in a script run)."""
+def declare(name: str, directory: Path):
+    """Let Streamlit serve ``directory`` as component ``name`` (call in a script run).
+
+    Returns
+    -------
+    streamlit.components.v1.components.CustomComponent
+        The component (called with its arguments, it shows ``index.html``).
+    """
     import streamlit.components.v1 as components
 
-    components.declare_component(name, path=str(directory))
+    return components.declare_component(name, path=str(directory))
 
 
 @dataclass(eq=False)

@@ -19,6 +19,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from mapapp.mapdata import DRAW_FILE  # noqa: E402
+from mapapp.serving import MAP_FRAME_PATH, SWEEP_EVERY  # noqa: E402 (the page's map frame)
 
 DATA = "/component/mapapp.serving.data/"
 COUNT = """() => { const e = document.querySelector('.im-summary-count');
@@ -49,7 +50,7 @@ def _wait_count(page, count: str, timeout=90):
     deadline = time.time() + timeout
     while time.time() < deadline:
         for frame in page.frames:
-            if "st_folium" not in frame.url:
+            if MAP_FRAME_PATH not in frame.url:
                 continue
             try:
                 if frame.evaluate(COUNT) == count:
@@ -108,7 +109,15 @@ def main(url: str, uploads: Path, last_id: str, last_title: str) -> dict:
         page_b.wait_for_timeout(4000)
         page_b.reload()
         _wait_count(page_b, "5000")
-        out["a_status_after_a_left"] = [ctx_b.request.get(u).status for u in out["a_uploads"]]
+        # (the links of a session gone longer than the grace go at the next sweep: a
+        # session's run or the sweeper's, every serving.SWEEP_EVERY seconds)
+        deadline = time.time() + 3 * SWEEP_EVERY
+        while True:
+            statuses = [ctx_b.request.get(u).status for u in out["a_uploads"]]
+            if set(statuses) == {404} or time.time() > deadline:
+                break
+            page_b.wait_for_timeout(500)
+        out["a_status_after_a_left"] = statuses
         out["a_served_status_after_a_left"] = ctx_b.request.get(out["a_served_draw"]).status
         out["b_draw_after_reload"] = _draw_urls(seen_b)[-1]
         out["b_status_after_reload"] = ctx_b.request.get(out["b_draw_after_reload"]).status

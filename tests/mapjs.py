@@ -1,9 +1,21 @@
-"""JavaScript snippets that read what a Leaflet map really has on it."""
+"""JavaScript snippets that read what a Leaflet map really has on it, and the page's map frame."""
+
+from mapapp.serving import MAP_FRAME_PATH
+
+
+def is_map_frame(frame) -> bool:
+    """Whether a Playwright frame is the page's map (our component's frame).
+
+    The one test of it: the page's map is ``mapapp.serving.MAP_COMPONENT``'s
+    ``index.html`` (:mod:`mapapp.page.mapframe`); Streamlit adds a query.
+    """
+    return MAP_FRAME_PATH in frame.url
+
 
 # Every incident marker currently on any Leaflet map in the page (by id).
 DRAWN_IDS = """() => {
   const ids = [];
-  const maps = new Set();  // a map can sit in several globals (st_folium: map, map_div)
+  const maps = new Set();  // a map can sit in several globals
   for (const k of Object.keys(window)) {
     const v = window[k];
     if (v && window.L && v instanceof L.Map) maps.add(v);

@@ -525,3 +525,21 @@ def test_the_folium_plugin_extra_is_optional(monkeypatch, tmp_path):
     assert "jquery.js" not in written and "markercluster.js" not in written
     with pytest.raises(A.AssetError, match=r"incident-map\[folium-plugins\]"):
         A.asset_path("jquery.js")
+
+
+def test_the_map_frame_lists_its_assets_as_plain_tags(tmp_path):
+    """index.html beside the assets: the frame's script inlined first, then plain tags."""
+    from mapapp.assets import FRAME_CSS, FRAME_JS, FRAME_MAP_ID, find_asset
+
+    write_static(tmp_path)
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    for name in FRAME_JS + FRAME_CSS:  # (each a file written beside it)
+        rel = find_asset(name).static_path
+        assert (tmp_path / rel).is_file()
+        assert f'"{rel}"' in html
+    assert html.index("streamlit:componentReady") < html.index('<script src="leaflet/leaflet.js">')
+    js = html.index('src="leaflet/leaflet.js"')
+    assert js < html.index('src="mapapp/templates/incidentmap.js"')
+    assert f'<div id="{FRAME_MAP_ID}">' in html
+    assert "http" not in html.replace("http(s)", "")  # (no CDN: nothing from the network)
+    assert "async" not in html.split("</script>", 1)[1]  # (in order, fetched in parallel)

@@ -91,16 +91,14 @@ def test_layer_option_defaults_keep_every_layer_on():
 @pytest.mark.parametrize(
     ("result", "expected"),
     [
-        ({"last_active_drawing": {"type": "Feature", "properties": {"id": "a-1"}}}, "a-1"),
-        ({"last_active_drawing": {"properties": {"id": 12}}}, "12"),
-        ({"last_active_drawing": {"properties": {"id": "ID x <b>"}}}, "ID x <b>"),
-        ({"last_active_drawing": {"properties": {}}}, None),
-        ({"last_active_drawing": {"properties": {"id": None}}}, None),
-        ({"last_active_drawing": {"properties": {"id": True}}}, None),
-        ({"last_active_drawing": {"properties": {"id": {"x": 1}}}}, None),
-        ({"last_active_drawing": {"properties": "id"}}, None),
-        ({"last_active_drawing": None}, None),
-        ({"last_object_clicked_popup": "ID a-1"}, None),  # (text is not parsed)
+        ({"id": "a-1", "lat": 1.0, "lng": 2.0, "count": 1, "frame": "f"}, "a-1"),
+        ({"id": 12}, "12"),
+        ({"id": "ID x <b>"}, "ID x <b>"),
+        ({"id": None, "lat": 1.0, "lng": 2.0}, None),
+        ({"id": True}, None),
+        ({"id": {"x": 1}}, None),
+        ({"id": [1]}, None),
+        ({"last_active_drawing": {"properties": {"id": "a-1"}}}, None),  # (st_folium's, gone)
         ({}, None),
         (None, None),
     ],
@@ -116,7 +114,8 @@ def test_a_click_hands_the_incident_over_as_an_id(page, tmp_path):
     p = page.page
     p.goto(out.as_uri())
     p.wait_for_function(MAP_READY, timeout=30_000)
-    # what st_folium does: listen on the incidents' group, keep e.layer.toGeoJSON()
+    # what the page's map frame does (framemap.js): listen on the incidents' group,
+    # send e.layer.toGeoJSON()'s id
     p.evaluate(
         """() => {
       for (const k of Object.keys(window)) {
@@ -132,7 +131,7 @@ def test_a_click_hands_the_incident_over_as_an_id(page, tmp_path):
     click_marker(p, target)
     p.wait_for_function("() => !!window.__drawing", timeout=10_000)
     drawing = p.evaluate("() => window.__drawing")
-    assert contract.clicked_id({"last_active_drawing": drawing}) == target
+    assert contract.clicked_id({"id": drawing["properties"]["id"], "count": 1}) == target
     # small: the id and the point, not the incident's properties
     assert set(drawing["properties"]) == {"id"}
     popup = p.wait_for_selector(".leaflet-popup-content .im-popup")

@@ -51,6 +51,10 @@ def test_the_committed_script_is_the_build_of_the_sources(npm, tmp_path):
     assert fresh == BUILT.read_bytes(), (
         "mapapp/templates/incidentmap.js is stale: run `npm run build` in mapapp/frontend"
     )
+    # (and the page's map frame, the second bundle, built beside it)
+    assert (tmp_path / "mapframe.js").read_bytes() == (BUILT.parent / "mapframe.js").read_bytes(), (
+        "mapapp/templates/mapframe.js is stale: run `npm run build` in mapapp/frontend"
+    )
 
 
 def test_eslint_passes(npm):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from conftest import DATASET
-from mapjs import DRAWN_CANVAS, MAP_READY, marker_screen_point, wait_until_still
+from mapjs import DRAWN_CANVAS, MAP_READY, is_map_frame, marker_screen_point, wait_until_still
 
 from mapapp.cli import main
 
@@ -309,12 +309,12 @@ def server(tmp_path_factory):
 
 
 def _map_frame(p, count=None, timeout=60_000):
-    """The st_folium iframe once it shows a drawn view (of ``count`` incidents)."""
+    """The page's map frame once it shows a drawn view (of ``count`` incidents)."""
     wanted = '[data-state="drawn"]' + (f'[data-count="{count}"]' if count is not None else "")
     deadline = timeout / 250
     for _ in range(int(deadline)):
         for frame in p.frames:
-            if "st_folium" in frame.url:
+            if is_map_frame(frame):
                 try:
                     if frame.query_selector(".im-summary-count" + wanted):
                         return frame

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 from conftest import DATASET, ROOT, feature_collection, make_feature, streamlit_server
-from mapjs import DRAWN_CANVAS, DRAWN_IDS, MAP_READY, click_marker, marker_screen_point
+from mapjs import (
+    DRAWN_CANVAS,
+    DRAWN_IDS,
+    MAP_READY,
+    click_marker,
+    is_map_frame,
+    marker_screen_point,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -31,11 +38,11 @@ def _serve(tmp_path_factory, env=None):
 
 
 def _map_frame(page, timeout=60):
-    """The st_folium iframe, once its incidents are drawn."""
+    """The page's map frame, once its incidents are drawn."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         for frame in page.frames:
-            if "st_folium" in frame.url:
+            if is_map_frame(frame):
                 try:
                     if frame.evaluate(MAP_READY):
                         return frame
@@ -145,8 +152,8 @@ def test_clicking_a_marker_shows_its_details(server, page):
 
 
 # Markers that came on the map after the page's rerun (a big view is drawn as
-# cells with no marker on the map; zoomed in, its markers come): st_folium gave
-# them no click listener of their own. Taken off here, as they would be.
+# cells with no marker on the map; zoomed in, its markers come) have no click
+# listener of their own (the frame listens on the view's group). Taken off here, as they would be.
 _FORGET_CLICK_LISTENERS = """() => {
   for (const k of Object.keys(window)) {
     const v = window[k];
@@ -348,7 +355,7 @@ def test_an_upload_that_cannot_be_read_keeps_the_current_view(server, page, tmp_
 # ---------------------------------------------------------------- what a person sees
 
 
-_MAP = 'iframe[title="streamlit_folium.st_folium"]'
+_MAP = 'iframe[title="mapapp.serving.map"]'
 _DETAIL = ".st-key-detail"
 
 

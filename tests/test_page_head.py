@@ -41,6 +41,8 @@ def test_every_figure_of_the_head_is_read_whole(big_server, page, width):
     p.set_viewport_size({"width": width, "height": 800})
     p.goto(big_server + "/")
     _map_frame(p)
+    # (the map can be drawn before the head's last figure is on the page: wait for it)
+    p.locator('[data-testid="stMetric"]', has_text="Fatalities").first.wait_for(timeout=30_000)
     figures = {f["label"]: f for f in p.evaluate(_FIGURES)}
     assert figures["Fatalities"]["value"] == "199,980 (range 100,000–400,000)"
     assert figures["Incidents shown"]["value"] == "20 of 20"

@@ -10,6 +10,7 @@ import time
 
 import pytest
 from conftest import ROOT, feature_collection, make_feature, streamlit_server
+from mapjs import is_map_frame
 
 import geodata
 from geodata import framecache
@@ -185,7 +186,7 @@ def test_the_page_shows_the_conversion_of_a_big_file_then_draws_it(tmp_path, pag
         deadline = time.time() + 120
         while time.time() < deadline and count != n:
             for frame in p.frames:
-                if "st_folium" in frame.url:
+                if is_map_frame(frame):
                     try:
                         count = frame.evaluate(
                             "() => { const e = document.querySelector("

@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from geodata.io import atomic_write  # noqa: E402
+from mapapp.serving import MAP_FRAME_PATH  # noqa: E402 (the page's map frame)
 
 OUT = ROOT / "docs" / "screenshots"
 SIZE = {"width": 1400, "height": 900}
@@ -133,7 +134,7 @@ def _map_frame(page, timeout: float = 90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for frame in page.frames:
-            if "st_folium" in frame.url:
+            if MAP_FRAME_PATH in frame.url:
                 try:
                     frame.wait_for_function(_DRAWN_AND_STILL, timeout=5_000, polling=150)
                     return frame

@@ -47,18 +47,42 @@ const HEADER = `/*
  * at two or four bytes a character, which slows every step of the export.
  */`;
 
+const FRAME_HEADER = `/*
+ * mapframe.js: the page's map frame speaking Streamlit's component protocol
+ * (ready at once, each render's arguments, a click's value, the height), the
+ * draw payload asked for early, the map made once and the view's group swapped.
+ *
+ * Part of the incident-map project (mapapp): mapapp.assets.write_static inlines
+ * it at the top of the frame's index.html, before Leaflet and incidentmap.js.
+ *
+ * GENERATED FILE: edit mapapp/frontend/src/*.js, then run \`npm run build\`
+ * in mapapp/frontend (tests/test_frontend.py fails when this file is stale).
+ */`;
+
+// `node build.mjs [OUT]`: OUT is incidentmap.js's path; mapframe.js goes beside it.
 const outfile = process.argv[2] ? path.resolve(process.argv[2])
   : path.join(here, '..', 'templates', 'incidentmap.js');
 
-await build({
-  entryPoints: [path.join(here, 'src', 'index.js')],
-  outfile,
+const common = {
   bundle: true,
   format: 'iife',
   target: 'es2017',
   charset: 'ascii',
   minify: false,
   legalComments: 'none',
-  banner: { js: HEADER },
   logLevel: 'warning'
+};
+
+await build({
+  ...common,
+  entryPoints: [path.join(here, 'src', 'index.js')],
+  outfile,
+  banner: { js: HEADER }
+});
+
+await build({
+  ...common,
+  entryPoints: [path.join(here, 'src', 'frameindex.js')],
+  outfile: path.join(path.dirname(outfile), 'mapframe.js'),
+  banner: { js: FRAME_HEADER }
 });

@@ -44,6 +44,7 @@ __all__ = [
     "max_upload_bytes",
     "path_key",
     "prepare_path",
+    "map_component",
     "static_assets",
 ]
 
@@ -120,6 +121,24 @@ def _declare() -> dict:
     serving.declare(serving.STATIC_COMPONENT, directory)
     serving.declare(serving.DATA_COMPONENT, root)
     return written
+
+
+@st.cache_resource(show_spinner=False)
+def _map_component():
+    return serving.declare(serving.MAP_COMPONENT, serving.static_dir())
+
+
+def map_component():
+    """The page's map frame as a Streamlit component (its folder written and served once).
+
+    Returns
+    -------
+    streamlit.components.v1.components.CustomComponent
+        Served from :func:`mapapp.serving.static_dir` (``index.html``:
+        :func:`mapapp.assets.frame_html`).
+    """
+    static_assets()
+    return _map_component()
 
 
 def static_assets() -> dict:

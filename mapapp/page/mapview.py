@@ -1,4 +1,4 @@
-"""The map panel: the folium map of the view, redrawn in place on each change."""
+"""The map panel: the folium map of the view in the page's own map frame, redrawn in place."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from .. import assets, contract
 from ..builder import base_map, page_group
 from ..mapdata import mask_code
 from ..state import Dataset, content_key
+from . import mapframe
 from .load import data_urls
 from .story import Played
 
@@ -20,30 +21,36 @@ MAP_HEIGHT = 620
 
 
 def _clicked_id(result: dict | None, mask, dataset: Dataset) -> str | None:
-    """The id of the incident the user clicked on the map, if any is new."""
+    """The id of the incident the user clicked on the map, if the click is new.
+
+    ``result`` is the map frame's value (:class:`mapapp.contract.MapClick`),
+    which Streamlit returns again on every rerun: a click is new when its
+    frame and count differ from the last one seen.
+    """
     if not result:
         return None
-    count = result.get("last_object_clicked_count")
-    if count is None or count == st.session_state.get("clicks"):
+    mark = (result.get("frame"), result.get("count"))
+    if result.get("count") is None or mark == st.session_state.get("clicks"):
         return None
-    st.session_state["clicks"] = count
+    st.session_state["clicks"] = mark
     incident = contract.clicked_id(result)  # (the map hands the incident over as an id)
     i = dataset.position(incident) if incident is not None else None
     if i is not None and mask[i]:
         return incident
-    where = result.get("last_object_clicked")
+    lat, lng = result.get("lat"), result.get("lng")
     shown = np.flatnonzero(mask)
-    if where and len(shown):  # fall back to the nearest incident to the click
+    if isinstance(lat, int | float) and isinstance(lng, int | float) and len(shown):
+        # (fall back to the nearest incident to the click)
         points = dataset.gdf.geometry.iloc[shown]
-        dx = points.x.to_numpy() - where["lng"]
-        dy = points.y.to_numpy() - where["lat"]
+        dx = points.x.to_numpy() - lng
+        dy = points.y.to_numpy() - lat
         return str(dataset.ids[shown[int((dx * dx + dy * dy).argmin())]])
     return None
 
 
 def prepare(dataset: Dataset) -> None:
     """Make the dataset's map once, with no visitor: its templates are compiled for the server."""
-    base_map(bounds=dataset.bounds, asset_url=assets.static_url)
+    mapframe.map_script(base_map(bounds=dataset.bounds, asset_url=assets.static_url))
 
 
 def show(dataset: Dataset, key: str, filters: geodata.Filters, mask: np.ndarray,
@@ -66,16 +73,10 @@ def show(dataset: Dataset, key: str, filters: geodata.Filters, mask: np.ndarray,
         mask=mask_code(mask), legend_open=False, summary=dataset.view_summary(mask),
         selected=st.session_state.get("selected"), story=story,
     )
-    # (imported here: streamlit_folium declares its component when imported,
-    # which Streamlit records only from a script run, not at the server's start)
-    from streamlit_folium import st_folium
-
     center = st.session_state.get("center")
-    result = st_folium(
-        base, key=f"map-{content_key(key.encode())}", height=MAP_HEIGHT,
-        use_container_width=True, feature_group_to_add=group,
-        center=center, zoom=7 if center else None,
-        returned_objects=list(contract.CLICK_OBJECTS),
+    result = mapframe.show(
+        base, group, key=f"map-{content_key(key.encode())}", data_url=data_url,
+        height=MAP_HEIGHT, center=center, zoom=7 if center else None,
     )
     clicked = _clicked_id(result, mask, dataset)
     if clicked:

@@ -1287,7 +1287,7 @@
   }
 
   // src/contract.js
-  var CONTRACT_VERSION = 6;
+  var CONTRACT_VERSION = 7;
   var CARD_ROWS = [["date", "Date"], ["event", "Event"], ["actor", "Actor"], ["target", "Target"], ["attribution", "Attribution"], ["claimed_by", "Claimed by"], ["blamed_by", "Blamed by"], ["attribution_note", "On attribution"], ["fatalities", "Fatalities"], ["injuries", "Injuries"], ["place", "Place"], ["id", "ID"]];
 
   // src/card.js
@@ -3117,6 +3117,28 @@
     return "The details of " + which + " could not be loaded (" + String(err && err.message || err) + ").";
   }
 
+  // src/fetching.js
+  function gunzipJson(response) {
+    return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).json();
+  }
+  function fetchAppJson(url) {
+    return fetch(url, { credentials: "same-origin" }).then((r) => {
+      if (!r.ok) {
+        throw new HttpError(r.status);
+      }
+      return /\.gz$/.test(String(url).split("?")[0]) ? gunzipJson(r) : r.json();
+    });
+  }
+  var EARLY = "IncidentMapEarly";
+  function takeEarly(win, url) {
+    const early = win && win[EARLY];
+    const promise = early ? early[url] : null;
+    if (promise) {
+      delete early[url];
+    }
+    return promise || null;
+  }
+
   // src/dataset.js
   var MAX_WANTED = 8;
   var Dataset = class {
@@ -3275,19 +3297,11 @@
       });
     });
   }
-  function gunzipJson(response) {
-    return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).json();
-  }
   function fetchJson(url) {
     if (String(url).charAt(0) === "#") {
       return readInline(String(url).slice(1)).then(readPayload);
     }
-    return fetch(url, { credentials: "same-origin" }).then((r) => {
-      if (!r.ok) {
-        throw new HttpError(r.status);
-      }
-      return /\.gz$/.test(String(url).split("?")[0]) ? gunzipJson(r) : r.json();
-    });
+    return fetchAppJson(url);
   }
   function fetchGzipJson(url) {
     if (String(url).charAt(0) === "#") {
@@ -3461,7 +3475,8 @@
   function loadShared(data) {
     const key = data.url;
     if (!shared[key]) {
-      shared[key] = retryMissing(() => fetchJson(data.url), DRAW_WAITS).then((payload) => loaded[key] = new Dataset(payload, { url: data.props_url, block: data.props_block }));
+      const early = takeEarly(typeof window === "undefined" ? null : window, key);
+      shared[key] = (early || retryMissing(() => fetchJson(data.url), DRAW_WAITS)).then((payload) => loaded[key] = new Dataset(payload, { url: data.props_url, block: data.props_block }));
     }
     return shared[key];
   }

@@ -8,6 +8,7 @@ import { chainLines } from './chain.js';
 import { IdLookup } from './ids.js';
 import { blockRows, column, mercator, readPayload, unpack7 } from './decode.js';
 import { newMarker } from './markers.js';
+import { fetchAppJson, gunzipJson } from './fetching.js';
 import { HttpError, missingMessage, retryMissing } from './retry.js';
 
 // At most this many blocks asked for by properties() are fetched by the
@@ -160,21 +161,13 @@ export function readInline(id) {
   });
 }
 
-/** A response's body, gzip'd JSON, unpacked here (served as application/gzip: never again). */
-function gunzipJson(response) {
-  return new Response(response.body.pipeThrough(new DecompressionStream('gzip'))).json();
-}
-
 /**
  * JSON from a URL of the app (same origin; a name ending in .gz: gzip'd JSON);
  * '#id': the export's payload in element id.
  */
 export function fetchJson(url) {
   if (String(url).charAt(0) === '#') { return readInline(String(url).slice(1)).then(readPayload); }
-  return fetch(url, { credentials: 'same-origin' }).then((r) => {
-    if (!r.ok) { throw new HttpError(r.status); }
-    return /\.gz$/.test(String(url).split('?')[0]) ? gunzipJson(r) : r.json();
-  });
+  return fetchAppJson(url);
 }
 
 /** Gzip'd JSON from a URL of the app (same origin), unpacked here; '#id': an export's block. */

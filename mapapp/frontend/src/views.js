@@ -4,6 +4,7 @@
 
 import * as compat from './compat.js';
 import { Dataset, fetchJson } from './dataset.js';
+import { takeEarly } from './fetching.js';
 import { NONE16, NONE32, decodeMask } from './decode.js';
 import { canvasOf } from './canvas.js';
 import { cellOptions, cellsPanel, cellsState } from './cellsdraw.js';
@@ -24,7 +25,9 @@ const loaded = {};
 function loadShared(data) {
   const key = data.url;
   if (!shared[key]) {
-    shared[key] = retryMissing(() => fetchJson(data.url), DRAW_WAITS).then((payload) => (loaded[key] = new Dataset(payload, { url: data.props_url, block: data.props_block })));
+    // (the page's map frame may have asked for it already, while this script loaded)
+    const early = takeEarly(typeof window === 'undefined' ? null : window, key);
+    shared[key] = (early || retryMissing(() => fetchJson(data.url), DRAW_WAITS)).then((payload) => (loaded[key] = new Dataset(payload, { url: data.props_url, block: data.props_block })));
   }
   return shared[key];
 }

@@ -1,0 +1,152 @@
+// The page's map in its frame (mapapp/page/mapframe.py sends the
+// arguments): the map made once from the base map's script (the folium
+// builder's), the view's group (filters, mask, summary, selection, story)
+// swapped on each rerun without remaking the map, so it keeps its zoom,
+// layers and basemap; a new centre moves the view; a click on an incident
+// goes back to Python as {id, lat, lng, count, frame}. The draw payload is
+// asked for as soon as the first render names it, while Leaflet and the map
+// script still load (the map script takes it: fetching.js takeEarly).
+
+import { fetchAppJson, putEarly } from './fetching.js';
+import { FrameProtocol } from './frame.js';
+import { DRAW_WAITS, retryMissing } from './retry.js';
+
+/**
+ * What a render changes, from the ``last`` state ({group, center, zoom}:
+ * what was applied) and the render's ``args``: ``swap`` (a new group
+ * script), ``move`` (null, or {center, zoom}: null keeps the map's own) and
+ * the ``next`` state.
+ */
+export function plan(last, args) {
+  const group = typeof args.group === 'string' ? args.group : '';
+  const center = Array.isArray(args.center) && args.center.length === 2 ? args.center : null;
+  const zoom = typeof args.zoom === 'number' ? args.zoom : null;
+  const centerKey = center ? JSON.stringify(center) : null;
+  const movedCenter = centerKey !== null && centerKey !== last.center;
+  const movedZoom = zoom !== null && zoom !== last.zoom;
+  return {
+    swap: group !== last.group,
+    move: movedCenter || movedZoom ? { center: movedCenter ? center : null, zoom: zoom } : null,
+    next: { group: group, center: centerKey !== null ? centerKey : last.center, zoom: zoom !== null ? zoom : last.zoom }
+  };
+}
+
+/**
+ * The value a click on ``e.layer`` (an incident: its toGeoJSON() holds its
+ * id) sends back: ``{id, lat, lng, count, frame}``; ``id`` is text or null.
+ */
+export function clickReport(e, count, frame) {
+  const layer = e && e.layer;
+  const feature = layer && typeof layer.toGeoJSON === 'function' ? layer.toGeoJSON() : null;
+  const props = feature && feature.properties;
+  const raw = props ? props.id : null;
+  const id = raw === null || raw === undefined || typeof raw === 'object' || typeof raw === 'boolean' ? null : String(raw);
+  const at = e && e.latlng;
+  return { id: id, lat: at ? at.lat : null, lng: at ? at.lng : null, count: count, frame: frame };
+}
+
+/** Run a script the builder made, in the window's global scope (its ``var``s become globals). */
+function globalRun(win, text) {
+  (0, win.eval)(text);
+}
+
+export class MapFrame {
+  /**
+   * ``win``, ``doc``: the frame's window and document; ``run(text)`` runs a
+   * script globally (a test's stub); ``fetchDraw(url)``: the payload's
+   * promise (by default fetched, asked again while it is written).
+   */
+  constructor(win, doc, options) {
+    const hooks = options || {};
+    this.win = win;
+    this.doc = doc;
+    this.run = hooks.run || ((text) => globalRun(win, text));
+    this.fetchDraw = hooks.fetchDraw || ((url) => retryMissing(() => fetchAppJson(url), DRAW_WAITS));
+    this.protocol = new FrameProtocol(win, (args) => this.render(args));
+    this.state = { group: null, center: null, zoom: null };
+    this.map = null;
+    this.group = null;
+    this.pending = null;
+    this.asked = {};
+    this.clicks = 0;
+    this.id = Math.random().toString(36).slice(2, 12);  // (tells this frame's clicks from an earlier one's)
+    this.onClick = (e) => {
+      this.clicks += 1;
+      this.protocol.setValue(clickReport(e, this.clicks, this.id));
+    };
+  }
+
+  /** Say ready at once; make the map when the page's scripts have run. */
+  start() {
+    this.protocol.start();
+    if (this.doc.readyState === 'loading') {
+      this.doc.addEventListener('DOMContentLoaded', () => this.flush(), { once: true });
+    }
+  }
+
+  /** One render from Streamlit: the payload asked for at once, the map made or updated when it can be. */
+  render(args) {
+    this.prefetch(args.data_url);
+    this.pending = args;
+    if (this.doc.readyState !== 'loading') { this.flush(); }
+  }
+
+  prefetch(url) {
+    if (typeof url !== 'string' || !url || this.asked[url]) { return; }
+    this.asked[url] = true;
+    const promise = this.fetchDraw(url);
+    promise.catch(() => {});  // (the map script reports a failure, in words, when it takes it)
+    putEarly(this.win, url, promise);
+  }
+
+  flush() {
+    const args = this.pending;
+    if (!args) { return; }
+    this.pending = null;
+    try {
+      if (!this.map) { this.make(args); }
+      this.apply(args);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  make(args) {
+    const height = typeof args.height === 'number' ? args.height : 600;
+    const div = this.doc.getElementById(args.map_var);
+    if (div) { div.style.height = height + 'px'; }
+    this.protocol.setHeight(height);
+    this.run(String(args.script || ''));
+    this.map = this.win[args.map_var];
+    if (!this.map) { throw new Error('the map script made no map ' + args.map_var); }
+  }
+
+  apply(args) {
+    const p = plan(this.state, args);
+    this.state = p.next;
+    if (p.swap) {
+      if (this.group) {
+        this.group.off('click', this.onClick);
+        this.map.removeLayer(this.group);
+        this.group = null;
+      }
+      if (p.next.group) {
+        this.run(p.next.group);
+        this.group = this.win[args.group_var] || null;
+        if (this.group) { this.group.on('click', this.onClick); }
+      }
+    }
+    if (p.move) {
+      this.map.setView(p.move.center || this.map.getCenter(), p.move.zoom !== null ? p.move.zoom : this.map.getZoom());
+    }
+  }
+
+  fail(err) {
+    const note = this.doc.createElement('div');
+    note.className = 'im-frame-error';
+    note.setAttribute('role', 'alert');
+    note.textContent = 'The map could not be made: ' + String(err && err.message || err);
+    this.doc.body.appendChild(note);
+    if (this.win.console) { this.win.console.error(err); }
+  }
+}

@@ -1,0 +1,267 @@
+/*
+ * mapframe.js: the page's map frame speaking Streamlit's component protocol
+ * (ready at once, each render's arguments, a click's value, the height), the
+ * draw payload asked for early, the map made once and the view's group swapped.
+ *
+ * Part of the incident-map project (mapapp): mapapp.assets.write_static inlines
+ * it at the top of the frame's index.html, before Leaflet and incidentmap.js.
+ *
+ * GENERATED FILE: edit mapapp/frontend/src/*.js, then run `npm run build`
+ * in mapapp/frontend (tests/test_frontend.py fails when this file is stale).
+ */
+(() => {
+  // src/retry.js
+  var RETRY_WAITS = [
+    250,
+    500,
+    1e3,
+    1e3,
+    2e3,
+    2e3,
+    3e3,
+    3e3,
+    4e3,
+    4e3,
+    5e3,
+    5e3,
+    5e3,
+    5e3,
+    5e3,
+    5e3
+  ];
+  var DRAW_WAITS = Array(400).fill(150);
+  var HttpError = class extends Error {
+    constructor(status) {
+      super("HTTP " + status);
+      this.status = status;
+    }
+  };
+  function retryMissing(once, waits = RETRY_WAITS, sleep = defaultSleep) {
+    let k = 0;
+    const attempt = () => once().catch((err) => {
+      if (!(err && err.status === 404) || k >= waits.length) {
+        throw err;
+      }
+      return sleep(waits[k++]).then(attempt);
+    });
+    return attempt();
+  }
+  function defaultSleep(ms) {
+    return new Promise((ok) => {
+      setTimeout(ok, ms);
+    });
+  }
+
+  // src/fetching.js
+  function gunzipJson(response) {
+    return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).json();
+  }
+  function fetchAppJson(url) {
+    return fetch(url, { credentials: "same-origin" }).then((r) => {
+      if (!r.ok) {
+        throw new HttpError(r.status);
+      }
+      return /\.gz$/.test(String(url).split("?")[0]) ? gunzipJson(r) : r.json();
+    });
+  }
+  var EARLY = "IncidentMapEarly";
+  function putEarly(win, url, promise) {
+    const early = win[EARLY] || (win[EARLY] = {});
+    early[url] = promise;
+  }
+
+  // src/frame.js
+  var API_VERSION = 1;
+  var COMPONENT_READY = "streamlit:componentReady";
+  var RENDER = "streamlit:render";
+  var SET_COMPONENT_VALUE = "streamlit:setComponentValue";
+  var SET_FRAME_HEIGHT = "streamlit:setFrameHeight";
+  var FrameProtocol = class {
+    /**
+     * ``win``: the frame's window (``win.parent`` is Streamlit's page);
+     * ``onRender(args)`` is called with each render's arguments (JSON).
+     */
+    constructor(win, onRender) {
+      this.win = win;
+      this.onRender = onRender;
+      this.height = null;
+      this.listener = (event) => {
+        this.receive(event);
+      };
+    }
+    /** Listen for renders and tell Streamlit the frame is ready (it shows the frame then). */
+    start() {
+      this.win.addEventListener("message", this.listener);
+      this.send(COMPONENT_READY, { apiVersion: API_VERSION });
+    }
+    /** Post one message of ``type`` with ``fields`` to Streamlit. */
+    send(type, fields) {
+      this.win.parent.postMessage(Object.assign({ isStreamlitMessage: true, type }, fields), "*");
+    }
+    /** The frame's height in pixels (sent only when it changes). */
+    setHeight(height) {
+      if (height === this.height) {
+        return;
+      }
+      this.height = height;
+      this.send(SET_FRAME_HEIGHT, { height });
+    }
+    /** The component's value, as JSON: the script reruns with it. */
+    setValue(value) {
+      this.send(SET_COMPONENT_VALUE, { value, dataType: "json" });
+    }
+    /** Handle one message event; true when it was a render from Streamlit. */
+    receive(event) {
+      if (!event || event.source !== this.win.parent) {
+        return false;
+      }
+      const data = event.data;
+      if (!data || data.type !== RENDER || !data.args || typeof data.args !== "object") {
+        return false;
+      }
+      this.onRender(data.args);
+      return true;
+    }
+  };
+
+  // src/framemap.js
+  function plan(last, args) {
+    const group = typeof args.group === "string" ? args.group : "";
+    const center = Array.isArray(args.center) && args.center.length === 2 ? args.center : null;
+    const zoom = typeof args.zoom === "number" ? args.zoom : null;
+    const centerKey = center ? JSON.stringify(center) : null;
+    const movedCenter = centerKey !== null && centerKey !== last.center;
+    const movedZoom = zoom !== null && zoom !== last.zoom;
+    return {
+      swap: group !== last.group,
+      move: movedCenter || movedZoom ? { center: movedCenter ? center : null, zoom } : null,
+      next: { group, center: centerKey !== null ? centerKey : last.center, zoom: zoom !== null ? zoom : last.zoom }
+    };
+  }
+  function clickReport(e, count, frame) {
+    const layer = e && e.layer;
+    const feature = layer && typeof layer.toGeoJSON === "function" ? layer.toGeoJSON() : null;
+    const props = feature && feature.properties;
+    const raw = props ? props.id : null;
+    const id = raw === null || raw === void 0 || typeof raw === "object" || typeof raw === "boolean" ? null : String(raw);
+    const at = e && e.latlng;
+    return { id, lat: at ? at.lat : null, lng: at ? at.lng : null, count, frame };
+  }
+  function globalRun(win, text) {
+    (0, win.eval)(text);
+  }
+  var MapFrame = class {
+    /**
+     * ``win``, ``doc``: the frame's window and document; ``run(text)`` runs a
+     * script globally (a test's stub); ``fetchDraw(url)``: the payload's
+     * promise (by default fetched, asked again while it is written).
+     */
+    constructor(win, doc, options) {
+      const hooks = options || {};
+      this.win = win;
+      this.doc = doc;
+      this.run = hooks.run || ((text) => globalRun(win, text));
+      this.fetchDraw = hooks.fetchDraw || ((url) => retryMissing(() => fetchAppJson(url), DRAW_WAITS));
+      this.protocol = new FrameProtocol(win, (args) => this.render(args));
+      this.state = { group: null, center: null, zoom: null };
+      this.map = null;
+      this.group = null;
+      this.pending = null;
+      this.asked = {};
+      this.clicks = 0;
+      this.id = Math.random().toString(36).slice(2, 12);
+      this.onClick = (e) => {
+        this.clicks += 1;
+        this.protocol.setValue(clickReport(e, this.clicks, this.id));
+      };
+    }
+    /** Say ready at once; make the map when the page's scripts have run. */
+    start() {
+      this.protocol.start();
+      if (this.doc.readyState === "loading") {
+        this.doc.addEventListener("DOMContentLoaded", () => this.flush(), { once: true });
+      }
+    }
+    /** One render from Streamlit: the payload asked for at once, the map made or updated when it can be. */
+    render(args) {
+      this.prefetch(args.data_url);
+      this.pending = args;
+      if (this.doc.readyState !== "loading") {
+        this.flush();
+      }
+    }
+    prefetch(url) {
+      if (typeof url !== "string" || !url || this.asked[url]) {
+        return;
+      }
+      this.asked[url] = true;
+      const promise = this.fetchDraw(url);
+      promise.catch(() => {
+      });
+      putEarly(this.win, url, promise);
+    }
+    flush() {
+      const args = this.pending;
+      if (!args) {
+        return;
+      }
+      this.pending = null;
+      try {
+        if (!this.map) {
+          this.make(args);
+        }
+        this.apply(args);
+      } catch (err) {
+        this.fail(err);
+      }
+    }
+    make(args) {
+      const height = typeof args.height === "number" ? args.height : 600;
+      const div = this.doc.getElementById(args.map_var);
+      if (div) {
+        div.style.height = height + "px";
+      }
+      this.protocol.setHeight(height);
+      this.run(String(args.script || ""));
+      this.map = this.win[args.map_var];
+      if (!this.map) {
+        throw new Error("the map script made no map " + args.map_var);
+      }
+    }
+    apply(args) {
+      const p = plan(this.state, args);
+      this.state = p.next;
+      if (p.swap) {
+        if (this.group) {
+          this.group.off("click", this.onClick);
+          this.map.removeLayer(this.group);
+          this.group = null;
+        }
+        if (p.next.group) {
+          this.run(p.next.group);
+          this.group = this.win[args.group_var] || null;
+          if (this.group) {
+            this.group.on("click", this.onClick);
+          }
+        }
+      }
+      if (p.move) {
+        this.map.setView(p.move.center || this.map.getCenter(), p.move.zoom !== null ? p.move.zoom : this.map.getZoom());
+      }
+    }
+    fail(err) {
+      const note = this.doc.createElement("div");
+      note.className = "im-frame-error";
+      note.setAttribute("role", "alert");
+      note.textContent = "The map could not be made: " + String(err && err.message || err);
+      this.doc.body.appendChild(note);
+      if (this.win.console) {
+        this.win.console.error(err);
+      }
+    }
+  };
+
+  // src/frameindex.js
+  window.IncidentMapFrame = new MapFrame(window, document);
+  window.IncidentMapFrame.start();
+})();
