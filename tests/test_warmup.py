@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, streamlit_server
+from mapjs import is_map_frame
 
 from mapapp.page.load import DEFAULT_DATASET, dataset_path
 
@@ -34,7 +35,7 @@ def _wait_for(log: Path, text: str, timeout: float = 60) -> str:
 
 def _drawn_count(page) -> int | None:
     for frame in page.frames:
-        if "st_folium" in frame.url:
+        if is_map_frame(frame):
             try:
                 return frame.evaluate(
                     "() => { const e = document.querySelector('.im-summary-count"
