@@ -65,7 +65,7 @@ __all__ = [
 
 #: Bumped whenever a key or its meaning changes; the script reports it as
 #: ``IncidentMap.version``.
-CONTRACT_VERSION = 7
+CONTRACT_VERSION = 8
 
 #: Incidents per properties block the page serves (:class:`RemoteData`).
 PROPS_BLOCK = 1000
@@ -79,6 +79,9 @@ class MapClick(TypedDict):
     layer clicked had none); ``lat``/``lng`` where the click was; ``count``
     the frame's clicks so far and ``frame`` a random name of the frame, so the
     page tells a new click from the value Streamlit returns again on each rerun.
+    ``drawn`` is true once the frame's map has drawn its first view (or could
+    not): the frame sends it once, with no click (``count`` 0, ``id`` None),
+    so that the page adds its heavier panels after the map.
     """
 
     id: str | None
@@ -86,6 +89,7 @@ class MapClick(TypedDict):
     lng: float | None
     count: int
     frame: str
+    drawn: bool
 
 
 class DrawPayload(TypedDict):

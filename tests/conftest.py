@@ -169,6 +169,15 @@ def page(browser):
     p.page.close()
 
 
+def opened(at):
+    """Run the page (an ``AppTest``) as a browser opens it, and return it.
+
+    The page's first run in a session leaves the timeline and the table for
+    the next, which the map asks for once it has drawn: two runs.
+    """
+    return at.run().run()
+
+
 def free_port() -> int:
     """A TCP port on loopback that nothing listens on now."""
     import socket

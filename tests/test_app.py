@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DATASET, feature_collection, make_feature
+from conftest import DATASET, feature_collection, make_feature, opened
 from streamlit.testing.v1 import AppTest
 
 import geodata
@@ -44,7 +44,7 @@ def _run(monkeypatch=None, data=None, query=None) -> AppTest:
         monkeypatch.setenv("MAPAPP_DATA", str(data))
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    return at.run()
+    return opened(at)
 
 
 def _shown(at) -> int:
@@ -611,3 +611,15 @@ def test_the_tables_first_link_is_the_same_by_arrow_as_by_objects():
     assert _typed_sources(arr) == _sources(rows)
     assert _sources(rows)[0][:4] == ["https://a.org/1", "HTTP://c.org", " https://d.org ",
                                      "https://exämple.org/x"]
+
+
+def test_the_first_run_leaves_the_timeline_and_table_for_the_run_the_map_asks_for():
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    assert not at.exception
+    assert not at.dataframe and not at.get("vega_lite_chart")
+    assert any("follow once the map is drawn" in c.value for c in at.caption)
+    shown = _shown(at)  # (the map and the figures come on the first run)
+    at.run()  # (the map, drawn, sends its MapClick with drawn true: Streamlit runs the page again)
+    assert _table_ids(at) and at.get("vega_lite_chart")
+    assert not any("follow once the map is drawn" in c.value for c in at.caption)
+    assert _shown(at) == shown

@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import DATASET, feature_collection, make_feature
+from conftest import DATASET, feature_collection, make_feature, opened
 from streamlit.testing.v1 import AppTest
 
 APP = str(DATASET.parent / "mapapp" / "app.py")
@@ -23,7 +23,7 @@ def _page(query=None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    return at.run()
+    return opened(at)
 
 
 def _upload(at: AppTest, name: str, data: bytes) -> AppTest:

@@ -6,7 +6,7 @@ import json
 import shutil
 
 import numpy as np
-from conftest import ROOT
+from conftest import ROOT, opened
 from streamlit.testing.v1 import AppTest
 
 from geodata.story import read_story
@@ -21,7 +21,7 @@ def _run(query=None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    return at.run()
+    return opened(at)
 
 
 def _text(at) -> str:

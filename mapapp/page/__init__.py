@@ -89,12 +89,35 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
         header.show(mask, dataset, filters, notes)
     with right:  # (beside the map, as tall as it: a long card scrolls in its place)
         placeholder = st.container(height=mapview.MAP_HEIGHT, border=False, key="detail")
-    timeline.show(mask, dataset, played.dates(dataset) if isinstance(played, story.Played)
-                  else None)
-    table.show(mask, dataset)
+    first = _first_run()
+    with st.container():  # (one place, so that what follows keeps its own)
+        if first:
+            st.caption("The timeline and the table of these incidents follow once the map "
+                       "is drawn.")
+        else:
+            timeline.show(mask, dataset, played.dates(dataset)
+                          if isinstance(played, story.Played) else None)
+            table.show(mask, dataset)
     with placeholder:
         story.panel(played, dataset)
         detail.show(selected(), mask, dataset)
-    share.show(mask, dataset, filters, selected(), story.query(played))
+    share.show(mask, dataset, filters, selected(), story.query(played), query_shown=not first)
     picture.show(mask, dataset, filters, played if isinstance(played, story.Played) else None)
     story.sync_query(played)
+    st.session_state[_RAN] = True
+
+
+#: Session state key: the session's page has run once.
+_RAN = "_incident_map_ran"
+
+
+def _first_run() -> bool:
+    """Whether this is the session's first run of the page.
+
+    The first run leaves the timeline, the table and the query's code block
+    (the heaviest panels for the browser: a chart library, a data grid and a
+    code highlighter) for the next, which the map asks for once it has drawn
+    (:class:`mapapp.contract.MapClick` ``drawn``), so that the browser makes
+    the map first.
+    """
+    return not st.session_state.get(_RAN)

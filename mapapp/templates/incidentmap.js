@@ -1287,7 +1287,7 @@
   }
 
   // src/contract.js
-  var CONTRACT_VERSION = 7;
+  var CONTRACT_VERSION = 8;
   var CARD_ROWS = [["date", "Date"], ["event", "Event"], ["actor", "Actor"], ["target", "Target"], ["attribution", "Attribution"], ["claimed_by", "Claimed by"], ["blamed_by", "Blamed by"], ["attribution_note", "On attribution"], ["fatalities", "Fatalities"], ["injuries", "Injuries"], ["place", "Place"], ["id", "ID"]];
 
   // src/card.js

@@ -145,8 +145,13 @@
     const raw = props ? props.id : null;
     const id = raw === null || raw === void 0 || typeof raw === "object" || typeof raw === "boolean" ? null : String(raw);
     const at = e && e.latlng;
-    return { id, lat: at ? at.lat : null, lng: at ? at.lng : null, count, frame };
+    return { id, lat: at ? at.lat : null, lng: at ? at.lng : null, count, frame, drawn: true };
   }
+  function drawnReport(count, frame) {
+    return { id: null, lat: null, lng: null, count, frame, drawn: true };
+  }
+  var DRAWN_SELECTOR = '.im-summary-count[data-state="drawn"]';
+  var DRAWN_AT_MOST = 15e3;
   function globalRun(win, text) {
     (0, win.eval)(text);
   }
@@ -174,12 +179,55 @@
         this.clicks += 1;
         this.protocol.setValue(clickReport(e, this.clicks, this.id));
       };
+      this.told = false;
     }
     /** Say ready at once; make the map when the page's scripts have run. */
     start() {
       this.protocol.start();
       if (this.doc.readyState === "loading") {
         this.doc.addEventListener("DOMContentLoaded", () => this.flush(), { once: true });
+      }
+      this.watchDrawn();
+    }
+    /**
+     * Tell the page, once, that the map has drawn its first view (the page
+     * then adds its heavier panels): when the summary line says "drawn", when
+     * the map could not be made, or after DRAWN_AT_MOST at the latest.
+     */
+    watchDrawn() {
+      const Observer = this.win.MutationObserver;
+      if (typeof Observer !== "function" || !this.doc.documentElement) {
+        return;
+      }
+      const observer = new Observer(() => {
+        if (this.doc.querySelector(DRAWN_SELECTOR)) {
+          observer.disconnect();
+          this.tellDrawn();
+        }
+      });
+      observer.observe(
+        this.doc.documentElement,
+        { subtree: true, childList: true, attributes: true, attributeFilter: ["data-state"] }
+      );
+      const timer = this.win.setTimeout(() => {
+        observer.disconnect();
+        this.tellDrawn();
+      }, DRAWN_AT_MOST);
+      this.stopWatching = () => {
+        observer.disconnect();
+        this.win.clearTimeout(timer);
+      };
+    }
+    tellDrawn() {
+      if (this.told) {
+        return;
+      }
+      this.told = true;
+      if (this.stopWatching) {
+        this.stopWatching();
+      }
+      if (this.clicks === 0) {
+        this.protocol.setValue(drawnReport(this.clicks, this.id));
       }
     }
     /** One render from Streamlit: the payload asked for at once, the map made or updated when it can be. */
@@ -250,6 +298,7 @@
       }
     }
     fail(err) {
+      this.tellDrawn();
       const note = this.doc.createElement("div");
       note.className = "im-frame-error";
       note.setAttribute("role", "alert");

@@ -42,8 +42,18 @@ export function clickReport(e, count, frame) {
   const raw = props ? props.id : null;
   const id = raw === null || raw === undefined || typeof raw === 'object' || typeof raw === 'boolean' ? null : String(raw);
   const at = e && e.latlng;
-  return { id: id, lat: at ? at.lat : null, lng: at ? at.lng : null, count: count, frame: frame };
+  return { id: id, lat: at ? at.lat : null, lng: at ? at.lng : null, count: count, frame: frame, drawn: true };
 }
+
+/** The value sent once the map has drawn its first view: no click, ``drawn`` true. */
+export function drawnReport(count, frame) {
+  return { id: null, lat: null, lng: null, count: count, frame: frame, drawn: true };
+}
+
+/** The summary line of the public contract, once it says its view is drawn. */
+export const DRAWN_SELECTOR = '.im-summary-count[data-state="drawn"]';
+/** Milliseconds after which the page is told to go on even if the map never says drawn. */
+export const DRAWN_AT_MOST = 15000;
 
 /** Run a script the builder made, in the window's global scope (its ``var``s become globals). */
 function globalRun(win, text) {
@@ -74,6 +84,7 @@ export class MapFrame {
       this.clicks += 1;
       this.protocol.setValue(clickReport(e, this.clicks, this.id));
     };
+    this.told = false;
   }
 
   /** Say ready at once; make the map when the page's scripts have run. */
@@ -82,6 +93,31 @@ export class MapFrame {
     if (this.doc.readyState === 'loading') {
       this.doc.addEventListener('DOMContentLoaded', () => this.flush(), { once: true });
     }
+    this.watchDrawn();
+  }
+
+  /**
+   * Tell the page, once, that the map has drawn its first view (the page
+   * then adds its heavier panels): when the summary line says "drawn", when
+   * the map could not be made, or after DRAWN_AT_MOST at the latest.
+   */
+  watchDrawn() {
+    const Observer = this.win.MutationObserver;
+    if (typeof Observer !== 'function' || !this.doc.documentElement) { return; }  // (not a browser)
+    const observer = new Observer(() => {
+      if (this.doc.querySelector(DRAWN_SELECTOR)) { observer.disconnect(); this.tellDrawn(); }
+    });
+    observer.observe(this.doc.documentElement,
+      { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+    const timer = this.win.setTimeout(() => { observer.disconnect(); this.tellDrawn(); }, DRAWN_AT_MOST);
+    this.stopWatching = () => { observer.disconnect(); this.win.clearTimeout(timer); };
+  }
+
+  tellDrawn() {
+    if (this.told) { return; }
+    this.told = true;
+    if (this.stopWatching) { this.stopWatching(); }
+    if (this.clicks === 0) { this.protocol.setValue(drawnReport(this.clicks, this.id)); }
   }
 
   /** One render from Streamlit: the payload asked for at once, the map made or updated when it can be. */
@@ -142,6 +178,7 @@ export class MapFrame {
   }
 
   fail(err) {
+    this.tellDrawn();  // (the page's other panels do not wait for a map that cannot be made)
     const note = this.doc.createElement('div');
     note.className = 'im-frame-error';
     note.setAttribute('role', 'alert');

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { COMPONENT_READY, FrameProtocol, RENDER, SET_COMPONENT_VALUE, SET_FRAME_HEIGHT } from '../src/frame.js';
-import { clickReport, MapFrame, plan } from '../src/framemap.js';
+import { clickReport, DRAWN_AT_MOST, DRAWN_SELECTOR, drawnReport, MapFrame, plan } from '../src/framemap.js';
 import { takeEarly } from '../src/fetching.js';
 
 // A frame's window whose parent records what is posted to it.
@@ -72,7 +72,7 @@ test('a render plans a group swap when the group changes and a move when the cen
 test('a click reports its incident as an id, never its properties', () => {
   const layer = { toGeoJSON: () => ({ type: 'Feature', properties: { id: 42 } }) };
   assert.deepEqual(clickReport({ layer, latlng: { lat: 1.5, lng: 2.5 } }, 3, 'f'),
-    { id: '42', lat: 1.5, lng: 2.5, count: 3, frame: 'f' });
+    { id: '42', lat: 1.5, lng: 2.5, count: 3, frame: 'f', drawn: true });
   const odd = (id) => clickReport({ layer: { toGeoJSON: () => ({ properties: { id } }) } }, 1, 'f').id;
   assert.equal(odd(null), null);
   assert.equal(odd({ x: 1 }), null);
@@ -155,4 +155,52 @@ test('a click on the view sends its incident, counted, with the frame it came fr
 test('the click report has the keys mapapp.contract.MapClick names', async () => {
   const { CLICK_KEYS } = await import('../src/contract.js');
   assert.deepEqual(Object.keys(clickReport({}, 1, 'f')).sort(), CLICK_KEYS);
+});
+
+// A browser's MutationObserver and timers, driven by the test.
+function watching(win, doc) {
+  const observers = [], timers = [];
+  win.MutationObserver = class {
+    constructor(fn) { this.fn = fn; this.on = false; observers.push(this); }
+    observe() { this.on = true; }
+    disconnect() { this.on = false; }
+  };
+  win.setTimeout = (fn, ms) => { timers.push({ fn, ms, on: true }); return timers.length - 1; };
+  win.clearTimeout = (i) => { if (timers[i]) { timers[i].on = false; } };
+  doc.documentElement = {};
+  let drawn = false;
+  doc.querySelector = (sel) => (sel === DRAWN_SELECTOR && drawn ? {} : null);
+  return {
+    mutate(nowDrawn) { drawn = nowDrawn; for (const o of observers) { if (o.on) { o.fn([]); } } },
+    fire() { for (const t of timers) { if (t.on) { t.on = false; t.fn(); } } },
+    timers
+  };
+}
+
+function sentValues(win) {
+  return win.sent.filter((s) => s.msg.type === SET_COMPONENT_VALUE).map((s) => s.msg.value);
+}
+
+test('the frame tells the page once, with no click, when its map says its view is drawn', () => {
+  const win = fakeWindow(), doc = fakeDocument();
+  const page = watching(win, doc);
+  const frame = new MapFrame(win, doc, { run: () => {}, fetchDraw: () => Promise.resolve({}) });
+  frame.start();
+  page.mutate(false);  // (the summary still loading)
+  assert.deepEqual(sentValues(win), []);
+  page.mutate(true);
+  page.mutate(true);
+  page.fire();
+  assert.deepEqual(sentValues(win), [drawnReport(0, frame.id)]);
+  assert.deepEqual(sentValues(win)[0], { id: null, lat: null, lng: null, count: 0, frame: frame.id, drawn: true });
+});
+
+test('a map that never says drawn still lets the page go on, after DRAWN_AT_MOST', () => {
+  const win = fakeWindow(), doc = fakeDocument();
+  const page = watching(win, doc);
+  const frame = new MapFrame(win, doc, { run: () => {}, fetchDraw: () => Promise.resolve({}) });
+  frame.start();
+  assert.equal(page.timers[0].ms, DRAWN_AT_MOST);
+  page.fire();
+  assert.deepEqual(sentValues(win).map((v) => v.drawn), [true]);
 });
