@@ -84,7 +84,8 @@ def show(mask, dataset: Dataset, filters: geodata.Filters, selected: str | None,
     st.caption("The page's address now holds this view"
                + (" and the story's step" if story else "") + ": copy it to share."
                + (" Its query:" if query_shown else ""))
-    if query_shown:
-        st.code("?" + urlencode(query, doseq=True) if query else "(none: the whole dataset)",
-                language=None)
+    with st.container():  # (its own place: what follows keeps its own, shown or not)
+        if query_shown:
+            st.code("?" + urlencode(query, doseq=True) if query else "(none: the whole dataset)",
+                    language=None)
     _downloads(mask, dataset, filters)
