@@ -110,7 +110,10 @@ class TableData:
         if not keys:
             return np.arange(len(gdf))
         table = pa.table({c: _arrow_keys(gdf[c]) for c, _ in keys})
-        order = pc.sort_indices(table, sort_keys=keys, null_placement="at_end")
+        try:  # (pyarrow 25 and later: the null placement per key)
+            order = pc.sort_indices(table, sort_keys=[(c, o, "at_end") for c, o in keys])
+        except (TypeError, ValueError, pa.ArrowInvalid):
+            order = pc.sort_indices(table, sort_keys=keys, null_placement="at_end")
         return order.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
 
 
