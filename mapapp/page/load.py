@@ -181,10 +181,12 @@ def _session_id() -> str:
 def data_urls(key: str, dataset: Dataset) -> tuple[str, str]:
     """The URLs of the dataset's draw payload and properties blocks, for this session.
 
-    The files are written once per dataset (shared): the draw payload before
-    this returns, the properties blocks after, in the background
-    (:mod:`mapapp.datafiles`). The URLs hold a token of this session's own,
-    stable across its reruns.
+    The files are written once per dataset (shared; at the server's start
+    for its own dataset, :mod:`mapapp.warmup`): the folder before this
+    returns, the draw payload and then the properties blocks in the
+    background (:mod:`mapapp.datafiles`; the map asks again for the draw
+    payload while it is written). The URLs hold a token of this session's
+    own, stable across its reruns.
 
     Parameters
     ----------
