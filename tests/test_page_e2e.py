@@ -422,6 +422,39 @@ def test_stepping_along_linked_incidents_keeps_the_page_still(server, page):
     assert page.errors == []
 
 
+_POPUP_SETTLED = """(title) => {
+  const pop = document.querySelector('.leaflet-popup');
+  if (!pop || !pop.textContent.includes(title)) { window.__popupAt = null; return false; }
+  const r = pop.getBoundingClientRect(), at = [r.left, r.top, r.width, r.height].join();
+  const still = window.__popupAt === at;
+  window.__popupAt = at;
+  return still;
+}"""
+
+
+def test_a_link_to_an_incident_opens_its_popup_whole_inside_the_map(server, page):
+    # (the map is moved to the chosen incident as the page says, its popup opened with its
+    # details; a zoom still animating as the popup opened once left it cut off at the top)
+    p = page.page
+    p.set_viewport_size({"width": 1400, "height": 900})
+    chosen = _props("2020-01-03-baghdad-airport-drone-strike")
+    p.goto(server + f"/?id={chosen['id']}")
+    frame = _map_frame(p)
+    frame.wait_for_function(_POPUP_SETTLED, arg=chosen["title"], polling=250, timeout=30_000)
+    popup = frame.locator(".leaflet-popup").bounding_box()  # (page coordinates)
+    map_box = p.locator(_MAP).bounding_box()
+    assert popup["height"] > 150  # (its details, not the one line it starts with)
+    bottom, right = map_box["y"] + map_box["height"], map_box["x"] + map_box["width"]
+    assert map_box["y"] <= popup["y"] and popup["y"] + popup["height"] <= bottom
+    assert map_box["x"] <= popup["x"] and popup["x"] + popup["width"] <= right
+    close = frame.locator(".leaflet-popup-close-button").bounding_box()
+    x, y = close["x"] + close["width"] / 2, close["y"] + close["height"] / 2
+    assert p.evaluate("([x, y]) => document.elementFromPoint(x, y).tagName", [x, y]) == "IFRAME"
+    frame.locator(".leaflet-popup-close-button").click()  # (a person can close it)
+    frame.wait_for_selector(".leaflet-popup", state="detached")
+    assert page.errors == []
+
+
 def test_a_link_recorded_on_both_incidents_is_one_button(server, page):
     p = page.page
     p.goto(server + "/?id=2019-09-14-abqaiq-attack")

@@ -294,7 +294,11 @@
         }
       }
       if (p.move) {
-        this.map.setView(p.move.center || this.map.getCenter(), p.move.zoom !== null ? p.move.zoom : this.map.getZoom());
+        this.map.setView(
+          p.move.center || this.map.getCenter(),
+          p.move.zoom !== null ? p.move.zoom : this.map.getZoom(),
+          { animate: false }
+        );
       }
     }
     fail(err) {

@@ -173,7 +173,11 @@ export class MapFrame {
       }
     }
     if (p.move) {
-      this.map.setView(p.move.center || this.map.getCenter(), p.move.zoom !== null ? p.move.zoom : this.map.getZoom());
+      // (at once: an animated zoom still running when the view's group builds and
+      // opens the chosen incident's popup ends by moving the map under it, and the
+      // popup stayed cut off at the map's top)
+      this.map.setView(p.move.center || this.map.getCenter(), p.move.zoom !== null ? p.move.zoom : this.map.getZoom(),
+        { animate: false });
     }
   }
 
