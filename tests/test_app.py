@@ -618,8 +618,9 @@ def test_the_first_run_leaves_the_timeline_and_table_for_the_run_the_map_asks_fo
     assert not at.exception
     assert not at.dataframe and not at.get("vega_lite_chart")
     assert any("follow once the map is drawn" in c.value for c in at.caption)
+    assert not at.get("download_button")  # (they come with the run after: never lost mid-run)
     shown = _shown(at)  # (the map and the figures come on the first run)
     at.run()  # (the map, drawn, sends its MapClick with drawn true: Streamlit runs the page again)
-    assert _table_ids(at) and at.get("vega_lite_chart")
+    assert _table_ids(at) and at.get("vega_lite_chart") and at.get("download_button")
     assert not any("follow once the map is drawn" in c.value for c in at.caption)
     assert _shown(at) == shown

@@ -7,7 +7,7 @@ import re
 
 import orjson
 import pytest
-from conftest import DATASET, make_feature
+from conftest import DATASET, make_feature, opened
 from mapjs import DRAWN_IDS, MAP_READY, marker_screen_point
 
 import geodata
@@ -347,9 +347,9 @@ def test_the_pages_html_download_follows_the_same_limit(monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("INCIDENT_MAP_EXPORT_MAX_MB", "0.4")
-    at = AppTest.from_file(str(DATASET.parent / "mapapp" / "app.py"), default_timeout=90).run()
+    at = opened(AppTest.from_file(str(DATASET.parent / "mapapp" / "app.py"), default_timeout=90))
     warning = next(w.value for w in at.warning if "HTML map is not offered" in w.value)
     assert re.search(r"would be about 0\\?\.\d MB, over the limit of 0\\?\.4 MB", warning)
     monkeypatch.setenv("INCIDENT_MAP_EXPORT_MAX_MB", "50")
-    at = AppTest.from_file(str(DATASET.parent / "mapapp" / "app.py"), default_timeout=90).run()
+    at = opened(AppTest.from_file(str(DATASET.parent / "mapapp" / "app.py"), default_timeout=90))
     assert not any("HTML map is not offered" in w.value for w in at.warning)

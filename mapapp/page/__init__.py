@@ -89,20 +89,21 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
         header.show(mask, dataset, filters, notes)
     with right:  # (beside the map, as tall as it: a long card scrolls in its place)
         placeholder = st.container(height=mapview.MAP_HEIGHT, border=False, key="detail")
-    first = _first_run()
-    with st.container():  # (one place, so that what follows keeps its own)
-        if first:
-            st.caption("The timeline and the table of these incidents follow once the map "
-                       "is drawn.")
+    with st.container():  # (one place, so that nothing before it moves when it fills)
+        if _first_run():
+            share.address(filters, selected(), story.query(played))
+            st.caption("The timeline, the table and the downloads of these incidents follow "
+                       "once the map is drawn.")
         else:
             timeline.show(mask, dataset, played.dates(dataset)
                           if isinstance(played, story.Played) else None)
             table.show(mask, dataset)
+            share.show(mask, dataset, filters, selected(), story.query(played))
+            picture.show(mask, dataset, filters,
+                         played if isinstance(played, story.Played) else None)
     with placeholder:
         story.panel(played, dataset)
         detail.show(selected(), mask, dataset)
-    share.show(mask, dataset, filters, selected(), story.query(played), query_shown=not first)
-    picture.show(mask, dataset, filters, played if isinstance(played, story.Played) else None)
     story.sync_query(played)
     st.session_state[_RAN] = True
 
@@ -114,10 +115,11 @@ _RAN = "_incident_map_ran"
 def _first_run() -> bool:
     """Whether this is the session's first run of the page.
 
-    The first run leaves the timeline, the table and the query's code block
-    (the heaviest panels for the browser: a chart library, a data grid and a
-    code highlighter) for the next, which the map asks for once it has drawn
+    The first run leaves the timeline, the table and the share and picture
+    panels (the heaviest for the browser: a chart library, a data grid, a code
+    highlighter) for the next, which the map asks for once it has drawn
     (:class:`mapapp.contract.MapClick` ``drawn``), so that the browser makes
-    the map first.
+    the map first. Their download buttons come with that run, never before
+    it: a download pressed while a run replaces its button would be lost.
     """
     return not st.session_state.get(_RAN)

@@ -69,23 +69,28 @@ def _per_incident(dataset: Dataset) -> float:
     return per
 
 
-def show(mask, dataset: Dataset, filters: geodata.Filters, selected: str | None,
-         story: dict[str, str] | None = None, *, query_shown: bool = True) -> None:
-    """Put the view in the page's address, show its query, and offer its downloads.
+def address(filters: geodata.Filters, selected: str | None,
+            story: dict[str, str] | None = None) -> dict:
+    """Put the view in the page's address (on every run); returns its query.
 
     ``story``: the played story's ``story`` and ``step`` (see
-    :func:`mapapp.page.story.query`), shown and kept in the address too.
-    ``query_shown`` False leaves the query's code block out (the session's
-    first run: the browser makes the map first).
+    :func:`mapapp.page.story.query`), kept in the address too.
     """
-    st.subheader("Share and export this view")
     query = {**query_from_filters(filters, selected), **(story or {})}
     st.query_params.from_dict(query)
+    return query
+
+
+def show(mask, dataset: Dataset, filters: geodata.Filters, selected: str | None,
+         story: dict[str, str] | None = None) -> None:
+    """Put the view in the page's address, show its query, and offer its downloads.
+
+    ``story``: as for :func:`address`, shown too.
+    """
+    st.subheader("Share and export this view")
+    query = address(filters, selected, story)
     st.caption("The page's address now holds this view"
-               + (" and the story's step" if story else "") + ": copy it to share."
-               + (" Its query:" if query_shown else ""))
-    with st.container():  # (its own place: what follows keeps its own, shown or not)
-        if query_shown:
-            st.code("?" + urlencode(query, doseq=True) if query else "(none: the whole dataset)",
-                    language=None)
+               + (" and the story's step" if story else "") + ": copy it to share. Its query:")
+    st.code("?" + urlencode(query, doseq=True) if query else "(none: the whole dataset)",
+            language=None)
     _downloads(mask, dataset, filters)
