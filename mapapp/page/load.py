@@ -111,11 +111,11 @@ def _static_assets() -> tuple[dict, Path, Path]:
 
 
 def _declare() -> dict:
-    """Write the assets (once) and let Streamlit serve both folders.
+    """Write the assets (once) and let Streamlit serve them and the datasets' files.
 
-    Declared on every run: Streamlit registers a component only from a
-    script run, and the files may have been written before any (at the
-    server's start, :mod:`mapapp.warmup`).
+    Declared on every run, as the map's frame is (a dictionary entry each):
+    Streamlit registers a component only from a script run, and the files may
+    have been written before any (at the server's start, :mod:`mapapp.warmup`).
     """
     written, directory, root = _static_assets()
     serving.declare(serving.STATIC_COMPONENT, directory)
@@ -123,13 +123,8 @@ def _declare() -> dict:
     return written
 
 
-@st.cache_resource(show_spinner=False)
-def _map_component():
-    return serving.declare(serving.MAP_COMPONENT, serving.static_dir())
-
-
 def map_component():
-    """The page's map frame as a Streamlit component (its folder written and served once).
+    """The page's map frame as a Streamlit component (its folder written once).
 
     Returns
     -------
@@ -138,7 +133,8 @@ def map_component():
         :func:`mapapp.assets.frame_html`).
     """
     static_assets()
-    return _map_component()
+    _, directory, _ = _static_assets()
+    return serving.declare(serving.MAP_COMPONENT, directory)
 
 
 def static_assets() -> dict:
