@@ -613,14 +613,29 @@ def test_the_tables_first_link_is_the_same_by_arrow_as_by_objects():
                                      "https://exämple.org/x"]
 
 
-def test_the_first_run_leaves_the_timeline_and_table_for_the_run_the_map_asks_for():
+def test_the_first_run_leaves_the_filters_timeline_and_table_for_the_run_the_map_asks_for():
     at = AppTest.from_file(APP, default_timeout=90).run()
     assert not at.exception
     assert not at.dataframe and not at.get("vega_lite_chart")
     assert any("follow once the map is drawn" in c.value for c in at.caption)
     assert not at.get("download_button")  # (they come with the run after: never lost mid-run)
+    assert not at.sidebar.multiselect and not at.sidebar.date_input  # (the filters, then)
+    assert not at.get("file_uploader")
+    assert any("filters follow once the map is drawn" in c.value for c in at.sidebar.caption)
     shown = _shown(at)  # (the map and the figures come on the first run)
     at.run()  # (the map, drawn, sends its MapClick with drawn true: Streamlit runs the page again)
     assert _table_ids(at) and at.get("vega_lite_chart") and at.get("download_button")
     assert not any("follow once the map is drawn" in c.value for c in at.caption)
-    assert _shown(at) == shown
+    assert at.sidebar.multiselect(key="f_actors").value == [] and at.get("file_uploader")
+    assert _shown(at) == shown  # (the widgets show the filters the first map was drawn with)
+
+
+def test_a_link_s_filters_hold_from_the_first_run_to_the_widgets_of_the_second():
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update({"actor": "Iran", "start": "2020-01-01"})
+    at.run()
+    first = _shown(at)
+    at.run()
+    assert at.sidebar.multiselect(key="f_actors").value == ["Iran"]
+    assert at.sidebar.date_input(key="f_dates").value[0] == dt.date(2020, 1, 1)
+    assert _shown(at) == first and first < _shown(AppTest.from_file(APP, default_timeout=90).run())

@@ -586,6 +586,7 @@ def _raw_run(url: str) -> list[tuple[str, str]]:
     async def main():
         async with connect(url.replace("http", "ws", 1) + "/_stcore/stream",
                            subprotocols=["streamlit"], max_size=None) as ws:
+            await asyncio.wait_for(run(ws), 120)  # (the first run: the map, no filters yet)
             _, radio = await asyncio.wait_for(run(ws), 120)
             assert radio is not None
             seen, _ = await asyncio.wait_for(run(ws, radio), 120)

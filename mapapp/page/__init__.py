@@ -63,12 +63,13 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
     static_assets()
     # a refused upload's message goes in this slot, so that nothing after it moves:
     # the map keeps its frame (and its zoom and layers), the view stays as it was
+    first = _first_run()
     with st.container():
-        dataset, key = load(path)
-    if dataset is None:
-        st.stop()
-    if not dataset.total:
-        header.no_incidents(dataset)
+        dataset, key = load(path, upload=not first)
+    if dataset is None or not dataset.total:
+        st.session_state[_RAN] = True  # (no map to wait for: the next run is a whole one)
+        if dataset is not None:
+            header.no_incidents(dataset)
         st.stop()
     notes = sidebar.init_state(dataset, key)
     notes = notes + story.pick(path, dataset, key)
@@ -84,13 +85,16 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
     left, right = st.columns([2, 1], gap="medium")
     with left:
         mapview.show(dataset, key, filters, mask, played)
-    sidebar.widgets(dataset)
+    if first:
+        sidebar.later()
+    else:
+        sidebar.widgets(dataset)
     with top:
         header.show(mask, dataset, filters, notes)
     with right:  # (beside the map, as tall as it: a long card scrolls in its place)
         placeholder = st.container(height=mapview.MAP_HEIGHT, border=False, key="detail")
     with st.container():  # (one place, so that nothing before it moves when it fills)
-        if _first_run():
+        if first:
             share.address(filters, selected(), story.query(played))
             st.caption("The timeline, the table and the downloads of these incidents follow "
                        "once the map is drawn.")
@@ -115,11 +119,17 @@ _RAN = "_incident_map_ran"
 def _first_run() -> bool:
     """Whether this is the session's first run of the page.
 
-    The first run leaves the timeline, the table and the share and picture
-    panels (the heaviest for the browser: a chart library, a data grid, a code
-    highlighter) for the next, which the map asks for once it has drawn
-    (:class:`mapapp.contract.MapClick` ``drawn``), so that the browser makes
-    the map first. Their download buttons come with that run, never before
-    it: a download pressed while a run replaces its button would be lost.
+    The first run leaves the filter widgets, the upload, the timeline, the
+    table and the share and picture panels for the next, which the map asks
+    for once it has drawn (:class:`mapapp.contract.MapClick` ``drawn``), so
+    that the browser makes the map first: it loads each kind of widget's
+    code when it first shows one (the date field, the lists, the upload: 0.3-0.5 s
+    at a first visit), and a chart library, a data grid and a code
+    highlighter, on the thread that makes the map. The filters' values are
+    already set (from the link, else the whole dataset), so the map drawn
+    first is the one the widgets then show. The download buttons come with
+    that run, never before it: a download pressed while a run replaces its
+    button would be lost. A page with nothing to map (an unreadable file, no
+    valid incident) has no map to wait for and offers the upload at once.
     """
     return not st.session_state.get(_RAN)

@@ -357,7 +357,7 @@ def _upload(path: str | os.PathLike) -> tuple[Dataset | None, str]:
     return dataset, f"upload:{key}"
 
 
-def load(path: str | os.PathLike) -> tuple[Dataset | None, str]:
+def load(path: str | os.PathLike, *, upload: bool = True) -> tuple[Dataset | None, str]:
     """The dataset to show: the visitor's upload, else the file at ``path``.
 
     An upload that cannot be used (unreadable, empty, no valid incident, or
@@ -368,6 +368,10 @@ def load(path: str | os.PathLike) -> tuple[Dataset | None, str]:
     ----------
     path : str or os.PathLike
         The dataset shown when the visitor has uploaded none.
+    upload : bool, default True
+        Whether to offer the upload (and read one). Without it (a session's
+        first run, which shows the map first) the upload is still offered
+        when the file at ``path`` has nothing to map.
 
     Returns
     -------
@@ -375,10 +379,20 @@ def load(path: str | os.PathLike) -> tuple[Dataset | None, str]:
         The dataset (``None``, with a message on the page, when nothing can
         be read) and a key naming it, which changes when the data does.
     """
-    dataset, key = _upload(path)
-    if dataset is not None:
-        return dataset, key
-    path = str(path)
+    if upload:
+        dataset, key = _upload(path)
+        if dataset is not None:
+            return dataset, key
+    dataset, key = _open(str(path))
+    if not upload and (dataset is None or not dataset.total):
+        own, own_key = _upload(path)  # (nothing to map here: the visitor's own file is the way on)
+        if own is not None:
+            return own, own_key
+    return dataset, key
+
+
+def _open(path: str) -> tuple[Dataset | None, str]:
+    """The file at ``path`` opened (through the shared store), or (None, '') said on the page."""
     try:
         stat = os.stat(path)
         return open_path(path, stat.st_mtime_ns, stat.st_size), path_key(path, stat.st_mtime_ns)

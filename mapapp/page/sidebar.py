@@ -10,7 +10,7 @@ from geodata.schema import ROLES
 from ..state import Dataset, filters_from_query, filters_from_values, query_from_filters
 from .selection import select
 
-__all__ = ["filters", "init_state", "reset", "widgets"]
+__all__ = ["filters", "init_state", "later", "reset", "widgets"]
 
 #: Typing in a list picks what was typed: options are matched as substrings
 #: (not fuzzily, where "Iran" also matched "Israel Defense Forces"), and Enter
@@ -75,6 +75,12 @@ def filters(dataset: Dataset) -> geodata.Filters:
     view = filters_from_values(values, dataset)
     st.session_state["view_query"] = query_from_filters(view)
     return view
+
+
+def later() -> None:
+    """Say where the filters will be, on the run that leaves them for the next (the map first)."""
+    st.sidebar.header("Filters")
+    st.sidebar.caption("The filters follow once the map is drawn.")
 
 
 def widgets(dataset: Dataset) -> None:
