@@ -639,3 +639,17 @@ def test_a_link_s_filters_hold_from_the_first_run_to_the_widgets_of_the_second()
     assert at.sidebar.multiselect(key="f_actors").value == ["Iran"]
     assert at.sidebar.date_input(key="f_dates").value[0] == dt.date(2020, 1, 1)
     assert _shown(at) == first and first < _shown(AppTest.from_file(APP, default_timeout=90).run())
+
+
+@pytest.mark.parametrize("content", [None, '{"type": "FeatureCollection", "features": []}'])
+def test_a_file_with_nothing_to_map_offers_the_upload_on_the_first_run(tmp_path, monkeypatch,
+                                                                       content):
+    path = tmp_path / "theirs.geojson"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    monkeypatch.setenv("MAPAPP_DATA", str(path))
+    at = AppTest.from_file(APP, default_timeout=90).run()  # (one run: no map will ask for more)
+    assert not at.exception
+    assert at.get("file_uploader")
+    said = " ".join(e.value for e in at.error).replace("\\", "")  # (Markdown's escapes)
+    assert "theirs.geojson" in said
