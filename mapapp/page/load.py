@@ -252,10 +252,10 @@ def prepare_path(path: str | os.PathLike,
     writers: list = []
     try:
         _acquire(_WARMUP_SESSION, path_key(path, stat.st_mtime_ns), dataset, writers)
-        if prepare is not None:
-            prepare(dataset)
         for writer in writers:  # (the draw file; the details follow in the background)
             writer.wait_draw()
+        if prepare is not None:  # (after it: a visitor who came meanwhile waits for that file,
+            prepare(dataset)  # and this work is for that visitor's next run)
     finally:
         _store().release(_WARMUP_SESSION)
     return dataset
