@@ -65,7 +65,7 @@ __all__ = [
 
 #: Bumped whenever a key or its meaning changes; the script reports it as
 #: ``IncidentMap.version``.
-CONTRACT_VERSION = 8
+CONTRACT_VERSION = 9
 
 #: Incidents per properties block the page serves (:class:`RemoteData`).
 PROPS_BLOCK = 1000
@@ -100,7 +100,9 @@ class DrawPayload(TypedDict):
     """
 
     n: int  #: incident count
-    ids: list[str]  #: their ids, in the frame's order
+    #: their ids, in the frame's order (the export's map gets the bytes of
+    #: this list as JSON, written apart, and splits them when first needed)
+    ids: list[str]
     xy: str  #: float64 longitude, latitude pairs
     palette: list[str]  #: fill colours (the last: grey, for other actors)
     color: str  #: uint8 index into palette

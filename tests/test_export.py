@@ -304,7 +304,8 @@ def test_an_export_holds_every_incidents_properties_in_blocks(tmp_path):
     [(payload, properties)] = read_export(page)
     assert properties == [r for b in _page_rows(gdf) for r in b]
     assert payload["n"] == len(gdf) and payload["ids"] == gdf["id"].tolist()
-    assert page.count('type="application/octet-stream"') == 1 + -(-len(gdf) // EXPORT_BLOCK)
+    # (the payload, its ids apart, and the blocks)
+    assert page.count('type="application/octet-stream"') == 2 + -(-len(gdf) // EXPORT_BLOCK)
     # the estimate made before building is close to the file (and rather over)
     assert 0.9 * out.stat().st_size <= estimate_size(gdf) <= 1.25 * out.stat().st_size
 

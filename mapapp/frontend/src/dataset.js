@@ -6,7 +6,8 @@
 
 import { chainLines } from './chain.js';
 import { IdLookup } from './ids.js';
-import { blockRows, column, mercator, readPayload, unpack7 } from './decode.js';
+import { blockRows, column, idsOf, mercator, readPayload } from './decode.js';
+import { inflateHere, inflatePacked } from './inflate.js';
 import { newMarker } from './markers.js';
 import { fetchAppJson, gunzipJson } from './fetching.js';
 import { HttpError, missingMessage, retryMissing } from './retry.js';
@@ -23,7 +24,10 @@ export class Dataset {
    */
   constructor(payload, props) {
     const n = this.n = payload.n | 0;
-    this.ids = payload.ids || [];
+    // (the export's ids come as their JSON list's bytes, split when first needed)
+    const ids = payload.ids || null;
+    this.idsJson = ids instanceof Uint8Array ? ids : null;
+    this.idList = this.idsJson ? null : ids;
     this.xy = column(payload.xy, Float64Array);
     this.color = column(payload.color, Uint8Array);
     this.palette = payload.palette || ['#8c8c8c'];
@@ -45,6 +49,15 @@ export class Dataset {
     this.listeners = {};  // (of its markers: see markers.js)
     const w = mercator(this.xy, n);
     this.wx = w.wx; this.wy = w.wy;
+  }
+
+  /** The incidents' ids (strings), in index order. */
+  get ids() {
+    if (!this.idList) {
+      this.idList = this.idsJson ? idsOf(this.idsJson, this.n) : [];
+      this.idsJson = null;
+    }
+    return this.idList;
   }
 
   lat(i) { return this.xy[2 * i + 1]; }
@@ -142,21 +155,20 @@ L.extend(Dataset.prototype, L.Evented.prototype);
 
 /**
  * The bytes of an element the export wrote (mapapp.exportdata.pack7 text of
- * deflated data), inflated; waits for the page to be parsed if it is not
- * there yet. The element goes once read (its text is not needed again).
+ * deflated data), inflated (on a worker thread: inflate.js); waits for the
+ * page to be parsed if it is not there yet. The element goes once read (its
+ * text is not needed again).
  */
-export function readInline(id) {
+export function readInline(id, here) {
   const parsed = document.readyState === 'loading' && !document.getElementById(id)
     ? new Promise((ok) => { document.addEventListener('DOMContentLoaded', ok, { once: true }); })
     : Promise.resolve();
   return parsed.then(() => {
     const node = document.getElementById(id);
     if (!node) { throw new Error('no element ' + id + ' in the page'); }
-    const packed = unpack7(node.textContent);
-    const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-    return new Response(stream).arrayBuffer().then((buffer) => {
-      node.parentNode.removeChild(node);
-      return new Uint8Array(buffer);
+    return (here ? inflateHere : inflatePacked)(node.textContent).then((bytes) => {
+      if (node.parentNode) { node.parentNode.removeChild(node); }
+      return bytes;
     });
   });
 }
@@ -166,8 +178,23 @@ export function readInline(id) {
  * '#id': the export's payload in element id.
  */
 export function fetchJson(url) {
-  if (String(url).charAt(0) === '#') { return readInline(String(url).slice(1)).then(readPayload); }
+  if (String(url).charAt(0) === '#') { return readExportPayload(String(url).slice(1)); }
   return fetchAppJson(url);
+}
+
+// The export's payload in element ``id`` and its ids, if written apart, in
+// ``id``-ids (before it in the page): the payload inflated here while a
+// worker thread inflates the ids (here too, the page's thread would
+// meanwhile parse the rest of the page, 85 MB at a million, and delay it);
+// the ids stay bytes (their JSON list's) until first needed.
+function readExportPayload(id) {
+  const idsNode = document.getElementById(id + '-ids');
+  const ids = idsNode ? readInline(id + '-ids') : null;
+  return Promise.all([readInline(id, true), ids]).then(([bytes, idsBytes]) => {
+    const payload = readPayload(bytes);
+    if (idsBytes) { payload.ids = idsBytes; }
+    return payload;
+  });
 }
 
 /** Gzip'd JSON from a URL of the app (same origin), unpacked here; '#id': an export's block. */
