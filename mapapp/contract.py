@@ -100,9 +100,10 @@ class DrawPayload(TypedDict):
     """
 
     n: int  #: incident count
-    #: their ids, in the frame's order (the export's map gets the bytes of
-    #: this list as JSON, written apart, and splits them when first needed)
-    ids: list[str]
+    #: their ids, in the frame's order; the page's draw file joins them by
+    #: newlines into one text when none holds one (mapdata.joined_ids), the
+    #: export writes their JSON list apart; the map splits them when first needed
+    ids: list[str] | str
     xy: str  #: float64 longitude, latitude pairs
     palette: list[str]  #: fill colours (the last: grey, for other actors)
     color: str  #: uint8 index into palette

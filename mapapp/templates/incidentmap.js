@@ -3281,8 +3281,8 @@
     constructor(payload, props) {
       const n = this.n = payload.n | 0;
       const ids = payload.ids || null;
-      this.idsJson = ids instanceof Uint8Array ? ids : null;
-      this.idList = this.idsJson ? null : ids;
+      this.idsPacked = ids instanceof Uint8Array || typeof ids === "string" ? ids : null;
+      this.idList = this.idsPacked === null ? ids : null;
       this.xy = column(payload.xy, Float64Array);
       this.color = column(payload.color, Uint8Array);
       this.palette = payload.palette || ["#8c8c8c"];
@@ -3309,8 +3309,9 @@
     /** The incidents' ids (strings), in index order. */
     get ids() {
       if (!this.idList) {
-        this.idList = this.idsJson ? idsOf(this.idsJson, this.n) : [];
-        this.idsJson = null;
+        const packed = this.idsPacked;
+        this.idList = typeof packed === "string" ? this.n ? packed.split("\n") : [] : packed ? idsOf(packed, this.n) : [];
+        this.idsPacked = null;
       }
       return this.idList;
     }

@@ -24,10 +24,11 @@ export class Dataset {
    */
   constructor(payload, props) {
     const n = this.n = payload.n | 0;
-    // (the export's ids come as their JSON list's bytes, split when first needed)
+    // (split when first needed: the export's ids come as their JSON list's
+    // bytes, the page's as one text joined by newlines: mapdata.joined_ids)
     const ids = payload.ids || null;
-    this.idsJson = ids instanceof Uint8Array ? ids : null;
-    this.idList = this.idsJson ? null : ids;
+    this.idsPacked = ids instanceof Uint8Array || typeof ids === 'string' ? ids : null;
+    this.idList = this.idsPacked === null ? ids : null;
     this.xy = column(payload.xy, Float64Array);
     this.color = column(payload.color, Uint8Array);
     this.palette = payload.palette || ['#8c8c8c'];
@@ -54,8 +55,10 @@ export class Dataset {
   /** The incidents' ids (strings), in index order. */
   get ids() {
     if (!this.idList) {
-      this.idList = this.idsJson ? idsOf(this.idsJson, this.n) : [];
-      this.idsJson = null;
+      const packed = this.idsPacked;
+      this.idList = typeof packed === 'string' ? (this.n ? packed.split('\n') : [])
+        : packed ? idsOf(packed, this.n) : [];
+      this.idsPacked = null;
     }
     return this.idList;
   }
