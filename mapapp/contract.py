@@ -104,7 +104,8 @@ class DrawPayload(TypedDict):
     #: newlines into one text when none holds one (mapdata.joined_ids), the
     #: export writes their JSON list apart; the map splits them when first needed
     ids: list[str] | str
-    xy: str  #: float64 longitude, latitude pairs
+    xy: str  #: longitude, latitude pairs: int32 in 1 / xy_scale degree, or float64
+    xy_scale: int  #: xy's units per degree (10,000,000), or 0: xy is float64
     palette: list[str]  #: fill colours (the last: grey, for other actors)
     color: str  #: uint8 index into palette
     types: list[str]  #: distinct event types

@@ -3,7 +3,9 @@
 A standalone map (:mod:`mapapp.export`) carries every incident. The draw
 payload (:func:`mapapp.mapdata.draw_payload`) goes in as one binary
 container (:func:`payload_bytes`: the columns as raw little-endian arrays, the
-rest as JSON), the properties in blocks of :data:`EXPORT_BLOCK` incidents (four
+rest as JSON) and its ids apart (:func:`ids_bytes`: their JSON list, which the
+map inflates on a second thread and splits only when it first needs an id),
+the properties in blocks of :data:`EXPORT_BLOCK` incidents (four
 of the page's blocks; :func:`block_columns`: column by column, which
 compresses better than rows that repeat every key; nested values such as
 ``sources`` split into one column per key). Each is compressed with raw

@@ -215,13 +215,28 @@ def _b64(values: np.ndarray, dtype: str) -> str:
     return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
 
 
-def _xy(gdf: gpd.GeoDataFrame) -> str:
-    """float64 longitude, latitude pairs."""
+#: ``xy_scale`` of positions sent as int32 (units of 1e-7 degree, about 1 cm).
+XY_SCALE = 10_000_000
+
+
+def _xy(gdf: gpd.GeoDataFrame) -> tuple[str, int]:
+    """Longitude, latitude pairs and their scale: int32 in 1e-7 degrees, or float64 (0).
+
+    A position with at most 7 decimals comes back exactly (the map divides
+    by the scale: the double nearest the decimal, as parsing it would give);
+    the columns are half the bytes (at a million 8 MB where float64 took
+    16, deflated 7.5 MB against 9.6), so less to send, inflate and read
+    before the first draw. Positions beyond int32's range, or not finite,
+    are sent as float64.
+    """
     xy = np.empty((len(gdf), 2), dtype="<f8")
     if len(gdf):
         xy[:, 0] = gdf.geometry.x.to_numpy()
         xy[:, 1] = gdf.geometry.y.to_numpy()
-    return _b64(xy, "<f8")
+    scaled = np.round(xy * XY_SCALE)
+    if np.all(np.isfinite(scaled)) and np.all(np.abs(scaled) <= 2**31 - 1):
+        return _b64(scaled, "<i4"), XY_SCALE
+    return _b64(xy, "<f8"), 0
 
 
 def _coded(gdf: gpd.GeoDataFrame, column: str) -> tuple[list[str], str]:
@@ -335,7 +350,8 @@ def draw_payload(
     arrays in base64; text columns are lists of distinct values plus codes.
 
     - ``n``, ``ids``: incident count and ids, in the frame's order;
-    - ``xy``: float64 longitude, latitude pairs;
+    - ``xy``, ``xy_scale``: longitude, latitude pairs, int32 in units of
+      ``1 / xy_scale`` degree (:data:`XY_SCALE`), or float64 (``xy_scale`` 0);
     - ``palette``/``color``: each incident's fill colour, uint8 codes (its
       actor's colour in ``colors``, default :func:`actor_colors`, else grey);
     - ``types``/``type``: the event types and uint16 codes (65535: none);
@@ -360,10 +376,12 @@ def draw_payload(
     palette, color = _colour_codes(gdf, colors if colors is not None else actor_colors(gdf))
     types, kind = _coded(gdf, "event_type")
     dates, date = _date_codes(gdf)
+    xy, xy_scale = _xy(gdf)
     return contract.DrawPayload(
         n=len(gdf),
         ids=ids,
-        xy=_xy(gdf),
+        xy=xy,
+        xy_scale=xy_scale,
         palette=palette,
         color=color,
         types=types,

@@ -455,6 +455,16 @@
     const b = text instanceof Uint8Array ? text : b64bytes(text || "");
     return new Type(b.buffer, b.byteOffset, Math.floor(b.byteLength / Type.BYTES_PER_ELEMENT));
   }
+  function positions(xy, scale, n) {
+    if (!scale) {
+      return column(xy, Float64Array);
+    }
+    const ints = column(xy, Int32Array), m = Math.min(ints.length, 2 * n), out = new Float64Array(2 * n);
+    for (let k = 0; k < m; k++) {
+      out[k] = ints[k] / scale;
+    }
+    return out;
+  }
   function unpack7(text) {
     const ESC = 126, ESCAPED = [0, 13, 60, 126];
     const n = text.length, out = new Uint8Array(Math.floor(n * 7 / 8));
@@ -3283,7 +3293,7 @@
       const ids = payload.ids || null;
       this.idsPacked = ids instanceof Uint8Array || typeof ids === "string" ? ids : null;
       this.idList = this.idsPacked === null ? ids : null;
-      this.xy = column(payload.xy, Float64Array);
+      this.xy = positions(payload.xy, payload.xy_scale, n);
       this.color = column(payload.color, Uint8Array);
       this.palette = payload.palette || ["#8c8c8c"];
       this.type = column(payload.type, Uint16Array);

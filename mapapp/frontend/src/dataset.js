@@ -6,7 +6,7 @@
 
 import { chainLines } from './chain.js';
 import { IdLookup } from './ids.js';
-import { blockRows, column, idsOf, mercator, readPayload } from './decode.js';
+import { blockRows, column, idsOf, mercator, positions, readPayload } from './decode.js';
 import { inflateHere, inflatePacked } from './inflate.js';
 import { newMarker } from './markers.js';
 import { fetchAppJson, gunzipJson } from './fetching.js';
@@ -29,7 +29,7 @@ export class Dataset {
     const ids = payload.ids || null;
     this.idsPacked = ids instanceof Uint8Array || typeof ids === 'string' ? ids : null;
     this.idList = this.idsPacked === null ? ids : null;
-    this.xy = column(payload.xy, Float64Array);
+    this.xy = positions(payload.xy, payload.xy_scale, n);
     this.color = column(payload.color, Uint8Array);
     this.palette = payload.palette || ['#8c8c8c'];
     this.type = column(payload.type, Uint16Array);

@@ -26,6 +26,19 @@ export function column(text, Type) {
 }
 
 /**
+ * Longitude, latitude pairs (Float64Array) of a payload's ``xy``: int32 in
+ * units of 1 / ``scale`` degree (mapapp.mapdata.XY_SCALE), divided back (a
+ * position with at most 7 decimals comes back exactly), or float64 when
+ * ``scale`` is 0 or missing.
+ */
+export function positions(xy, scale, n) {
+  if (!scale) { return column(xy, Float64Array); }
+  const ints = column(xy, Int32Array), m = Math.min(ints.length, 2 * n), out = new Float64Array(2 * n);
+  for (let k = 0; k < m; k++) { out[k] = ints[k] / scale; }
+  return out;
+}
+
+/**
  * The bytes of text mapapp.exportdata.pack7 wrote: 7 bits per character,
  * most significant first ('~' and a digit: an escaped value, 0 (NUL), 13
  * (CR), 60 ('<') or 126 ('~')); the bits left over at the end are padding.

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { NONE16, NONE32, b64bytes, blockRows, column, decodeMask, idsOf, mercator, metresPerPixel0, readPayload, unpack7 } from '../src/decode.js';
+import { NONE16, NONE32, b64bytes, blockRows, column, decodeMask, idsOf, mercator, metresPerPixel0, positions, readPayload, unpack7 } from '../src/decode.js';
 import { inflatePacked } from '../src/inflate.js';
 import { deflateRawSync } from 'node:zlib';
 
@@ -139,6 +139,14 @@ test('inflatePacked gives back the deflated bytes (here, where there is no Worke
   const text = pack7([...deflateRawSync(Buffer.from(bytes))]);
   assert.deepEqual([...(await inflatePacked(text))], bytes);
   await assert.rejects(inflatePacked('ab\u2603'), /not packed data/);
+});
+
+test('positions: int32 in 1e-7 degrees divide back to the decimals exactly; float64 as it is', () => {
+  const coords = [44.1234567, 33.7654321, -179.9999999, -89.5, 180, 85.0511287, 0, -0.0000001];
+  const ints = new Int32Array(coords.map((v) => Math.round(v * 1e7)));
+  assert.deepEqual([...positions(new Uint8Array(ints.buffer), 10000000, 4)], coords);
+  const f64 = new Float64Array([1.5, 2.25]);
+  assert.deepEqual([...positions(new Uint8Array(f64.buffer), 0, 1)], [1.5, 2.25]);
 });
 
 test('blockRows makes the page block\'s rows: keys in order, missing left out, nested values whole', () => {
