@@ -51,9 +51,11 @@ def _data_blocks(page: str, layers: list) -> list[tuple[int, str, str]]:
             raise RuntimeError("an incident layer's data did not reach the page exactly once")
         start = page.rfind("<script", 0, page.index(url))
         tag = '<script type="application/octet-stream" id="{}">'
+        # (their reading starts right after each: the ids on a worker thread
+        # while the parser reads the payload, the payload while the map is made)
         inserts.append((start, tag.format(f"{data.key}-ids"), data.ids))
+        inserts.append((start, "<script>", _READ_EARLY.format(f'"#{data.key}-ids"')))
         inserts.append((start, tag.format(data.key), data.payload))
-        # (its reading starts here, off the page's thread, while the map is made)
         inserts.append((start, "<script>", _READ_EARLY.format(url)))
         for k, text in enumerate(data.blocks):
             inserts.append((end, tag.format(f"{data.key}-props-{k}"), text))

@@ -3433,6 +3433,11 @@
   };
   L.extend(Dataset.prototype, L.Evented.prototype);
   function readInline(id, here) {
+    if (reading[id]) {
+      const started = reading[id];
+      delete reading[id];
+      return started;
+    }
     const parsed = document.readyState === "loading" && !document.getElementById(id) ? new Promise((ok) => {
       document.addEventListener("DOMContentLoaded", ok, { once: true });
     }) : Promise.resolve();
@@ -3449,6 +3454,14 @@
       });
     });
   }
+  var reading = {};
+  function readInlineEarly(id) {
+    if (!reading[id] && document.getElementById(id)) {
+      reading[id] = readInline(id);
+      reading[id].catch(() => {
+      });
+    }
+  }
   function fetchJson(url) {
     if (String(url).charAt(0) === "#") {
       return readExportPayload(String(url).slice(1));
@@ -3456,8 +3469,8 @@
     return fetchAppJson(url);
   }
   function readExportPayload(id) {
-    const idsNode = document.getElementById(id + "-ids");
-    const ids = idsNode ? readInline(id + "-ids") : null;
+    const idsId = id + "-ids";
+    const ids = reading[idsId] || document.getElementById(idsId) ? readInline(idsId) : null;
     return Promise.all([readInline(id, true), ids]).then(([bytes, idsBytes]) => {
       const payload = readPayload(bytes);
       if (idsBytes) {
@@ -3645,6 +3658,10 @@
   }
   function readEarly(url) {
     if (String(url).charAt(0) !== "#" || typeof window === "undefined" || shared[url]) {
+      return;
+    }
+    if (/-ids$/.test(url)) {
+      readInlineEarly(url.slice(1));
       return;
     }
     putEarly(window, url, fetchJson(url));

@@ -163,6 +163,7 @@ L.extend(Dataset.prototype, L.Evented.prototype);
  * text is not needed again).
  */
 export function readInline(id, here) {
+  if (reading[id]) { const started = reading[id]; delete reading[id]; return started; }
   const parsed = document.readyState === 'loading' && !document.getElementById(id)
     ? new Promise((ok) => { document.addEventListener('DOMContentLoaded', ok, { once: true }); })
     : Promise.resolve();
@@ -176,6 +177,21 @@ export function readInline(id, here) {
   });
 }
 
+// Elements whose reading began early (readInlineEarly), by id, until asked for.
+const reading = {};
+
+/**
+ * Begin reading element ``id`` now (on a worker thread), for the next
+ * readInline(id) to take: the export starts its ids so, right after their
+ * element, while the page's parser goes on to the payload.
+ */
+export function readInlineEarly(id) {
+  if (!reading[id] && document.getElementById(id)) {
+    reading[id] = readInline(id);
+    reading[id].catch(() => {});  // (the taker sees the failure)
+  }
+}
+
 /**
  * JSON from a URL of the app (same origin; a name ending in .gz: gzip'd JSON);
  * '#id': the export's payload in element id.
@@ -186,13 +202,14 @@ export function fetchJson(url) {
 }
 
 // The export's payload in element ``id`` and its ids, if written apart, in
-// ``id``-ids (before it in the page): the payload inflated here while a
-// worker thread inflates the ids (here too, the page's thread would
-// meanwhile parse the rest of the page, 85 MB at a million, and delay it);
-// the ids stay bytes (their JSON list's) until first needed.
+// ``id``-ids (before it in the page): the ids inflated on a worker thread
+// (begun by readInlineEarly as soon as their element is parsed), the payload
+// here (on a worker too, the page's thread would meanwhile parse the rest of
+// the page, 85 MB at a million, and the draw would wait for both); the ids
+// stay bytes (their JSON list's) until first needed.
 function readExportPayload(id) {
-  const idsNode = document.getElementById(id + '-ids');
-  const ids = idsNode ? readInline(id + '-ids') : null;
+  const idsId = id + '-ids';
+  const ids = reading[idsId] || document.getElementById(idsId) ? readInline(idsId) : null;
   return Promise.all([readInline(id, true), ids]).then(([bytes, idsBytes]) => {
     const payload = readPayload(bytes);
     if (idsBytes) { payload.ids = idsBytes; }

@@ -3,7 +3,7 @@
 // controls, all removed with the group.
 
 import * as compat from './compat.js';
-import { Dataset, fetchJson } from './dataset.js';
+import { Dataset, fetchJson, readInlineEarly } from './dataset.js';
 import { putEarly, takeEarly } from './fetching.js';
 import { NONE16, NONE32, decodeMask } from './decode.js';
 import { canvasOf } from './canvas.js';
@@ -33,13 +33,15 @@ function loadShared(data) {
 }
 
 /**
- * The export's page calls this right after a layer's payload element (a
- * URL '#id'), before the map's own script: its reading (on a worker thread:
- * inflate.js) starts while the map and its controls are made, and attach
+ * The export's page calls this right after a layer's ids element ('#id-ids':
+ * inflated on a worker thread, inflate.js, while the page's parser goes on)
+ * and right after its payload element ('#id'), before the map's own script:
+ * its reading starts while the map and its controls are made, and attach
  * takes it.
  */
 export function readEarly(url) {
   if (String(url).charAt(0) !== '#' || typeof window === 'undefined' || shared[url]) { return; }
+  if (/-ids$/.test(url)) { readInlineEarly(url.slice(1)); return; }  // (the ids, before their payload)
   putEarly(window, url, fetchJson(url));
 }
 
