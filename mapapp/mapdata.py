@@ -49,6 +49,7 @@ from geodata.memory import release
 from geodata.summary import category_codes
 
 from . import contract
+from .drawcols import XY_SCALE, joined_ids, xy_column
 
 __all__ = [
     "DRAW_FILE",
@@ -56,6 +57,7 @@ __all__ = [
     "OTHER_COLOR",
     "PALETTE",
     "PROPS_DIR",
+    "XY_SCALE",
     "PROPS_TEMPLATE",
     "SHAPES",
     "actor_colors",
@@ -215,30 +217,6 @@ def _b64(values: np.ndarray, dtype: str) -> str:
     return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
 
 
-#: ``xy_scale`` of positions sent as int32 (units of 1e-7 degree, about 1 cm).
-XY_SCALE = 10_000_000
-
-
-def _xy(gdf: gpd.GeoDataFrame) -> tuple[str, int]:
-    """Longitude, latitude pairs and their scale: int32 in 1e-7 degrees, or float64 (0).
-
-    A position with at most 7 decimals comes back exactly (the map divides
-    by the scale: the double nearest the decimal, as parsing it would give);
-    the columns are half the bytes (at a million 8 MB where float64 took
-    16, deflated 7.5 MB against 9.6), so less to send, inflate and read
-    before the first draw. Positions beyond int32's range, or not finite,
-    are sent as float64.
-    """
-    xy = np.empty((len(gdf), 2), dtype="<f8")
-    if len(gdf):
-        xy[:, 0] = gdf.geometry.x.to_numpy()
-        xy[:, 1] = gdf.geometry.y.to_numpy()
-    scaled = np.round(xy * XY_SCALE)
-    if np.all(np.isfinite(scaled)) and np.all(np.abs(scaled) <= 2**31 - 1):
-        return _b64(scaled, "<i4"), XY_SCALE
-    return _b64(xy, "<f8"), 0
-
-
 def _coded(gdf: gpd.GeoDataFrame, column: str) -> tuple[list[str], str]:
     """A text column's distinct values and uint16 codes (65535: none)."""
     n = len(gdf)
@@ -376,7 +354,7 @@ def draw_payload(
     palette, color = _colour_codes(gdf, colors if colors is not None else actor_colors(gdf))
     types, kind = _coded(gdf, "event_type")
     dates, date = _date_codes(gdf)
-    xy, xy_scale = _xy(gdf)
+    xy, xy_scale = xy_column(gdf)
     return contract.DrawPayload(
         n=len(gdf),
         ids=ids,
@@ -492,21 +470,6 @@ def draw_file_bytes(gdf: gpd.GeoDataFrame, colors: dict[str, str] | None = None)
     del payload
     release()  # (its ids and JSON text, about 10 times the gzip'd bytes, are freed)
     return data
-
-
-def joined_ids(ids: list[str]) -> list[str] | str:
-    """The draw file's ids: one text, joined by newlines, when no id holds one.
-
-    The map reads one string of a million ids (30 MB) at JSON's speed and
-    splits it only when it first needs an id (a click, a look-up): a list
-    of a million strings took about 0.2 s of the page's thread to parse
-    before the first draw. Ids that hold a newline (or are missing) stay a list.
-    """
-    try:
-        text = "\n".join(ids)
-    except TypeError:  # (a missing id: null in the list)
-        return ids
-    return text if len(ids) and text.count("\n") == len(ids) - 1 else ids
 
 
 def read_draw_file(path: str | os.PathLike) -> dict:
