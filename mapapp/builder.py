@@ -224,15 +224,16 @@ class IncidentLayer(_Localized):
 class InlineData:
     """What an export's layer carries: its payload and blocks, packed as text.
 
-    ``key`` is the id of the payload's element (each block's: ``key-props-N``);
-    ``payload`` and each of ``blocks`` are :func:`mapapp.exportdata.pack7`
-    text of deflated data (:func:`~mapapp.exportdata.payload_bytes`,
-    :func:`~mapapp.exportdata.iter_blocks`).
+    ``key`` is the id of the payload's element (the ids': ``key-ids``; each
+    block's: ``key-props-N``); ``payload``, ``ids`` and each of ``blocks``
+    are :func:`mapapp.exportdata.pack7` text of deflated data
+    (:func:`~mapapp.exportdata.payload_bytes` without the ids,
+    :func:`~mapapp.exportdata.ids_bytes`, :func:`~mapapp.exportdata.iter_blocks`).
     """
 
     def __init__(self, gdf: gpd.GeoDataFrame, colors: dict[str, str]):
         self.key = f"incident-data-{uuid.uuid4().hex}"
-        self.payload, self.blocks = exportdata.pack_export(gdf, colors)
+        self.payload, self.ids, self.blocks = exportdata.pack_export(gdf, colors)
 
     def remote(self) -> contract.RemoteData:
         """The layer's data for the script: where its payload and blocks are."""

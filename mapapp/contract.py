@@ -65,7 +65,7 @@ __all__ = [
 
 #: Bumped whenever a key or its meaning changes; the script reports it as
 #: ``IncidentMap.version``.
-CONTRACT_VERSION = 8
+CONTRACT_VERSION = 9
 
 #: Incidents per properties block the page serves (:class:`RemoteData`).
 PROPS_BLOCK = 1000
@@ -100,8 +100,12 @@ class DrawPayload(TypedDict):
     """
 
     n: int  #: incident count
-    ids: list[str]  #: their ids, in the frame's order
-    xy: str  #: float64 longitude, latitude pairs
+    #: their ids, in the frame's order; the page's draw file joins them by
+    #: newlines into one text when none holds one (mapdata.joined_ids), the
+    #: export writes their JSON list apart; the map splits them when first needed
+    ids: list[str] | str
+    xy: str  #: longitude, latitude pairs: int32 in 1 / xy_scale degree, or float64
+    xy_scale: int  #: xy's units per degree (10,000,000), or 0: xy is float64
     palette: list[str]  #: fill colours (the last: grey, for other actors)
     color: str  #: uint8 index into palette
     types: list[str]  #: distinct event types

@@ -29,10 +29,15 @@ from .inline import inline_assets
 __all__ = ["export_html", "render_html"]
 
 
+_READ_EARLY = "if (window.IncidentMap && IncidentMap.readEarly) {{ IncidentMap.readEarly({}); }}"
+
+
 def _data_blocks(page: str, layers: list) -> list[tuple[int, str, str]]:
     """``(position, opening tag, text)`` of each element of data to insert into the page.
 
-    A layer's payload goes just before the script that reads it; its
+    A layer's ids and payload go just before the script that reads them,
+    followed by a line that starts their reading (``IncidentMap.readEarly``:
+    unpacked and inflated on two worker threads while the map is made); its
     properties blocks at the end of the page (read when a popup needs one).
     """
     inserts = []
@@ -46,7 +51,12 @@ def _data_blocks(page: str, layers: list) -> list[tuple[int, str, str]]:
             raise RuntimeError("an incident layer's data did not reach the page exactly once")
         start = page.rfind("<script", 0, page.index(url))
         tag = '<script type="application/octet-stream" id="{}">'
+        # (their reading starts right after each: the ids on a worker thread
+        # while the parser reads the payload, the payload while the map is made)
+        inserts.append((start, tag.format(f"{data.key}-ids"), data.ids))
+        inserts.append((start, "<script>", _READ_EARLY.format(f'"#{data.key}-ids"')))
         inserts.append((start, tag.format(data.key), data.payload))
+        inserts.append((start, "<script>", _READ_EARLY.format(url)))
         for k, text in enumerate(data.blocks):
             inserts.append((end, tag.format(f"{data.key}-props-{k}"), text))
     return inserts

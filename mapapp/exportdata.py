@@ -3,7 +3,9 @@
 A standalone map (:mod:`mapapp.export`) carries every incident. The draw
 payload (:func:`mapapp.mapdata.draw_payload`) goes in as one binary
 container (:func:`payload_bytes`: the columns as raw little-endian arrays, the
-rest as JSON), the properties in blocks of :data:`EXPORT_BLOCK` incidents (four
+rest as JSON) and its ids apart (:func:`ids_bytes`: their JSON list, which the
+map inflates on a second thread and splits only when it first needs an id),
+the properties in blocks of :data:`EXPORT_BLOCK` incidents (four
 of the page's blocks; :func:`block_columns`: column by column, which
 compresses better than rows that repeat every key; nested values such as
 ``sources`` split into one column per key). Each is compressed with raw
@@ -63,6 +65,7 @@ __all__ = [
     "iter_blocks",
     "pack7",
     "pack_export",
+    "ids_bytes",
     "payload_bytes",
     "read_export",
     "read_payload",
@@ -183,7 +186,7 @@ def unpack7(text: str) -> bytes:
     return np.packbits(bits[: len(bits) // 8 * 8]).tobytes()
 
 
-def payload_bytes(payload: dict) -> bytes:
+def payload_bytes(payload: dict, ids: bool = True) -> bytes:
     """The draw payload as one binary container (``decode.js``'s ``readPayload``).
 
     ``IMP1``, the header's length (uint32, little-endian), the header (JSON:
@@ -195,6 +198,10 @@ def payload_bytes(payload: dict) -> bytes:
     ----------
     payload : dict
         A :func:`mapapp.mapdata.draw_payload` (its columns in base64).
+    ids : bool
+        Whether the header holds the ids; the export leaves them out and
+        writes them apart (:func:`ids_bytes`), inflated beside the columns
+        on a second thread and split into strings only when first needed.
 
     Returns
     -------
@@ -203,7 +210,8 @@ def payload_bytes(payload: dict) -> bytes:
     import base64
 
     columns = [(key, base64.b64decode(payload[key])) for key in BINARY_COLUMNS]
-    header = {k: v for k, v in payload.items() if k not in BINARY_COLUMNS}
+    header = {k: v for k, v in payload.items()
+              if k not in BINARY_COLUMNS and (ids or k != "ids")}
     buffers, offset = [], 0
     for key, raw in columns:
         buffers.append([key, offset, len(raw)])
@@ -217,8 +225,16 @@ def payload_bytes(payload: dict) -> bytes:
     return b"".join(parts)
 
 
-def read_payload(data: bytes) -> dict:
-    """The draw payload :func:`payload_bytes` packed (its columns as raw bytes)."""
+def ids_bytes(payload: dict) -> bytes:
+    """The payload's ids as a JSON list (UTF-8, compact): the export's ``-ids`` element."""
+    return orjson.dumps(payload["ids"], option=_OPT)
+
+
+def read_payload(data: bytes, ids: bytes | None = None) -> dict:
+    """The draw payload :func:`payload_bytes` packed (its columns as raw bytes).
+
+    ``ids``: the :func:`ids_bytes` written apart, if they were.
+    """
     if data[:4] != _MAGIC:
         raise ValueError("not an incident payload")
     size = int.from_bytes(data[4:8], "little")
@@ -226,6 +242,8 @@ def read_payload(data: bytes) -> dict:
     base = -(-(8 + size) // 8) * 8
     for key, offset, length in payload.pop("buffers"):
         payload[key] = data[base + offset:base + offset + length]
+    if ids is not None:
+        payload["ids"] = orjson.loads(ids)
     return payload
 
 
@@ -251,8 +269,10 @@ def read_export(page: str) -> list[tuple[dict, list[dict]]]:
     tag = r'<script type="application/octet-stream" id="(incident-data-[0-9a-z-]+)">([^<]*)<'
     elements = dict(re.findall(tag, page))
     out = []
-    for key in (k for k in elements if "-props-" not in k):
-        payload = read_payload(inflate(unpack7(elements[key])))
+    for key in (k for k in elements if "-props-" not in k and not k.endswith("-ids")):
+        ids = elements.get(f"{key}-ids")
+        payload = read_payload(inflate(unpack7(elements[key])),
+                               None if ids is None else inflate(unpack7(ids)))
         rows: list[dict] = []
         for b in itertools.count():
             text = elements.get(f"{key}-props-{b}")
@@ -562,17 +582,22 @@ def iter_blocks(gdf: gpd.GeoDataFrame, block: int = EXPORT_BLOCK,
 
 
 def pack_export(gdf: gpd.GeoDataFrame, colors: dict[str, str],
-                block: int = EXPORT_BLOCK) -> tuple[str, list[str]]:
-    """An export's packed payload (:func:`payload_bytes`) and blocks (:func:`iter_blocks`).
+                block: int = EXPORT_BLOCK) -> tuple[str, str, list[str]]:
+    """An export's packed payload, ids and blocks.
 
-    The payload is compressed on one of the two threads while the blocks are made.
+    The payload: :func:`payload_bytes` without the ids; the ids:
+    :func:`ids_bytes`; the blocks: :func:`iter_blocks`. The payload and the
+    ids are compressed on the two threads while the blocks are made.
     """
     from .mapdata import draw_payload
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        payload = pool.submit(_pack, payload_bytes(draw_payload(gdf, colors)))
+        drawn = draw_payload(gdf, colors)
+        payload = pool.submit(_pack, payload_bytes(drawn, ids=False))
+        ids = pool.submit(_pack, ids_bytes(drawn))
+        del drawn
         blocks = list(iter_blocks(gdf, block, pool))
-        return payload.result(), blocks
+        return payload.result(), ids.result(), blocks
 
 
 # ------------------------------------------------------------------ estimate
@@ -611,5 +636,7 @@ def estimate_size(gdf: gpd.GeoDataFrame) -> int:
     if not len(sample):
         return FIXED_BYTES
     blocks = sum(len(s.encode("utf-8")) for s in iter_blocks(sample))
-    payload = len(pack7(deflate(payload_bytes(draw_payload(sample)))).encode("utf-8"))
+    drawn = draw_payload(sample)
+    payload = sum(len(pack7(deflate(part)).encode("utf-8"))
+                  for part in (payload_bytes(drawn, ids=False), ids_bytes(drawn)))
     return FIXED_BYTES + round((blocks + payload) * n / len(sample))

@@ -49,6 +49,7 @@ from geodata.memory import release
 from geodata.summary import category_codes
 
 from . import contract
+from .drawcols import XY_SCALE, joined_ids, xy_column
 
 __all__ = [
     "DRAW_FILE",
@@ -56,6 +57,7 @@ __all__ = [
     "OTHER_COLOR",
     "PALETTE",
     "PROPS_DIR",
+    "XY_SCALE",
     "PROPS_TEMPLATE",
     "SHAPES",
     "actor_colors",
@@ -68,6 +70,7 @@ __all__ = [
     "mask_code",
     "properties_json",
     "props_block_name",
+    "joined_ids",
     "read_draw_file",
     "read_properties",
     "safe_json",
@@ -214,15 +217,6 @@ def _b64(values: np.ndarray, dtype: str) -> str:
     return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
 
 
-def _xy(gdf: gpd.GeoDataFrame) -> str:
-    """float64 longitude, latitude pairs."""
-    xy = np.empty((len(gdf), 2), dtype="<f8")
-    if len(gdf):
-        xy[:, 0] = gdf.geometry.x.to_numpy()
-        xy[:, 1] = gdf.geometry.y.to_numpy()
-    return _b64(xy, "<f8")
-
-
 def _coded(gdf: gpd.GeoDataFrame, column: str) -> tuple[list[str], str]:
     """A text column's distinct values and uint16 codes (65535: none)."""
     n = len(gdf)
@@ -334,7 +328,8 @@ def draw_payload(
     arrays in base64; text columns are lists of distinct values plus codes.
 
     - ``n``, ``ids``: incident count and ids, in the frame's order;
-    - ``xy``: float64 longitude, latitude pairs;
+    - ``xy``, ``xy_scale``: longitude, latitude pairs, int32 in units of
+      ``1 / xy_scale`` degree (:data:`XY_SCALE`), or float64 (``xy_scale`` 0);
     - ``palette``/``color``: each incident's fill colour, uint8 codes (its
       actor's colour in ``colors``, default :func:`actor_colors`, else grey);
     - ``types``/``type``: the event types and uint16 codes (65535: none);
@@ -359,10 +354,12 @@ def draw_payload(
     palette, color = _colour_codes(gdf, colors if colors is not None else actor_colors(gdf))
     types, kind = _coded(gdf, "event_type")
     dates, date = _date_codes(gdf)
+    xy, xy_scale = xy_column(gdf)
     return contract.DrawPayload(
         n=len(gdf),
         ids=ids,
-        xy=_xy(gdf),
+        xy=xy,
+        xy_scale=xy_scale,
         palette=palette,
         color=color,
         types=types,
@@ -467,7 +464,10 @@ def draw_file_bytes(gdf: gpd.GeoDataFrame, colors: dict[str, str] | None = None)
     -------
     bytes
     """
-    data = _gzip(safe_json(draw_payload(gdf, colors)).encode("utf-8"))
+    payload = draw_payload(gdf, colors)
+    payload["ids"] = joined_ids(payload["ids"])
+    data = _gzip(safe_json(payload).encode("utf-8"))
+    del payload
     release()  # (its ids and JSON text, about 10 times the gzip'd bytes, are freed)
     return data
 
@@ -483,7 +483,10 @@ def read_draw_file(path: str | os.PathLike) -> dict:
     -------
     dict
     """
-    return orjson.loads(gzip.decompress(Path(path).read_bytes()))
+    payload = orjson.loads(gzip.decompress(Path(path).read_bytes()))
+    if isinstance(payload.get("ids"), str):  # (joined_ids)
+        payload["ids"] = payload["ids"].split("\n")
+    return payload
 
 
 #: Blocks compressed at a time, by two threads (zlib lets go of the GIL).

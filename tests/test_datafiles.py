@@ -110,3 +110,41 @@ def test_a_folder_dropped_meanwhile_ends_the_write_quietly(tmp_path, monkeypatch
 def test_a_bad_block_size_is_refused(tmp_path):
     with pytest.raises(ValueError, match="'block' should be at least 1"):
         datafiles.write_draw_first(_gdf(2), tmp_path / "d", block=0)
+
+
+@pytest.mark.parametrize("ids", [["a", "b", ""], ["only"], ["x y", 'q"uote', "é"],
+                                 ["a\nb", "c"], []])
+def test_the_draw_files_ids_are_one_text_unless_an_id_holds_a_newline(tmp_path, ids):
+    # (the map reads one string at JSON's speed and splits it when it first needs an id)
+    gdf = geodata.frame_from_features([make_feature(i, id=v) for i, v in enumerate(ids)])
+    raw = orjson.loads(gzip.decompress(mapdata.draw_file_bytes(gdf)))
+    listed = [v if isinstance(v, str) else None for v in mapdata.draw_payload(gdf)["ids"]]
+    joined = bool(ids) and all(isinstance(v, str) and "\n" not in v for v in listed)
+    assert raw["ids"] == ("\n".join(listed) if joined else listed)
+    path = tmp_path / mapdata.DRAW_FILE
+    path.write_bytes(mapdata.draw_file_bytes(gdf))
+    assert mapdata.read_draw_file(path)["ids"] == listed
+
+
+def _at(i, x, y):
+    return {**make_feature(i), "geometry": {"type": "Point", "coordinates": [x, y]}}
+
+
+def test_positions_go_as_int32_and_come_back_exactly():
+    # (1e-7 degree units: half float64's bytes; a position with at most 7
+    # decimals divides back to the very same double)
+    import base64
+
+    import numpy as np
+
+    coords = [(44.1234567, 33.7654321), (-179.9999999, -89.5), (180.0, 85.0511287),
+              (0.0, -0.0000001)]
+    gdf = geodata.frame_from_features([_at(i, x, y) for i, (x, y) in enumerate(coords)])
+    payload = mapdata.draw_payload(gdf)
+    assert payload["xy_scale"] == mapdata.XY_SCALE
+    ints = np.frombuffer(base64.b64decode(payload["xy"]), dtype="<i4")
+    back = (ints / payload["xy_scale"]).reshape(-1, 2)
+    assert back.tolist() == [list(c) for c in coords]
+    # (beyond int32's range: float64, as before)
+    far = geodata.frame_from_features([_at(0, 500.0, 0.0)])
+    assert mapdata.draw_payload(far)["xy_scale"] == 0

@@ -304,7 +304,8 @@ def test_an_export_holds_every_incidents_properties_in_blocks(tmp_path):
     [(payload, properties)] = read_export(page)
     assert properties == [r for b in _page_rows(gdf) for r in b]
     assert payload["n"] == len(gdf) and payload["ids"] == gdf["id"].tolist()
-    assert page.count('type="application/octet-stream"') == 1 + -(-len(gdf) // EXPORT_BLOCK)
+    # (the payload, its ids apart, and the blocks)
+    assert page.count('type="application/octet-stream"') == 2 + -(-len(gdf) // EXPORT_BLOCK)
     # the estimate made before building is close to the file (and rather over)
     assert 0.9 * out.stat().st_size <= estimate_size(gdf) <= 1.25 * out.stat().st_size
 
@@ -353,3 +354,41 @@ def test_the_pages_html_download_follows_the_same_limit(monkeypatch):
     monkeypatch.setenv("INCIDENT_MAP_EXPORT_MAX_MB", "50")
     at = opened(AppTest.from_file(str(DATASET.parent / "mapapp" / "app.py"), default_timeout=90))
     assert not any("HTML map is not offered" in w.value for w in at.warning)
+
+
+_OPEN_EACH = """async (ids) => {
+  let map = null;
+  for (const k of Object.keys(window)) {
+    const v = window[k];
+    if (v && window.L && v instanceof L.Map) map = v;
+  }
+  const out = [];
+  for (const id of ids) {
+    if (!IncidentMap.openIncident(map, id)) { out.push(null); continue; }
+    let el = null;
+    for (let k = 0; k < 300; k++) {
+      el = document.querySelector('.leaflet-popup-content .im-popup');
+      if (el && el.getAttribute('data-incident-id') === id) break;
+      await new Promise((ok) => setTimeout(ok, 10));
+    }
+    out.push(el ? el.getAttribute('data-incident-id') : null);
+    map.closePopup();
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("worker", [True, False], ids=["worker", "no-worker"])
+def test_ids_read_apart_open_each_incident_with_or_without_a_worker_thread(tmp_path, page,
+                                                                           worker):
+    # (the export writes the ids apart, inflates them on a worker thread where
+    # one can be made, and splits them only when first needed)
+    ids = ['plain-1', 'say "hi"', 'a","b', "back\\slash", "été ☃ 😀", "</script><b>", " ", ","]
+    gdf = geodata.frame_from_features([make_feature(i, id=v) for i, v in enumerate(ids)])
+    out = tmp_path / "ids.html"
+    export_html(gdf, out)
+    if not worker:
+        page.page.add_init_script("delete window.Worker;")
+    assert _open(page, out) == sorted(ids)
+    assert page.page.evaluate(_OPEN_EACH, ids) == ids
+    assert page.errors == []

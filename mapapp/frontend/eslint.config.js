@@ -4,10 +4,10 @@ const browser = {
   window: 'readonly', document: 'readonly', L: 'readonly', atob: 'readonly', fetch: 'readonly',
   Blob: 'readonly', Response: 'readonly', DecompressionStream: 'readonly', URL: 'readonly',
   Node: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly',
-  TextDecoder: 'readonly'
+  TextDecoder: 'readonly', Worker: 'readonly', self: 'readonly'
 };
 const node = { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly', atob: 'readonly',
-  TextDecoder: 'readonly' };
+  TextDecoder: 'readonly', TextEncoder: 'readonly' };
 
 // Leaflet's private members (a leading "_" that is not our own "_im")
 // only in src/compat.js.

@@ -455,9 +455,18 @@
     const b = text instanceof Uint8Array ? text : b64bytes(text || "");
     return new Type(b.buffer, b.byteOffset, Math.floor(b.byteLength / Type.BYTES_PER_ELEMENT));
   }
-  var ESC = 126;
-  var ESCAPED = [0, 13, 60, 126];
+  function positions(xy, scale, n) {
+    if (!scale) {
+      return column(xy, Float64Array);
+    }
+    const ints = column(xy, Int32Array), m = Math.min(ints.length, 2 * n), out = new Float64Array(2 * n);
+    for (let k = 0; k < m; k++) {
+      out[k] = ints[k] / scale;
+    }
+    return out;
+  }
   function unpack7(text) {
+    const ESC = 126, ESCAPED = [0, 13, 60, 126];
     const n = text.length, out = new Uint8Array(Math.floor(n * 7 / 8));
     let acc = 0, bits = 0, o = 0;
     for (let i = 0; i < n; i++) {
@@ -492,6 +501,19 @@
     }
     delete payload.buffers;
     return payload;
+  }
+  function idsOf(bytes, n) {
+    const text = new TextDecoder().decode(bytes);
+    if (text === "[]" && !n) {
+      return [];
+    }
+    if (text.indexOf("\\") < 0 && text.startsWith('["') && text.endsWith('"]')) {
+      const ids = text.slice(2, -2).split('","');
+      if (ids.length === n) {
+        return ids;
+      }
+    }
+    return JSON.parse(text);
   }
   function put(obj, key, value) {
     if (key === "__proto__") {
@@ -1287,7 +1309,7 @@
   }
 
   // src/contract.js
-  var CONTRACT_VERSION = 8;
+  var CONTRACT_VERSION = 9;
   var CARD_ROWS = [["date", "Date"], ["event", "Event"], ["actor", "Actor"], ["target", "Target"], ["attribution", "Attribution"], ["claimed_by", "Claimed by"], ["blamed_by", "Blamed by"], ["attribution_note", "On attribution"], ["fatalities", "Fatalities"], ["injuries", "Injuries"], ["place", "Place"], ["id", "ID"]];
 
   // src/card.js
@@ -3068,6 +3090,121 @@
     }
   };
 
+  // src/inflate.js
+  function workerMain(unpack) {
+    self.onmessage = (e) => {
+      const job = e.data;
+      try {
+        const packed = unpack(job.text);
+        const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+        new Response(stream).arrayBuffer().then(
+          (buffer) => {
+            self.postMessage({ job: job.job, buffer }, [buffer]);
+          },
+          (err) => {
+            self.postMessage({ job: job.job, error: String(err) });
+          }
+        );
+      } catch (err) {
+        self.postMessage({ job: job.job, error: String(err) });
+      }
+    };
+  }
+  function inflateHere(text) {
+    return new Promise((ok) => {
+      ok(unpack7(text));
+    }).then((packed) => {
+      const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+      return new Response(stream).arrayBuffer();
+    }).then((buffer) => new Uint8Array(buffer));
+  }
+  var WORKERS = 2;
+  var workers = [];
+  var noWorkers = false;
+  var jobs = {};
+  var nextJob = 0;
+  function failAll() {
+    noWorkers = true;
+    workers.splice(0).forEach((w) => {
+      w.worker.terminate();
+    });
+    Object.keys(jobs).forEach((k) => {
+      const j = jobs[k];
+      delete jobs[k];
+      inflateHere(j.text).then(j.ok, j.fail);
+    });
+  }
+  function newWorker() {
+    if (typeof Worker !== "function" || typeof Blob !== "function" || typeof URL === "undefined") {
+      return null;
+    }
+    const source = "(" + workerMain.toString() + ")(" + unpack7.toString() + ");";
+    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    try {
+      const entry = { worker: new Worker(url), busy: 0 };
+      entry.worker.onmessage = (e) => {
+        const j = jobs[e.data.job];
+        entry.busy -= 1;
+        if (!j) {
+          return;
+        }
+        delete jobs[e.data.job];
+        if (e.data.error) {
+          j.fail(new Error(e.data.error));
+        } else {
+          j.ok(new Uint8Array(e.data.buffer));
+        }
+      };
+      entry.worker.onerror = (e) => {
+        if (e && e.preventDefault) {
+          e.preventDefault();
+        }
+        failAll();
+      };
+      return entry;
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  }
+  function pickWorker() {
+    if (noWorkers) {
+      return null;
+    }
+    let best = null;
+    workers.forEach((w) => {
+      if (!best || w.busy < best.busy) {
+        best = w;
+      }
+    });
+    if ((!best || best.busy) && workers.length < WORKERS) {
+      try {
+        const w = newWorker();
+        if (w) {
+          workers.push(w);
+          best = w;
+        }
+      } catch (e) {
+        noWorkers = workers.length === 0;
+      }
+    }
+    if (!best) {
+      noWorkers = true;
+    }
+    return best;
+  }
+  function inflatePacked(text) {
+    const w = pickWorker();
+    if (!w) {
+      return inflateHere(text);
+    }
+    return new Promise((ok, fail) => {
+      const job = nextJob++;
+      jobs[job] = { ok, fail, text };
+      w.busy += 1;
+      w.worker.postMessage({ job, text });
+    });
+  }
+
   // src/retry.js
   var RETRY_WAITS = [
     250,
@@ -3130,6 +3267,10 @@
     });
   }
   var EARLY = "IncidentMapEarly";
+  function putEarly(win, url, promise) {
+    const early = win[EARLY] || (win[EARLY] = {});
+    early[url] = promise;
+  }
   function takeEarly(win, url) {
     const early = win && win[EARLY];
     const promise = early ? early[url] : null;
@@ -3149,8 +3290,10 @@
      */
     constructor(payload, props) {
       const n = this.n = payload.n | 0;
-      this.ids = payload.ids || [];
-      this.xy = column(payload.xy, Float64Array);
+      const ids = payload.ids || null;
+      this.idsPacked = ids instanceof Uint8Array || typeof ids === "string" ? ids : null;
+      this.idList = this.idsPacked === null ? ids : null;
+      this.xy = positions(payload.xy, payload.xy_scale, n);
       this.color = column(payload.color, Uint8Array);
       this.palette = payload.palette || ["#8c8c8c"];
       this.type = column(payload.type, Uint16Array);
@@ -3172,6 +3315,15 @@
       const w = mercator(this.xy, n);
       this.wx = w.wx;
       this.wy = w.wy;
+    }
+    /** The incidents' ids (strings), in index order. */
+    get ids() {
+      if (!this.idList) {
+        const packed = this.idsPacked;
+        this.idList = typeof packed === "string" ? this.n ? packed.split("\n") : [] : packed ? idsOf(packed, this.n) : [];
+        this.idsPacked = null;
+      }
+      return this.idList;
     }
     lat(i) {
       return this.xy[2 * i + 1];
@@ -3280,7 +3432,12 @@
     }
   };
   L.extend(Dataset.prototype, L.Evented.prototype);
-  function readInline(id) {
+  function readInline(id, here) {
+    if (reading[id]) {
+      const started = reading[id];
+      delete reading[id];
+      return started;
+    }
     const parsed = document.readyState === "loading" && !document.getElementById(id) ? new Promise((ok) => {
       document.addEventListener("DOMContentLoaded", ok, { once: true });
     }) : Promise.resolve();
@@ -3289,19 +3446,38 @@
       if (!node) {
         throw new Error("no element " + id + " in the page");
       }
-      const packed = unpack7(node.textContent);
-      const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-      return new Response(stream).arrayBuffer().then((buffer) => {
-        node.parentNode.removeChild(node);
-        return new Uint8Array(buffer);
+      return (here ? inflateHere : inflatePacked)(node.textContent).then((bytes) => {
+        if (node.parentNode) {
+          node.parentNode.removeChild(node);
+        }
+        return bytes;
       });
     });
   }
+  var reading = {};
+  function readInlineEarly(id) {
+    if (!reading[id] && document.getElementById(id)) {
+      reading[id] = readInline(id);
+      reading[id].catch(() => {
+      });
+    }
+  }
   function fetchJson(url) {
     if (String(url).charAt(0) === "#") {
-      return readInline(String(url).slice(1)).then(readPayload);
+      return readExportPayload(String(url).slice(1));
     }
     return fetchAppJson(url);
+  }
+  function readExportPayload(id) {
+    const idsId = id + "-ids";
+    const ids = reading[idsId] || document.getElementById(idsId) ? readInline(idsId) : null;
+    return Promise.all([readInline(id, true), ids]).then(([bytes, idsBytes]) => {
+      const payload = readPayload(bytes);
+      if (idsBytes) {
+        payload.ids = idsBytes;
+      }
+      return payload;
+    });
   }
   function fetchGzipJson(url) {
     if (String(url).charAt(0) === "#") {
@@ -3480,6 +3656,16 @@
     }
     return shared[key];
   }
+  function readEarly(url) {
+    if (String(url).charAt(0) !== "#" || typeof window === "undefined" || shared[url]) {
+      return;
+    }
+    if (/-ids$/.test(url)) {
+      readInlineEarly(url.slice(1));
+      return;
+    }
+    putEarly(window, url, fetchJson(url));
+  }
   function readData(id) {
     const node = document.getElementById(id);
     const data = JSON.parse(node.textContent);
@@ -3605,10 +3791,21 @@
   }
   function viewLinks(ctx) {
     const ds = ctx.ds, inView = ctx.inView;
-    ctx.incoming = {};
-    ds.links.forEach((l) => {
-      if (inView[l[1]]) {
-        (ctx.incoming[ds.ids[l[0]]] = ctx.incoming[ds.ids[l[0]]] || []).push({ id: ds.ids[l[1]], relation: l[2] });
+    let incoming = null;
+    Object.defineProperty(ctx, "incoming", {
+      configurable: true,
+      enumerable: true,
+      get: () => {
+        if (!incoming) {
+          incoming = {};
+          const ids = ds.ids;
+          ds.links.forEach((l) => {
+            if (inView[l[1]]) {
+              (incoming[ids[l[0]]] = incoming[ids[l[0]]] || []).push({ id: ids[l[1]], relation: l[2] });
+            }
+          });
+        }
+        return incoming;
       }
     });
     ctx.chainLinks = ds.chain.filter((l) => inView[l[0]] && inView[l[1]]).length;
@@ -3934,6 +4131,7 @@
     basemap,
     attach,
     readData,
+    readEarly,
     focus,
     openIncident,
     select,

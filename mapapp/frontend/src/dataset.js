@@ -6,7 +6,8 @@
 
 import { chainLines } from './chain.js';
 import { IdLookup } from './ids.js';
-import { blockRows, column, mercator, readPayload, unpack7 } from './decode.js';
+import { blockRows, column, idsOf, mercator, positions, readPayload } from './decode.js';
+import { inflateHere, inflatePacked } from './inflate.js';
 import { newMarker } from './markers.js';
 import { fetchAppJson, gunzipJson } from './fetching.js';
 import { HttpError, missingMessage, retryMissing } from './retry.js';
@@ -23,8 +24,12 @@ export class Dataset {
    */
   constructor(payload, props) {
     const n = this.n = payload.n | 0;
-    this.ids = payload.ids || [];
-    this.xy = column(payload.xy, Float64Array);
+    // (split when first needed: the export's ids come as their JSON list's
+    // bytes, the page's as one text joined by newlines: mapdata.joined_ids)
+    const ids = payload.ids || null;
+    this.idsPacked = ids instanceof Uint8Array || typeof ids === 'string' ? ids : null;
+    this.idList = this.idsPacked === null ? ids : null;
+    this.xy = positions(payload.xy, payload.xy_scale, n);
     this.color = column(payload.color, Uint8Array);
     this.palette = payload.palette || ['#8c8c8c'];
     this.type = column(payload.type, Uint16Array);
@@ -45,6 +50,17 @@ export class Dataset {
     this.listeners = {};  // (of its markers: see markers.js)
     const w = mercator(this.xy, n);
     this.wx = w.wx; this.wy = w.wy;
+  }
+
+  /** The incidents' ids (strings), in index order. */
+  get ids() {
+    if (!this.idList) {
+      const packed = this.idsPacked;
+      this.idList = typeof packed === 'string' ? (this.n ? packed.split('\n') : [])
+        : packed ? idsOf(packed, this.n) : [];
+      this.idsPacked = null;
+    }
+    return this.idList;
   }
 
   lat(i) { return this.xy[2 * i + 1]; }
@@ -142,23 +158,38 @@ L.extend(Dataset.prototype, L.Evented.prototype);
 
 /**
  * The bytes of an element the export wrote (mapapp.exportdata.pack7 text of
- * deflated data), inflated; waits for the page to be parsed if it is not
- * there yet. The element goes once read (its text is not needed again).
+ * deflated data), inflated (on a worker thread: inflate.js); waits for the
+ * page to be parsed if it is not there yet. The element goes once read (its
+ * text is not needed again).
  */
-export function readInline(id) {
+export function readInline(id, here) {
+  if (reading[id]) { const started = reading[id]; delete reading[id]; return started; }
   const parsed = document.readyState === 'loading' && !document.getElementById(id)
     ? new Promise((ok) => { document.addEventListener('DOMContentLoaded', ok, { once: true }); })
     : Promise.resolve();
   return parsed.then(() => {
     const node = document.getElementById(id);
     if (!node) { throw new Error('no element ' + id + ' in the page'); }
-    const packed = unpack7(node.textContent);
-    const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-    return new Response(stream).arrayBuffer().then((buffer) => {
-      node.parentNode.removeChild(node);
-      return new Uint8Array(buffer);
+    return (here ? inflateHere : inflatePacked)(node.textContent).then((bytes) => {
+      if (node.parentNode) { node.parentNode.removeChild(node); }
+      return bytes;
     });
   });
+}
+
+// Elements whose reading began early (readInlineEarly), by id, until asked for.
+const reading = {};
+
+/**
+ * Begin reading element ``id`` now (on a worker thread), for the next
+ * readInline(id) to take: the export starts its ids so, right after their
+ * element, while the page's parser goes on to the payload.
+ */
+export function readInlineEarly(id) {
+  if (!reading[id] && document.getElementById(id)) {
+    reading[id] = readInline(id);
+    reading[id].catch(() => {});  // (the taker sees the failure)
+  }
 }
 
 /**
@@ -166,8 +197,24 @@ export function readInline(id) {
  * '#id': the export's payload in element id.
  */
 export function fetchJson(url) {
-  if (String(url).charAt(0) === '#') { return readInline(String(url).slice(1)).then(readPayload); }
+  if (String(url).charAt(0) === '#') { return readExportPayload(String(url).slice(1)); }
   return fetchAppJson(url);
+}
+
+// The export's payload in element ``id`` and its ids, if written apart, in
+// ``id``-ids (before it in the page): the ids inflated on a worker thread
+// (begun by readInlineEarly as soon as their element is parsed), the payload
+// here (on a worker too, the page's thread would meanwhile parse the rest of
+// the page, 85 MB at a million, and the draw would wait for both); the ids
+// stay bytes (their JSON list's) until first needed.
+function readExportPayload(id) {
+  const idsId = id + '-ids';
+  const ids = reading[idsId] || document.getElementById(idsId) ? readInline(idsId) : null;
+  return Promise.all([readInline(id, true), ids]).then(([bytes, idsBytes]) => {
+    const payload = readPayload(bytes);
+    if (idsBytes) { payload.ids = idsBytes; }
+    return payload;
+  });
 }
 
 /** Gzip'd JSON from a URL of the app (same origin), unpacked here; '#id': an export's block. */

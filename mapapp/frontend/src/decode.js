@@ -25,16 +25,28 @@ export function column(text, Type) {
   return new Type(b.buffer, b.byteOffset, Math.floor(b.byteLength / Type.BYTES_PER_ELEMENT));
 }
 
-// pack7's escapes: '~' and a digit stand for 0 (NUL), 13 (CR), 60 ('<') and 126 ('~').
-const ESC = 126;
-const ESCAPED = [0, 13, 60, 126];
+/**
+ * Longitude, latitude pairs (Float64Array) of a payload's ``xy``: int32 in
+ * units of 1 / ``scale`` degree (mapapp.mapdata.XY_SCALE), divided back (a
+ * position with at most 7 decimals comes back exactly), or float64 when
+ * ``scale`` is 0 or missing.
+ */
+export function positions(xy, scale, n) {
+  if (!scale) { return column(xy, Float64Array); }
+  const ints = column(xy, Int32Array), m = Math.min(ints.length, 2 * n), out = new Float64Array(2 * n);
+  for (let k = 0; k < m; k++) { out[k] = ints[k] / scale; }
+  return out;
+}
 
 /**
  * The bytes of text mapapp.exportdata.pack7 wrote: 7 bits per character,
- * most significant first ('~' and a digit: an escaped value); the bits left
- * over at the end are padding. Only ASCII: Chromium reads such a page fast.
+ * most significant first ('~' and a digit: an escaped value, 0 (NUL), 13
+ * (CR), 60 ('<') or 126 ('~')); the bits left over at the end are padding.
+ * Only ASCII: Chromium reads such a page fast. Self-contained (no name from
+ * outside it): inflate.js runs its source on a worker thread.
  */
 export function unpack7(text) {
+  const ESC = 126, ESCAPED = [0, 13, 60, 126];
   const n = text.length, out = new Uint8Array(Math.floor(n * 7 / 8));
   let acc = 0, bits = 0, o = 0;
   for (let i = 0; i < n; i++) {
@@ -57,6 +69,8 @@ export function unpack7(text) {
  * the header's length (uint32), the header (JSON), then the typed-array
  * columns' bytes (``buffers``: [key, offset, length], offsets from the
  * first 8-aligned byte after the header). ``bytes``' offset must be 0.
+ * The export writes the ids apart (dataset.js ``fetchJson``: the bytes of
+ * their JSON list, split only when first needed: ``idsOf``).
  */
 export function readPayload(bytes) {
   const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
@@ -69,6 +83,21 @@ export function readPayload(bytes) {
   }
   delete payload.buffers;
   return payload;
+}
+
+/**
+ * The ``n`` ids of a JSON list's UTF-8 bytes (the export's): split at
+ * '","' when it is written compactly and no id needed an escape (no
+ * backslash: no id holds a quote), else parsed.
+ */
+export function idsOf(bytes, n) {
+  const text = new TextDecoder().decode(bytes);
+  if (text === '[]' && !n) { return []; }
+  if (text.indexOf('\\') < 0 && text.startsWith('["') && text.endsWith('"]')) {
+    const ids = text.slice(2, -2).split('","');
+    if (ids.length === n) { return ids; }
+  }
+  return JSON.parse(text);
 }
 
 /** ``obj[key] = value`` as JSON.parse sets it (an own '__proto__' key stays a key). */

@@ -11,13 +11,14 @@ import { IncidentMarker } from './markers.js';
 import { popupContent } from './popup.js';
 import { escapeHtml, safeUrl } from './safe.js';
 import { showStep, storyState } from './story.js';
-import { attach, drawn, focus, openIncident, readData, select } from './views.js';
+import { attach, drawn, focus, openIncident, readData, readEarly, select } from './views.js';
 
 window.IncidentMap = {
   version: CONTRACT_VERSION,
   basemap,
   attach,
   readData,
+  readEarly,
   focus,
   openIncident,
   select,

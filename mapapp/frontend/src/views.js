@@ -3,8 +3,8 @@
 // controls, all removed with the group.
 
 import * as compat from './compat.js';
-import { Dataset, fetchJson } from './dataset.js';
-import { takeEarly } from './fetching.js';
+import { Dataset, fetchJson, readInlineEarly } from './dataset.js';
+import { putEarly, takeEarly } from './fetching.js';
 import { NONE16, NONE32, decodeMask } from './decode.js';
 import { canvasOf } from './canvas.js';
 import { cellOptions, cellsPanel, cellsState } from './cellsdraw.js';
@@ -30,6 +30,19 @@ function loadShared(data) {
     shared[key] = (early || retryMissing(() => fetchJson(data.url), DRAW_WAITS)).then((payload) => (loaded[key] = new Dataset(payload, { url: data.props_url, block: data.props_block })));
   }
   return shared[key];
+}
+
+/**
+ * The export's page calls this right after a layer's ids element ('#id-ids':
+ * inflated on a worker thread, inflate.js, while the page's parser goes on)
+ * and right after its payload element ('#id'), before the map's own script:
+ * its reading starts while the map and its controls are made, and attach
+ * takes it.
+ */
+export function readEarly(url) {
+  if (String(url).charAt(0) !== '#' || typeof window === 'undefined' || shared[url]) { return; }
+  if (/-ids$/.test(url)) { readInlineEarly(url.slice(1)); return; }  // (the ids, before their payload)
+  putEarly(window, url, fetchJson(url));
 }
 
 /**
@@ -139,12 +152,24 @@ function applyShown(ctx, leaving) {
   ctx.canvas.setShown(ds, next, shown);
 }
 
-// Links in this view, for "linked incidents" in popups and the chain's count.
+// Links in this view: the chain's count now; ``ctx.incoming`` (by id, for
+// "linked incidents" in popups) when first asked for, as it needs the ids,
+// which the first draw does not.
 function viewLinks(ctx) {
   const ds = ctx.ds, inView = ctx.inView;
-  ctx.incoming = {};
-  ds.links.forEach((l) => {
-    if (inView[l[1]]) { (ctx.incoming[ds.ids[l[0]]] = ctx.incoming[ds.ids[l[0]]] || []).push({ id: ds.ids[l[1]], relation: l[2] }); }
+  let incoming = null;
+  Object.defineProperty(ctx, 'incoming', {
+    configurable: true, enumerable: true,
+    get: () => {
+      if (!incoming) {
+        incoming = {};
+        const ids = ds.ids;
+        ds.links.forEach((l) => {
+          if (inView[l[1]]) { (incoming[ids[l[0]]] = incoming[ids[l[0]]] || []).push({ id: ids[l[1]], relation: l[2] }); }
+        });
+      }
+      return incoming;
+    }
   });
   ctx.chainLinks = ds.chain.filter((l) => inView[l[0]] && inView[l[1]]).length;
 }

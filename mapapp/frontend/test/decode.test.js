@@ -1,6 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { NONE16, NONE32, b64bytes, blockRows, column, decodeMask, mercator, metresPerPixel0, readPayload, unpack7 } from '../src/decode.js';
+import { NONE16, NONE32, b64bytes, blockRows, column, decodeMask, idsOf, mercator, metresPerPixel0, positions, readPayload, unpack7 } from '../src/decode.js';
+import { inflatePacked } from '../src/inflate.js';
+import { deflateRawSync } from 'node:zlib';
 
 const b64 = (typed) => Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength).toString('base64');
 
@@ -118,6 +120,33 @@ test('readPayload: the header as JSON, the columns as typed arrays in place', ()
   assert.deepEqual([...column(payload.xy, Float64Array)], [44.5, 33.25, -1, 2]);
   assert.deepEqual([...column(payload.color, Uint8Array)], [3, 0]);
   assert.throws(() => readPayload(new Uint8Array(16)), /not an incident payload/);
+});
+
+test('idsOf reads the ids\' JSON list as JSON.parse would, hostile ids included', () => {
+  const lists = [[], [''], ['a'], ['a', 'b'], ['2020-01-02-idlib-000001', 'x y', '\u00e9t\u00e9 \u2603 \ud83d\ude00'],
+                 ['say "hi"', 'a","b', 'back\\slash', 'line\nbreak', '\u0000', '"', ','], ['","', ''], ['a', '', 'b']];
+  for (const ids of lists) {
+    const bytes = new TextEncoder().encode(JSON.stringify(ids));
+    assert.deepEqual(idsOf(bytes, ids.length), ids, JSON.stringify(ids));
+  }
+  // (written with spaces, or with a count that does not match: parsed)
+  assert.deepEqual(idsOf(new TextEncoder().encode('["a", "b"]'), 2), ['a', 'b']);
+  assert.deepEqual(idsOf(new TextEncoder().encode('["a","b"]'), 3), ['a', 'b']);
+});
+
+test('inflatePacked gives back the deflated bytes (here, where there is no Worker)', async () => {
+  const bytes = Array.from({ length: 5000 }, (_, i) => (i * 31) & 255);
+  const text = pack7([...deflateRawSync(Buffer.from(bytes))]);
+  assert.deepEqual([...(await inflatePacked(text))], bytes);
+  await assert.rejects(inflatePacked('ab\u2603'), /not packed data/);
+});
+
+test('positions: int32 in 1e-7 degrees divide back to the decimals exactly; float64 as it is', () => {
+  const coords = [44.1234567, 33.7654321, -179.9999999, -89.5, 180, 85.0511287, 0, -0.0000001];
+  const ints = new Int32Array(coords.map((v) => Math.round(v * 1e7)));
+  assert.deepEqual([...positions(new Uint8Array(ints.buffer), 10000000, 4)], coords);
+  const f64 = new Float64Array([1.5, 2.25]);
+  assert.deepEqual([...positions(new Uint8Array(f64.buffer), 0, 1)], [1.5, 2.25]);
 });
 
 test('blockRows makes the page block\'s rows: keys in order, missing left out, nested values whole', () => {

@@ -1,0 +1,102 @@
+// The export's packed elements (mapapp.exportdata: pack7 text of deflated
+// data) unpacked and inflated on a worker thread, so the page's own thread
+// goes on meanwhile (the map, the controls, the rest of the page's text):
+// at a million the draw payload is 22 MB of text, about 0.5 s of work
+// (docs/performance.md, "the first draw at a million"). Where a worker
+// cannot be made (no Worker, a policy that forbids it) or fails, the same
+// work is done here, as before.
+
+import { unpack7 } from './decode.js';
+
+// What the worker runs: its source is this function's and unpack7's, so it
+// needs no file of its own (the export is one self-contained page).
+function workerMain(unpack) {
+  self.onmessage = (e) => {
+    const job = e.data;
+    try {
+      const packed = unpack(job.text);
+      const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+      new Response(stream).arrayBuffer().then(
+        (buffer) => { self.postMessage({ job: job.job, buffer: buffer }, [buffer]); },
+        (err) => { self.postMessage({ job: job.job, error: String(err) }); });
+    } catch (err) {
+      self.postMessage({ job: job.job, error: String(err) });
+    }
+  };
+}
+
+/** The bytes of pack7 text of deflated data, here (the fallback, and for tests). */
+export function inflateHere(text) {
+  return new Promise((ok) => { ok(unpack7(text)); }).then((packed) => {
+    const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+    return new Response(stream).arrayBuffer();
+  }).then((buffer) => new Uint8Array(buffer));
+}
+
+/** Worker threads at most (the payload and its ids are read side by side). */
+export const WORKERS = 2;
+
+const workers = [];  // ({worker, busy}: its jobs not answered yet)
+let noWorkers = false;  // (none can be made here: the work is done here)
+const jobs = {};
+let nextJob = 0;
+
+// A worker failed (its script refused): every job not answered is done here.
+function failAll() {
+  noWorkers = true;
+  workers.splice(0).forEach((w) => { w.worker.terminate(); });
+  Object.keys(jobs).forEach((k) => { const j = jobs[k]; delete jobs[k]; inflateHere(j.text).then(j.ok, j.fail); });
+}
+
+function newWorker() {
+  if (typeof Worker !== 'function' || typeof Blob !== 'function' || typeof URL === 'undefined') { return null; }
+  const source = '(' + workerMain.toString() + ')(' + unpack7.toString() + ');';
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  try {
+    const entry = { worker: new Worker(url), busy: 0 };
+    entry.worker.onmessage = (e) => {
+      const j = jobs[e.data.job];
+      entry.busy -= 1;
+      if (!j) { return; }
+      delete jobs[e.data.job];
+      if (e.data.error) { j.fail(new Error(e.data.error)); } else { j.ok(new Uint8Array(e.data.buffer)); }
+    };
+    entry.worker.onerror = (e) => { if (e && e.preventDefault) { e.preventDefault(); } failAll(); };
+    return entry;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+// The least busy worker (a new one while there are fewer than WORKERS and
+// all are busy), or null: none can be made here.
+function pickWorker() {
+  if (noWorkers) { return null; }
+  let best = null;
+  workers.forEach((w) => { if (!best || w.busy < best.busy) { best = w; } });
+  if ((!best || best.busy) && workers.length < WORKERS) {
+    try {
+      const w = newWorker();
+      if (w) { workers.push(w); best = w; }
+    } catch {
+      noWorkers = workers.length === 0;
+    }
+  }
+  if (!best) { noWorkers = true; }
+  return best;
+}
+
+/**
+ * The bytes of pack7 text of deflated data (an element of the export), made
+ * on a worker thread when one can be made, else here.
+ */
+export function inflatePacked(text) {
+  const w = pickWorker();
+  if (!w) { return inflateHere(text); }
+  return new Promise((ok, fail) => {
+    const job = nextJob++;
+    jobs[job] = { ok: ok, fail: fail, text: text };
+    w.busy += 1;
+    w.worker.postMessage({ job: job, text: text });
+  });
+}
