@@ -118,6 +118,19 @@ HOSTILE = [
     {"sources": [{"title": "a", "url": "https://example.org/a b"}]},
     {"sources": [{"title": "a", "url": "https://"}]},
     {"sources": [{"publisher": "x"}]},
+    {"sources": [{"title": "a", "url": "http://example.org/\tb"}]},   # a control character
+    {"sources": [{"title": "a", "url": "http://example.org/\x7f"}]},  # DEL: fine for Python
+    {"sources": [{"title": "a", "url": "http\u017f://example.org"}]},  # folds to "https"
+    {"sources": [{"title": "a", "url": "hTTp://example.org"}]},
+    {"sources": [{"title": "a", "url": "http:/example.org"}]},
+    {"sources": [{"title": "a", "url": "ftp://example.org"}]},
+    {"sources": [{"title": "a", "url": "http://example.org/\u00a0"}]},  # stripped: fine
+    {"sources": [{"title": "a", "url": "https://ok.org"}, {"title": "b", "url": "http://"}]},
+    {"title": "\u3000x"},                 # a blank first, then text
+    {"title": "\u200b"},                  # no whitespace to Python: fine
+    {"title": "\t\n"},
+    {"title": "\x7f"},
+    {"place": " "},
     {"sources": [{"title": 5}]},
     {"sources": ["https://example.org"]},
     {"related": [{"id": ""}]},
@@ -140,6 +153,12 @@ FINE = [
     {"sources": [{"title": "a", "url": "HTTPS://example.org/a"}]},
     {"sources": [{"title": "a", "url": " https://example.org/a"}]},
     {"sources": [{"title": "a", "url": "https://exämple.org/a"}]},
+    {"sources": [{"title": "a", "url": "http://example.org/\x7f"}]},
+    {"sources": [{"title": "a", "url": "hTTp://example.org"}]},
+    {"sources": [{"title": "a", "url": "http://example.org/\u00a0"}]},
+    {"title": "\u3000x"},
+    {"title": "\u200b"},
+    {"title": "\x7f"},
     {"related": [{"id": "inc-1", "relation": {"why": ["x"]}}]},
     {"tags": [[[[["x"]]]]]},
     {"attribution_status": "confirmed"},
@@ -230,6 +249,9 @@ TYPED_HOSTILE = [
     ("country", "iraq"),
     ("country", None),                                  # required
     ("actor", " "),
+    ("actor", "\u3000"),                                # a category that is only a blank
+    ("target", "\u3000x"),                              # a blank first: fine
+    ("country", "IR\u0130"),
     ("event_type", None),
     ("date_precision", "weekly"),
     ("geo_precision", "street"),
@@ -274,7 +296,7 @@ def test_typed_hostile_geoparquet_columns_give_the_per_feature_messages(tmp_path
     flagged = {p.index for p in report.problems}
     fine = {3 + i for i, (name, v) in enumerate(TYPED_HOSTILE)
             if v is pd.NA or (isinstance(v, float) and v != v) or v == pd.Timestamp(
-                "2020-01-01 10:00")}
+                "2020-01-01 10:00") or v == "\u3000x"}
     assert flagged == set(range(3, 3 + len(TYPED_HOSTILE))) - fine
 
 
