@@ -508,6 +508,10 @@ def _typed_attribution_ok(arr: pa.Array) -> np.ndarray:
     return ok
 
 
+#: Bytes :func:`_printable` reads at a time (its two work arrays stay this small).
+_BYTES_AT_ONCE = 1 << 22
+
+
 def _bytes_of(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, bytes) of a string array: string ``i`` is ``bytes[offsets[i]:offsets[i + 1]]``."""
     _, offsets, data = text.buffers()
@@ -529,9 +533,17 @@ def _printable(text: pa.Array) -> np.ndarray:
     if not len(text):
         return out
     off, raw = _bytes_of(text)
-    bad = np.flatnonzero((raw[off[0]:off[-1]] - np.uint8(0x21)) > np.uint8(0x5D))  # (wraps)
-    if bad.size:
-        out[np.searchsorted(off, bad + off[0], side="right") - 1] = False
+    raw = raw[off[0]:off[-1]]
+    step = min(len(raw), _BYTES_AT_ONCE)
+    shifted, over = np.empty(step, dtype=np.uint8), np.empty(step, dtype=bool)
+    for start in range(0, len(raw), step):  # (a block at a time: no new pages per block)
+        part = raw[start:start + step]
+        m = len(part)
+        np.subtract(part, np.uint8(0x21), out=shifted[:m])  # (wraps below "!")
+        np.greater(shifted[:m], np.uint8(0x5D), out=over[:m])
+        bad = np.flatnonzero(over[:m])
+        if bad.size:
+            out[np.searchsorted(off, bad + (off[0] + start), side="right") - 1] = False
     return out
 
 
