@@ -534,7 +534,7 @@ def _printable(text: pa.Array) -> np.ndarray:
         return out
     off, raw = _bytes_of(text)
     raw = raw[off[0]:off[-1]]
-    step = min(len(raw), _BYTES_AT_ONCE)
+    step = max(min(len(raw), _BYTES_AT_ONCE), 1)
     shifted, over = np.empty(step, dtype=np.uint8), np.empty(step, dtype=bool)
     for start in range(0, len(raw), step):  # (a block at a time: no new pages per block)
         part = raw[start:start + step]
