@@ -357,3 +357,61 @@ def test_a_dense_column_reads_back_its_explicit_nulls(tmp_path):
     assert geodata.to_features(gdf)[1]["properties"]["sources"] == [_NULL_URL]
     assert isinstance(gdf["sources"].dtype, pd.ArrowDtype)
     assert list(gdf["actor"].cat.categories) == sorted(gdf["actor"].dropna().unique())
+
+
+# ---------------------------------------------------------------- URL and text checks by bytes
+
+
+def _urls(seed: int, n: int = 4000) -> list:
+    import random
+
+    rng = random.Random(seed)
+    odd = [" ", "\t", "\x7f", "\u00e9", "\u017f", "\u00a0", "/", ":", "S", "\x00"]
+    out = []
+    for _ in range(n):
+        if rng.random() < 0.05:
+            out.append(None)
+            continue
+        head = rng.choice(["http://", "https://", "HTTPS://", "hTtP://", "ftp://", "http:/", ""])
+        out.append(head + "".join(rng.choice(odd) if rng.random() < 0.03 else "x"
+                                  for _ in range(rng.randint(0, 12))))
+    return out
+
+
+@pytest.mark.parametrize("block", [1, 7, 4096])
+def test_the_url_check_by_bytes_flags_what_the_expression_flagged(monkeypatch, block):
+    """Chunks, slices and blocks of bytes: the rows the former regular expression passed,
+    none that the per-feature check would reject."""
+    import re
+
+    import numpy as np
+    import pyarrow as pa
+
+    from geodata import columnar
+    from geodata.validate import is_http_url
+
+    monkeypatch.setattr(columnar, "_BYTES_AT_ONCE", block)
+    urls = _urls(block)
+    got = np.concatenate([columnar._http_urls(pa.chunked_array(
+        [pa.array(urls[:1000], kind).slice(3), pa.array(urls[1000:], kind)]))
+        for kind in (pa.string(), pa.large_string())])
+    checked = urls[3:] * 2
+    before = re.compile(r"(?i:http|https)://[!-~]+", re.ASCII)
+    assert got.tolist() == [u is None or bool(before.fullmatch(u)) for u in checked]
+    assert all(is_http_url(u) for u, ok in zip(checked, got, strict=True) if ok and u is not None)
+    assert np.count_nonzero(got) > 100 and np.count_nonzero(~got) > 100
+
+
+def test_the_text_check_by_first_byte_is_the_expression():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from geodata import columnar
+
+    texts = ["a", " a", "   ", "", None, "\u00e9t\u00e9", "\u3000", "\u3000x", "\u200b",
+             "\t\n", "!", "~", "\x7f", "\x00", "\U0001f642"] * 3
+    for kind in (pa.string(), pa.large_string()):
+        arr = pa.chunked_array([pa.array(texts, kind).slice(2), pa.array(texts[:5], kind)])
+        for null in (True, False):
+            expected = pc.match_substring_regex(arr, columnar._TEXT).fill_null(null)
+            assert columnar._has_text(arr, null).tolist() == expected.to_pylist()
