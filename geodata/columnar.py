@@ -92,6 +92,11 @@ class Columns:
     arrow : dict of str to pyarrow.Array
         Columns of ``values`` also held as Arrow (:func:`geodata.arrowcols.convert`,
         made by :func:`check_columns`), for the checks and the frame.
+    parsed_values : dict of str to (numpy.ndarray, numpy.ndarray)
+        The days (``datetime64[ns]``) and numbers (``float64``) the checks read
+        from the dates, counts and radius, and where each is the row's value
+        (made by :func:`check_columns`; the frame takes them instead of
+        converting the values again).
     """
 
     values: dict[str, list]
@@ -103,6 +108,7 @@ class Columns:
     points: np.ndarray | None = None
     parsed: bool = False
     arrow: dict = field(default_factory=dict)
+    parsed_values: dict = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -384,12 +390,13 @@ def _numbers(values: list, integer: bool, limit: float) -> tuple[np.ndarray, np.
     return ok, np.where(good, nums, np.nan)
 
 
-def _counts_ok(values: dict[str, list], n: int) -> np.ndarray:
+def _counts_ok(values: dict[str, list], n: int, parsed: dict) -> np.ndarray:
     ok = np.ones(n, dtype=bool)
     nums = {}
     for name in COUNT_FIELDS:
         if name in values:
             good, nums[name] = _numbers(values[name], True, float(MAX_COUNT))
+            parsed[name] = nums[name], good
             ok &= good
     nan = np.full(n, np.nan)
     low, best, high = (nums.get(k, nan) for k in ("fatalities_low", "fatalities",
@@ -622,18 +629,25 @@ def _iso3_ok(values: list) -> np.ndarray:
                        dtype=bool, count=len(values))
 
 
-def _dates_ok(values: dict[str, list], n: int) -> np.ndarray:
+def _dates_ok(values: dict[str, list], n: int, parsed: dict) -> np.ndarray:
     ok, start = _days(values.get("date", [None] * n), True)
+    parsed["date"] = start, ok
     if "end_date" in values:
         end_ok, end = _days(values["end_date"], False)
+        parsed["end_date"] = end, end_ok
         ok = ok & end_ok & ~(end < start)
     if "date_precision" in values:
         ok &= _vocabulary_ok(values["date_precision"], DATE_PRECISIONS)
     return ok
 
 
-def _properties_ok(values: dict[str, list], n: int) -> np.ndarray:
-    ok = _dates_ok(values, n) & _counts_ok(values, n)
+def _properties_ok(values: dict[str, list], n: int, parsed: dict) -> np.ndarray:
+    """True where a row may keep every property rule; ``parsed`` gets the days and numbers.
+
+    ``parsed[name]``: (the day or number of each row as :func:`_days` and
+    :func:`_numbers` give it, where that is the row's value).
+    """
+    ok = _dates_ok(values, n, parsed) & _counts_ok(values, n, parsed)
     for name in _REQUIRED_TEXT:
         ok &= _text_ok(values.get(name, [None] * n), True)
     for name in _OPTIONAL_TEXT:
@@ -643,7 +657,9 @@ def _properties_ok(values: dict[str, list], n: int) -> np.ndarray:
     if "geo_precision" in values:
         ok &= _vocabulary_ok(values["geo_precision"], GEO_PRECISIONS)
     if "geo_precision_km" in values:
-        ok &= _numbers(values["geo_precision_km"], False, MAX_RADIUS_KM)[0]
+        good, km = _numbers(values["geo_precision_km"], False, MAX_RADIUS_KM)
+        parsed["geo_precision_km"] = km, good
+        ok &= good
     checks = {"attribution": _attribution_ok, "sources": _sources_ok, "related": _related_ok}
     for name, column in values.items():
         if isinstance(column, _ARROW) and name in _TYPED_CHECKS:  # (typed: by Arrow)
@@ -666,7 +682,7 @@ def _suspects(cols: Columns) -> np.ndarray:
     if len(set(cols.ids)) < n:  # (a set answers the usual case, all distinct, 3x faster)
         ok &= ~ids.duplicated().to_numpy()
     cols.arrow = arrowcols.convert(cols.values, cols.parsed)
-    return ~(ok & _properties_ok({**cols.values, **cols.arrow}, n))
+    return ~(ok & _properties_ok({**cols.values, **cols.arrow}, n, cols.parsed_values))
 
 
 def check_columns(cols: Columns, source: str | None) -> ValidationReport:
@@ -704,6 +720,26 @@ def check_columns(cols: Columns, source: str | None) -> ValidationReport:
     return ValidationReport(source, n, problems, valid)
 
 
+def _parsed_kept(name: str, cols: Columns, column, valid: np.ndarray | None) -> pa.Array | None:
+    """A value list's kept days or numbers as the checks read them; None: type the list.
+
+    Only where every kept row's value is what the check read (else the list
+    is typed as before): the frame gets the same column (``tests/test_columnar.py``).
+    """
+    found = cols.parsed_values.get(name)
+    if found is None or not isinstance(column, list):
+        return None
+    read, usable = found if valid is None else (found[0][valid], found[1][valid])
+    if not usable.all():
+        return None
+    if name in ("date", "end_date"):
+        return pa.array(read, type=pa.timestamp("ns"), from_pandas=True)  # (NaT: null)
+    missing = np.isnan(read)
+    if name in COUNT_FIELDS:
+        return pa.array(np.where(missing, 0, read).astype(np.int64), mask=missing)
+    return pa.array(read, type=pa.float64(), mask=missing)
+
+
 def kept_values(cols: Columns, valid: np.ndarray, features: list | None) -> dict[str, list]:
     """The properties of the rows kept, as :func:`geodata.frame_from_features` would see them.
 
@@ -733,6 +769,11 @@ def kept_values(cols: Columns, valid: np.ndarray, features: list | None) -> dict
         names = list(cols.values)
     for name in names:
         column = cols.values[name]
+        reused = None if features is None else _parsed_kept(  # (GeoJSON's value lists)
+            name, cols, column, None if every else valid)
+        if reused is not None:
+            out[name] = reused
+            continue
         arr = cols.arrow.get(name)
         if arr is not None and (arr := arrowcols.kept(name, arr, None if every else valid)) \
                 is not None:  # (converted for the checks: the same frame, made faster)
