@@ -73,9 +73,10 @@ class Columns:
         Each property's values in row order (None where missing), in the
         order the properties first appear; a typed nested column of a frame
         (:mod:`geodata.nested`) stays its Arrow array (no object per row).
-    ids : list
+    ids : list or pyarrow.ChunkedArray
         The id each row goes by (:func:`geodata.geojson.feature_id`), None
-        where it has none or is not a Feature at all.
+        where it has none or is not a Feature at all; a frame's text ids stay
+        Arrow (null where missing or empty).
     lon, lat : numpy.ndarray
         The point's coordinates (NaN where the geometry is not usable).
     shape_ok : numpy.ndarray of bool
@@ -181,8 +182,10 @@ def columns_of_features(features: list) -> Columns:
                    parsed=True)
 
 
-def _frame_ids(values: list) -> list:
+def _frame_ids(values: list | pa.ChunkedArray) -> list | pa.ChunkedArray:
     """The ids rows of a frame go by (their ``id`` is both the property and the Feature's)."""
+    if isinstance(values, _ARROW):  # (text: an empty string is no id)
+        return pc.if_else(pc.equal(values, ""), pa.scalar(None, values.type), values)
     out = []
     for v in values:
         if type(v) is str:
@@ -208,12 +211,18 @@ def _frame_values(name: str, column: pd.Series) -> list | pa.Array:
     """
     if nested.is_typed(column):  # (its chunks as read: joining them copies hundreds of MB)
         return column.array._pa_array
+    if name == "id" and _arrow_text(column) and nested.enabled():
+        return column.array._pa_array  # (checked and typed as Arrow: no string object per row)
     if nested.enabled() and _typed_scalars(name, column.dtype):
         return pa.array(column, from_pandas=True)  # (NaN, NaT and NA: null)
-    if name not in _NOT_TEXT and isinstance(column.dtype, pd.StringDtype) and \
-            column.dtype.storage == "pyarrow" and nested.enabled():
+    if name not in _NOT_TEXT and _arrow_text(column) and nested.enabled():
         return column.array._pa_array  # (large_string, in the chunks read: no copy)
     return _json_column(column)[0]
+
+
+def _arrow_text(column: pd.Series) -> bool:
+    """Whether a frame column is pandas' ``str`` held by Arrow."""
+    return isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
 
 
 def _typed_scalars(name: str, dtype) -> bool:
@@ -675,14 +684,24 @@ def _properties_ok(values: dict[str, list], n: int, parsed: dict) -> np.ndarray:
 def _suspects(cols: Columns) -> np.ndarray:
     """True where a row may break a rule (the per-feature check decides)."""
     n = cols.n
-    ids = pd.Series(cols.ids, dtype=object)
     with np.errstate(invalid="ignore"):
         placed = (np.abs(cols.lon) <= 180) & (np.abs(cols.lat) <= 90)
-    ok = cols.shape_ok & placed & ids.notna().to_numpy()
-    if len(set(cols.ids)) < n:  # (a set answers the usual case, all distinct, 3x faster)
-        ok &= ~ids.duplicated().to_numpy()
+    if isinstance(cols.ids, _ARROW):  # (a frame's text ids: by Arrow)
+        present = _bools(cols.ids.is_valid(), False)
+        distinct = len(pc.unique(cols.ids)) == n
+    else:
+        present = pd.Series(cols.ids, dtype=object).notna().to_numpy()
+        distinct = len(set(cols.ids)) == n  # (a set answers the usual case 3x faster)
+    ok = cols.shape_ok & placed & present
+    if not distinct:
+        ok &= ~pd.Series(_id_list(cols), dtype=object).duplicated().to_numpy()
     cols.arrow = arrowcols.convert(cols.values, cols.parsed)
     return ~(ok & _properties_ok({**cols.values, **cols.arrow}, n, cols.parsed_values))
+
+
+def _id_list(cols: Columns) -> list:
+    """The rows' ids as a list (None where missing)."""
+    return cols.ids.to_pylist() if isinstance(cols.ids, _ARROW) else cols.ids
 
 
 def check_columns(cols: Columns, source: str | None) -> ValidationReport:
@@ -706,11 +725,12 @@ def check_columns(cols: Columns, source: str | None) -> ValidationReport:
     valid = np.ones(n, dtype=bool)
     problems: list[Problem] = []
     if len(rows):
-        ids = pd.Series(cols.ids, dtype=object)
+        listed = _id_list(cols)
+        ids = pd.Series(listed, dtype=object)
         twice = np.flatnonzero(ids.duplicated(keep=False).to_numpy() & ids.notna().to_numpy())
         first: dict[str, int] = {}
         for i in twice.tolist():
-            first.setdefault(cols.ids[i], i)
+            first.setdefault(listed[i], i)
         first_index = lambda fid, index: first.get(fid, index)  # noqa: E731
         for i, feature in zip(rows.tolist(), cols.features(rows), strict=True):
             found = feature_problems(i, feature, first_index)
@@ -789,7 +809,10 @@ def kept_values(cols: Columns, valid: np.ndarray, features: list | None) -> dict
         if features is None and name != "id" and all(v is None for v in column):
             continue
         out[name] = column
-    out["id"] = cols.ids if every else list(compress(cols.ids, valid.tolist()))
+    if isinstance(cols.ids, _ARROW):
+        out["id"] = cols.ids if every else cols.ids.filter(pa.array(valid))
+    else:
+        out["id"] = cols.ids if every else list(compress(cols.ids, valid.tolist()))
     for name in DERIVED_FIELDS:
         out.pop(name, None)
     return out
