@@ -346,7 +346,7 @@ def _days(values: list, required: bool) -> tuple[np.ndarray, np.ndarray]:
         return np.full(n, not required), np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     if arr is not None and pa.types.is_timestamp(arr.type) and arr.type.tz is None:
         # (a frame's days: the day to_features writes, missing where NaT)
-        days = arr.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        days = _day_of(arr)
         missing = np.isnat(days)
         return _in_range(days, missing, np.ones(n, dtype=bool), required)
     if arr is None or not _is_text(arr.type):
@@ -359,6 +359,15 @@ def _days(values: list, required: bool) -> tuple[np.ndarray, np.ndarray]:
     days = pd.to_datetime(strings, format="%Y-%m-%d", errors="coerce").to_numpy()
     days = days.astype("datetime64[D]")  # (pandas may give seconds: no overflow here)
     return _in_range(days, _bools(pc.is_null(arr), False) & typed, typed, required)
+
+
+def _day_of(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Each timestamp's day (``datetime64[D]``), by Arrow.
+
+    NumPy's ``astype`` of a nanosecond time on the first day it holds
+    (1677-09-22) overflows to 2262-04-11.
+    """
+    return arr.cast(pa.date32(), safe=False).to_numpy(zero_copy_only=False)
 
 
 def _in_range(days: np.ndarray, missing: np.ndarray, typed: np.ndarray,

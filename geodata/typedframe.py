@@ -66,8 +66,8 @@ def _typed_from_arrow(name: str, arr: pa.Array):
     counts as Int64, the categories present, sorted.
     """
     if name in _DATE_FIELDS:
-        days = arr.to_numpy(zero_copy_only=False).astype("datetime64[D]")
-        return pd.Series(days.astype("datetime64[ns]"))
+        days = arr.cast(pa.date32(), safe=False)  # (NumPy's astype overflows on 1677-09-22)
+        return pd.Series(days.to_numpy(zero_copy_only=False).astype("datetime64[ns]"))
     if name in COUNT_FIELDS:
         return arr.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).array
     if name == "geo_precision_km":
