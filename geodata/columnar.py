@@ -29,12 +29,30 @@ import pyarrow.compute as pc
 import shapely
 
 from . import arrowcols, nested
+from .bytechecks import (
+    _ARROW,
+    _TEXT,
+    _bools,
+    _by_dictionary,
+    _day_of,
+    _dictionary,
+    _has_text,
+    _is_text,
+)
 from .dates import MAX_DATE, MIN_DATE
 from .errors import Problem
 from .geojson import feature_id
 from .geojson_write import _json_column, to_features
+from .nestedchecks import (
+    _attribution_ok,
+    _related_ok,
+    _shallow,
+    _sources_ok,
+    _typed_attribution_ok,
+    _typed_related_ok,
+    _typed_sources_ok,
+)
 from .schema import (
-    ATTRIBUTION_STATUSES,
     CATEGORICAL_FIELDS,
     COUNT_FIELDS,
     DATE_PRECISIONS,
@@ -43,24 +61,16 @@ from .schema import (
     MAX_COUNT,
     MAX_NESTING,
     MAX_RADIUS_KM,
-    URL_SCHEMES,
 )
 from .validate import ValidationReport, _depth_over, feature_problems
 
 __all__ = ["Columns", "check_columns", "columns_of_features", "columns_of_frame"]
 
-#: A frame's typed values (one array, or the chunks it was read in).
-_ARROW = (pa.Array, pa.ChunkedArray)
 _REQUIRED_TEXT = ("title", "event_type", "actor", "country")
 _OPTIONAL_TEXT = ("sub_event_type", "target", "place", "admin1", "notes")
 _NESTED = ("attribution", "sources", "related")
-#: A character that is never whitespace (letters, digits, punctuation, symbols):
-#: a string holding one is not empty after ``str.strip()``.
-_TEXT = r"[\pL\pN\pP\pS]"
 _DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _ISO3 = r"^[A-Z]{3}$"
-_SCALARS = frozenset((str, int, float, bool, type(None)))
-_STATUSES = frozenset(ATTRIBUTION_STATUSES)
 
 
 @dataclass
@@ -284,32 +294,6 @@ def _arrow(values: list | pa.Array) -> pa.Array | None:
         return None
 
 
-def _is_text(arrow_type: pa.DataType) -> bool:
-    """Arrow text, of either offset width (a frame's text is ``large_string``, kept uncopied)."""
-    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
-
-
-def _bools(arr: pa.Array, null: bool) -> np.ndarray:
-    return np.asarray(arr.fill_null(null).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _dictionary(values) -> bool:
-    """Whether ``values`` are a frame's categories (Arrow dictionary-encoded text)."""
-    return isinstance(values, _ARROW) and pa.types.is_dictionary(values.type) and \
-        _is_text(values.type.value_type)
-
-
-def _by_dictionary(values: pa.Array | pa.ChunkedArray, check) -> np.ndarray:
-    """``check`` (an Arrow array -> booleans) answered on a dictionary column's few values.
-
-    Each chunk's dictionary is checked once and the answers taken by its
-    indices (a null index: a null answer), not the million rows decoded.
-    """
-    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-    out = [pc.take(check(chunk.dictionary), chunk.indices) for chunk in chunks]
-    return pa.chunked_array(out, type=pa.bool_()) if out else pa.array([], pa.bool_())
-
-
 def _text_ok(values: list, required: bool) -> np.ndarray:
     """True where the value is a string that is not blank (or missing, when allowed)."""
     if _dictionary(values):
@@ -359,15 +343,6 @@ def _days(values: list, required: bool) -> tuple[np.ndarray, np.ndarray]:
     days = pd.to_datetime(strings, format="%Y-%m-%d", errors="coerce").to_numpy()
     days = days.astype("datetime64[D]")  # (pandas may give seconds: no overflow here)
     return _in_range(days, _bools(pc.is_null(arr), False) & typed, typed, required)
-
-
-def _day_of(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Each timestamp's day (``datetime64[D]``), by Arrow.
-
-    NumPy's ``astype`` of a nanosecond time on the first day it holds
-    (1677-09-22) overflows to 2262-04-11.
-    """
-    return arr.cast(pa.date32(), safe=False).to_numpy(zero_copy_only=False)
 
 
 def _in_range(days: np.ndarray, missing: np.ndarray, typed: np.ndarray,
@@ -424,81 +399,6 @@ def _counts_ok(values: dict[str, list], n: int, parsed: dict) -> np.ndarray:
     return ok
 
 
-def _shallow(value) -> bool:
-    """True for a scalar, or a list or object of scalars (nested at most one level)."""
-    kind = type(value)
-    if kind in _SCALARS:
-        return True
-    if kind is list:
-        return _SCALARS.issuperset(map(type, value))
-    if kind is dict:
-        return _SCALARS.issuperset(map(type, value.values()))
-    return False
-
-
-def _names_ok(value) -> bool:
-    return value is None or (type(value) is list and all(type(v) is str and v for v in value))
-
-
-def _attribution_ok(values: list) -> np.ndarray:
-    out = np.ones(len(values), dtype=bool)
-    for i, a in enumerate(values):
-        if a is None:
-            continue
-        if type(a) is not dict or not (type(a.get("status")) is str and a["status"] in _STATUSES):
-            out[i] = False
-            continue
-        for k, v in a.items():
-            if not (_names_ok(v) if k in ("claimed_by", "blamed_by") else _shallow(v)):
-                out[i] = False
-                break
-    return out
-
-
-def _sources_ok(values: list) -> np.ndarray:
-    """Sources whose shape is right; their URLs are checked together, below."""
-    n = len(values)
-    out = np.ones(n, dtype=bool)
-    urls: list = []
-    owners: list = []
-    for i, sources in enumerate(values):
-        if sources is None:
-            continue
-        if type(sources) is not list:
-            out[i] = False
-            continue
-        for s in sources:
-            if type(s) is not dict:
-                out[i] = False
-                break
-            url, title = s.get("url"), s.get("title")
-            if (title is None and url is None) or (title is not None and type(title) is not str) \
-                    or not _SCALARS.issuperset(map(type, s.values())):
-                out[i] = False
-                break
-            if url is not None:
-                urls.append(url if type(url) is str else None)
-                owners.append(i)
-    if urls:
-        arr = pa.array(urls, type=pa.string())
-        bad = ~_http_urls(arr) | _bools(arr.is_null(), False)
-        out[np.asarray(owners, dtype=np.int64)[bad]] = False
-    return out
-
-
-def _related_ok(values: list) -> np.ndarray:
-    out = np.ones(len(values), dtype=bool)
-    for i, related in enumerate(values):
-        if related is None:
-            continue
-        if type(related) is not list or not all(
-            type(r) is dict and type(r.get("id")) is str and r["id"] and _shallow(r)
-            for r in related
-        ):
-            out[i] = False
-    return out
-
-
 def _other_ok(values: list) -> np.ndarray:
     """Any other property: True unless its lists or objects nest deeper than one level."""
     arr = _arrow(values)
@@ -508,126 +408,6 @@ def _other_ok(values: list) -> np.ndarray:
         return np.ones(len(values), dtype=bool)
     return np.fromiter((_shallow(v) or not _depth_over(v, MAX_NESTING) for v in values),
                        dtype=bool, count=len(values))
-
-
-def _rows_of(lists: pa.Array, bad_items: pa.Array, n: int) -> np.ndarray:
-    """False for the rows of ``lists`` holding an item flagged in ``bad_items``."""
-    out = np.ones(n, dtype=bool)
-    bad = _bools(bad_items, True)
-    if bad.any():
-        parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
-        out[parents[bad]] = False
-    return out
-
-
-def _typed_attribution_ok(arr: pa.Array) -> np.ndarray:
-    """:func:`_attribution_ok` on a typed column (:mod:`geodata.nested`), by Arrow."""
-    n = len(arr)
-    status = pc.struct_field(arr, "status")
-    known = _bools(pc.is_in(status, value_set=pa.array(list(_STATUSES))), False)
-    ok = known | _bools(arr.is_null(), False)
-    for name in ("claimed_by", "blamed_by"):
-        names = pc.struct_field(arr, name)
-        items = pc.list_flatten(names)
-        ok &= _rows_of(names, pc.or_kleene(pc.is_null(items), pc.equal(items, "")), n)
-    return ok
-
-
-#: Bytes :func:`_printable` reads at a time (its two work arrays stay this small).
-_BYTES_AT_ONCE = 1 << 22
-
-
-def _bytes_of(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets, bytes) of a string array: string ``i`` is ``bytes[offsets[i]:offsets[i + 1]]``."""
-    _, offsets, data = text.buffers()
-    wide = pa.types.is_large_string(text.type)
-    off = np.frombuffer(offsets, dtype=np.int64 if wide else np.int32,
-                        count=len(text) + 1, offset=text.offset * (8 if wide else 4))
-    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    return off, raw
-
-
-def _printable(text: pa.Array) -> np.ndarray:
-    """True where a string's every byte is printable ASCII but the space (``!`` to ``~``).
-
-    One pass of NumPy over the array's bytes (the regular expression took
-    0.3-0.5 s for a million incidents' two million URLs). A null's bytes
-    count too (a null normally has none; any it has can only flag its row).
-    """
-    out = np.ones(len(text), dtype=bool)
-    if not len(text):
-        return out
-    off, raw = _bytes_of(text)
-    raw = raw[off[0]:off[-1]]
-    step = max(min(len(raw), _BYTES_AT_ONCE), 1)
-    shifted, over = np.empty(step, dtype=np.uint8), np.empty(step, dtype=bool)
-    for start in range(0, len(raw), step):  # (a block at a time: no new pages per block)
-        part = raw[start:start + step]
-        m = len(part)
-        np.subtract(part, np.uint8(0x21), out=shifted[:m])  # (wraps below "!")
-        np.greater(shifted[:m], np.uint8(0x5D), out=over[:m])
-        bad = np.flatnonzero(over[:m])
-        if bad.size:
-            out[np.searchsorted(off, bad + (off[0] + start), side="right") - 1] = False
-    return out
-
-
-def _has_text(text: pa.Array | pa.ChunkedArray, null: bool) -> np.ndarray:
-    """True where a string holds a :data:`_TEXT` character (``null`` where missing).
-
-    A string whose first byte is printable ASCII but the space (a letter,
-    digit, punctuation or symbol) holds one; the regular expression reads
-    only the others (a few, instead of every row: 45 ms a text column at a
-    million).
-    """
-    parts = []
-    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
-        off, raw = _bytes_of(chunk)
-        starts = off[:-1]
-        first = np.zeros(len(chunk), dtype=np.uint8)
-        some = off[1:] > starts
-        first[some] = raw[starts[some]]
-        ok = (first - np.uint8(0x21)) <= np.uint8(0x5D)  # (0: empty, wraps above "~")
-        missing = _bools(chunk.is_null(), False)
-        rest = np.flatnonzero(~ok & ~missing)
-        if rest.size:
-            ok[rest] = _bools(pc.match_substring_regex(chunk.take(pa.array(rest)), _TEXT), False)
-        ok[missing] = null
-        parts.append(ok)
-    return np.concatenate(parts) if parts else np.ones(0, dtype=bool)
-
-
-def _http_urls(url: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """An http(s) URL of printable ASCII (anything else is left to the per-feature check).
-
-    A scheme of :data:`~geodata.schema.URL_SCHEMES` in any case, ``://``, at
-    least one more character, every byte from ``!`` to ``~``; True for null
-    (no URL). Sound against :func:`geodata.validate.is_http_url`: it passes
-    every string this passes (ASCII without space or control).
-    """
-    size = pc.binary_length(url)
-    scheme = pa.repeat(False, len(url))
-    for name in URL_SCHEMES:
-        prefix = name + "://"
-        scheme = pc.or_(scheme, pc.and_(pc.starts_with(url, prefix, ignore_case=True),
-                                        pc.greater(size, len(prefix))))
-    chunks = url.chunks if isinstance(url, pa.ChunkedArray) else [url]
-    printable = np.concatenate([_printable(c) for c in chunks] or [np.ones(0, dtype=bool)])
-    return _bools(scheme, True) & (printable | _bools(url.is_null(), False))
-
-
-def _typed_sources_ok(arr: pa.Array) -> np.ndarray:
-    """:func:`_sources_ok` on a typed column: no title nor url, or a url that is not http(s)."""
-    flat = pc.list_flatten(arr)
-    url, title = pc.struct_field(flat, "url"), pc.struct_field(flat, "title")
-    empty = _bools(pc.and_(pc.is_null(url), pc.is_null(title)), False)
-    return _rows_of(arr, pa.array(empty | ~_http_urls(url)), len(arr))
-
-
-def _typed_related_ok(arr: pa.Array) -> np.ndarray:
-    """:func:`_related_ok` on a typed column: every link has a non-empty string id."""
-    rid = pc.struct_field(pc.list_flatten(arr), "id")
-    return _rows_of(arr, pc.fill_null(pc.equal(rid, ""), True), len(arr))
 
 
 _TYPED_CHECKS = {"attribution": _typed_attribution_ok, "sources": _typed_sources_ok,

@@ -387,12 +387,12 @@ def test_the_url_check_by_bytes_flags_what_the_expression_flagged(monkeypatch, b
     import numpy as np
     import pyarrow as pa
 
-    from geodata import columnar
+    from geodata import bytechecks
     from geodata.validate import is_http_url
 
-    monkeypatch.setattr(columnar, "_BYTES_AT_ONCE", block)
+    monkeypatch.setattr(bytechecks, "_BYTES_AT_ONCE", block)
     urls = _urls(block)
-    got = np.concatenate([columnar._http_urls(pa.chunked_array(
+    got = np.concatenate([bytechecks._http_urls(pa.chunked_array(
         [pa.array(urls[:1000], kind).slice(3), pa.array(urls[1000:], kind)]))
         for kind in (pa.string(), pa.large_string())])
     checked = urls[3:] * 2
@@ -406,12 +406,12 @@ def test_the_text_check_by_first_byte_is_the_expression():
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from geodata import columnar
+    from geodata import bytechecks
 
     texts = ["a", " a", "   ", "", None, "\u00e9t\u00e9", "\u3000", "\u3000x", "\u200b",
              "\t\n", "!", "~", "\x7f", "\x00", "\U0001f642"] * 3
     for kind in (pa.string(), pa.large_string()):
         arr = pa.chunked_array([pa.array(texts, kind).slice(2), pa.array(texts[:5], kind)])
         for null in (True, False):
-            expected = pc.match_substring_regex(arr, columnar._TEXT).fill_null(null)
-            assert columnar._has_text(arr, null).tolist() == expected.to_pylist()
+            expected = pc.match_substring_regex(arr, bytechecks._TEXT).fill_null(null)
+            assert bytechecks._has_text(arr, null).tolist() == expected.to_pylist()
