@@ -29,12 +29,30 @@ import pyarrow.compute as pc
 import shapely
 
 from . import arrowcols, nested
+from .bytechecks import (
+    _ARROW,
+    _TEXT,
+    _bools,
+    _by_dictionary,
+    _day_of,
+    _dictionary,
+    _has_text,
+    _is_text,
+)
 from .dates import MAX_DATE, MIN_DATE
 from .errors import Problem
 from .geojson import feature_id
 from .geojson_write import _json_column, to_features
+from .nestedchecks import (
+    _attribution_ok,
+    _related_ok,
+    _shallow,
+    _sources_ok,
+    _typed_attribution_ok,
+    _typed_related_ok,
+    _typed_sources_ok,
+)
 from .schema import (
-    ATTRIBUTION_STATUSES,
     CATEGORICAL_FIELDS,
     COUNT_FIELDS,
     DATE_PRECISIONS,
@@ -43,26 +61,16 @@ from .schema import (
     MAX_COUNT,
     MAX_NESTING,
     MAX_RADIUS_KM,
-    URL_SCHEMES,
 )
 from .validate import ValidationReport, _depth_over, feature_problems
 
 __all__ = ["Columns", "check_columns", "columns_of_features", "columns_of_frame"]
 
-#: A frame's typed values (one array, or the chunks it was read in).
-_ARROW = (pa.Array, pa.ChunkedArray)
 _REQUIRED_TEXT = ("title", "event_type", "actor", "country")
 _OPTIONAL_TEXT = ("sub_event_type", "target", "place", "admin1", "notes")
 _NESTED = ("attribution", "sources", "related")
-#: A character that is never whitespace (letters, digits, punctuation, symbols):
-#: a string holding one is not empty after ``str.strip()``.
-_TEXT = r"[\pL\pN\pP\pS]"
 _DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-#: An http(s) URL of printable ASCII; anything else is left to the per-feature check.
-_URL = r"^(?i:" + "|".join(URL_SCHEMES) + r")://[!-~]+$"
 _ISO3 = r"^[A-Z]{3}$"
-_SCALARS = frozenset((str, int, float, bool, type(None)))
-_STATUSES = frozenset(ATTRIBUTION_STATUSES)
 
 
 @dataclass
@@ -75,9 +83,10 @@ class Columns:
         Each property's values in row order (None where missing), in the
         order the properties first appear; a typed nested column of a frame
         (:mod:`geodata.nested`) stays its Arrow array (no object per row).
-    ids : list
+    ids : list or pyarrow.ChunkedArray
         The id each row goes by (:func:`geodata.geojson.feature_id`), None
-        where it has none or is not a Feature at all.
+        where it has none or is not a Feature at all; a frame's text ids stay
+        Arrow (null where missing or empty).
     lon, lat : numpy.ndarray
         The point's coordinates (NaN where the geometry is not usable).
     shape_ok : numpy.ndarray of bool
@@ -94,6 +103,11 @@ class Columns:
     arrow : dict of str to pyarrow.Array
         Columns of ``values`` also held as Arrow (:func:`geodata.arrowcols.convert`,
         made by :func:`check_columns`), for the checks and the frame.
+    parsed_values : dict of str to (numpy.ndarray, numpy.ndarray)
+        The days (``datetime64[ns]``) and numbers (``float64``) the checks read
+        from the dates, counts and radius, and where each is the row's value
+        (made by :func:`check_columns`; the frame takes them instead of
+        converting the values again).
     """
 
     values: dict[str, list]
@@ -105,6 +119,7 @@ class Columns:
     points: np.ndarray | None = None
     parsed: bool = False
     arrow: dict = field(default_factory=dict)
+    parsed_values: dict = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -177,8 +192,10 @@ def columns_of_features(features: list) -> Columns:
                    parsed=True)
 
 
-def _frame_ids(values: list) -> list:
+def _frame_ids(values: list | pa.ChunkedArray) -> list | pa.ChunkedArray:
     """The ids rows of a frame go by (their ``id`` is both the property and the Feature's)."""
+    if isinstance(values, _ARROW):  # (text: an empty string is no id)
+        return pc.if_else(pc.equal(values, ""), pa.scalar(None, values.type), values)
     out = []
     for v in values:
         if type(v) is str:
@@ -204,12 +221,18 @@ def _frame_values(name: str, column: pd.Series) -> list | pa.Array:
     """
     if nested.is_typed(column):  # (its chunks as read: joining them copies hundreds of MB)
         return column.array._pa_array
+    if name == "id" and _arrow_text(column) and nested.enabled():
+        return column.array._pa_array  # (checked and typed as Arrow: no string object per row)
     if nested.enabled() and _typed_scalars(name, column.dtype):
         return pa.array(column, from_pandas=True)  # (NaN, NaT and NA: null)
-    if name not in _NOT_TEXT and isinstance(column.dtype, pd.StringDtype) and \
-            column.dtype.storage == "pyarrow" and nested.enabled():
+    if name not in _NOT_TEXT and _arrow_text(column) and nested.enabled():
         return column.array._pa_array  # (large_string, in the chunks read: no copy)
     return _json_column(column)[0]
+
+
+def _arrow_text(column: pd.Series) -> bool:
+    """Whether a frame column is pandas' ``str`` held by Arrow."""
+    return isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
 
 
 def _typed_scalars(name: str, dtype) -> bool:
@@ -271,27 +294,25 @@ def _arrow(values: list | pa.Array) -> pa.Array | None:
         return None
 
 
-def _is_text(arrow_type: pa.DataType) -> bool:
-    """Arrow text, of either offset width (a frame's text is ``large_string``, kept uncopied)."""
-    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
-
-
-def _bools(arr: pa.Array, null: bool) -> np.ndarray:
-    return np.asarray(arr.fill_null(null).to_numpy(zero_copy_only=False), dtype=bool)
-
-
 def _text_ok(values: list, required: bool) -> np.ndarray:
     """True where the value is a string that is not blank (or missing, when allowed)."""
+    if _dictionary(values):
+        return _bools(_by_dictionary(
+            values, lambda text: pc.match_substring_regex(text, _TEXT)), not required)
     arr = _arrow(values)
     if arr is not None and pa.types.is_null(arr.type):
         return np.full(len(values), not required)
     if arr is None or not _is_text(arr.type):
         return np.fromiter(((v is None and not required) or (type(v) is str and bool(v.strip()))
                             for v in values), dtype=bool, count=len(values))
-    return _bools(pc.match_substring_regex(arr, _TEXT), not required)
+    return _has_text(arr, not required)
 
 
 def _vocabulary_ok(values: list, allowed: tuple) -> np.ndarray:
+    if _dictionary(values):
+        vocabulary = pa.array(list(allowed))
+        return _bools(_by_dictionary(
+            values, lambda text: pc.is_in(text, value_set=vocabulary)), True)
     arr = _arrow(values)
     if arr is not None and pa.types.is_null(arr.type):
         return np.ones(len(values), dtype=bool)
@@ -309,7 +330,7 @@ def _days(values: list, required: bool) -> tuple[np.ndarray, np.ndarray]:
         return np.full(n, not required), np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     if arr is not None and pa.types.is_timestamp(arr.type) and arr.type.tz is None:
         # (a frame's days: the day to_features writes, missing where NaT)
-        days = arr.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        days = _day_of(arr)
         missing = np.isnat(days)
         return _in_range(days, missing, np.ones(n, dtype=bool), required)
     if arr is None or not _is_text(arr.type):
@@ -362,12 +383,13 @@ def _numbers(values: list, integer: bool, limit: float) -> tuple[np.ndarray, np.
     return ok, np.where(good, nums, np.nan)
 
 
-def _counts_ok(values: dict[str, list], n: int) -> np.ndarray:
+def _counts_ok(values: dict[str, list], n: int, parsed: dict) -> np.ndarray:
     ok = np.ones(n, dtype=bool)
     nums = {}
     for name in COUNT_FIELDS:
         if name in values:
             good, nums[name] = _numbers(values[name], True, float(MAX_COUNT))
+            parsed[name] = nums[name], good
             ok &= good
     nan = np.full(n, np.nan)
     low, best, high = (nums.get(k, nan) for k in ("fatalities_low", "fatalities",
@@ -375,81 +397,6 @@ def _counts_ok(values: dict[str, list], n: int) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         ok &= ~(low > high) & ~(best < low) & ~(best > high)
     return ok
-
-
-def _shallow(value) -> bool:
-    """True for a scalar, or a list or object of scalars (nested at most one level)."""
-    kind = type(value)
-    if kind in _SCALARS:
-        return True
-    if kind is list:
-        return _SCALARS.issuperset(map(type, value))
-    if kind is dict:
-        return _SCALARS.issuperset(map(type, value.values()))
-    return False
-
-
-def _names_ok(value) -> bool:
-    return value is None or (type(value) is list and all(type(v) is str and v for v in value))
-
-
-def _attribution_ok(values: list) -> np.ndarray:
-    out = np.ones(len(values), dtype=bool)
-    for i, a in enumerate(values):
-        if a is None:
-            continue
-        if type(a) is not dict or not (type(a.get("status")) is str and a["status"] in _STATUSES):
-            out[i] = False
-            continue
-        for k, v in a.items():
-            if not (_names_ok(v) if k in ("claimed_by", "blamed_by") else _shallow(v)):
-                out[i] = False
-                break
-    return out
-
-
-def _sources_ok(values: list) -> np.ndarray:
-    """Sources whose shape is right; their URLs are checked together, below."""
-    n = len(values)
-    out = np.ones(n, dtype=bool)
-    urls: list = []
-    owners: list = []
-    for i, sources in enumerate(values):
-        if sources is None:
-            continue
-        if type(sources) is not list:
-            out[i] = False
-            continue
-        for s in sources:
-            if type(s) is not dict:
-                out[i] = False
-                break
-            url, title = s.get("url"), s.get("title")
-            if (title is None and url is None) or (title is not None and type(title) is not str) \
-                    or not _SCALARS.issuperset(map(type, s.values())):
-                out[i] = False
-                break
-            if url is not None:
-                urls.append(url if type(url) is str else None)
-                owners.append(i)
-    if urls:
-        arr = pa.array(urls, type=pa.string())
-        bad = ~_bools(pc.match_substring_regex(arr, _URL), False)
-        out[np.asarray(owners, dtype=np.int64)[bad]] = False
-    return out
-
-
-def _related_ok(values: list) -> np.ndarray:
-    out = np.ones(len(values), dtype=bool)
-    for i, related in enumerate(values):
-        if related is None:
-            continue
-        if type(related) is not list or not all(
-            type(r) is dict and type(r.get("id")) is str and r["id"] and _shallow(r)
-            for r in related
-        ):
-            out[i] = False
-    return out
 
 
 def _other_ok(values: list) -> np.ndarray:
@@ -463,50 +410,15 @@ def _other_ok(values: list) -> np.ndarray:
                        dtype=bool, count=len(values))
 
 
-def _rows_of(lists: pa.Array, bad_items: pa.Array, n: int) -> np.ndarray:
-    """False for the rows of ``lists`` holding an item flagged in ``bad_items``."""
-    out = np.ones(n, dtype=bool)
-    bad = _bools(bad_items, True)
-    if bad.any():
-        parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
-        out[parents[bad]] = False
-    return out
-
-
-def _typed_attribution_ok(arr: pa.Array) -> np.ndarray:
-    """:func:`_attribution_ok` on a typed column (:mod:`geodata.nested`), by Arrow."""
-    n = len(arr)
-    status = pc.struct_field(arr, "status")
-    known = _bools(pc.is_in(status, value_set=pa.array(list(_STATUSES))), False)
-    ok = known | _bools(arr.is_null(), False)
-    for name in ("claimed_by", "blamed_by"):
-        names = pc.struct_field(arr, name)
-        items = pc.list_flatten(names)
-        ok &= _rows_of(names, pc.or_kleene(pc.is_null(items), pc.equal(items, "")), n)
-    return ok
-
-
-def _typed_sources_ok(arr: pa.Array) -> np.ndarray:
-    """:func:`_sources_ok` on a typed column: no title nor url, or a url that is not http(s)."""
-    flat = pc.list_flatten(arr)
-    url, title = pc.struct_field(flat, "url"), pc.struct_field(flat, "title")
-    empty = pc.and_(pc.is_null(url), pc.is_null(title))
-    bad_url = pc.invert(pc.fill_null(pc.match_substring_regex(url, _URL), True))
-    return _rows_of(arr, pc.or_(empty, bad_url), len(arr))
-
-
-def _typed_related_ok(arr: pa.Array) -> np.ndarray:
-    """:func:`_related_ok` on a typed column: every link has a non-empty string id."""
-    rid = pc.struct_field(pc.list_flatten(arr), "id")
-    return _rows_of(arr, pc.fill_null(pc.equal(rid, ""), True), len(arr))
-
-
 _TYPED_CHECKS = {"attribution": _typed_attribution_ok, "sources": _typed_sources_ok,
                  "related": _typed_related_ok}
 
 
 def _iso3_ok(values: list) -> np.ndarray:
     """False where the country is a string but not three capitals (missing: see _text_ok)."""
+    if _dictionary(values):
+        return _bools(_by_dictionary(
+            values, lambda text: pc.match_substring_regex(text, _ISO3)), True)
     arr = _arrow(values)
     if arr is not None and _is_text(arr.type):
         return _bools(pc.match_substring_regex(arr, _ISO3), True)
@@ -515,18 +427,25 @@ def _iso3_ok(values: list) -> np.ndarray:
                        dtype=bool, count=len(values))
 
 
-def _dates_ok(values: dict[str, list], n: int) -> np.ndarray:
+def _dates_ok(values: dict[str, list], n: int, parsed: dict) -> np.ndarray:
     ok, start = _days(values.get("date", [None] * n), True)
+    parsed["date"] = start, ok
     if "end_date" in values:
         end_ok, end = _days(values["end_date"], False)
+        parsed["end_date"] = end, end_ok
         ok = ok & end_ok & ~(end < start)
     if "date_precision" in values:
         ok &= _vocabulary_ok(values["date_precision"], DATE_PRECISIONS)
     return ok
 
 
-def _properties_ok(values: dict[str, list], n: int) -> np.ndarray:
-    ok = _dates_ok(values, n) & _counts_ok(values, n)
+def _properties_ok(values: dict[str, list], n: int, parsed: dict) -> np.ndarray:
+    """True where a row may keep every property rule; ``parsed`` gets the days and numbers.
+
+    ``parsed[name]``: (the day or number of each row as :func:`_days` and
+    :func:`_numbers` give it, where that is the row's value).
+    """
+    ok = _dates_ok(values, n, parsed) & _counts_ok(values, n, parsed)
     for name in _REQUIRED_TEXT:
         ok &= _text_ok(values.get(name, [None] * n), True)
     for name in _OPTIONAL_TEXT:
@@ -536,7 +455,9 @@ def _properties_ok(values: dict[str, list], n: int) -> np.ndarray:
     if "geo_precision" in values:
         ok &= _vocabulary_ok(values["geo_precision"], GEO_PRECISIONS)
     if "geo_precision_km" in values:
-        ok &= _numbers(values["geo_precision_km"], False, MAX_RADIUS_KM)[0]
+        good, km = _numbers(values["geo_precision_km"], False, MAX_RADIUS_KM)
+        parsed["geo_precision_km"] = km, good
+        ok &= good
     checks = {"attribution": _attribution_ok, "sources": _sources_ok, "related": _related_ok}
     for name, column in values.items():
         if isinstance(column, _ARROW) and name in _TYPED_CHECKS:  # (typed: by Arrow)
@@ -552,14 +473,24 @@ def _properties_ok(values: dict[str, list], n: int) -> np.ndarray:
 def _suspects(cols: Columns) -> np.ndarray:
     """True where a row may break a rule (the per-feature check decides)."""
     n = cols.n
-    ids = pd.Series(cols.ids, dtype=object)
     with np.errstate(invalid="ignore"):
         placed = (np.abs(cols.lon) <= 180) & (np.abs(cols.lat) <= 90)
-    ok = cols.shape_ok & placed & ids.notna().to_numpy()
-    if len(set(cols.ids)) < n:  # (a set answers the usual case, all distinct, 3x faster)
-        ok &= ~ids.duplicated().to_numpy()
+    if isinstance(cols.ids, _ARROW):  # (a frame's text ids: by Arrow)
+        present = _bools(cols.ids.is_valid(), False)
+        distinct = len(pc.unique(cols.ids)) == n
+    else:
+        present = pd.Series(cols.ids, dtype=object).notna().to_numpy()
+        distinct = len(set(cols.ids)) == n  # (a set answers the usual case 3x faster)
+    ok = cols.shape_ok & placed & present
+    if not distinct:
+        ok &= ~pd.Series(_id_list(cols), dtype=object).duplicated().to_numpy()
     cols.arrow = arrowcols.convert(cols.values, cols.parsed)
-    return ~(ok & _properties_ok({**cols.values, **cols.arrow}, n))
+    return ~(ok & _properties_ok({**cols.values, **cols.arrow}, n, cols.parsed_values))
+
+
+def _id_list(cols: Columns) -> list:
+    """The rows' ids as a list (None where missing)."""
+    return cols.ids.to_pylist() if isinstance(cols.ids, _ARROW) else cols.ids
 
 
 def check_columns(cols: Columns, source: str | None) -> ValidationReport:
@@ -583,11 +514,12 @@ def check_columns(cols: Columns, source: str | None) -> ValidationReport:
     valid = np.ones(n, dtype=bool)
     problems: list[Problem] = []
     if len(rows):
-        ids = pd.Series(cols.ids, dtype=object)
+        listed = _id_list(cols)
+        ids = pd.Series(listed, dtype=object)
         twice = np.flatnonzero(ids.duplicated(keep=False).to_numpy() & ids.notna().to_numpy())
         first: dict[str, int] = {}
         for i in twice.tolist():
-            first.setdefault(cols.ids[i], i)
+            first.setdefault(listed[i], i)
         first_index = lambda fid, index: first.get(fid, index)  # noqa: E731
         for i, feature in zip(rows.tolist(), cols.features(rows), strict=True):
             found = feature_problems(i, feature, first_index)
@@ -595,6 +527,26 @@ def check_columns(cols: Columns, source: str | None) -> ValidationReport:
                 valid[i] = False
                 problems.extend(found)
     return ValidationReport(source, n, problems, valid)
+
+
+def _parsed_kept(name: str, cols: Columns, column, valid: np.ndarray | None) -> pa.Array | None:
+    """A value list's kept days or numbers as the checks read them; None: type the list.
+
+    Only where every kept row's value is what the check read (else the list
+    is typed as before): the frame gets the same column (``tests/test_columnar.py``).
+    """
+    found = cols.parsed_values.get(name)
+    if found is None or not isinstance(column, list):
+        return None
+    read, usable = found if valid is None else (found[0][valid], found[1][valid])
+    if not usable.all():
+        return None
+    if name in ("date", "end_date"):
+        return pa.array(read, type=pa.timestamp("ns"), from_pandas=True)  # (NaT: null)
+    missing = np.isnan(read)
+    if name in COUNT_FIELDS:
+        return pa.array(np.where(missing, 0, read).astype(np.int64), mask=missing)
+    return pa.array(read, type=pa.float64(), mask=missing)
 
 
 def kept_values(cols: Columns, valid: np.ndarray, features: list | None) -> dict[str, list]:
@@ -626,6 +578,11 @@ def kept_values(cols: Columns, valid: np.ndarray, features: list | None) -> dict
         names = list(cols.values)
     for name in names:
         column = cols.values[name]
+        reused = None if features is None else _parsed_kept(  # (GeoJSON's value lists)
+            name, cols, column, None if every else valid)
+        if reused is not None:
+            out[name] = reused
+            continue
         arr = cols.arrow.get(name)
         if arr is not None and (arr := arrowcols.kept(name, arr, None if every else valid)) \
                 is not None:  # (converted for the checks: the same frame, made faster)
@@ -641,7 +598,10 @@ def kept_values(cols: Columns, valid: np.ndarray, features: list | None) -> dict
         if features is None and name != "id" and all(v is None for v in column):
             continue
         out[name] = column
-    out["id"] = cols.ids if every else list(compress(cols.ids, valid.tolist()))
+    if isinstance(cols.ids, _ARROW):
+        out["id"] = cols.ids if every else cols.ids.filter(pa.array(valid))
+    else:
+        out["id"] = cols.ids if every else list(compress(cols.ids, valid.tolist()))
     for name in DERIVED_FIELDS:
         out.pop(name, None)
     return out

@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from . import nested
@@ -65,8 +66,8 @@ def _typed_from_arrow(name: str, arr: pa.Array):
     counts as Int64, the categories present, sorted.
     """
     if name in _DATE_FIELDS:
-        days = arr.to_numpy(zero_copy_only=False).astype("datetime64[D]")
-        return pd.Series(days.astype("datetime64[ns]"))
+        days = arr.cast(pa.date32(), safe=False)  # (NumPy's astype overflows on 1677-09-22)
+        return pd.Series(days.to_numpy(zero_copy_only=False).astype("datetime64[ns]"))
     if name in COUNT_FIELDS:
         return arr.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).array
     if name == "geo_precision_km":
@@ -74,6 +75,23 @@ def _typed_from_arrow(name: str, arr: pa.Array):
     values = drop_unused(arr.to_pandas().array)
     present = list(values.categories)
     return values if present == sorted(present) else values.reorder_categories(sorted(present))
+
+
+def _status_column(attribution: pd.Series | None, n: int) -> pd.Categorical:
+    """``attribution_status``: each row's status (``"unknown"`` where none; missing if unknown).
+
+    A typed column's codes come from Arrow (no string object per row).
+    """
+    categories = list(ATTRIBUTION_STATUSES)
+    if attribution is not None and nested.is_typed(attribution):
+        status = pc.struct_field(nested.arrow_of(attribution), "status").fill_null("unknown")
+        codes = pc.index_in(status, value_set=pa.array(categories)).fill_null(-1)
+        return pd.Categorical.from_codes(
+            codes.to_numpy(zero_copy_only=False).astype(np.int8), categories)
+    status = nested.statuses(attribution) if attribution is not None else ["unknown"] * n
+    # (an unchecked frame's may be anything: one out of the vocabulary is missing)
+    status = [v if type(v) is str and v in ATTRIBUTION_STATUSES else None for v in status]
+    return pd.Categorical(status, categories=categories)
 
 
 def _typed_frame(columns: dict[str, list], lon: np.ndarray, lat: np.ndarray,
@@ -100,12 +118,7 @@ def _typed_frame(columns: dict[str, list], lon: np.ndarray, lat: np.ndarray,
         else:
             data[name] = _object_column(values)
     n = len(lon)
-    status = nested.statuses(data["attribution"]) if "attribution" in data else ["unknown"] * n
-    if isinstance(status, np.ndarray):  # (typed: text only)
-        status = np.where(np.isin(status, ATTRIBUTION_STATUSES), status, None)
-    else:  # (an unchecked frame's may be anything: one out of the vocabulary is missing)
-        status = [v if type(v) is str and v in ATTRIBUTION_STATUSES else None for v in status]
-    data["attribution_status"] = pd.Categorical(status, categories=list(ATTRIBUTION_STATUSES))
+    data["attribution_status"] = _status_column(data.get("attribution"), n)
     order = [k for k in KNOWN_FIELDS if k in data] + [k for k in data if k not in KNOWN_FIELDS]
     frame = pd.DataFrame({k: data[k] for k in order}, index=pd.RangeIndex(n))
     points = shapely.points(lon, lat) if points is None else points

@@ -118,6 +118,19 @@ HOSTILE = [
     {"sources": [{"title": "a", "url": "https://example.org/a b"}]},
     {"sources": [{"title": "a", "url": "https://"}]},
     {"sources": [{"publisher": "x"}]},
+    {"sources": [{"title": "a", "url": "http://example.org/\tb"}]},   # a control character
+    {"sources": [{"title": "a", "url": "http://example.org/\x7f"}]},  # DEL: fine for Python
+    {"sources": [{"title": "a", "url": "http\u017f://example.org"}]},  # folds to "https"
+    {"sources": [{"title": "a", "url": "hTTp://example.org"}]},
+    {"sources": [{"title": "a", "url": "http:/example.org"}]},
+    {"sources": [{"title": "a", "url": "ftp://example.org"}]},
+    {"sources": [{"title": "a", "url": "http://example.org/\u00a0"}]},  # stripped: fine
+    {"sources": [{"title": "a", "url": "https://ok.org"}, {"title": "b", "url": "http://"}]},
+    {"title": "\u3000x"},                 # a blank first, then text
+    {"title": "\u200b"},                  # no whitespace to Python: fine
+    {"title": "\t\n"},
+    {"title": "\x7f"},
+    {"place": " "},
     {"sources": [{"title": 5}]},
     {"sources": ["https://example.org"]},
     {"related": [{"id": ""}]},
@@ -140,6 +153,12 @@ FINE = [
     {"sources": [{"title": "a", "url": "HTTPS://example.org/a"}]},
     {"sources": [{"title": "a", "url": " https://example.org/a"}]},
     {"sources": [{"title": "a", "url": "https://exämple.org/a"}]},
+    {"sources": [{"title": "a", "url": "http://example.org/\x7f"}]},
+    {"sources": [{"title": "a", "url": "hTTp://example.org"}]},
+    {"sources": [{"title": "a", "url": "http://example.org/\u00a0"}]},
+    {"title": "\u3000x"},
+    {"title": "\u200b"},
+    {"title": "\x7f"},
     {"related": [{"id": "inc-1", "relation": {"why": ["x"]}}]},
     {"tags": [[[[["x"]]]]]},
     {"attribution_status": "confirmed"},
@@ -230,6 +249,9 @@ TYPED_HOSTILE = [
     ("country", "iraq"),
     ("country", None),                                  # required
     ("actor", " "),
+    ("actor", "\u3000"),                                # a category that is only a blank
+    ("target", "\u3000x"),                              # a blank first: fine
+    ("country", "IR\u0130"),
     ("event_type", None),
     ("date_precision", "weekly"),
     ("geo_precision", "street"),
@@ -274,7 +296,7 @@ def test_typed_hostile_geoparquet_columns_give_the_per_feature_messages(tmp_path
     flagged = {p.index for p in report.problems}
     fine = {3 + i for i, (name, v) in enumerate(TYPED_HOSTILE)
             if v is pd.NA or (isinstance(v, float) and v != v) or v == pd.Timestamp(
-                "2020-01-01 10:00")}
+                "2020-01-01 10:00") or v == "\u3000x"}
     assert flagged == set(range(3, 3 + len(TYPED_HOSTILE))) - fine
 
 
@@ -335,3 +357,61 @@ def test_a_dense_column_reads_back_its_explicit_nulls(tmp_path):
     assert geodata.to_features(gdf)[1]["properties"]["sources"] == [_NULL_URL]
     assert isinstance(gdf["sources"].dtype, pd.ArrowDtype)
     assert list(gdf["actor"].cat.categories) == sorted(gdf["actor"].dropna().unique())
+
+
+# ---------------------------------------------------------------- URL and text checks by bytes
+
+
+def _urls(seed: int, n: int = 4000) -> list:
+    import random
+
+    rng = random.Random(seed)
+    odd = [" ", "\t", "\x7f", "\u00e9", "\u017f", "\u00a0", "/", ":", "S", "\x00"]
+    out = []
+    for _ in range(n):
+        if rng.random() < 0.05:
+            out.append(None)
+            continue
+        head = rng.choice(["http://", "https://", "HTTPS://", "hTtP://", "ftp://", "http:/", ""])
+        out.append(head + "".join(rng.choice(odd) if rng.random() < 0.03 else "x"
+                                  for _ in range(rng.randint(0, 12))))
+    return out
+
+
+@pytest.mark.parametrize("block", [1, 7, 4096])
+def test_the_url_check_by_bytes_flags_what_the_expression_flagged(monkeypatch, block):
+    """Chunks, slices and blocks of bytes: the rows the former regular expression passed,
+    none that the per-feature check would reject."""
+    import re
+
+    import numpy as np
+    import pyarrow as pa
+
+    from geodata import bytechecks
+    from geodata.validate import is_http_url
+
+    monkeypatch.setattr(bytechecks, "_BYTES_AT_ONCE", block)
+    urls = _urls(block)
+    got = np.concatenate([bytechecks._http_urls(pa.chunked_array(
+        [pa.array(urls[:1000], kind).slice(3), pa.array(urls[1000:], kind)]))
+        for kind in (pa.string(), pa.large_string())])
+    checked = urls[3:] * 2
+    before = re.compile(r"(?i:http|https)://[!-~]+", re.ASCII)
+    assert got.tolist() == [u is None or bool(before.fullmatch(u)) for u in checked]
+    assert all(is_http_url(u) for u, ok in zip(checked, got, strict=True) if ok and u is not None)
+    assert np.count_nonzero(got) > 100 and np.count_nonzero(~got) > 100
+
+
+def test_the_text_check_by_first_byte_is_the_expression():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from geodata import bytechecks
+
+    texts = ["a", " a", "   ", "", None, "\u00e9t\u00e9", "\u3000", "\u3000x", "\u200b",
+             "\t\n", "!", "~", "\x7f", "\x00", "\U0001f642"] * 3
+    for kind in (pa.string(), pa.large_string()):
+        arr = pa.chunked_array([pa.array(texts, kind).slice(2), pa.array(texts[:5], kind)])
+        for null in (True, False):
+            expected = pc.match_substring_regex(arr, bytechecks._TEXT).fill_null(null)
+            assert bytechecks._has_text(arr, null).tolist() == expected.to_pylist()

@@ -80,6 +80,23 @@ def test_values_at_the_limits_are_accepted_and_handled(tmp_path, capsys):
     dataset.timeline(dataset.mask(geodata.Filters()))  # the page's timeline spans 585 years
 
 
+@pytest.mark.parametrize("suffix", [".parquet", ".geojson"])
+def test_the_first_and_last_day_survive_a_round_trip(tmp_path, suffix):
+    """1677-09-22 at midnight is the first nanosecond day: NumPy's day of it overflowed to
+    2262-04-11 when a GeoParquet file was read or a frame written as GeoJSON."""
+    features = [make_feature(0, date="1677-09-22", end_date="1677-09-22"),
+                make_feature(1, date="2262-04-11")]
+    gdf = geodata.load(_write(tmp_path / "edge.geojson", features)).gdf
+    path = tmp_path / f"again{suffix}"
+    geodata.write(gdf, path)
+    again = geodata.load(path)
+    assert [str(d.date()) for d in again.gdf["date"]] == ["1677-09-22", "2262-04-11"]
+    assert str(again.gdf["end_date"][0].date()) == "1677-09-22"
+    if suffix == ".geojson":
+        written = json.loads(path.read_text(encoding="utf-8"))["features"]
+        assert [f["properties"]["date"] for f in written] == ["1677-09-22", "2262-04-11"]
+
+
 @pytest.mark.parametrize("command", ["info", "export"])
 def test_commands_answer_out_of_range_values_in_one_message(tmp_path, capsys, command):
     path = _write(tmp_path / "x.geojson", [make_feature(0, date="1600-01-01")])
