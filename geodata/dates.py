@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["DATE_FORMS", "MAX_DATE", "MIN_DATE", "ParsedDates", "parse_dates"]
+__all__ = ["DATE_FORMS", "MAX_DATE", "MIN_DATE", "ParsedDates", "days_of", "parse_dates"]
 
 #: The earliest and latest day a ``datetime64[ns]`` column holds.
 MIN_DATE = _dt.date(1677, 9, 22)
@@ -310,3 +310,37 @@ def _decide(s: str, found: list[_Reading] | None, row_year: int | None, order: s
         return None, (f"{s!r} is outside the dates that can be held ({MIN_DATE:%Y-%m-%d} to "
                       f"{MAX_DATE:%Y-%m-%d})")
     return day, None
+
+
+#: Nanoseconds in a day.
+_DAY_NS = 86_400_000_000_000
+
+
+def days_of(values) -> np.ndarray:
+    """Each time's day as ``datetime64[D]`` (NaT kept), right on every day a frame holds.
+
+    NumPy's ``astype("datetime64[D]")`` of a nanosecond time at midnight on
+    :data:`MIN_DATE` (1677-09-22) overflows to 2262-04-11; this floors the
+    nanoseconds by the day instead.
+
+    Parameters
+    ----------
+    values : array-like of datetime64
+        Times of any unit (days, seconds, nanoseconds...).
+
+    Returns
+    -------
+    numpy.ndarray of datetime64[D]
+
+    Examples
+    --------
+    >>> days_of(np.array(["1677-09-22", "NaT"], dtype="datetime64[ns]"))
+    array(['1677-09-22',        'NaT'], dtype='datetime64[D]')
+    """
+    arr = np.asarray(values)
+    if arr.dtype.kind != "M" or np.datetime_data(arr.dtype)[0] in ("D", "W", "M", "Y"):
+        return arr.astype("datetime64[D]")
+    ns = arr.astype("datetime64[ns]")
+    days = np.floor_divide(ns.view("int64"), _DAY_NS).astype("datetime64[D]")
+    days[np.isnat(ns)] = np.datetime64("NaT")
+    return days

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .categories import drop_unused
+from .dates import days_of
 
 __all__ = [
     "TIMELINE_ACTORS",
@@ -164,7 +165,7 @@ def period_starts(dates, freq: str) -> np.ndarray:
     >>> period_starts(np.array(["2020-01-08"], dtype="datetime64[D]"), "W")
     array(['2020-01-06'], dtype='datetime64[D]')
     """
-    days = np.asarray(dates).astype("datetime64[D]")
+    days = days_of(dates)
     if freq == "D":
         return days
     if freq == "W":  # 1970-01-01 was a Thursday: day 0 is 3 days after a Monday
@@ -238,7 +239,7 @@ def dense_span(days, share: float = DENSE_SHARE) -> tuple[np.datetime64, np.date
     >>> dense_span(days)
     (np.datetime64('2020-01-03'), np.datetime64('2020-01-16'))
     """
-    d = np.asarray(days).astype("datetime64[D]")
+    d = days_of(days)
     d = d[~np.isnat(d)].astype("int64")
     if not len(d):
         return None
@@ -407,7 +408,7 @@ class Figures:
         # the last entry, "Other", also takes code -1 (a missing actor)
         lookup = np.array([top.index(a) if a in top else len(top) for a in c["actors"]]
                           + [len(top)], dtype=np.int16)  # (a code per incident: 2 bytes)
-        return c["date"].astype("datetime64[D]"), top, lookup[c["actor"]]
+        return days_of(c["date"]), top, lookup[c["actor"]]
 
     @property
     def timeline_actors(self) -> list[str]:

@@ -47,6 +47,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from geodata import nested
+from geodata.dates import days_of
 from geodata.geojson_write import iter_properties_json
 from geodata.memory import release
 from geodata.summary import category_codes
@@ -258,7 +259,7 @@ def _date_codes(gdf: gpd.GeoDataFrame) -> tuple[list[str], str]:
     n = len(gdf)
     if not n or "date" not in gdf.columns:
         return [], _b64(np.full(n, _NO_CODE_U4), "<u4")
-    days = gdf["date"].to_numpy().astype("datetime64[D]")
+    days = days_of(gdf["date"].to_numpy())
     known = ~np.isnat(days)
     distinct, inverse = np.unique(days[known], return_inverse=True)
     date = np.full(n, _NO_CODE_U4, dtype=np.int64)

@@ -18,6 +18,7 @@ import geodata
 from geodata.importers import import_file
 from geodata.schema import MAX_COUNT, MAX_NESTING
 from mapapp.cli import main
+from mapapp.mapdata import draw_payload
 from mapapp.state import load_dataset
 
 _FIXTURE = [HealthCheck.function_scoped_fixture]
@@ -77,7 +78,11 @@ def test_values_at_the_limits_are_accepted_and_handled(tmp_path, capsys):
     assert main(["export", str(path), "-o", str(tmp_path / "m.html")]) == 0
     dataset = load_dataset(path)
     assert dataset.total == 4
-    dataset.timeline(dataset.mask(geodata.Filters()))  # the page's timeline spans 585 years
+    counts, _ = dataset.timeline(dataset.mask(geodata.Filters()))  # (585 years: by week)
+    # (NumPy's day of 1677-09-22 at midnight is 2262-04-11: both ends by the day, exactly)
+    assert str(counts["period"].min())[:4] == "1677" and str(counts["period"].max())[:4] == "2262"
+    dates = draw_payload(dataset.gdf)["dates"]  # (the map's days)
+    assert (dates[0], dates[-1]) == ("1677-09-22", "2262-04-11")
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".geojson"])
