@@ -8,6 +8,7 @@ the text escaper's quick check finds every character that needs escaping.
 
 from __future__ import annotations
 
+import gzip
 import zlib
 
 import numpy as np
@@ -88,6 +89,14 @@ def test_deflate_by_either_library_gives_back_the_bytes(size, level, monkeypatch
     assert zlib.decompress(exportdata.deflate(data, level), -15) == data
     monkeypatch.setattr(compress, "_lib", [None])  # (zlib alone, as without libdeflate)
     assert zlib.decompress(exportdata.deflate(data, level), -15) == data
+
+
+@pytest.mark.parametrize("size", [0, 1, 100, 70_000])
+def test_the_page_s_gzip_by_either_library_gives_back_the_bytes(size, monkeypatch):
+    data = bytes((i * 7919 // 13) % 251 for i in range(size)) + "é\x00".encode() * (size // 3)
+    assert gzip.decompress(compress.gzip_bytes(data, 1)) == data  # (and its CRC and size)
+    monkeypatch.setattr(compress, "_lib", [None])  # (zlib alone, as without libdeflate)
+    assert gzip.decompress(compress.gzip_bytes(data, 1)) == data
 
 
 def test_libdeflate_compresses_as_well_as_zlib():
