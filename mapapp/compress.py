@@ -87,6 +87,11 @@ def _compressor(lib, level: int) -> int:
     return compressors[level].handle
 
 
+#: The largest output buffer a thread keeps for its next call (the export's blocks are far
+#: smaller; a million incidents' draw file would have kept 57 MB while its thread wrote on).
+_KEPT_BUFFER = 8 << 20
+
+
 def deflate(data: bytes, level: int) -> bytes:
     """Raw deflate of ``data`` (no header), at ``level`` (1-9).
 
@@ -108,7 +113,9 @@ def deflate(data: bytes, level: int) -> bytes:
     handle = _compressor(lib, level)
     room = lib.libdeflate_deflate_compress_bound(handle, len(data))
     out = getattr(_local, "out", None)
-    if out is None or len(out) < room:  # (one buffer per thread, grown as needed)
+    if room > _KEPT_BUFFER:  # (a big one-off, the page's draw file: not kept by its thread)
+        out = ctypes.create_string_buffer(room)
+    elif out is None or len(out) < room:  # (one buffer per thread, grown as needed)
         out = _local.out = ctypes.create_string_buffer(room)
     size = lib.libdeflate_deflate_compress(handle, data, len(data), out, room)
     if not size:  # (cannot happen with the bound's room)
