@@ -30,6 +30,7 @@ Medians are reported, with before / ours ratios. Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import http.server
 import json
@@ -78,13 +79,7 @@ def _profile_seconds(profile: dict) -> dict:
 
 def open_once(pw, path: Path, blank: Path) -> dict:
     """One opening of an export: drawn, main thread busy, profile seconds, count."""
-    context = pw.chromium.launch_persistent_context(
-        tempfile.mkdtemp(prefix="bench-chromium-"), executable_path=CHROMIUM, headless=True,
-        args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900})
-    try:
-        page = context.new_page()
-        page.route("**/*", lambda r: r.continue_()
-                   if r.request.url.startswith(("file:", "blob:")) else r.abort())
+    with _browser(pw, ("file:", "blob:")) as (context, page):
         page.goto(blank.as_uri())  # (the profiler starts in this renderer)
         page.add_init_script(_HOOK)
         cdp = context.new_cdp_session(page)
@@ -100,6 +95,19 @@ def open_once(pw, path: Path, blank: Path) -> dict:
         count = int(page.get_attribute(".im-summary-count", "data-count"))
         return {"drawn": drawn, "busy": metrics.get("TaskDuration", 0.0), "count": count,
                 **_profile_seconds(profile)}
+
+
+@contextlib.contextmanager
+def _browser(pw, allowed: tuple[str, ...]):
+    """A fresh Chromium profile's context and page; requests other than to ``allowed`` fail."""
+    context = pw.chromium.launch_persistent_context(
+        tempfile.mkdtemp(prefix="bench-chromium-"), executable_path=CHROMIUM, headless=True,
+        args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.route("**/*", lambda r: r.continue_()
+                   if r.request.url.startswith(allowed) else r.abort())
+        yield context, page
     finally:
         context.close()
 
@@ -134,13 +142,7 @@ def page_variant(export: Path, folder: Path, case: str, parquet: Path, tree: Pat
 
 def open_page(pw, url: str, name: str) -> dict:
     """One opening of a page variant: drawn, and drawn after the draw file's last byte."""
-    context = pw.chromium.launch_persistent_context(
-        tempfile.mkdtemp(prefix="bench-chromium-"), executable_path=CHROMIUM, headless=True,
-        args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900})
-    try:
-        page = context.new_page()
-        page.route("**/*", lambda r: r.continue_()
-                   if r.request.url.startswith("http://127.0.0.1:") else r.abort())
+    with _browser(pw, ("http://127.0.0.1:",)) as (context, page):
         page.add_init_script(_HOOK)
         cdp = context.new_cdp_session(page)
         cdp.send("Performance.enable")
@@ -152,8 +154,6 @@ def open_page(pw, url: str, name: str) -> dict:
         metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
         return {"drawn": drawn / 1000, "after": (drawn - end) / 1000,
                 "busy": metrics.get("TaskDuration", 0.0)}
-    finally:
-        context.close()
 
 
 def run_pages(pw, n: int, folder: Path, repeats: int) -> list[dict]:
