@@ -145,7 +145,8 @@ class WsSession:
         t0 = time.perf_counter()
         self.ws = await connect(self.url.replace("http", "ws", 1) + "/_stcore/stream",
                                 subprotocols=["streamlit"], max_size=None)
-        shown = await self.rerun()
+        await self.rerun()  # (the first run: the map, whose frame asks for the next once drawn)
+        shown = await self.rerun()  # (as the drawn map's report does: the filters, the panels)
         await self._check(shown, "any", "open")
         status, _size = await asyncio.to_thread(http_status, self.draw_url or self.url + "/x")
         if status != 200:
