@@ -132,7 +132,7 @@ class WsSession:
             elif what == "radio" and el.radio.label == "Actor's role":
                 self.radio = el.radio
             elif what == "component_instance":
-                found = re.search(re.escape(DATA_PATH) + r"s/[\w-]+/draw\.json",
+                found = re.search(re.escape(DATA_PATH) + r"s/[\w-]+/" + re.escape(DRAW_FILE),
                                   el.component_instance.json_args)
                 self.draw_url = self.url + found.group(0) if found else self.draw_url
             elif what == "exception":
