@@ -1,7 +1,8 @@
 """Two of the draw payload's columns made compact for the map's first draw.
 
 :func:`xy_column`: positions as int32 in 1e-7 degrees (``xy_scale``);
-:func:`joined_ids`: the page's draw file's ids as one text. Used by
+:func:`joined_ids`: the page's draw file's ids as one text; :func:`b64`, a typed
+array's bytes in base64 (every coded column of the payload). Used by
 :func:`mapapp.mapdata.draw_payload` and :func:`mapapp.mapdata.draw_file_bytes`
 (docs/performance.md, "the first draw at a million").
 """
@@ -13,10 +14,11 @@ import base64
 import geopandas as gpd
 import numpy as np
 
-__all__ = ["XY_SCALE", "joined_ids", "xy_column"]
+__all__ = ["XY_SCALE", "b64", "joined_ids", "xy_column"]
 
 
-def _b64(values: np.ndarray, dtype: str) -> str:
+def b64(values: np.ndarray, dtype: str) -> str:
+    """``values`` as ``dtype`` (little-endian, e.g. ``"<u4"``), base64: a typed array's bytes."""
     return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
 
 
@@ -40,8 +42,8 @@ def xy_column(gdf: gpd.GeoDataFrame) -> tuple[str, int]:
         xy[:, 1] = gdf.geometry.y.to_numpy()
     scaled = np.round(xy * XY_SCALE)
     if np.all(np.isfinite(scaled)) and np.all(np.abs(scaled) <= 2**31 - 1):
-        return _b64(scaled, "<i4"), XY_SCALE
-    return _b64(xy, "<f8"), 0
+        return b64(scaled, "<i4"), XY_SCALE
+    return b64(xy, "<f8"), 0
 
 
 def joined_ids(ids: list[str]) -> list[str] | str:

@@ -51,7 +51,7 @@ from geodata.memory import release
 from geodata.summary import category_codes
 
 from . import compress, contract
-from .drawcols import XY_SCALE, joined_ids, xy_column
+from .drawcols import XY_SCALE, b64, joined_ids, xy_column
 
 __all__ = [
     "DRAW_FILE",
@@ -215,17 +215,13 @@ def safe_json(obj) -> str:
     )
 
 
-def _b64(values: np.ndarray, dtype: str) -> str:
-    return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
-
-
 def _coded(gdf: gpd.GeoDataFrame, column: str) -> tuple[list[str], str]:
     """A text column's distinct values and uint16 codes (65535: none)."""
     n = len(gdf)
     if column not in gdf.columns or not n:
-        return [], _b64(np.full(n, _NO_CODE_U2), "<u2")
+        return [], b64(np.full(n, _NO_CODE_U2), "<u2")
     names, codes = category_codes(gdf[column])
-    return names, _b64(np.where(codes < 0, _NO_CODE_U2, codes), "<u2")
+    return names, b64(np.where(codes < 0, _NO_CODE_U2, codes), "<u2")
 
 
 def _colour_codes(gdf: gpd.GeoDataFrame, colors: dict[str, str]) -> tuple[list[str], str]:
@@ -241,37 +237,37 @@ def _colour_codes(gdf: gpd.GeoDataFrame, colors: dict[str, str]) -> tuple[list[s
             dtype=np.uint8,
         )
         color = lookup[codes]  # (code -1, no actor, picks the last entry: grey)
-    return palette, _b64(color, "u1")
+    return palette, b64(color, "u1")
 
 
 def _dashed(gdf: gpd.GeoDataFrame) -> str:
     """uint8, 1 where the attribution is not confirmed."""
     if "attribution_status" not in gdf:
-        return _b64(np.ones(len(gdf), dtype=np.uint8), "u1")
+        return b64(np.ones(len(gdf), dtype=np.uint8), "u1")
     status = gdf["attribution_status"].astype(object)
-    return _b64((status != "confirmed").to_numpy(), "u1")
+    return b64((status != "confirmed").to_numpy(), "u1")
 
 
 def _date_codes(gdf: gpd.GeoDataFrame) -> tuple[list[str], str]:
     """The sorted distinct days and each incident's uint32 code (2**32-1: none)."""
     n = len(gdf)
     if not n or "date" not in gdf.columns:
-        return [], _b64(np.full(n, _NO_CODE_U4), "<u4")
+        return [], b64(np.full(n, _NO_CODE_U4), "<u4")
     days = days_of(gdf["date"].to_numpy())
     known = ~np.isnat(days)
     distinct, inverse = np.unique(days[known], return_inverse=True)
     date = np.full(n, _NO_CODE_U4, dtype=np.int64)
     date[known] = inverse
     dates = [str(d) for d in np.datetime_as_string(distinct, unit="D")]
-    return dates, _b64(date, "<u4")
+    return dates, b64(date, "<u4")
 
 
 def _km(gdf: gpd.GeoDataFrame) -> str:
     """float32 ``geo_precision_km`` (NaN: none)."""
     if "geo_precision_km" not in gdf.columns:
-        return _b64(np.full(len(gdf), np.nan), "<f4")
+        return b64(np.full(len(gdf), np.nan), "<f4")
     km = pd.to_numeric(gdf["geo_precision_km"], errors="coerce")
-    return _b64(km.to_numpy(dtype="f8", na_value=np.nan), "<f4")
+    return b64(km.to_numpy(dtype="f8", na_value=np.nan), "<f4")
 
 
 def _links(gdf: gpd.GeoDataFrame, ids: list[str]) -> list[list]:
