@@ -3,8 +3,7 @@
 For :mod:`geodata.columnar`: each answers a rule of :mod:`geodata.validate`
 for a column at once, as a NumPy array of booleans, without a Python object
 per row: text that is not blank (:func:`_has_text`), http(s) URLs
-(:func:`_http_urls`), a category column's values (:func:`_by_dictionary`), a
-timestamp's day (:func:`_day_of`).
+(:func:`_http_urls`), a category column's values (:func:`_by_dictionary`).
 Like every column check, one may flag a good row (the per-feature check then
 decides), never pass a bad one (``tests/test_columnar.py``).
 """
@@ -48,15 +47,6 @@ def _by_dictionary(values: pa.Array | pa.ChunkedArray, check) -> np.ndarray:
     chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
     out = [pc.take(check(chunk.dictionary), chunk.indices) for chunk in chunks]
     return pa.chunked_array(out, type=pa.bool_()) if out else pa.array([], pa.bool_())
-
-
-def _day_of(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Each timestamp's day (``datetime64[D]``), by Arrow.
-
-    NumPy's ``astype`` of a nanosecond time on the first day it holds
-    (1677-09-22) overflows to 2262-04-11.
-    """
-    return arr.cast(pa.date32(), safe=False).to_numpy(zero_copy_only=False)
 
 
 #: Bytes :func:`_printable` reads at a time (its two work arrays stay this small).

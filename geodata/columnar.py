@@ -34,12 +34,11 @@ from .bytechecks import (
     _TEXT,
     _bools,
     _by_dictionary,
-    _day_of,
     _dictionary,
     _has_text,
     _is_text,
 )
-from .dates import MAX_DATE, MIN_DATE
+from .dates import MAX_DATE, MIN_DATE, days_of
 from .errors import Problem
 from .geojson import feature_id
 from .geojson_write import _json_column, to_features
@@ -330,7 +329,7 @@ def _days(values: list, required: bool) -> tuple[np.ndarray, np.ndarray]:
         return np.full(n, not required), np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     if arr is not None and pa.types.is_timestamp(arr.type) and arr.type.tz is None:
         # (a frame's days: the day to_features writes, missing where NaT)
-        days = _day_of(arr)
+        days = days_of(arr)
         missing = np.isnat(days)
         return _in_range(days, missing, np.ones(n, dtype=bool), required)
     if arr is None or not _is_text(arr.type):

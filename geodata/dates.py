@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 __all__ = ["DATE_FORMS", "MAX_DATE", "MIN_DATE", "ParsedDates", "days_of", "parse_dates"]
 
@@ -321,11 +322,11 @@ def days_of(values) -> np.ndarray:
 
     NumPy's ``astype("datetime64[D]")`` of a nanosecond time at midnight on
     :data:`MIN_DATE` (1677-09-22) overflows to 2262-04-11; this floors the
-    nanoseconds by the day instead.
+    nanoseconds by the day instead (Arrow's times: cast to Arrow's days).
 
     Parameters
     ----------
-    values : array-like of datetime64
+    values : array-like of datetime64, or pyarrow (Chunked)Array of timestamps
         Times of any unit (days, seconds, nanoseconds...).
 
     Returns
@@ -337,6 +338,8 @@ def days_of(values) -> np.ndarray:
     >>> days_of(np.array(["1677-09-22", "NaT"], dtype="datetime64[ns]"))
     array(['1677-09-22',        'NaT'], dtype='datetime64[D]')
     """
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return values.cast(pa.date32(), safe=False).to_numpy(zero_copy_only=False)
     arr = np.asarray(values)
     if arr.dtype.kind != "M" or np.datetime_data(arr.dtype)[0] in ("D", "W", "M", "Y"):
         return arr.astype("datetime64[D]")

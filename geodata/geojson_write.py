@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 import shapely
 
 from . import nested
+from .dates import days_of
 from .jsontext import _OPT, _is_missing, _json_default, _json_strings, _large, _quoted
 from .schema import DERIVED_FIELDS
 
@@ -192,9 +193,7 @@ def _column_json(series: pd.Series) -> tuple[pa.Array, np.ndarray | None]:
         raise _Unsupported(f"{series.name}: {dtype}")
     if pd.api.types.is_datetime64_any_dtype(dtype):  # few distinct days: format each once
         codes, uniques = pd.factorize(series.to_numpy(dtype="datetime64[ns]"))
-        times = pa.array(np.asarray(uniques, dtype="datetime64[ns]"), type=pa.timestamp("ns"))
-        # (by Arrow: NumPy's astype of 1677-09-22 at midnight overflows to 2262-04-11)
-        days = times.cast(pa.date32(), safe=False).to_numpy(zero_copy_only=False).astype(str)
+        days = days_of(np.asarray(uniques, dtype="datetime64[ns]")).astype(str)
         return _coded([f'"{d}"' for d in days.tolist()], codes)
     if pd.api.types.is_bool_dtype(dtype):
         flags = series.astype(object).tolist()

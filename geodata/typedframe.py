@@ -20,6 +20,7 @@ import shapely
 
 from . import nested
 from .categories import drop_unused
+from .dates import days_of
 from .geojson import feature_id
 from .schema import (
     ATTRIBUTION_STATUSES,
@@ -66,8 +67,7 @@ def _typed_from_arrow(name: str, arr: pa.Array):
     counts as Int64, the categories present, sorted.
     """
     if name in _DATE_FIELDS:
-        days = arr.cast(pa.date32(), safe=False)  # (NumPy's astype overflows on 1677-09-22)
-        return pd.Series(days.to_numpy(zero_copy_only=False).astype("datetime64[ns]"))
+        return pd.Series(days_of(arr).astype("datetime64[ns]"))
     if name in COUNT_FIELDS:
         return arr.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).array
     if name == "geo_precision_km":
