@@ -14,8 +14,9 @@ blocked. Per opening:
   garbage collection and the browser's own work (``(program)``: the HTML
   parser, inflating) in a CPU profile started before the navigation.
 
-With ``--page``, the page's map too: each tree's ``draw.json.gz``
-(``mapdata.draw_file_bytes``) served from 127.0.0.1 to the export's page
+With ``--page``, the page's map too: each tree's draw files
+(``mapdata.draw_files``; ``draw_file_bytes`` in a tree from before them)
+served from 127.0.0.1 to the export's page
 stripped of its data (the same scripts, basemap and options; the layer's
 ``url`` the served file, as the page's map frame gets it): ``drawn`` and
 ``after``, from the draw file's last byte (Resource Timing ``responseEnd``)
@@ -113,26 +114,33 @@ def _browser(pw, allowed: tuple[str, ...]):
 
 
 _DRAW_FILE = r"""
-import sys
+import pathlib, sys
 import geodata
 from mapapp import mapdata
 gdf = geodata.load(sys.argv[1]).gdf
-open(sys.argv[2], "wb").write(mapdata.draw_file_bytes(gdf))
+folder = pathlib.Path(sys.argv[2])
+folder.mkdir(exist_ok=True)
+if hasattr(mapdata, "draw_files"):  # (the draw file and its ids apart)
+    for name, data in mapdata.draw_files(gdf):
+        (folder / name).write_bytes(data)
+else:  # (a tree from before them: one gzip'd JSON)
+    (folder / mapdata.DRAW_FILE).write_bytes(mapdata.draw_file_bytes(gdf))
+print(mapdata.DRAW_FILE)
 """
 
 
 def page_variant(export: Path, folder: Path, case: str, parquet: Path, tree: Path | None) -> Path:
-    """The export's page without its data, drawing from ``case``.draw.json.gz served beside it."""
+    """The export's page without its data, drawing from the draw files in folder ``case``."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(tree or ROOT))
-    subprocess.run([sys.executable, "-c", _DRAW_FILE, str(parquet),
-                    str(folder / f"{case}.draw.json.gz")], check=True, env=env,
-                   cwd=tempfile.gettempdir())
+    name = subprocess.run([sys.executable, "-c", _DRAW_FILE, str(parquet), str(folder / case)],
+                          check=True, env=env, cwd=tempfile.gettempdir(), capture_output=True,
+                          text=True).stdout.strip().splitlines()[-1]
     page = export.read_text(encoding="utf-8")
     page = re.sub(r'<script type="application/octet-stream" id="[^"]+">[^<]*</script>\n?', "", page)
     page = re.sub(r"<script>if \(window.IncidentMap && IncidentMap.readEarly\)[^<]*</script>", "",
                   page)
     page, k = re.subn(r'\{"url":"#incident-data-[0-9a-f]+","props_url":"#[^"]+"',
-                      '{"url":"/' + case + '.draw.json.gz","props_url":null', page)
+                      '{"url":"/' + case + '/' + name + '","props_url":null', page)
     if k != 1:
         raise RuntimeError("the export's layer was not found")
     out = folder / f"page-{case}.html"
@@ -141,7 +149,10 @@ def page_variant(export: Path, folder: Path, case: str, parquet: Path, tree: Pat
 
 
 def open_page(pw, url: str, name: str) -> dict:
-    """One opening of a page variant: drawn, and drawn after the draw file's last byte."""
+    """One opening of a page variant: drawn, and drawn after the last byte of its draw files.
+
+    ``name``: what the draw files' URLs hold (their folder).
+    """
     with _browser(pw, ("http://127.0.0.1:",)) as (context, page):
         page.add_init_script(_HOOK)
         cdp = context.new_cdp_session(page)
@@ -149,8 +160,8 @@ def open_page(pw, url: str, name: str) -> dict:
         page.goto(url, wait_until="commit", timeout=120_000)
         page.wait_for_function("() => window.__drawnAt !== null", timeout=120_000, polling=20)
         drawn = page.evaluate("window.__drawnAt")
-        end = page.evaluate("(n) => performance.getEntriesByType('resource')"
-                            ".filter(e => e.name.includes(n))[0].responseEnd", name)
+        end = page.evaluate("(n) => Math.max(...performance.getEntriesByType('resource')"
+                            ".filter(e => e.name.includes(n)).map(e => e.responseEnd))", name)
         metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
         return {"drawn": drawn / 1000, "after": (drawn - end) / 1000,
                 "busy": metrics.get("TaskDuration", 0.0)}
@@ -166,13 +177,12 @@ def run_pages(pw, n: int, folder: Path, repeats: int) -> list[dict]:
     try:
         for _ in range(repeats):
             for case in got:
-                got[case].append(open_page(pw, f"{base}/page-{case}.html",
-                                           f"{case}.draw.json.gz"))
+                got[case].append(open_page(pw, f"{base}/page-{case}.html", f"/{case}/"))
     finally:
         server.shutdown()
     rows = []
     for case, runs in got.items():
-        size = (folder / f"{case}.draw.json.gz").stat().st_size / 1e6
+        size = sum(f.stat().st_size for f in (folder / case).iterdir()) / 1e6
         row = {"n": n, "case": "page " + case, "draw_file_mb": size, "runs": runs,
                "load": _load()}
         for key in ("drawn", "after", "busy"):

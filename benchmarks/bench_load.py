@@ -18,7 +18,7 @@ serving off, its cache in a temporary ``INCIDENT_MAP_CACHE``), then runs:
   (``/_stcore/stream``, ``BackMsg``/``ForwardMsg`` protobufs from the
   installed streamlit): each runs the page with its own link query, reads the
   "Incidents shown" metric the script sent it, fetches its map's
-  ``draw.json`` over HTTP (as the map would), and changes the role through the
+  the draw file over HTTP (as the map would), and changes the role through the
   radio's widget state. The server does the work it does for a browser
   (except serving the map's scripts and popup blocks); the client draws
   nothing, so these sessions cost no browser CPU.
@@ -28,7 +28,7 @@ file and writes the map's files); the naive order, every client one after
 another (open and one round of the three roles each); then all of them at
 once, the same round first (its wall time gives the ratio), then changes
 (and the uploads) until ``--duration`` has passed. Afterwards every client
-fetches its map's ``draw.json`` again (no HTTP 404 after anyone's uploads)
+fetches its map's draw file again (no HTTP 404 after anyone's uploads)
 and a new visitor opens the page.
 
 Streamlit is given ``--server.disconnectedSessionTTL 5`` (default 120) so

@@ -6,7 +6,7 @@ version in a fresh process:
 
 - ``load_dataset``: :func:`mapapp.state.load_dataset` as the page calls it
   (``geodata.load`` and the ``Dataset``);
-- ``draw``: the first draw payload (:func:`mapapp.mapdata.draw_file_bytes`,
+- ``draw``: the first draw payload (:func:`mapapp.mapdata.draw_files`,
   what the map fetches first);
 - ``select``: the first incident selected (its position, its linked
   incidents' titles, the links to it);
@@ -89,7 +89,7 @@ def run_steps(path: Path, blocks: bool) -> dict:
 
     out = {"start_rss": _rss_now()}
     dataset = _step(out, "load", lambda: state.load_dataset(path, lenient=True))
-    draw = _step(out, "draw", lambda: mapdata.draw_file_bytes(dataset.gdf, dataset.colors))
+    draw = _step(out, "draw", lambda: mapdata.draw_files(dataset.gdf, dataset.colors))
     out["draw_mb"] = len(draw) / 1e6
     del draw
 

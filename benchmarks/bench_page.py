@@ -51,6 +51,7 @@ from conftest import CHROMIUM_ARGS, is_local_url  # noqa: E402
 from load_clients import is_map_frame_url  # noqa: E402
 
 import geodata  # noqa: E402
+from mapapp.contract import DRAW_FILE  # noqa: E402
 
 TIMEOUT = 60.0
 
@@ -219,12 +220,12 @@ def measure(pw, mode: str, data: Path, gdf, actors: list[str], user_dir: str,
 
     page.on("request", lambda r: (is_map_frame_url(r.url)
                                   and stage("map frame asked", r.url, "/index.html"),
-                                  stage("draw file asked", r.url, "/draw.json")))
+                                  stage("draw file asked", r.url, "/" + DRAW_FILE)))
     # (got: the whole file, not an early "not written yet" 404 the map asks again after)
     answered: set[str] = set()
     page.on("response", lambda r: r.status == 200 and answered.add(r.url))
     page.on("requestfinished", lambda r: r.url in answered
-            and stage("draw file got", r.url, "/draw.json"))
+            and stage("draw file got", r.url, "/" + DRAW_FILE))
     try:
         t0 = time.perf_counter()
         page.goto(url + "/")

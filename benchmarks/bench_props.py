@@ -1,7 +1,7 @@
 """Benchmark writing the page map's data files, column by column against one dict per incident.
 
 ``mapapp.mapdata.write_data_files`` writes, once per dataset, the draw
-payload (``draw.json``) and the properties in gzip'd blocks of
+payload (the draw files) and the properties in gzip'd blocks of
 ``contract.PROPS_BLOCK`` incidents (``props/N.json.gz``) that popups and the
 detail panel fetch. Cases, each in a fresh process (its CPU time and peak RSS
 its own), on ``bench_open.make_data``'s GeoParquet file, in one run:

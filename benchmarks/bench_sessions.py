@@ -3,7 +3,7 @@
 Issue 15: one copy per dataset, under 50 MB more per extra session. Starts a
 real ``streamlit run`` of the page on a GeoParquet file (``bench_open.py``'s),
 opens one raw websocket session (``load_clients.WsSession``: the page's
-script runs as for a browser, its map's ``draw.json`` is fetched), waits for
+script runs as for a browser, its map's draw file is fetched), waits for
 the server to settle (the properties blocks written, RSS still), then opens
 more sessions one by one, each changing the actor's role once and staying
 connected, and reads the server's resident memory after each.

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from conftest import is_local_url
 
-from mapapp.mapdata import DRAW_FILE
+from mapapp.mapdata import DRAW_FILE, IDS_FILE
 from mapapp.serving import MAP_FRAME_PATH
 
 #: What an older checkout's map frame (streamlit-folium's) has in its URL.
@@ -148,9 +148,12 @@ class WsSession:
         await self.rerun()  # (the first run: the map, whose frame asks for the next once drawn)
         shown = await self.rerun()  # (as the drawn map's report does: the filters, the panels)
         await self._check(shown, "any", "open")
-        status, _size = await asyncio.to_thread(http_status, self.draw_url or self.url + "/x")
-        if status != 200:
-            self.rec.error(self.plan, f"its map's {DRAW_FILE} answered HTTP {status}")
+        draw = self.draw_url or self.url + "/x"
+        for url in (draw, draw[: len(draw) - len(DRAW_FILE)] + IDS_FILE):  # (as the map does)
+            status, _size = await asyncio.to_thread(http_status, url)
+            if status != 200:
+                self.rec.error(self.plan, f"its map's {url.rsplit('/', 1)[-1]} answered HTTP "
+                                          f"{status}")
         self.rec.time(self.plan, "open", time.perf_counter() - t0, first)
 
     async def change(self, role: str, first: bool) -> None:

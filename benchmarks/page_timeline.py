@@ -27,6 +27,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bench_page import CHROMIUM_ARGS, is_local_url, start, wait_count  # noqa: E402
 from load_clients import is_map_frame_url  # noqa: E402
 
+from mapapp.contract import DRAW_FILE  # noqa: E402
+
 DRAWN = """n => [...document.querySelectorAll('iframe')].some(f => {
   try {
     const e = f.contentDocument.querySelector('.im-summary-count[data-state="drawn"]');
@@ -63,10 +65,10 @@ def main(argv=None) -> int:
             answered: set[str] = set()
             page.on("request", lambda r: (
                 mark("map frame asked", is_map_frame_url(r.url) and "/index.html" in r.url),
-                mark("draw file asked", "/draw.json" in r.url)))
+                mark("draw file asked", "/" + DRAW_FILE in r.url)))
             page.on("response", lambda r: r.status == 200 and answered.add(r.url))
             page.on("requestfinished", lambda r: mark(
-                "draw file got", "/draw.json" in r.url and r.url in answered))
+                "draw file got", "/" + DRAW_FILE in r.url and r.url in answered))
             page.goto(url + "/")
             if args.poll:
                 wait_count(page, "ours", args.count, t0)

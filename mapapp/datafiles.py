@@ -27,7 +27,7 @@ from . import contract
 from .mapdata import (
     DRAW_FILE,
     PROPS_DIR,
-    draw_file_bytes,
+    draw_files,
     gzip_blocks,
     make_folder,
     props_block_name,
@@ -86,7 +86,8 @@ class BlockWriter:
         gc.disable()  # (as mapdata: nothing here holds a cycle; a collection walks the frame)
         try:
             try:
-                _write_atomically(self.folder.parent / DRAW_FILE, draw_file_bytes(gdf, colors))
+                for name, data in draw_files(gdf, colors):  # (DRAW_FILE last: both are there)
+                    _write_atomically(self.folder.parent / name, data)
             finally:
                 self._drawn.set()
             background()

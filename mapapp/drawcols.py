@@ -1,10 +1,9 @@
-"""Two of the draw payload's columns made compact for the map's first draw.
+"""The draw payload's positions made compact for the map's first draw.
 
 :func:`xy_column`: positions as int32 in 1e-7 degrees (``xy_scale``);
-:func:`joined_ids`: the page's draw file's ids as one text; :func:`b64`, a typed
-array's bytes in base64 (every coded column of the payload). Used by
-:func:`mapapp.mapdata.draw_payload` and :func:`mapapp.mapdata.draw_file_bytes`
-(docs/performance.md, "the first draw at a million").
+:func:`b64`, a typed array's bytes in base64 (every coded column of the
+payload). Used by :func:`mapapp.mapdata.draw_payload` (docs/performance.md,
+"the first draw at a million").
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import base64
 import geopandas as gpd
 import numpy as np
 
-__all__ = ["XY_SCALE", "b64", "joined_ids", "xy_column"]
+__all__ = ["XY_SCALE", "b64", "xy_column"]
 
 
 def b64(values: np.ndarray, dtype: str) -> str:
@@ -44,18 +43,3 @@ def xy_column(gdf: gpd.GeoDataFrame) -> tuple[str, int]:
     if np.all(np.isfinite(scaled)) and np.all(np.abs(scaled) <= 2**31 - 1):
         return b64(scaled, "<i4"), XY_SCALE
     return b64(xy, "<f8"), 0
-
-
-def joined_ids(ids: list[str]) -> list[str] | str:
-    """The draw file's ids: one text, joined by newlines, when no id holds one.
-
-    The map reads one string of a million ids (30 MB) at JSON's speed and
-    splits it only when it first needs an id (a click, a look-up): a list
-    of a million strings took about 0.2 s of the page's thread to parse
-    before the first draw. Ids that hold a newline (or are missing) stay a list.
-    """
-    try:
-        text = "\n".join(ids)
-    except TypeError:  # (a missing id: null in the list)
-        return ids
-    return text if len(ids) and text.count("\n") == len(ids) - 1 else ids

@@ -51,10 +51,11 @@ from geodata.memory import release
 from geodata.summary import category_codes
 
 from . import compress, contract
-from .drawcols import XY_SCALE, b64, joined_ids, xy_column
+from .drawcols import XY_SCALE, b64, xy_column
 
 __all__ = [
     "DRAW_FILE",
+    "IDS_FILE",
     "LEGEND_ACTORS",
     "OTHER_COLOR",
     "PALETTE",
@@ -64,7 +65,7 @@ __all__ = [
     "SHAPES",
     "actor_colors",
     "data_bounds",
-    "draw_file_bytes",
+    "draw_files",
     "draw_payload",
     "event_shapes",
     "gzip_blocks",
@@ -72,7 +73,6 @@ __all__ = [
     "mask_code",
     "properties_json",
     "props_block_name",
-    "joined_ids",
     "read_draw_file",
     "read_properties",
     "safe_json",
@@ -426,8 +426,10 @@ def mask_code(mask: np.ndarray) -> str:
 
 # ------------------------------------------------------------------- files
 
-#: The name of the payload file and of the properties folder in a dataset's folder.
-DRAW_FILE = "draw.json.gz"
+#: The names of the draw files (:data:`mapapp.contract.DRAW_FILE`, ``IDS_FILE``) and
+#: of the properties folder in a dataset's folder.
+DRAW_FILE = contract.DRAW_FILE
+IDS_FILE = contract.IDS_FILE
 PROPS_DIR = "props"
 
 
@@ -455,13 +457,18 @@ def _gzip(text: bytes) -> bytes:
     return compress.gzip_bytes(text, 1)
 
 
-def draw_file_bytes(gdf: gpd.GeoDataFrame, colors: dict[str, str] | None = None) -> bytes:
-    """The :data:`DRAW_FILE` of ``gdf``: its :func:`draw_payload` as JSON, gzip'd.
+def draw_files(gdf: gpd.GeoDataFrame,
+               colors: dict[str, str] | None = None) -> list[tuple[str, bytes]]:
+    """The page's draw files of ``gdf``: ``[(IDS_FILE, bytes), (DRAW_FILE, bytes)]``.
 
-    Compressed once here (the fastest level): the server sends a ``.gz`` file
-    as it is (``application/gzip``), where it would compress JSON again for
-    every visitor at its highest level (2.3 s of CPU for a million incidents).
-    The map script unpacks it.
+    The :func:`draw_payload` without its ids in the export's binary container
+    (:func:`mapapp.exportdata.payload_bytes`: typed arrays as raw bytes, no
+    base64 or JSON to read), and its ids apart as a JSON list
+    (:func:`mapapp.exportdata.ids_bytes`), each gzip'd once here (the fastest
+    level; the server sends a ``.gz`` file as it is, ``application/gzip``).
+    The map fetches and unpacks both at once, each on a worker thread where it
+    can, and splits the ids only when it first needs one. Written in this
+    order: :data:`DRAW_FILE`, last, says that both are there.
 
     Parameters
     ----------
@@ -472,30 +479,38 @@ def draw_file_bytes(gdf: gpd.GeoDataFrame, colors: dict[str, str] | None = None)
 
     Returns
     -------
-    bytes
+    list of (str, bytes)
     """
+    from .exportdata import ids_bytes, payload_bytes
+
     payload = draw_payload(gdf, colors)
-    payload["ids"] = joined_ids(payload["ids"])
-    data = _gzip(safe_json(payload).encode("utf-8"))
+    files = [(IDS_FILE, _gzip(ids_bytes(payload))),
+             (DRAW_FILE, _gzip(payload_bytes(payload, ids=False)))]
     del payload
-    release()  # (its ids and JSON text, about 10 times the gzip'd bytes, are freed)
-    return data
+    release()  # (its ids and columns, several times the gzip'd bytes, are freed)
+    return files
 
 
 def read_draw_file(path: str | os.PathLike) -> dict:
-    """The draw payload in a :data:`DRAW_FILE` (for scripts and tests).
+    """The draw payload in a :data:`DRAW_FILE` and its :data:`IDS_FILE` (for scripts and tests).
 
     Parameters
     ----------
     path : str or path-like
+        The :data:`DRAW_FILE`; its ids are read from the :data:`IDS_FILE` beside it.
 
     Returns
     -------
     dict
+        As :func:`draw_payload` made it (its typed-array columns in base64).
     """
-    payload = orjson.loads(gzip.decompress(Path(path).read_bytes()))
-    if isinstance(payload.get("ids"), str):  # (joined_ids)
-        payload["ids"] = payload["ids"].split("\n")
+    from .exportdata import BINARY_COLUMNS, read_payload
+
+    path = Path(path)
+    payload = read_payload(gzip.decompress(path.read_bytes()),
+                           gzip.decompress((path.parent / IDS_FILE).read_bytes()))
+    for key in BINARY_COLUMNS:
+        payload[key] = base64.b64encode(payload[key]).decode("ascii")
     return payload
 
 
@@ -609,7 +624,8 @@ def write_data_files(
         return draw, props
     def fill(tmp: Path) -> None:
         _write_blocks(gdf, tmp / PROPS_DIR, int(block), per_feature)
-        (tmp / DRAW_FILE).write_bytes(draw_file_bytes(gdf, colors))
+        for name, data in draw_files(gdf, colors):
+            (tmp / name).write_bytes(data)
 
     make_folder(directory, fill)
     return draw, props

@@ -53,7 +53,8 @@ def test_the_files_are_those_written_all_at_once(tmp_path):
     assert writer.wait(60)
     draw, props = mapdata.write_data_files(gdf, tmp_path / "whole", block=10)
     later = tmp_path / "later"
-    assert (later / mapdata.DRAW_FILE).read_bytes() == draw.read_bytes()
+    for name in (mapdata.DRAW_FILE, mapdata.IDS_FILE):
+        assert (later / name).read_bytes() == (draw.parent / name).read_bytes()
     names = sorted(p.name for p in props.iterdir())
     assert names == sorted(p.name for p in (later / mapdata.PROPS_DIR).iterdir()
                            if p.name != datafiles.COMPLETE_FILE)
@@ -114,16 +115,19 @@ def test_a_bad_block_size_is_refused(tmp_path):
 
 @pytest.mark.parametrize("ids", [["a", "b", ""], ["only"], ["x y", 'q"uote', "é"],
                                  ["a\nb", "c"], []])
-def test_the_draw_files_ids_are_one_text_unless_an_id_holds_a_newline(tmp_path, ids):
-    # (the map reads one string at JSON's speed and splits it when it first needs an id)
+def test_the_draw_files_hold_the_payload_and_its_ids_apart(tmp_path, ids):
+    # (the map unpacks both at once and splits the ids when it first needs one)
     gdf = geodata.frame_from_features([make_feature(i, id=v) for i, v in enumerate(ids)])
-    raw = orjson.loads(gzip.decompress(mapdata.draw_file_bytes(gdf)))
+    files = mapdata.draw_files(gdf)
+    assert [name for name, _ in files] == [mapdata.IDS_FILE, mapdata.DRAW_FILE]  # (draw last)
+    data = dict(files)
     listed = [v if isinstance(v, str) else None for v in mapdata.draw_payload(gdf)["ids"]]
-    joined = bool(ids) and all(isinstance(v, str) and "\n" not in v for v in listed)
-    assert raw["ids"] == ("\n".join(listed) if joined else listed)
-    path = tmp_path / mapdata.DRAW_FILE
-    path.write_bytes(mapdata.draw_file_bytes(gdf))
-    assert mapdata.read_draw_file(path)["ids"] == listed
+    assert orjson.loads(gzip.decompress(data[mapdata.IDS_FILE])) == listed
+    assert gzip.decompress(data[mapdata.DRAW_FILE])[:4] == b"IMP1"  # (no ids, no base64)
+    for name, raw in files:
+        (tmp_path / name).write_bytes(raw)
+    payload = mapdata.read_draw_file(tmp_path / mapdata.DRAW_FILE)
+    assert payload == {**mapdata.draw_payload(gdf), "ids": listed}
 
 
 def _at(i, x, y):

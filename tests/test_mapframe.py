@@ -14,14 +14,14 @@ SUMMARY = {"actor_counts": {"A </script><b>": 3}, "incidents": 3, "start": "2020
 
 def _parts(basemap="tiles", mask="all", bounds=((0, 0), (10, 10))):
     base = base_map(bounds=[list(b) for b in bounds], asset_url=assets.static_url, basemap=basemap)
-    group = page_group(data_url="/d/draw.json.gz", props_url="/d/p{block}", mask=mask,
+    group = page_group(data_url="/d/draw.bin.gz", props_url="/d/p{block}", mask=mask,
                        summary=SUMMARY, colors={"A </script><b>": "#f00"},
                        asset_url=assets.static_url)
     return base, group
 
 
 def test_the_map_and_the_view_are_made_under_the_names_the_frame_reads():
-    args = mapframe.frame_args(*_parts(), data_url="/d/draw.json.gz", height=620)
+    args = mapframe.frame_args(*_parts(), data_url="/d/draw.bin.gz", height=620)
     assert args["map_var"] == assets.FRAME_MAP_ID == "map_div"
     assert f'var {args["map_var"]} = L.map(\n                "{args["map_var"]}"' in args["script"]
     assert "IncidentMap.basemap(map_div, " in args["script"]
@@ -31,12 +31,12 @@ def test_the_map_and_the_view_are_made_under_the_names_the_frame_reads():
     assert args["group"].rstrip().endswith(f"{args['group_var']}.addTo(map_div);")
     assert "IncidentMap.attach" not in args["script"]  # (the view is swapped alone)
     assert (args["data_url"], args["height"], args["center"], args["zoom"]) == (
-        "/d/draw.json.gz", 620, None, None)
+        "/d/draw.bin.gz", 620, None, None)
     json.dumps(args)  # (sent as JSON)
 
 
 def test_text_from_data_reaches_the_frame_escaped():
-    args = mapframe.frame_args(*_parts(), data_url="/d/draw.json.gz", height=620)
+    args = mapframe.frame_args(*_parts(), data_url="/d/draw.bin.gz", height=620)
     assert "</script>" not in args["group"] and "<b>" not in args["group"]
     assert "A \\u003c/script\\u003e\\u003cb\\u003e" in args["group"]
 

@@ -10,6 +10,7 @@ import pytest
 from conftest import ROOT, streamlit_server
 from mapjs import is_map_frame
 
+from mapapp.contract import DRAW_FILE
 from mapapp.page.load import DEFAULT_DATASET, dataset_path
 
 APP = ROOT / "mapapp" / "app.py"
@@ -53,7 +54,7 @@ def test_the_server_opens_its_dataset_and_writes_its_map_before_anyone_visits(tm
     with streamlit_server(APP, log, "--", str(DEFAULT_DATASET), env=env) as url:
         said = _wait_for(log, "incidents.geojson is open")
         assert "20 incidents" in said and "the page is ready" in said
-        drawn = list(cache.rglob("d/*/draw.json.gz"))
+        drawn = list(cache.rglob("d/*/" + DRAW_FILE))
         assert len(drawn) == 1  # (written with no visitor yet)
         written = drawn[0].stat().st_mtime_ns
         p = page.page
@@ -63,7 +64,7 @@ def test_the_server_opens_its_dataset_and_writes_its_map_before_anyone_visits(tm
             p.wait_for_timeout(100)
         assert _drawn_count(p) == 20
         # the visitor's map drew from the files written at the start: not written again
-        assert [d.stat().st_mtime_ns for d in cache.rglob("d/*/draw.json.gz")] == [written]
+        assert [d.stat().st_mtime_ns for d in cache.rglob("d/*/" + DRAW_FILE)] == [written]
         assert "Traceback" not in p.content()
 
 

@@ -7,7 +7,8 @@ const browser = {
   TextDecoder: 'readonly', Worker: 'readonly', self: 'readonly'
 };
 const node = { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly', atob: 'readonly',
-  TextDecoder: 'readonly', TextEncoder: 'readonly' };
+  TextDecoder: 'readonly', TextEncoder: 'readonly', Blob: 'readonly', Response: 'readonly',
+  CompressionStream: 'readonly' };
 
 // Leaflet's private members (a leading "_" that is not our own "_im")
 // only in src/compat.js.

@@ -1309,7 +1309,9 @@
   }
 
   // src/contract.js
-  var CONTRACT_VERSION = 9;
+  var CONTRACT_VERSION = 10;
+  var DRAW_FILE = "draw.bin.gz";
+  var IDS_FILE = "ids.json.gz";
   var CARD_ROWS = [["date", "Date"], ["event", "Event"], ["actor", "Actor"], ["target", "Target"], ["attribution", "Attribution"], ["claimed_by", "Claimed by"], ["blamed_by", "Blamed by"], ["attribution_note", "On attribution"], ["fatalities", "Fatalities"], ["injuries", "Injuries"], ["place", "Place"], ["id", "ID"]];
 
   // src/card.js
@@ -3090,10 +3092,75 @@
     }
   };
 
+  // src/retry.js
+  var RETRY_WAITS = [
+    250,
+    500,
+    1e3,
+    1e3,
+    2e3,
+    2e3,
+    3e3,
+    3e3,
+    4e3,
+    4e3,
+    5e3,
+    5e3,
+    5e3,
+    5e3,
+    5e3,
+    5e3
+  ];
+  var DRAW_WAITS = Array(400).fill(150);
+  var HttpError = class extends Error {
+    constructor(status) {
+      super("HTTP " + status);
+      this.status = status;
+    }
+  };
+  function retryMissing(once, waits = RETRY_WAITS, sleep = defaultSleep) {
+    let k = 0;
+    const attempt = () => once().catch((err) => {
+      if (!(err && err.status === 404) || k >= waits.length) {
+        throw err;
+      }
+      return sleep(waits[k++]).then(attempt);
+    });
+    return attempt();
+  }
+  function defaultSleep(ms) {
+    return new Promise((ok) => {
+      setTimeout(ok, ms);
+    });
+  }
+  function missingMessage(err, first, last) {
+    const which = "incidents " + (first + 1).toLocaleString("en") + "\u2013" + (last + 1).toLocaleString("en");
+    if (err && err.status === 404) {
+      return "The details of " + which + " are not ready yet (the server is still writing them). Try again in a moment, or reload the page.";
+    }
+    return "The details of " + which + " could not be loaded (" + String(err && err.message || err) + ").";
+  }
+
   // src/inflate.js
   function workerMain(unpack) {
     self.onmessage = (e) => {
       const job = e.data;
+      if (job.url) {
+        fetch(job.url, { credentials: "same-origin" }).then((r) => {
+          if (!r.ok) {
+            self.postMessage({ job: job.job, status: r.status });
+            return null;
+          }
+          return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer().then(
+            (buffer) => {
+              self.postMessage({ job: job.job, buffer }, [buffer]);
+            }
+          );
+        }).catch((err) => {
+          self.postMessage({ job: job.job, error: String(err) });
+        });
+        return;
+      }
       try {
         const packed = unpack(job.text);
         const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
@@ -3123,6 +3190,17 @@
   var noWorkers = false;
   var jobs = {};
   var nextJob = 0;
+  function gunzipHere(url) {
+    return fetch(url, { credentials: "same-origin" }).then((r) => {
+      if (!r.ok) {
+        throw new HttpError(r.status);
+      }
+      return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+    }).then((buffer) => new Uint8Array(buffer));
+  }
+  function doHere(j) {
+    return j.url ? gunzipHere(j.url) : inflateHere(j.text);
+  }
   function failAll() {
     noWorkers = true;
     workers.splice(0).forEach((w) => {
@@ -3131,7 +3209,7 @@
     Object.keys(jobs).forEach((k) => {
       const j = jobs[k];
       delete jobs[k];
-      inflateHere(j.text).then(j.ok, j.fail);
+      doHere(j).then(j.ok, j.fail);
     });
   }
   function newWorker() {
@@ -3149,7 +3227,11 @@
           return;
         }
         delete jobs[e.data.job];
-        if (e.data.error) {
+        if (e.data.status) {
+          j.fail(new HttpError(e.data.status));
+        } else if (e.data.error && j.url) {
+          gunzipHere(j.url).then(j.ok, j.fail);
+        } else if (e.data.error) {
           j.fail(new Error(e.data.error));
         } else {
           j.ok(new Uint8Array(e.data.buffer));
@@ -3204,54 +3286,18 @@
       w.worker.postMessage({ job, text });
     });
   }
-
-  // src/retry.js
-  var RETRY_WAITS = [
-    250,
-    500,
-    1e3,
-    1e3,
-    2e3,
-    2e3,
-    3e3,
-    3e3,
-    4e3,
-    4e3,
-    5e3,
-    5e3,
-    5e3,
-    5e3,
-    5e3,
-    5e3
-  ];
-  var DRAW_WAITS = Array(400).fill(150);
-  var HttpError = class extends Error {
-    constructor(status) {
-      super("HTTP " + status);
-      this.status = status;
+  function gunzipUrl(url) {
+    const w = pickWorker();
+    if (!w) {
+      return gunzipHere(url);
     }
-  };
-  function retryMissing(once, waits = RETRY_WAITS, sleep = defaultSleep) {
-    let k = 0;
-    const attempt = () => once().catch((err) => {
-      if (!(err && err.status === 404) || k >= waits.length) {
-        throw err;
-      }
-      return sleep(waits[k++]).then(attempt);
+    const absolute = String(new URL(url, globalThis.location.href));
+    return new Promise((ok, fail) => {
+      const job = nextJob++;
+      jobs[job] = { ok, fail, url: absolute };
+      w.busy += 1;
+      w.worker.postMessage({ job, url: absolute });
     });
-    return attempt();
-  }
-  function defaultSleep(ms) {
-    return new Promise((ok) => {
-      setTimeout(ok, ms);
-    });
-  }
-  function missingMessage(err, first, last) {
-    const which = "incidents " + (first + 1).toLocaleString("en") + "\u2013" + (last + 1).toLocaleString("en");
-    if (err && err.status === 404) {
-      return "The details of " + which + " are not ready yet (the server is still writing them). Try again in a moment, or reload the page.";
-    }
-    return "The details of " + which + " could not be loaded (" + String(err && err.message || err) + ").";
   }
 
   // src/fetching.js
@@ -3264,6 +3310,25 @@
         throw new HttpError(r.status);
       }
       return /\.gz$/.test(String(url).split("?")[0]) ? gunzipJson(r) : r.json();
+    });
+  }
+  function idsUrlOf(url) {
+    const [path, query] = String(url).split("?");
+    return path.slice(0, path.length - DRAW_FILE.length) + IDS_FILE + (query === void 0 ? "" : "?" + query);
+  }
+  function isDrawFile(url) {
+    const path = String(url).split("?")[0];
+    return path === DRAW_FILE || path.endsWith("/" + DRAW_FILE);
+  }
+  function fetchDrawPayload(url, waits) {
+    const again = (once) => waits ? retryMissing(once, waits) : once();
+    if (!isDrawFile(url)) {
+      return again(() => fetchAppJson(url));
+    }
+    return Promise.all([again(() => gunzipUrl(url)), again(() => gunzipUrl(idsUrlOf(url)))]).then(([bytes, ids]) => {
+      const payload = readPayload(bytes.byteOffset ? bytes.slice() : bytes);
+      payload.ids = ids;
+      return payload;
     });
   }
   var EARLY = "IncidentMapEarly";
@@ -3652,7 +3717,7 @@
     const key = data.url;
     if (!shared[key]) {
       const early = takeEarly(typeof window === "undefined" ? null : window, key);
-      shared[key] = (early || retryMissing(() => fetchJson(data.url), DRAW_WAITS)).then((payload) => loaded[key] = new Dataset(payload, { url: data.props_url, block: data.props_block }));
+      shared[key] = (early || (String(data.url).charAt(0) === "#" ? fetchJson(data.url) : fetchDrawPayload(data.url, DRAW_WAITS))).then((payload) => loaded[key] = new Dataset(payload, { url: data.props_url, block: data.props_block }));
     }
     return shared[key];
   }

@@ -10,6 +10,49 @@
  * in mapapp/frontend (tests/test_frontend.py fails when this file is stale).
  */
 (() => {
+  // src/contract.js
+  var DRAW_FILE = "draw.bin.gz";
+  var IDS_FILE = "ids.json.gz";
+
+  // src/decode.js
+  function unpack7(text) {
+    const ESC = 126, ESCAPED = [0, 13, 60, 126];
+    const n = text.length, out = new Uint8Array(Math.floor(n * 7 / 8));
+    let acc = 0, bits = 0, o = 0;
+    for (let i = 0; i < n; i++) {
+      let c = text.charCodeAt(i);
+      if (c === ESC) {
+        c = ESCAPED[text.charCodeAt(++i) - 48];
+        if (c === void 0) {
+          throw new Error("not packed data (character " + i + ")");
+        }
+      } else if (c > 127) {
+        throw new Error("not packed data (character " + i + ")");
+      }
+      acc = (acc << 7 | c) & 32767;
+      bits += 7;
+      if (bits >= 8) {
+        bits -= 8;
+        out[o++] = acc >> bits & 255;
+      }
+    }
+    return out.subarray(0, o);
+  }
+  function readPayload(bytes) {
+    const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
+    if (magic !== "IMP1") {
+      throw new Error("not an incident payload");
+    }
+    const size = new DataView(bytes.buffer, bytes.byteOffset + 4, 4).getUint32(0, true);
+    const payload = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + size)));
+    const base = Math.ceil((8 + size) / 8) * 8;
+    for (const [key, offset, length] of payload.buffers || []) {
+      payload[key] = bytes.subarray(base + offset, base + offset + length);
+    }
+    delete payload.buffers;
+    return payload;
+  }
+
   // src/retry.js
   var RETRY_WAITS = [
     250,
@@ -52,6 +95,153 @@
     });
   }
 
+  // src/inflate.js
+  function workerMain(unpack) {
+    self.onmessage = (e) => {
+      const job = e.data;
+      if (job.url) {
+        fetch(job.url, { credentials: "same-origin" }).then((r) => {
+          if (!r.ok) {
+            self.postMessage({ job: job.job, status: r.status });
+            return null;
+          }
+          return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer().then(
+            (buffer) => {
+              self.postMessage({ job: job.job, buffer }, [buffer]);
+            }
+          );
+        }).catch((err) => {
+          self.postMessage({ job: job.job, error: String(err) });
+        });
+        return;
+      }
+      try {
+        const packed = unpack(job.text);
+        const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+        new Response(stream).arrayBuffer().then(
+          (buffer) => {
+            self.postMessage({ job: job.job, buffer }, [buffer]);
+          },
+          (err) => {
+            self.postMessage({ job: job.job, error: String(err) });
+          }
+        );
+      } catch (err) {
+        self.postMessage({ job: job.job, error: String(err) });
+      }
+    };
+  }
+  function inflateHere(text) {
+    return new Promise((ok) => {
+      ok(unpack7(text));
+    }).then((packed) => {
+      const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+      return new Response(stream).arrayBuffer();
+    }).then((buffer) => new Uint8Array(buffer));
+  }
+  var WORKERS = 2;
+  var workers = [];
+  var noWorkers = false;
+  var jobs = {};
+  var nextJob = 0;
+  function gunzipHere(url) {
+    return fetch(url, { credentials: "same-origin" }).then((r) => {
+      if (!r.ok) {
+        throw new HttpError(r.status);
+      }
+      return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+    }).then((buffer) => new Uint8Array(buffer));
+  }
+  function doHere(j) {
+    return j.url ? gunzipHere(j.url) : inflateHere(j.text);
+  }
+  function failAll() {
+    noWorkers = true;
+    workers.splice(0).forEach((w) => {
+      w.worker.terminate();
+    });
+    Object.keys(jobs).forEach((k) => {
+      const j = jobs[k];
+      delete jobs[k];
+      doHere(j).then(j.ok, j.fail);
+    });
+  }
+  function newWorker() {
+    if (typeof Worker !== "function" || typeof Blob !== "function" || typeof URL === "undefined") {
+      return null;
+    }
+    const source = "(" + workerMain.toString() + ")(" + unpack7.toString() + ");";
+    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    try {
+      const entry = { worker: new Worker(url), busy: 0 };
+      entry.worker.onmessage = (e) => {
+        const j = jobs[e.data.job];
+        entry.busy -= 1;
+        if (!j) {
+          return;
+        }
+        delete jobs[e.data.job];
+        if (e.data.status) {
+          j.fail(new HttpError(e.data.status));
+        } else if (e.data.error && j.url) {
+          gunzipHere(j.url).then(j.ok, j.fail);
+        } else if (e.data.error) {
+          j.fail(new Error(e.data.error));
+        } else {
+          j.ok(new Uint8Array(e.data.buffer));
+        }
+      };
+      entry.worker.onerror = (e) => {
+        if (e && e.preventDefault) {
+          e.preventDefault();
+        }
+        failAll();
+      };
+      return entry;
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  }
+  function pickWorker() {
+    if (noWorkers) {
+      return null;
+    }
+    let best = null;
+    workers.forEach((w) => {
+      if (!best || w.busy < best.busy) {
+        best = w;
+      }
+    });
+    if ((!best || best.busy) && workers.length < WORKERS) {
+      try {
+        const w = newWorker();
+        if (w) {
+          workers.push(w);
+          best = w;
+        }
+      } catch (e) {
+        noWorkers = workers.length === 0;
+      }
+    }
+    if (!best) {
+      noWorkers = true;
+    }
+    return best;
+  }
+  function gunzipUrl(url) {
+    const w = pickWorker();
+    if (!w) {
+      return gunzipHere(url);
+    }
+    const absolute = String(new URL(url, globalThis.location.href));
+    return new Promise((ok, fail) => {
+      const job = nextJob++;
+      jobs[job] = { ok, fail, url: absolute };
+      w.busy += 1;
+      w.worker.postMessage({ job, url: absolute });
+    });
+  }
+
   // src/fetching.js
   function gunzipJson(response) {
     return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).json();
@@ -62,6 +252,25 @@
         throw new HttpError(r.status);
       }
       return /\.gz$/.test(String(url).split("?")[0]) ? gunzipJson(r) : r.json();
+    });
+  }
+  function idsUrlOf(url) {
+    const [path, query] = String(url).split("?");
+    return path.slice(0, path.length - DRAW_FILE.length) + IDS_FILE + (query === void 0 ? "" : "?" + query);
+  }
+  function isDrawFile(url) {
+    const path = String(url).split("?")[0];
+    return path === DRAW_FILE || path.endsWith("/" + DRAW_FILE);
+  }
+  function fetchDrawPayload(url, waits) {
+    const again = (once) => waits ? retryMissing(once, waits) : once();
+    if (!isDrawFile(url)) {
+      return again(() => fetchAppJson(url));
+    }
+    return Promise.all([again(() => gunzipUrl(url)), again(() => gunzipUrl(idsUrlOf(url)))]).then(([bytes, ids]) => {
+      const payload = readPayload(bytes.byteOffset ? bytes.slice() : bytes);
+      payload.ids = ids;
+      return payload;
     });
   }
   var EARLY = "IncidentMapEarly";
@@ -166,7 +375,7 @@
       this.win = win;
       this.doc = doc;
       this.run = hooks.run || ((text) => globalRun(win, text));
-      this.fetchDraw = hooks.fetchDraw || ((url) => retryMissing(() => fetchAppJson(url), DRAW_WAITS));
+      this.fetchDraw = hooks.fetchDraw || ((url) => fetchDrawPayload(url, DRAW_WAITS));
       this.protocol = new FrameProtocol(win, (args) => this.render(args));
       this.state = { group: null, center: null, zoom: null };
       this.map = null;

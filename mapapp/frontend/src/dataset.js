@@ -24,8 +24,8 @@ export class Dataset {
    */
   constructor(payload, props) {
     const n = this.n = payload.n | 0;
-    // (split when first needed: the export's ids come as their JSON list's
-    // bytes, the page's as one text joined by newlines: mapdata.joined_ids)
+    // (split when first needed: the export's and the page's ids come as
+    // their JSON list's bytes, written apart: mapapp.contract.IDS_FILE)
     const ids = payload.ids || null;
     this.idsPacked = ids instanceof Uint8Array || typeof ids === 'string' ? ids : null;
     this.idList = this.idsPacked === null ? ids : null;

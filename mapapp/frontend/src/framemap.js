@@ -7,9 +7,9 @@
 // asked for as soon as the first render names it, while Leaflet and the map
 // script still load (the map script takes it: fetching.js takeEarly).
 
-import { fetchAppJson, putEarly } from './fetching.js';
+import { fetchDrawPayload, putEarly } from './fetching.js';
 import { FrameProtocol } from './frame.js';
-import { DRAW_WAITS, retryMissing } from './retry.js';
+import { DRAW_WAITS } from './retry.js';
 
 /**
  * What a render changes, from the ``last`` state ({group, center, zoom}:
@@ -71,7 +71,7 @@ export class MapFrame {
     this.win = win;
     this.doc = doc;
     this.run = hooks.run || ((text) => globalRun(win, text));
-    this.fetchDraw = hooks.fetchDraw || ((url) => retryMissing(() => fetchAppJson(url), DRAW_WAITS));
+    this.fetchDraw = hooks.fetchDraw || ((url) => fetchDrawPayload(url, DRAW_WAITS));
     this.protocol = new FrameProtocol(win, (args) => this.render(args));
     this.state = { group: null, center: null, zoom: null };
     this.map = null;

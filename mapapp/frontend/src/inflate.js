@@ -2,17 +2,27 @@
 // data) unpacked and inflated on a worker thread, so the page's own thread
 // goes on meanwhile (the map, the controls, the rest of the page's text):
 // at a million the draw payload is 22 MB of text, about 0.5 s of work
-// (docs/performance.md, "the first draw at a million"). Where a worker
-// cannot be made (no Worker, a policy that forbids it) or fails, the same
-// work is done here, as before.
+// (docs/performance.md, "the first draw at a million"). The page's draw
+// files (gzip'd, fetched from the app: fetching.js) are fetched and
+// unpacked on a worker alike. Where a worker cannot be made (no Worker, a
+// policy that forbids it) or fails, the same work is done here, as before.
 
 import { unpack7 } from './decode.js';
+import { HttpError } from './retry.js';
 
 // What the worker runs: its source is this function's and unpack7's, so it
 // needs no file of its own (the export is one self-contained page).
 function workerMain(unpack) {
   self.onmessage = (e) => {
     const job = e.data;
+    if (job.url) {  // (a gzip'd file of the app: its bytes unpacked, or its HTTP status)
+      fetch(job.url, { credentials: 'same-origin' }).then((r) => {
+        if (!r.ok) { self.postMessage({ job: job.job, status: r.status }); return null; }
+        return new Response(r.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer().then(
+          (buffer) => { self.postMessage({ job: job.job, buffer: buffer }, [buffer]); });
+      }).catch((err) => { self.postMessage({ job: job.job, error: String(err) }); });
+      return;
+    }
     try {
       const packed = unpack(job.text);
       const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
@@ -41,11 +51,24 @@ let noWorkers = false;  // (none can be made here: the work is done here)
 const jobs = {};
 let nextJob = 0;
 
+/** The bytes of the gzip'd file at ``url`` (same origin), unpacked here; an HttpError when it is not there. */
+export function gunzipHere(url) {
+  return fetch(url, { credentials: 'same-origin' }).then((r) => {
+    if (!r.ok) { throw new HttpError(r.status); }
+    return new Response(r.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+  }).then((buffer) => new Uint8Array(buffer));
+}
+
+// A job done here instead (no worker, or the worker could not do it).
+function doHere(j) {
+  return j.url ? gunzipHere(j.url) : inflateHere(j.text);
+}
+
 // A worker failed (its script refused): every job not answered is done here.
 function failAll() {
   noWorkers = true;
   workers.splice(0).forEach((w) => { w.worker.terminate(); });
-  Object.keys(jobs).forEach((k) => { const j = jobs[k]; delete jobs[k]; inflateHere(j.text).then(j.ok, j.fail); });
+  Object.keys(jobs).forEach((k) => { const j = jobs[k]; delete jobs[k]; doHere(j).then(j.ok, j.fail); });
 }
 
 function newWorker() {
@@ -59,7 +82,15 @@ function newWorker() {
       entry.busy -= 1;
       if (!j) { return; }
       delete jobs[e.data.job];
-      if (e.data.error) { j.fail(new Error(e.data.error)); } else { j.ok(new Uint8Array(e.data.buffer)); }
+      if (e.data.status) {
+        j.fail(new HttpError(e.data.status));
+      } else if (e.data.error && j.url) {  // (a fetch the worker could not make: made here)
+        gunzipHere(j.url).then(j.ok, j.fail);
+      } else if (e.data.error) {
+        j.fail(new Error(e.data.error));
+      } else {
+        j.ok(new Uint8Array(e.data.buffer));
+      }
     };
     entry.worker.onerror = (e) => { if (e && e.preventDefault) { e.preventDefault(); } failAll(); };
     return entry;
@@ -98,5 +129,22 @@ export function inflatePacked(text) {
     jobs[job] = { ok: ok, fail: fail, text: text };
     w.busy += 1;
     w.worker.postMessage({ job: job, text: text });
+  });
+}
+
+/**
+ * The bytes of the gzip'd file at ``url`` (the app's, same origin), fetched
+ * and unpacked on a worker thread when one can be made, else here; an
+ * HttpError (its status) when the file is not there.
+ */
+export function gunzipUrl(url) {
+  const w = pickWorker();
+  if (!w) { return gunzipHere(url); }
+  const absolute = String(new URL(url, globalThis.location.href));  // (a worker's base is its blob: URL)
+  return new Promise((ok, fail) => {
+    const job = nextJob++;
+    jobs[job] = { ok: ok, fail: fail, url: absolute };
+    w.busy += 1;
+    w.worker.postMessage({ job: job, url: absolute });
   });
 }

@@ -4,7 +4,7 @@
 
 import * as compat from './compat.js';
 import { Dataset, fetchJson, readInlineEarly } from './dataset.js';
-import { putEarly, takeEarly } from './fetching.js';
+import { fetchDrawPayload, putEarly, takeEarly } from './fetching.js';
 import { NONE16, NONE32, decodeMask } from './decode.js';
 import { canvasOf } from './canvas.js';
 import { cellOptions, cellsPanel, cellsState } from './cellsdraw.js';
@@ -15,7 +15,7 @@ import { markerById } from './popup.js';
 import { afterDetails, reveal } from './reveal.js';
 import { fitPadding } from './room.js';
 import { shapeCode } from './shapes.js';
-import { DRAW_WAITS, retryMissing } from './retry.js';
+import { DRAW_WAITS } from './retry.js';
 import { playStory } from './story.js';
 
 // What every view of one dataset shares (the page): its columns, fetched
@@ -27,7 +27,8 @@ function loadShared(data) {
   if (!shared[key]) {
     // (the page's map frame may have asked for it already, while this script loaded)
     const early = takeEarly(typeof window === 'undefined' ? null : window, key);
-    shared[key] = (early || retryMissing(() => fetchJson(data.url), DRAW_WAITS)).then((payload) => (loaded[key] = new Dataset(payload, { url: data.props_url, block: data.props_block })));
+    shared[key] = (early || (String(data.url).charAt(0) === '#' ? fetchJson(data.url)
+      : fetchDrawPayload(data.url, DRAW_WAITS))).then((payload) => (loaded[key] = new Dataset(payload, { url: data.props_url, block: data.props_block })));
   }
   return shared[key];
 }

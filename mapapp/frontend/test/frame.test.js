@@ -101,25 +101,25 @@ function fakeFrame(readyState = 'complete') {
 }
 
 const ARGS = { script: 'BASE', map_var: 'map_div', group: 'GROUP 1', group_var: 'feature_group_view',
-  data_url: '/d/draw.json.gz', height: 620, center: null, zoom: null };
+  data_url: '/d/draw.bin.gz', height: 620, center: null, zoom: null };
 
 test('the first render asks for the draw payload and makes the map, then adds the view', async () => {
   const { win, doc, ran, asked, frame } = fakeFrame();
   frame.start();
   win.deliver({ type: RENDER, args: ARGS });
-  assert.deepEqual(asked, ['/d/draw.json.gz']);
+  assert.deepEqual(asked, ['/d/draw.bin.gz']);
   assert.deepEqual(ran, ['BASE', 'GROUP 1']);
   assert.equal(doc.div.style.height, '620px');
   assert.deepEqual(win.sent.map((s) => s.msg.type), [COMPONENT_READY, SET_FRAME_HEIGHT]);
-  assert.deepEqual(await takeEarly(win, '/d/draw.json.gz'), { n: 0 });  // (for the map script)
-  assert.equal(takeEarly(win, '/d/draw.json.gz'), null);  // (once)
+  assert.deepEqual(await takeEarly(win, '/d/draw.bin.gz'), { n: 0 });  // (for the map script)
+  assert.equal(takeEarly(win, '/d/draw.bin.gz'), null);  // (once)
 });
 
 test('a render before the page has loaded its scripts waits for them, the payload does not', () => {
   const { win, doc, ran, asked, frame } = fakeFrame('loading');
   frame.start();
   win.deliver({ type: RENDER, args: ARGS });
-  assert.deepEqual(asked, ['/d/draw.json.gz']);
+  assert.deepEqual(asked, ['/d/draw.bin.gz']);
   assert.deepEqual(ran, []);
   doc.loaded.forEach((fn) => fn());
   assert.deepEqual(ran, ['BASE', 'GROUP 1']);
