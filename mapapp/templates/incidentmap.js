@@ -3145,20 +3145,15 @@
   function workerMain(unpack) {
     self.onmessage = (e) => {
       const job = e.data;
-      if (job.url) {
-        fetch(job.url, { credentials: "same-origin" }).then((r) => {
-          if (!r.ok) {
-            self.postMessage({ job: job.job, status: r.status });
-            return null;
+      if (job.gz) {
+        new Response(new Blob([job.gz]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer().then(
+          (buffer) => {
+            self.postMessage({ job: job.job, buffer }, [buffer]);
+          },
+          (err) => {
+            self.postMessage({ job: job.job, error: String(err) });
           }
-          return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer().then(
-            (buffer) => {
-              self.postMessage({ job: job.job, buffer }, [buffer]);
-            }
-          );
-        }).catch((err) => {
-          self.postMessage({ job: job.job, error: String(err) });
-        });
+        );
         return;
       }
       try {
@@ -3190,16 +3185,11 @@
   var noWorkers = false;
   var jobs = {};
   var nextJob = 0;
-  function gunzipHere(url) {
-    return fetch(url, { credentials: "same-origin" }).then((r) => {
-      if (!r.ok) {
-        throw new HttpError(r.status);
-      }
-      return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
-    }).then((buffer) => new Uint8Array(buffer));
+  function gunzipHere(gz) {
+    return new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer().then((buffer) => new Uint8Array(buffer));
   }
   function doHere(j) {
-    return j.url ? gunzipHere(j.url) : inflateHere(j.text);
+    return j.gz ? gunzipHere(j.gz) : inflateHere(j.text);
   }
   function failAll() {
     noWorkers = true;
@@ -3227,11 +3217,7 @@
           return;
         }
         delete jobs[e.data.job];
-        if (e.data.status) {
-          j.fail(new HttpError(e.data.status));
-        } else if (e.data.error && j.url) {
-          gunzipHere(j.url).then(j.ok, j.fail);
-        } else if (e.data.error) {
+        if (e.data.error) {
           j.fail(new Error(e.data.error));
         } else {
           j.ok(new Uint8Array(e.data.buffer));
@@ -3287,16 +3273,22 @@
     });
   }
   function gunzipUrl(url) {
-    const w = pickWorker();
-    if (!w) {
-      return gunzipHere(url);
-    }
-    const absolute = String(new URL(url, globalThis.location.href));
-    return new Promise((ok, fail) => {
-      const job = nextJob++;
-      jobs[job] = { ok, fail, url: absolute };
-      w.busy += 1;
-      w.worker.postMessage({ job, url: absolute });
+    return fetch(url, { credentials: "same-origin" }).then((r) => {
+      if (!r.ok) {
+        throw new HttpError(r.status);
+      }
+      return r.arrayBuffer();
+    }).then((gz) => {
+      const w = pickWorker();
+      if (!w) {
+        return gunzipHere(gz);
+      }
+      return new Promise((ok, fail) => {
+        const job = nextJob++;
+        jobs[job] = { ok, fail, gz: gz.slice(0) };
+        w.busy += 1;
+        w.worker.postMessage({ job, gz }, [gz]);
+      });
     });
   }
 

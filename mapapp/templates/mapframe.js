@@ -99,20 +99,15 @@
   function workerMain(unpack) {
     self.onmessage = (e) => {
       const job = e.data;
-      if (job.url) {
-        fetch(job.url, { credentials: "same-origin" }).then((r) => {
-          if (!r.ok) {
-            self.postMessage({ job: job.job, status: r.status });
-            return null;
+      if (job.gz) {
+        new Response(new Blob([job.gz]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer().then(
+          (buffer) => {
+            self.postMessage({ job: job.job, buffer }, [buffer]);
+          },
+          (err) => {
+            self.postMessage({ job: job.job, error: String(err) });
           }
-          return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer().then(
-            (buffer) => {
-              self.postMessage({ job: job.job, buffer }, [buffer]);
-            }
-          );
-        }).catch((err) => {
-          self.postMessage({ job: job.job, error: String(err) });
-        });
+        );
         return;
       }
       try {
@@ -144,16 +139,11 @@
   var noWorkers = false;
   var jobs = {};
   var nextJob = 0;
-  function gunzipHere(url) {
-    return fetch(url, { credentials: "same-origin" }).then((r) => {
-      if (!r.ok) {
-        throw new HttpError(r.status);
-      }
-      return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
-    }).then((buffer) => new Uint8Array(buffer));
+  function gunzipHere(gz) {
+    return new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer().then((buffer) => new Uint8Array(buffer));
   }
   function doHere(j) {
-    return j.url ? gunzipHere(j.url) : inflateHere(j.text);
+    return j.gz ? gunzipHere(j.gz) : inflateHere(j.text);
   }
   function failAll() {
     noWorkers = true;
@@ -181,11 +171,7 @@
           return;
         }
         delete jobs[e.data.job];
-        if (e.data.status) {
-          j.fail(new HttpError(e.data.status));
-        } else if (e.data.error && j.url) {
-          gunzipHere(j.url).then(j.ok, j.fail);
-        } else if (e.data.error) {
+        if (e.data.error) {
           j.fail(new Error(e.data.error));
         } else {
           j.ok(new Uint8Array(e.data.buffer));
@@ -228,17 +214,37 @@
     }
     return best;
   }
-  function gunzipUrl(url) {
-    const w = pickWorker();
-    if (!w) {
-      return gunzipHere(url);
+  function warmWorkers() {
+    try {
+      while (!noWorkers && workers.length < WORKERS) {
+        const w = newWorker();
+        if (!w) {
+          noWorkers = workers.length === 0;
+          return;
+        }
+        workers.push(w);
+      }
+    } catch (e) {
+      noWorkers = workers.length === 0;
     }
-    const absolute = String(new URL(url, globalThis.location.href));
-    return new Promise((ok, fail) => {
-      const job = nextJob++;
-      jobs[job] = { ok, fail, url: absolute };
-      w.busy += 1;
-      w.worker.postMessage({ job, url: absolute });
+  }
+  function gunzipUrl(url) {
+    return fetch(url, { credentials: "same-origin" }).then((r) => {
+      if (!r.ok) {
+        throw new HttpError(r.status);
+      }
+      return r.arrayBuffer();
+    }).then((gz) => {
+      const w = pickWorker();
+      if (!w) {
+        return gunzipHere(gz);
+      }
+      return new Promise((ok, fail) => {
+        const job = nextJob++;
+        jobs[job] = { ok, fail, gz: gz.slice(0) };
+        w.busy += 1;
+        w.worker.postMessage({ job, gz }, [gz]);
+      });
     });
   }
 
@@ -372,6 +378,7 @@
      */
     constructor(win, doc, options) {
       const hooks = options || {};
+      this.hooks = hooks;
       this.win = win;
       this.doc = doc;
       this.run = hooks.run || ((text) => globalRun(win, text));
@@ -392,6 +399,9 @@
     }
     /** Say ready at once; make the map when the page's scripts have run. */
     start() {
+      if (!this.hooks.fetchDraw) {
+        warmWorkers();
+      }
       this.protocol.start();
       if (this.doc.readyState === "loading") {
         this.doc.addEventListener("DOMContentLoaded", () => this.flush(), { once: true });

@@ -9,6 +9,7 @@
 
 import { fetchDrawPayload, putEarly } from './fetching.js';
 import { FrameProtocol } from './frame.js';
+import { warmWorkers } from './inflate.js';
 import { DRAW_WAITS } from './retry.js';
 
 /**
@@ -68,6 +69,7 @@ export class MapFrame {
    */
   constructor(win, doc, options) {
     const hooks = options || {};
+    this.hooks = hooks;
     this.win = win;
     this.doc = doc;
     this.run = hooks.run || ((text) => globalRun(win, text));
@@ -89,6 +91,7 @@ export class MapFrame {
 
   /** Say ready at once; make the map when the page's scripts have run. */
   start() {
+    if (!this.hooks.fetchDraw) { warmWorkers(); }  // (the draw files are fetched on them)
     this.protocol.start();
     if (this.doc.readyState === 'loading') {
       this.doc.addEventListener('DOMContentLoaded', () => this.flush(), { once: true });

@@ -15,12 +15,10 @@ import { HttpError } from './retry.js';
 function workerMain(unpack) {
   self.onmessage = (e) => {
     const job = e.data;
-    if (job.url) {  // (a gzip'd file of the app: its bytes unpacked, or its HTTP status)
-      fetch(job.url, { credentials: 'same-origin' }).then((r) => {
-        if (!r.ok) { self.postMessage({ job: job.job, status: r.status }); return null; }
-        return new Response(r.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer().then(
-          (buffer) => { self.postMessage({ job: job.job, buffer: buffer }, [buffer]); });
-      }).catch((err) => { self.postMessage({ job: job.job, error: String(err) }); });
+    if (job.gz) {  // (a gzip'd file's bytes, fetched by the page: unpacked here)
+      new Response(new Blob([job.gz]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer().then(
+        (buffer) => { self.postMessage({ job: job.job, buffer: buffer }, [buffer]); },
+        (err) => { self.postMessage({ job: job.job, error: String(err) }); });
       return;
     }
     try {
@@ -51,17 +49,15 @@ let noWorkers = false;  // (none can be made here: the work is done here)
 const jobs = {};
 let nextJob = 0;
 
-/** The bytes of the gzip'd file at ``url`` (same origin), unpacked here; an HttpError when it is not there. */
-export function gunzipHere(url) {
-  return fetch(url, { credentials: 'same-origin' }).then((r) => {
-    if (!r.ok) { throw new HttpError(r.status); }
-    return new Response(r.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
-  }).then((buffer) => new Uint8Array(buffer));
+/** The bytes of gzip'd bytes (an ArrayBuffer), unpacked here. */
+export function gunzipHere(gz) {
+  return new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip')))
+    .arrayBuffer().then((buffer) => new Uint8Array(buffer));
 }
 
-// A job done here instead (no worker, or the worker could not do it).
+// A job done here instead (no worker, or the worker failed).
 function doHere(j) {
-  return j.url ? gunzipHere(j.url) : inflateHere(j.text);
+  return j.gz ? gunzipHere(j.gz) : inflateHere(j.text);
 }
 
 // A worker failed (its script refused): every job not answered is done here.
@@ -82,11 +78,7 @@ function newWorker() {
       entry.busy -= 1;
       if (!j) { return; }
       delete jobs[e.data.job];
-      if (e.data.status) {
-        j.fail(new HttpError(e.data.status));
-      } else if (e.data.error && j.url) {  // (a fetch the worker could not make: made here)
-        gunzipHere(j.url).then(j.ok, j.fail);
-      } else if (e.data.error) {
+      if (e.data.error) {
         j.fail(new Error(e.data.error));
       } else {
         j.ok(new Uint8Array(e.data.buffer));
@@ -118,6 +110,23 @@ function pickWorker() {
 }
 
 /**
+ * Start the worker threads now (the page's map frame, before it is told
+ * what to fetch): a thread made while the page is busy can take a few
+ * hundred milliseconds to start, and both draw files are wanted at once.
+ */
+export function warmWorkers() {
+  try {
+    while (!noWorkers && workers.length < WORKERS) {
+      const w = newWorker();
+      if (!w) { noWorkers = workers.length === 0; return; }
+      workers.push(w);
+    }
+  } catch {
+    noWorkers = workers.length === 0;
+  }
+}
+
+/**
  * The bytes of pack7 text of deflated data (an element of the export), made
  * on a worker thread when one can be made, else here.
  */
@@ -133,18 +142,22 @@ export function inflatePacked(text) {
 }
 
 /**
- * The bytes of the gzip'd file at ``url`` (the app's, same origin), fetched
- * and unpacked on a worker thread when one can be made, else here; an
- * HttpError (its status) when the file is not there.
+ * The bytes of the gzip'd file at ``url`` (the app's, same origin): fetched
+ * here (asked for at once), unpacked on a worker thread when one can be made,
+ * else here; an HttpError (its status) when the file is not there.
  */
 export function gunzipUrl(url) {
-  const w = pickWorker();
-  if (!w) { return gunzipHere(url); }
-  const absolute = String(new URL(url, globalThis.location.href));  // (a worker's base is its blob: URL)
-  return new Promise((ok, fail) => {
-    const job = nextJob++;
-    jobs[job] = { ok: ok, fail: fail, url: absolute };
-    w.busy += 1;
-    w.worker.postMessage({ job: job, url: absolute });
+  return fetch(url, { credentials: 'same-origin' }).then((r) => {
+    if (!r.ok) { throw new HttpError(r.status); }
+    return r.arrayBuffer();
+  }).then((gz) => {
+    const w = pickWorker();
+    if (!w) { return gunzipHere(gz); }
+    return new Promise((ok, fail) => {
+      const job = nextJob++;
+      jobs[job] = { ok: ok, fail: fail, gz: gz.slice(0) };  // (a copy here, in case the worker fails)
+      w.busy += 1;
+      w.worker.postMessage({ job: job, gz: gz }, [gz]);
+    });
   });
 }
