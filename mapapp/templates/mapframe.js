@@ -99,8 +99,8 @@
   function workerMain(unpack) {
     self.onmessage = (e) => {
       const job = e.data;
-      if (job.gz) {
-        new Response(new Blob([job.gz]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer().then(
+      if (job.body) {
+        new Response(job.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer().then(
           (buffer) => {
             self.postMessage({ job: job.job, buffer }, [buffer]);
           },
@@ -139,11 +139,19 @@
   var noWorkers = false;
   var jobs = {};
   var nextJob = 0;
-  function gunzipHere(gz) {
-    return new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer().then((buffer) => new Uint8Array(buffer));
-  }
   function doHere(j) {
-    return j.gz ? gunzipHere(j.gz) : inflateHere(j.text);
+    if (j.url) {
+      return fetchHere(j.url);
+    }
+    return inflateHere(j.text);
+  }
+  function fetchHere(url) {
+    return fetch(url, { credentials: "same-origin" }).then((r) => {
+      if (!r.ok) {
+        throw new HttpError(r.status);
+      }
+      return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+    }).then((buffer) => new Uint8Array(buffer));
   }
   function failAll() {
     noWorkers = true;
@@ -233,17 +241,20 @@
       if (!r.ok) {
         throw new HttpError(r.status);
       }
-      return r.arrayBuffer();
-    }).then((gz) => {
       const w = pickWorker();
       if (!w) {
-        return gunzipHere(gz);
+        return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer().then((b) => new Uint8Array(b));
       }
       return new Promise((ok, fail) => {
         const job = nextJob++;
-        jobs[job] = { ok, fail, gz: gz.slice(0) };
+        try {
+          w.worker.postMessage({ job, body: r.body }, [r.body]);
+        } catch (e) {
+          new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer().then((b) => ok(new Uint8Array(b)), fail);
+          return;
+        }
+        jobs[job] = { ok, fail, url };
         w.busy += 1;
-        w.worker.postMessage({ job, gz }, [gz]);
       });
     });
   }

@@ -15,8 +15,8 @@ import { HttpError } from './retry.js';
 function workerMain(unpack) {
   self.onmessage = (e) => {
     const job = e.data;
-    if (job.gz) {  // (a gzip'd file's bytes, fetched by the page: unpacked here)
-      new Response(new Blob([job.gz]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer().then(
+    if (job.body) {  // (a gzip'd file's stream, handed over as it arrives: unpacked here)
+      new Response(job.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer().then(
         (buffer) => { self.postMessage({ job: job.job, buffer: buffer }, [buffer]); },
         (err) => { self.postMessage({ job: job.job, error: String(err) }); });
       return;
@@ -49,15 +49,18 @@ let noWorkers = false;  // (none can be made here: the work is done here)
 const jobs = {};
 let nextJob = 0;
 
-/** The bytes of gzip'd bytes (an ArrayBuffer), unpacked here. */
-export function gunzipHere(gz) {
-  return new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip')))
-    .arrayBuffer().then((buffer) => new Uint8Array(buffer));
+// A job done here instead (no worker, or the worker failed): a file whose
+// stream went to the worker is fetched again.
+function doHere(j) {
+  if (j.url) { return fetchHere(j.url); }
+  return inflateHere(j.text);
 }
 
-// A job done here instead (no worker, or the worker failed).
-function doHere(j) {
-  return j.gz ? gunzipHere(j.gz) : inflateHere(j.text);
+function fetchHere(url) {
+  return fetch(url, { credentials: 'same-origin' }).then((r) => {
+    if (!r.ok) { throw new HttpError(r.status); }
+    return new Response(r.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+  }).then((buffer) => new Uint8Array(buffer));
 }
 
 // A worker failed (its script refused): every job not answered is done here.
@@ -142,22 +145,27 @@ export function inflatePacked(text) {
 }
 
 /**
- * The bytes of the gzip'd file at ``url`` (the app's, same origin): fetched
- * here (asked for at once), unpacked on a worker thread when one can be made,
- * else here; an HttpError (its status) when the file is not there.
+ * The bytes of the gzip'd file at ``url`` (the app's, same origin): asked
+ * for here at once, its body handed as it arrives to a worker thread that
+ * unpacks it (a stream is transferable), else unpacked here; an HttpError
+ * (its status) when the file is not there.
  */
 export function gunzipUrl(url) {
   return fetch(url, { credentials: 'same-origin' }).then((r) => {
     if (!r.ok) { throw new HttpError(r.status); }
-    return r.arrayBuffer();
-  }).then((gz) => {
     const w = pickWorker();
-    if (!w) { return gunzipHere(gz); }
+    if (!w) { return new Response(r.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer().then((b) => new Uint8Array(b)); }
     return new Promise((ok, fail) => {
       const job = nextJob++;
-      jobs[job] = { ok: ok, fail: fail, gz: gz.slice(0) };  // (a copy here, in case the worker fails)
+      try {
+        w.worker.postMessage({ job: job, body: r.body }, [r.body]);
+      } catch {  // (a stream this browser cannot transfer: unpacked here)
+        new Response(r.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer()
+          .then((b) => ok(new Uint8Array(b)), fail);
+        return;
+      }
+      jobs[job] = { ok: ok, fail: fail, url: url };
       w.busy += 1;
-      w.worker.postMessage({ job: job, gz: gz }, [gz]);
     });
   });
 }
