@@ -83,6 +83,22 @@ def test_page_draws_every_incident_offline(server, page):
     assert page.errors == []
 
 
+@pytest.mark.parametrize("workers", [True, False],
+                         ids=["on worker threads", "where no worker can be made"])
+def test_the_map_draws_whole_with_or_without_worker_threads(server, page, workers):
+    # (the map frame starts worker threads to unpack its two draw files, the columns
+    # and the ids; where none can be made, a policy or an old browser, it unpacks them
+    # on its own thread: the same map either way)
+    if not workers:
+        page.page.add_init_script("delete window.Worker;")
+    page.page.goto(server + "/")
+    frame = _map_frame(page.page)
+    expected = sorted(f["properties"]["id"] for f in _features())
+    assert _drawn(frame, len(expected)) == expected  # (each id from the ids' file)
+    assert bool(page.page.workers) == workers  # (made, or none could be)
+    assert page.errors == []
+
+
 def test_a_link_draws_exactly_the_matching_incidents(server, page):
     page.page.goto(server + "/?actor=Iran&start=2020-01-01&end=2020-03-31")
     frame = _map_frame(page.page)
