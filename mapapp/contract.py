@@ -70,9 +70,9 @@ __all__ = [
 CONTRACT_VERSION = 10
 
 #: The page's draw file in a dataset's folder: the draw payload without its ids,
-#: in the export's binary container (``mapapp.exportdata.payload_bytes``), gzip'd.
+#: in the export's binary container (``mapapp.drawcols.payload_bytes``), gzip'd.
 DRAW_FILE = "draw.bin.gz"
-#: Beside it, written before it: the ids, a JSON list (``exportdata.ids_bytes``), gzip'd.
+#: Beside it, written before it: the ids, a JSON list (``drawcols.ids_bytes``), gzip'd.
 #: The map reads both at once (each on a worker thread where it can) and splits
 #: the ids into strings only when it first needs one.
 IDS_FILE = "ids.json.gz"

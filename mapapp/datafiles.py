@@ -33,12 +33,58 @@ from .mapdata import (
     props_block_name,
 )
 
-__all__ = ["COMPLETE_FILE", "BlockWriter", "write_draw_first"]
+__all__ = ["COMPLETE_FILE", "MAP_FIRST_WAIT", "MAPS_COMING", "BlockWriter", "MapsComing",
+           "write_draw_first"]
 
 #: Written in the properties folder once every block is there.
 COMPLETE_FILE = "complete"
 
 _log = logging.getLogger(__name__)
+
+#: Seconds a new folder's draw files wait, at most, for the page runs that will
+#: send a map to have sent it (:data:`MAPS_COMING`).
+MAP_FIRST_WAIT = 1.0
+
+
+class MapsComing:
+    """The page runs that will send a map frame and have not sent it yet.
+
+    A session's first run waits for the dataset while the server reads it;
+    once read, that run (Python) and the writing of the draw files (Python
+    too, a second at a million) would share the interpreter's lock, and the
+    map's frame, sent by the run, reached the browser about a second later
+    (0.6-1.3 s in request timelines). The draw files wait, up to
+    :data:`MAP_FIRST_WAIT`, for such runs to have sent their maps: the
+    browser then loads the map's scripts while the files are written.
+    """
+
+    def __init__(self):
+        self._count = 0
+        self._cond = threading.Condition()
+
+    def add(self):
+        """Count one run; returns its ``sent()``, to call once its map is sent (again: nothing)."""
+        with self._cond:
+            self._count += 1
+        done = threading.Event()
+
+        def sent() -> None:
+            with self._cond:
+                if not done.is_set():
+                    done.set()
+                    self._count -= 1
+                    self._cond.notify_all()
+
+        return sent
+
+    def wait(self, timeout: float) -> bool:
+        """Wait until no run is counted, at most ``timeout`` s; True when none is."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._count == 0, timeout)
+
+
+#: The one count of the process (the page's runs and the writers share it).
+MAPS_COMING = MapsComing()
 
 
 class BlockWriter:
@@ -85,6 +131,7 @@ class BlockWriter:
         collecting = gc.isenabled()
         gc.disable()  # (as mapdata: nothing here holds a cycle; a collection walks the frame)
         try:
+            MAPS_COMING.wait(MAP_FIRST_WAIT)  # (the map's frame first, then these files)
             try:
                 for name, data in draw_files(gdf, colors):  # (DRAW_FILE last: both are there)
                     _write_atomically(self.folder.parent / name, data)

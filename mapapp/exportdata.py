@@ -51,6 +51,7 @@ from geodata.jsontext import _escaped
 from geodata.schema import DERIVED_FIELDS
 
 from . import compress, contract
+from .drawcols import BINARY_COLUMNS, ids_bytes, payload_bytes, read_payload
 from .exportnested import nested_blocks
 
 __all__ = [
@@ -84,9 +85,6 @@ LEVEL = 6
 #: a click decodes one block (4,000 rows: tens of milliseconds).
 EXPORT_BLOCK = 4 * contract.PROPS_BLOCK
 
-#: The draw payload's typed-array columns (base64 in the page's JSON, raw bytes here).
-BINARY_COLUMNS = ("xy", "color", "type", "dashed", "date", "km")
-
 #: The values :func:`pack7` never writes as themselves: NUL (the HTML parser
 #: makes it U+FFFD), CR (made LF), ``<`` (could close the script) and ``~``
 #: (the escape). Each is written as ``~`` and a digit: ``~0`` for NUL, ``~1``
@@ -96,8 +94,6 @@ BINARY_COLUMNS = ("xy", "color", "type", "dashed", "date", "km")
 #: DEL as the escape, 1.0 s this way.
 _ESCAPED = (0, 13, 60, 126)
 _ESC = 126
-#: The container's first bytes (version 1).
-_MAGIC = b"IMP1"
 #: Rows made into column JSON at a time (whole blocks, at least one): 48,000 (about
 #: 43 MB of JSON) take 15 % less CPU than 12,000 at 1M (fewer Arrow calls).
 _CHUNK = 48_000
@@ -184,67 +180,6 @@ def unpack7(text: str) -> bytes:
     codes = np.frombuffer(re.sub(rb"~(.?)", value, raw, flags=re.S) or b"", dtype=np.uint8)
     bits = np.unpackbits(codes[:, None], axis=1)[:, 1:].ravel()
     return np.packbits(bits[: len(bits) // 8 * 8]).tobytes()
-
-
-def payload_bytes(payload: dict, ids: bool = True) -> bytes:
-    """The draw payload as one binary container (``decode.js``'s ``readPayload``).
-
-    ``IMP1``, the header's length (uint32, little-endian), the header (JSON:
-    the payload's other keys, and ``buffers``: ``[key, offset, length]`` of
-    each typed-array column), then the columns' raw bytes, each at an
-    offset that is a multiple of 8 (a Float64Array can view it in place).
-
-    Parameters
-    ----------
-    payload : dict
-        A :func:`mapapp.mapdata.draw_payload` (its columns in base64).
-    ids : bool
-        Whether the header holds the ids; the export leaves them out and
-        writes them apart (:func:`ids_bytes`), inflated beside the columns
-        on a second thread and split into strings only when first needed.
-
-    Returns
-    -------
-    bytes
-    """
-    import base64
-
-    columns = [(key, base64.b64decode(payload[key])) for key in BINARY_COLUMNS]
-    header = {k: v for k, v in payload.items()
-              if k not in BINARY_COLUMNS and (ids or k != "ids")}
-    buffers, offset = [], 0
-    for key, raw in columns:
-        buffers.append([key, offset, len(raw)])
-        offset += -(-len(raw) // 8) * 8
-    header["buffers"] = buffers
-    head = orjson.dumps(header, option=_OPT)
-    start = -(-(8 + len(head)) // 8) * 8
-    parts = [_MAGIC, len(head).to_bytes(4, "little"), head, b" " * (start - 8 - len(head))]
-    for (_key, raw), (_, _at, _n) in zip(columns, buffers, strict=True):
-        parts += [raw, b"\0" * (-len(raw) % 8)]
-    return b"".join(parts)
-
-
-def ids_bytes(payload: dict) -> bytes:
-    """The payload's ids as a JSON list (UTF-8, compact): the export's ``-ids`` element."""
-    return orjson.dumps(payload["ids"], option=_OPT)
-
-
-def read_payload(data: bytes, ids: bytes | None = None) -> dict:
-    """The draw payload :func:`payload_bytes` packed (its columns as raw bytes).
-
-    ``ids``: the :func:`ids_bytes` written apart, if they were.
-    """
-    if data[:4] != _MAGIC:
-        raise ValueError("not an incident payload")
-    size = int.from_bytes(data[4:8], "little")
-    payload = orjson.loads(data[8:8 + size])
-    base = -(-(8 + size) // 8) * 8
-    for key, offset, length in payload.pop("buffers"):
-        payload[key] = data[base + offset:base + offset + length]
-    if ids is not None:
-        payload["ids"] = orjson.loads(ids)
-    return payload
 
 
 def read_export(page: str) -> list[tuple[dict, list[dict]]]:

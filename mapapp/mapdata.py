@@ -51,7 +51,14 @@ from geodata.memory import release
 from geodata.summary import category_codes
 
 from . import compress, contract
-from .drawcols import XY_SCALE, b64, xy_column
+from .drawcols import (
+    XY_SCALE,
+    b64,
+    ids_bytes,
+    payload_bytes,
+    read_draw_file,
+    xy_column,
+)
 
 __all__ = [
     "DRAW_FILE",
@@ -462,9 +469,9 @@ def draw_files(gdf: gpd.GeoDataFrame,
     """The page's draw files of ``gdf``: ``[(IDS_FILE, bytes), (DRAW_FILE, bytes)]``.
 
     The :func:`draw_payload` without its ids in the export's binary container
-    (:func:`mapapp.exportdata.payload_bytes`: typed arrays as raw bytes, no
+    (:func:`mapapp.drawcols.payload_bytes`: typed arrays as raw bytes, no
     base64 or JSON to read), and its ids apart as a JSON list
-    (:func:`mapapp.exportdata.ids_bytes`), each gzip'd once here (the fastest
+    (:func:`mapapp.drawcols.ids_bytes`), each gzip'd once here (the fastest
     level; the server sends a ``.gz`` file as it is, ``application/gzip``).
     The map fetches and unpacks both at once, each on a worker thread where it
     can, and splits the ids only when it first needs one. Written in this
@@ -481,37 +488,12 @@ def draw_files(gdf: gpd.GeoDataFrame,
     -------
     list of (str, bytes)
     """
-    from .exportdata import ids_bytes, payload_bytes
-
     payload = draw_payload(gdf, colors)
     files = [(IDS_FILE, _gzip(ids_bytes(payload))),
              (DRAW_FILE, _gzip(payload_bytes(payload, ids=False)))]
     del payload
     release()  # (its ids and columns, several times the gzip'd bytes, are freed)
     return files
-
-
-def read_draw_file(path: str | os.PathLike) -> dict:
-    """The draw payload in a :data:`DRAW_FILE` and its :data:`IDS_FILE` (for scripts and tests).
-
-    Parameters
-    ----------
-    path : str or path-like
-        The :data:`DRAW_FILE`; its ids are read from the :data:`IDS_FILE` beside it.
-
-    Returns
-    -------
-    dict
-        As :func:`draw_payload` made it (its typed-array columns in base64).
-    """
-    from .exportdata import BINARY_COLUMNS, read_payload
-
-    path = Path(path)
-    payload = read_payload(gzip.decompress(path.read_bytes()),
-                           gzip.decompress((path.parent / IDS_FILE).read_bytes()))
-    for key in BINARY_COLUMNS:
-        payload[key] = base64.b64encode(payload[key]).decode("ascii")
-    return payload
 
 
 #: Blocks compressed at a time, by two threads (zlib lets go of the GIL).

@@ -152,3 +152,28 @@ def test_positions_go_as_int32_and_come_back_exactly():
     # (beyond int32's range: float64, as before)
     far = geodata.frame_from_features([_at(0, 500.0, 0.0)])
     assert mapdata.draw_payload(far)["xy_scale"] == 0
+
+
+def test_a_new_folders_draw_files_wait_for_the_map_being_sent(tmp_path, monkeypatch):
+    # (a first run's map frame goes to the browser before the draw files take the
+    # interpreter; the files wait for it, and never longer than MAP_FIRST_WAIT)
+    comings = datafiles.MapsComing()
+    monkeypatch.setattr(datafiles, "MAPS_COMING", comings)
+    monkeypatch.setattr(datafiles, "MAP_FIRST_WAIT", 60.0)
+    sent = comings.add()
+    writer = datafiles.write_draw_first(_gdf(5), tmp_path / "d", block=10)
+    assert not writer.wait_draw(0.3)  # (held back while the map is on its way)
+    sent()
+    sent()  # (once only: a second call changes nothing)
+    assert writer.wait_draw(30) and writer.wait(30) and writer.error is None
+    assert comings.wait(0)
+
+
+def test_the_draw_files_never_wait_longer_than_the_bound(tmp_path, monkeypatch):
+    comings = datafiles.MapsComing()
+    monkeypatch.setattr(datafiles, "MAPS_COMING", comings)
+    monkeypatch.setattr(datafiles, "MAP_FIRST_WAIT", 0.2)
+    comings.add()  # (a run that never sends its map)
+    writer = datafiles.write_draw_first(_gdf(5), tmp_path / "d", block=10)
+    assert writer.wait_draw(30) and writer.wait(30) and writer.error is None
+    assert not comings.wait(0)

@@ -14,6 +14,7 @@ import os
 
 import streamlit as st
 
+from ..datafiles import MAPS_COMING
 from . import detail, header, mapview, picture, share, sidebar, story, table, timeline
 from .load import DEFAULT_DATASET, load, static_assets
 from .selection import selected
@@ -64,52 +65,57 @@ def main(path: str | os.PathLike = DEFAULT_DATASET) -> None:
     # a refused upload's message goes in this slot, so that nothing after it moves:
     # the map keeps its frame (and its zoom and layers), the view stays as it was
     first = _first_run()
-    with st.container():
-        dataset, key = load(path, upload=not first)
-    if dataset is None or not dataset.total:
-        st.session_state[_RAN] = True  # (no map to wait for: the next run is a whole one)
-        if dataset is not None:
-            header.no_incidents(dataset)
-        st.stop()
-    notes = sidebar.init_state(dataset, key)
-    notes = notes + story.pick(path, dataset, key)
-    played = story.current(path, dataset, key)
-    filters = sidebar.filters(dataset)
-    mask = dataset.mask(filters)  # (the view's frame is made only when needed)
-    table.pick(mask, dataset)  # (a row chosen in the table moves the map on this run)
-    st.html(_STYLE)
+    sent = MAPS_COMING.add() if first else (lambda: None)  # (its map first: datafiles)
+    try:
+        with st.container():
+            dataset, key = load(path, upload=not first)
+        if dataset is None or not dataset.total:
+            st.session_state[_RAN] = True  # (no map to wait for: the next run is a whole one)
+            if dataset is not None:
+                header.no_incidents(dataset)
+            st.stop()
+        notes = sidebar.init_state(dataset, key)
+        notes = notes + story.pick(path, dataset, key)
+        played = story.current(path, dataset, key)
+        filters = sidebar.filters(dataset)
+        mask = dataset.mask(filters)  # (the view's frame is made only when needed)
+        table.pick(mask, dataset)  # (a row chosen in the table moves the map on this run)
+        st.html(_STYLE)
 
-    # The map goes to the browser first (it has the most to redraw); the
-    # title, figures and filter widgets follow, in their places.
-    top = st.container()
-    left, right = st.columns([2, 1], gap="medium")
-    with left:
-        mapview.show(dataset, key, filters, mask, played)
-    if first:
-        sidebar.later()
-    else:
-        sidebar.widgets(dataset)
-    with top:
-        header.show(mask, dataset, filters, notes)
-    with right:  # (beside the map, as tall as it: a long card scrolls in its place)
-        placeholder = st.container(height=mapview.MAP_HEIGHT, border=False, key="detail")
-    with st.container():  # (one place, so that nothing before it moves when it fills)
+        # The map goes to the browser first (it has the most to redraw); the
+        # title, figures and filter widgets follow, in their places.
+        top = st.container()
+        left, right = st.columns([2, 1], gap="medium")
+        with left:
+            mapview.show(dataset, key, filters, mask, played)
+        sent()  # (the rest of the run no longer holds the draw files back)
         if first:
-            share.address(filters, selected(), story.query(played))
-            st.caption("The timeline, the table and the downloads of these incidents follow "
-                       "once the map is drawn.")
+            sidebar.later()
         else:
-            timeline.show(mask, dataset, played.dates(dataset)
-                          if isinstance(played, story.Played) else None)
-            table.show(mask, dataset)
-            share.show(mask, dataset, filters, selected(), story.query(played))
-            picture.show(mask, dataset, filters,
-                         played if isinstance(played, story.Played) else None)
-    with placeholder:
-        story.panel(played, dataset)
-        detail.show(selected(), mask, dataset)
-    story.sync_query(played)
-    st.session_state[_RAN] = True
+            sidebar.widgets(dataset)
+        with top:
+            header.show(mask, dataset, filters, notes)
+        with right:  # (beside the map, as tall as it: a long card scrolls in its place)
+            placeholder = st.container(height=mapview.MAP_HEIGHT, border=False, key="detail")
+        with st.container():  # (one place, so that nothing before it moves when it fills)
+            if first:
+                share.address(filters, selected(), story.query(played))
+                st.caption("The timeline, the table and the downloads of these incidents follow "
+                           "once the map is drawn.")
+            else:
+                timeline.show(mask, dataset, played.dates(dataset)
+                              if isinstance(played, story.Played) else None)
+                table.show(mask, dataset)
+                share.show(mask, dataset, filters, selected(), story.query(played))
+                picture.show(mask, dataset, filters,
+                             played if isinstance(played, story.Played) else None)
+        with placeholder:
+            story.panel(played, dataset)
+            detail.show(selected(), mask, dataset)
+        story.sync_query(played)
+        st.session_state[_RAN] = True
+    finally:
+        sent()
 
 
 #: Session state key: the session's page has run once.
